@@ -1,0 +1,132 @@
+"""Shared test set-up: the org tree and the named personas are built once per session.
+
+Personas (healthchecks-style alice/bob/charlie): `province` (supervisor), `admin`, `shenyang`
+(city officer), `hunnan` and `shenhe` (reporters of two counties of Shenyang), `dalian`,
+`ganjingzi`, `swt` (department reporter), `leader` (read-only), `auditor`. Every view and API
+test also proves that a user of another county sees and changes nothing.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.conf import settings
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+def load_base_data() -> None:
+    from kaifang.accounts.demo import load_personas
+    from kaifang.core.context import change_context
+    from kaifang.orgs.demo import load_org_tree
+
+    with change_context(channel="system"):
+        load_org_tree(actor="test")
+        load_personas()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    with django_db_blocker.unblock():
+        load_base_data()
+
+
+@pytest.fixture
+def base_data(transactional_db):  # type: ignore[no-untyped-def]
+    """For transactional tests: the flush after an earlier transactional test empties the tables."""
+    from kaifang.orgs.models import OrgUnit
+
+    if not OrgUnit.objects.exists():
+        load_base_data()
+
+
+def _persona(username: str):  # type: ignore[no-untyped-def]
+    @pytest.fixture
+    def fixture(db):  # type: ignore[no-untyped-def]
+        from kaifang.accounts.models import User
+
+        return User.objects.select_related("unit").get(username=username)
+
+    return fixture
+
+
+province = _persona("province")
+admin_user = _persona("admin")
+shenyang = _persona("shenyang")
+hunnan = _persona("hunnan")
+shenhe = _persona("shenhe")
+dalian = _persona("dalian")
+ganjingzi = _persona("ganjingzi")
+swt = _persona("swt")
+leader = _persona("leader")
+auditor = _persona("auditor")
+
+
+@pytest.fixture
+def personas(db):  # type: ignore[no-untyped-def]
+    from kaifang.accounts.models import User
+
+    return {u.username: u for u in User.objects.select_related("unit")}
+
+
+@pytest.fixture
+def client_for(client):  # type: ignore[no-untyped-def]
+    """`client_for(user)` → a Django test client logged in as that user."""
+    from django.test import Client
+
+    def make(user):  # type: ignore[no-untyped-def]
+        c = Client()
+        c.force_login(user)
+        return c
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def live_site():  # type: ignore[no-untyped-def]
+    """A Kaifang server on a fresh demo database (see kaifang.core.testing)."""
+    from kaifang.core.testing import running_site
+
+    with running_site() as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def browser():  # type: ignore[no-untyped-def]
+    from playwright.sync_api import sync_playwright
+
+    from kaifang.core.testing import CHROMIUM, CHROMIUM_ARGS
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page_as(browser, live_site):  # type: ignore[no-untyped-def]
+    """`page_as("hunnan")` → a Playwright page logged in as that demo persona (1366×768)."""
+    from kaifang.accounts.demo import DEMO_PASSWORD
+
+    contexts = []
+
+    def login(username: str):  # type: ignore[no-untyped-def]
+        context = browser.new_context(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(live_site + "/accounts/login/")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", DEMO_PASSWORD)
+        page.click("main button[type=submit]")
+        page.wait_for_url(live_site + "/")
+        return page
+
+    yield login
+    for context in contexts:
+        context.close()

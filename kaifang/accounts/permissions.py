@@ -1,0 +1,55 @@
+"""Small predicates about what a role may do. Scope (which units) lives in `kaifang.orgs.scope`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+
+from kaifang.accounts.models import Role, User
+from kaifang.orgs.scope import can_see_unit, scope_root
+
+PROVINCE_ROLES = {Role.PROVINCE_ADMIN, Role.PROVINCE_SUPERVISOR}
+WRITING_ROLES = {Role.PROVINCE_ADMIN, Role.PROVINCE_SUPERVISOR, Role.CITY_OFFICER, Role.REPORTER}
+
+
+def user_of(request: HttpRequest) -> User:
+    """The signed-in Kaifang user of a request (views are login-required, API routes auth-required)."""
+    user = request.user
+    if not isinstance(user, User) or not user.is_authenticated:
+        raise PermissionDenied
+    return user
+
+
+def role_of(user: Any) -> str | None:
+    return getattr(user, "role", None) if scope_root(user) is not None else None
+
+
+def is_province_user(user: Any) -> bool:
+    return role_of(user) in PROVINCE_ROLES
+
+
+def is_admin(user: Any) -> bool:
+    return role_of(user) == Role.PROVINCE_ADMIN
+
+
+def is_supervisor(user: Any) -> bool:
+    return role_of(user) == Role.PROVINCE_SUPERVISOR
+
+
+def is_read_only(user: Any) -> bool:
+    return role_of(user) in {Role.LEADER, Role.AUDITOR}
+
+
+def can_write_for_unit(user: Any, unit: Any) -> bool:
+    """May `user` change data belonging to `unit`? Leaders and auditors never write."""
+    return role_of(user) in WRITING_ROLES and can_see_unit(user, unit)
+
+
+def can_read_all_audit(user: Any) -> bool:
+    return role_of(user) in {Role.PROVINCE_ADMIN, Role.PROVINCE_SUPERVISOR, Role.AUDITOR}
+
+
+def can_manage_users(user: Any) -> bool:
+    return is_admin(user)

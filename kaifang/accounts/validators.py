@@ -1,0 +1,55 @@
+"""Password rules beyond Django's own: character classes, and no unit names or system words."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+SYSTEM_WORDS = ("kaifang", "kaifa", "liaoning", "shenyang", "dalian", "admin", "password", "开放", "辽宁")
+
+
+class CharacterClassValidator:
+    """At least three of: lower case, upper case, digits, symbols."""
+
+    def validate(self, password: str, user: Any = None) -> None:
+        classes = [r"[a-z]", r"[A-Z]", r"[0-9]", r"[^a-zA-Z0-9]"]
+        if sum(1 for pattern in classes if re.search(pattern, password)) < 3:
+            raise ValidationError(_("密码须包含大写字母、小写字母、数字、符号中的至少三类。"), code="password_classes")
+
+    def get_help_text(self) -> str:
+        return _("密码须包含大写字母、小写字母、数字、符号中的至少三类。")
+
+
+class ContextWordsValidator:
+    """Reject passwords containing the system's name, the province or any unit's name."""
+
+    def validate(self, password: str, user: Any = None) -> None:
+        lowered = password.lower()
+        for word in self.context_words(user):
+            if word and len(word) >= 2 and word.lower() in lowered:
+                raise ValidationError(
+                    _("密码不能包含系统名称、地名或单位名称（如“%(word)s”）。") % {"word": word},
+                    code="password_context_word",
+                )
+
+    def context_words(self, user: Any) -> list[str]:
+        from kaifang.orgs.models import OrgUnit
+
+        words = list(SYSTEM_WORDS)
+        for name, short in OrgUnit.objects.values_list("name", "short_name"):
+            words.append(name)
+            if short:
+                words.append(short)
+            stem = re.sub(r"(省|市|区|县|自治县)$", "", name)
+            if len(stem) >= 2:
+                words.append(stem)
+        username = getattr(user, "username", None)
+        if username:
+            words.append(str(username))
+        return words
+
+    def get_help_text(self) -> str:
+        return _("密码不能包含系统名称、地名或单位名称。")

@@ -1,0 +1,110 @@
+"""Writing the audit trail. Every service calls `record_event` inside its own transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+from django.utils import timezone
+
+from kaifang.audit.models import AuditChainHead, AuditEvent
+from kaifang.core import context
+
+
+def jsonable(value: Any) -> Any:
+    """Decimals, dates and model instances as JSON-safe values (Decimals keep every digit as text)."""
+    if value is None:
+        return None
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False))
+
+
+def event_digest(event: AuditEvent) -> str:
+    payload = {
+        "prev": event.prev_hash,
+        "at": event.at.isoformat(),
+        "actor": event.actor_username,
+        "role": event.actor_role,
+        "unit_code": event.actor_unit_code,
+        "action": event.action,
+        "type": event.object_type,
+        "id": event.object_id,
+        "repr": event.object_repr,
+        "unit": event.unit_id,
+        "before": event.before,
+        "after": event.after,
+        "channel": event.channel,
+        "ip": event.ip,
+    }
+    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def record_event(
+    *,
+    actor: Any,
+    action: str,
+    obj: models.Model | None = None,
+    unit: Any = None,
+    before: Any = None,
+    after: Any = None,
+    object_repr: str | None = None,
+    object_type: str | None = None,
+    object_id: str | None = None,
+) -> AuditEvent:
+    """Append one audit event, chained to the previous one, in the caller's transaction."""
+    ctx = context.current()
+    actor_obj = actor if getattr(actor, "pk", None) is not None else None
+    actor_unit = getattr(actor_obj, "unit", None)
+    if unit is None and obj is not None:
+        unit = getattr(obj, "unit", None) if not _is_unit(obj) else obj
+    with transaction.atomic():
+        head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
+        if head is None:
+            head = AuditChainHead.objects.create(pk=1)
+        event = AuditEvent(
+            at=timezone.now(),
+            actor=actor_obj,
+            actor_username=getattr(actor_obj, "username", "") or (actor if isinstance(actor, str) else ""),
+            actor_role=getattr(actor_obj, "role", "") or "",
+            actor_unit_code=getattr(actor_unit, "code", "") or "",
+            action=action,
+            object_type=object_type or (obj._meta.label_lower if obj is not None else ""),
+            object_id=object_id or (str(obj.pk) if obj is not None and obj.pk is not None else ""),
+            object_repr=(object_repr or (str(obj) if obj is not None else ""))[:255],
+            unit=unit,
+            before=jsonable(before),
+            after=jsonable(after),
+            channel=ctx.channel,
+            ip=ctx.ip,
+            request_id=ctx.request_id,
+            prev_hash=head.last_hash,
+        )
+        event.hash = event_digest(event)
+        event.save()
+        AuditChainHead.objects.filter(pk=1).update(last_hash=event.hash, count=models.F("count") + 1)
+    return event
+
+
+def _is_unit(obj: models.Model) -> bool:
+    return obj._meta.label_lower == "orgs.orgunit"
+
+
+def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
+    """The named fields of `obj` as a dict for the before/after columns."""
+    return {name: getattr(obj, name) for name in fields}
+
+
+def verify_chain() -> tuple[int, list[int]]:
+    """Recompute every hash; returns (events checked, ids whose hash or link is wrong)."""
+    broken: list[int] = []
+    previous = ""
+    count = 0
+    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
+        count += 1
+        if event.prev_hash != previous or event_digest(event) != event.hash:
+            broken.append(event.pk)
+        previous = event.hash
+    return count, broken

@@ -1,0 +1,93 @@
+"""The REST API: one NinjaAPI under /api/v1/, session auth for the browser, bearer tokens for programs.
+
+Each business area has an `api.py` with a Router; they are mounted here explicitly.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import APIKeyCookie, HttpBearer
+
+from kaifang.accounts.services import user_for_token
+
+
+class BearerToken(HttpBearer):
+    """`Authorization: Bearer <token>` for programs (tokens from `kaifang create_token`)."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class Session(APIKeyCookie):
+    """The browser's Django session (CSRF checked on unsafe methods)."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return user
+        return None
+
+
+api = NinjaAPI(
+    title="Kaifang API",
+    version="1",
+    description="开放工作督考合一平台接口。浏览器使用会话认证；程序使用 `Authorization: Bearer <令牌>`。",
+    urls_namespace="api",
+    auth=[BearerToken(), Session()],
+)
+
+
+def error_messages(exc: ValidationError) -> list[str] | dict[str, list[str]]:
+    return exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+
+
+@api.exception_handler(ValidationError)
+def django_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return api.create_response(request, {"detail": error_messages(exc)}, status=400)
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc) or "无权操作"}, status=403)
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": "未找到，或不在您的权限范围内"}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(request, {"detail": "未登录或令牌无效"}, status=401)
+
+
+@api.exception_handler(NinjaValidationError)
+def request_invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    return api.create_response(request, {"detail": exc.errors}, status=422)
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
+
+
+def mount_routers() -> None:
+    from kaifang.accounts.api import router as accounts_router
+    from kaifang.orgs.api import router as orgs_router
+
+    api.add_router("/", accounts_router)
+    api.add_router("/orgunits", orgs_router)
+
+
+mount_routers()

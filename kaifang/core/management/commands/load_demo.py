@@ -1,0 +1,22 @@
+"""kaifang load_demo: the Liaoning 2018 demo (org tree, personas, and each business area's data)."""
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from kaifang.accounts.demo import DEMO_PASSWORD, PERSONAS, load_personas
+from kaifang.core.context import change_context
+from kaifang.orgs.demo import load_org_tree
+
+
+class Command(BaseCommand):
+    help = "载入辽宁省2018年演示数据（示例数据）。可重复执行。"
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        with change_context(channel="cli"):
+            load_org_tree(actor="demo")
+            load_personas()
+            # Each business area's demo data loads here, in dependency order.
+        self.stdout.write(f"演示数据已载入。演示账号（密码均为 {DEMO_PASSWORD}）：")
+        for username, display_name, _role, unit_code in PERSONAS:
+            self.stdout.write(f"  {username:<10} {display_name}（{unit_code}）")

@@ -1,0 +1,45 @@
+"""The shell: the "my unit" home page, a health check and error pages that leak nothing."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from kaifang.orgs.models import OrgUnit
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    unit = request.user.unit  # type: ignore[union-attr]
+    children = OrgUnit.objects.visible_to(request.user).current().filter(parent=unit).order_by("sort_order", "code")
+    return render(request, "core/home.html", {"unit": unit, "children": children})
+
+
+def healthz(request: HttpRequest) -> JsonResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=status)
+    return render(request, "error.html", {"status": status, "title": title, "message": message}, status=status)
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 400, "请求有误", "请求格式不正确或内容过大，请检查后重试。")
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 403, "无权操作", "您没有权限执行此操作。如需开通，请联系本单位管理员。")
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 404, "未找到", "您要访问的页面或数据不存在，或不在您的权限范围内。")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return _error(request, 500, "系统繁忙", "系统出现问题，已记录。请稍后重试；您已填写的数据未丢失时可直接重新提交。")

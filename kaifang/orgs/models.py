@@ -1,0 +1,127 @@
+"""The organisation tree (组织机构) and the named groups assessments run within."""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from kaifang.accounts.models import User
+
+
+class UnitKind(models.TextChoices):
+    PROVINCE = "province", _("省")
+    CITY = "city", _("市")
+    COUNTY = "county", _("县（市、区）")
+    DEPARTMENT = "department", _("省直部门")
+    PLATFORM = "platform", _("开放平台")
+
+
+ADMIN_DIVISION_KINDS = (UnitKind.PROVINCE, UnitKind.CITY, UnitKind.COUNTY)
+
+
+class OrgUnitQuerySet(models.QuerySet["OrgUnit"]):
+    def visible_to(self, user: User | Any) -> OrgUnitQuerySet:
+        """The units `user` may see: the one visibility rule (see `kaifang.orgs.scope`)."""
+        from kaifang.orgs.scope import unit_scope_q
+
+        return self.filter(unit_scope_q(user, prefix=""))
+
+    def current(self, on: datetime.date | None = None) -> OrgUnitQuerySet:
+        """Units valid on `on` (default today): divisions are created, renamed and merged."""
+        day = on or timezone.localdate()
+        return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day)).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=day)
+        )
+
+    def subtree_of(self, unit: OrgUnit, *, include_self: bool = True) -> OrgUnitQuerySet:
+        qs = self.filter(path__startswith=unit.path)
+        return qs if include_self else qs.exclude(pk=unit.pk)
+
+    def of_kind(self, *kinds: str) -> OrgUnitQuerySet:
+        return self.filter(kind__in=kinds)
+
+
+class OrgUnit(models.Model):
+    """A node of the tree: province, city, county, provincial department or opening-up platform.
+
+    `path` is a materialised path of codes ("/210000/210100/210112/"), so a subtree is one indexed
+    prefix query. Administrative divisions carry their GB/T 2260 code as `code`; departments and
+    platforms get stable mnemonic codes.
+    """
+
+    code = models.CharField(_("代码"), max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    short_name = models.CharField(_("简称"), max_length=50, blank=True)
+    kind = models.CharField(_("类型"), max_length=16, choices=UnitKind.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    path = models.CharField(max_length=255, db_index=True, editable=False)
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    sort_order = models.PositiveIntegerField(_("排序"), default=0)
+    valid_from = models.DateField(_("启用日期"), null=True, blank=True)
+    valid_to = models.DateField(_("停用日期"), null=True, blank=True)
+    platform_type = models.CharField(_("平台类型"), max_length=40, blank=True)
+    note = models.TextField(_("备注"), blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    objects = OrgUnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("组织机构")
+        verbose_name_plural = _("组织机构")
+        ordering = ["path"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gte=models.F("valid_from")),
+                name="orgunit_valid_range",
+                violation_error_message=_("停用日期不能早于启用日期"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
+
+    @property
+    def is_division(self) -> bool:
+        return self.kind in ADMIN_DIVISION_KINDS
+
+    def is_ancestor_of(self, other: OrgUnit) -> bool:
+        return other.path.startswith(self.path)
+
+    def ancestors(self) -> OrgUnitQuerySet:
+        codes = [c for c in self.path.strip("/").split("/") if c and c != self.code]
+        return OrgUnit.objects.filter(code__in=codes).order_by("depth")
+
+    def is_current(self, on: datetime.date | None = None) -> bool:
+        day = on or timezone.localdate()
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or self.valid_to >= day)
+
+
+class UnitGroup(models.Model):
+    """A named set of units (考核组/区域): "14 cities", 沿海六市, 辽西北, 沈阳经济区 …"""
+
+    code = models.CharField(_("代码"), max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    description = models.TextField(_("说明"), blank=True)
+    members = models.ManyToManyField(OrgUnit, verbose_name=_("成员"), related_name="groups", blank=True)
+
+    class Meta:
+        verbose_name = _("单位分组")
+        verbose_name_plural = _("单位分组")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name

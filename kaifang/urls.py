@@ -1,0 +1,21 @@
+"""URL map: each business area mounts its own urls module; the API lives under /api/v1/."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from kaifang.core.api import api
+
+handler400 = "kaifang.core.views.bad_request"
+handler403 = "kaifang.core.views.permission_denied"
+handler404 = "kaifang.core.views.page_not_found"
+handler500 = "kaifang.core.views.server_error"
+
+urlpatterns = [
+    path("", include("kaifang.core.urls")),
+    path("accounts/", include("kaifang.accounts.urls")),
+    path("orgs/", include("kaifang.orgs.urls")),
+    path("audit/", include("kaifang.audit.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("django-admin/", admin.site.urls),
+]
