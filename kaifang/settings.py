@@ -54,6 +54,14 @@ INSTALLED_APPS = [
     "kaifang.orgs",
     "kaifang.accounts",
     "kaifang.audit",
+    "kaifang.notifications",
+    "kaifang.indicators",
+    "kaifang.reporting",
+    "kaifang.supervision",
+    "kaifang.meetings",
+    "kaifang.ledgers",
+    "kaifang.assessment",
+    "kaifang.dashboards",
 ]
 
 MIDDLEWARE = [
@@ -85,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "kaifang.core.context_processors.shell",
+                "kaifang.notifications.context_processors.unread_count",
             ],
         },
     }

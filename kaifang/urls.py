@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("kaifang.accounts.urls")),
     path("orgs/", include("kaifang.orgs.urls")),
     path("audit/", include("kaifang.audit.urls")),
+    path("notifications/", include("kaifang.notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),

@@ -19,8 +19,15 @@ from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def free_port() -> int:
@@ -60,17 +67,36 @@ def running_site() -> Iterator[str]:
     with tempfile.TemporaryDirectory(prefix="kaifang-browser-") as tmpdir:
         tmp = Path(tmpdir)
         url, pg_name = _throwaway_database(tmp)
-        env = {**os.environ, "DATABASE_URL": url, "KAIFANG_VAR_DIR": str(tmp), "KAIFANG_DEBUG": "0",
-               "KAIFANG_TASKS_BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
-               "KAIFANG_STATIC_ROOT": str(tmp / "static")}
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "KAIFANG_VAR_DIR": str(tmp),
+            "KAIFANG_DEBUG": "0",
+            "KAIFANG_TASKS_BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
+            "KAIFANG_STATIC_ROOT": str(tmp / "static"),
+        }
         kaifang = [sys.executable, "-m", "kaifang.cli"]
         for step in (["migrate", "-v0"], ["collectstatic", "--noinput", "-v0"], ["load_demo"]):
             subprocess.run(kaifang + step, env=env, check=True, capture_output=True)
         port = free_port()
         log = (tmp / "server.log").open("w")
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "kaifang.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-             "--threads", "4"], env=env, stdout=log, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "kaifang.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+                "--threads",
+                "4",
+            ],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         base = f"http://127.0.0.1:{port}"
         try:
             for _ in range(100):

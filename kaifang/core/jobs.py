@@ -1,0 +1,43 @@
+"""Scheduled work, run by the database task worker (`kaifang db_worker`).
+
+`run_scheduled_jobs` runs every job below, then enqueues itself again `JOB_INTERVAL` later, so one
+`kaifang schedule_jobs` (run by `make demo` and by the deployment's start script) keeps the cycle
+going. Each job is idempotent: running it twice creates nothing new the second time.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Callable
+
+from django.tasks import task
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+JOB_INTERVAL = datetime.timedelta(minutes=15)
+
+
+def scheduled_jobs() -> list[tuple[str, Callable[[], object]]]:
+    """The jobs, in order. Each business area adds its own here (explicitly, no registry)."""
+    jobs: list[tuple[str, Callable[[], object]]] = []
+    return jobs
+
+
+def run_all_jobs() -> dict[str, str]:
+    results: dict[str, str] = {}
+    for name, job in scheduled_jobs():
+        try:
+            results[name] = str(job())
+        except Exception:  # one failing job must not stop the others
+            logger.exception("scheduled job %s failed", name)
+            results[name] = "failed"
+    return results
+
+
+@task
+def run_scheduled_jobs(reschedule: bool = True) -> dict[str, str]:
+    results = run_all_jobs()
+    if reschedule:
+        run_scheduled_jobs.using(run_after=timezone.now() + JOB_INTERVAL).enqueue()
+    return results

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from kaifang.notifications import views
+
+app_name = "notifications"
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("read-all/", views.read_all, name="read_all"),
+]
