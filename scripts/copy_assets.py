@@ -63,8 +63,10 @@ def main() -> int:
             return 1
         have = installed_version(package)
         if have != wanted:
-            print(f"error: node_modules has {package} {have} but package.json pins "
-                  f"{wanted}: run npm ci first", file=sys.stderr)
+            print(
+                f"error: node_modules has {package} {have} but package.json pins {wanted}: run npm ci first",
+                file=sys.stderr,
+            )
             return 1
 
     copied = unchanged = 0
@@ -81,8 +83,7 @@ def main() -> int:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)
             copied += 1
-            print(f"copied {package} {installed_version(package)}: "
-                  f"{target.relative_to(ROOT)}")
+            print(f"copied {package} {installed_version(package)}: {target.relative_to(ROOT)}")
     print(f"{copied} copied, {unchanged} already up to date in {VENDOR.relative_to(ROOT)}")
     return 0
 
