@@ -8,7 +8,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/kaifang_test_$(shell echo $$$$)
 export PYTHONDONTWRITEBYTECODE := 1
 
 # Find Python >= 3.12: $PYTHON, then python3.13/3.12 on PATH, then pyenv's installs.
-PYTHON ?= $(shell for c in python3.13 python3.12 python3 \
+PYTHON ?= $(shell for c in python3.12 python3.13 python3 \
 	$$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -rV); do \
 	  p=$$(command -v $$c 2>/dev/null) || continue; \
 	  $$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null && { echo $$p; break; }; \
@@ -26,6 +26,7 @@ $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'
+	mkdir -p var
 	touch $@
 
 venv: $(BIN)/.installed
