@@ -187,6 +187,7 @@ TASKS = {
 # --- Kaifang domain settings ----------------------------------------------------------------------
 KAIFANG_PROVINCE_CODE = env_str("KAIFANG_PROVINCE_CODE", "210000")
 KAIFANG_ISSUER_NAME = env_str("KAIFANG_ISSUER_NAME", "辽宁省对外开放工作领导小组办公室")
+KAIFANG_RED_MARGIN_POINTS = env_int("KAIFANG_RED_MARGIN_POINTS", 10)  # points behind time progress → red
 
 LOGGING = {
     "version": 1,
