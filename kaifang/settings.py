@@ -187,6 +187,8 @@ TASKS = {
 # --- Kaifang domain settings ----------------------------------------------------------------------
 KAIFANG_PROVINCE_CODE = env_str("KAIFANG_PROVINCE_CODE", "210000")
 KAIFANG_ISSUER_NAME = env_str("KAIFANG_ISSUER_NAME", "辽宁省对外开放工作领导小组办公室")
+KAIFANG_TASK_YELLOW_DAYS = env_int("KAIFANG_TASK_YELLOW_DAYS", 3)  # yellow light this many days before a deadline
+KAIFANG_DEMO_TODAY = env_str("KAIFANG_DEMO_TODAY", "")  # YYYY-MM-DD pins "today" for the demo (kaifang.core.clock)
 KAIFANG_RED_MARGIN_POINTS = env_int("KAIFANG_RED_MARGIN_POINTS", 10)  # points behind time progress → red
 
 LOGGING = {

@@ -1,0 +1,565 @@
+"""Writes for supervised tasks. Views, the API, the CLI, the meetings area and the demo call these.
+
+`actor` is a User, or a string ("demo", "cli", "system") for non-human writers, which skip the
+role checks (only code paths can pass a string).
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from kaifang.accounts.permissions import is_province_user
+from kaifang.audit.services import record_event
+from kaifang.core import clock
+from kaifang.notifications.services import notify_unit
+from kaifang.orgs.models import OrgUnit, UnitKind
+from kaifang.supervision import workflow
+from kaifang.supervision.models import (
+    OPEN_STATES,
+    ActionKind,
+    Milestone,
+    ProgressReport,
+    SourceKind,
+    SupervisionAction,
+    Task,
+    TaskCategory,
+    TaskState,
+    TaskTransition,
+)
+
+TASK_FIELDS = [
+    "code",
+    "title",
+    "body",
+    "category",
+    "source_kind",
+    "source_title",
+    "source_meeting_id",
+    "lead_unit_id",
+    "responsible_leader",
+    "deadline",
+    "report_day",
+    "state",
+    "parent_id",
+    "version",
+]
+CODE_RE = re.compile(r"^[A-Za-z0-9-]{1,32}$")
+
+
+def _is_system(actor: Any) -> bool:
+    return isinstance(actor, str)
+
+
+def _actor_name(actor: Any) -> str:
+    return actor if isinstance(actor, str) else str(actor)
+
+
+def _actor_user(actor: Any) -> Any:
+    return None if isinstance(actor, str) else actor
+
+
+def _snapshot(task: Task) -> dict[str, Any]:
+    data = {name: getattr(task, name) for name in TASK_FIELDS}
+    data["co_units"] = sorted(task.co_units.values_list("code", flat=True)) if task.pk else []
+    return data
+
+
+def _check_version(task: Task, expected_version: int | None) -> None:
+    if expected_version is not None and expected_version != task.version:
+        raise ValidationError(
+            _("该事项已被他人修改（当前版本 %(v)d，您提交的是版本 %(e)d），本次操作未生效。请刷新后重试。")
+            % {"v": task.version, "e": expected_version},
+            code="stale",
+        )
+
+
+def _resolve_unit(value: OrgUnit | str, field: str) -> OrgUnit:
+    if isinstance(value, OrgUnit):
+        return value
+    unit = OrgUnit.objects.filter(code=str(value)).first()
+    if unit is None:
+        raise ValidationError({field: _("单位代码“%(c)s”不存在。") % {"c": value}})
+    return unit
+
+
+def _resolve_category(category: str) -> str:
+    if not category:
+        return TaskCategory.OTHER
+    if category in TaskCategory.values:
+        return category
+    for value, label in TaskCategory.choices:
+        if str(label) == category:
+            return value
+    raise ValidationError({"category": _("未知类别：%(c)s") % {"c": category}})
+
+
+def next_task_code(year: int, *, prefix: str = "DB") -> str:
+    """DB-2018-001, DB-2018-002 … (the next free number of the year)."""
+    stem = f"{prefix}-{year}-"
+    codes = Task.objects.filter(code__startswith=stem, parent__isnull=True).values_list("code", flat=True)
+    numbers = [int(c[len(stem) :]) for c in codes if c[len(stem) :].isdigit()]
+    return f"{stem}{(max(numbers) + 1 if numbers else 1):03d}"
+
+
+def _validate_task_fields(
+    *, title: str, deadline: Any, report_day: int | None, lead_unit: OrgUnit, co_units: Sequence[OrgUnit]
+) -> None:
+    errors: dict[str, str] = {}
+    if not title.strip():
+        errors["title"] = _("事项名称不能为空。")
+    elif len(title) > 200:
+        errors["title"] = _("事项名称不能超过200字。")
+    if not isinstance(deadline, datetime.date) or not 2000 <= deadline.year <= 2100:
+        errors["deadline"] = _("请填写正确的办理时限。")
+    if report_day is not None and not 1 <= report_day <= 28:
+        errors["report_day"] = _("每月报送日应在1至28日之间。")
+    if lead_unit.kind == UnitKind.PROVINCE:
+        errors["lead_unit"] = _("牵头单位应为市、县（区）、省直部门或开放平台。")
+    if any(u.pk == lead_unit.pk for u in co_units):
+        errors["co_units"] = _("配合单位不能与牵头单位相同。")
+    if errors:
+        raise ValidationError(errors)
+
+
+def create_task(
+    *,
+    actor: Any,
+    title: str,
+    lead_unit: OrgUnit | str,
+    deadline: datetime.date,
+    body: str = "",
+    category: str = "",
+    co_units: Iterable[OrgUnit | str] = (),
+    responsible_leader: str = "",
+    source_kind: str = "meeting",
+    source_title: str = "",
+    source_excerpt: str = "",
+    source_meeting_id: int | None = None,
+    milestones: Iterable[tuple[str, datetime.date]] = (),
+    report_day: int | None = 25,
+    parent: Task | None = None,
+    code: str = "",
+) -> Task:
+    """Create a task as a draft (立项). Only province supervisors/admins (or code) may; the code is
+    generated (DB-2018-001) unless given."""
+    may_split = parent is not None and workflow.can_split(actor, parent)
+    if not _is_system(actor) and not is_province_user(actor) and not may_split:
+        raise PermissionDenied(_("只有省级督查人员可以立项。"))
+    lead = _resolve_unit(lead_unit, "lead_unit")
+    co = [_resolve_unit(u, "co_units") for u in co_units]
+    _validate_task_fields(title=title, deadline=deadline, report_day=report_day, lead_unit=lead, co_units=co)
+    if source_kind not in SourceKind.values:
+        raise ValidationError({"source_kind": _("未知来源类型。")})
+    steps = [(str(t).strip(), d) for t, d in milestones]
+    for step_title, due in steps:
+        if not step_title or not isinstance(due, datetime.date):
+            raise ValidationError({"milestones": _("每个工作节点都要有名称和日期。")})
+        if due > deadline:
+            raise ValidationError({"milestones": _("节点“%(t)s”的时限晚于办理时限。") % {"t": step_title}})
+    if code and not CODE_RE.match(code):
+        raise ValidationError({"code": _("编号只能包含字母、数字和连字符。")})
+    with transaction.atomic():
+        code = code or next_task_code(clock.today().year)
+        if Task.objects.filter(code=code).exists():
+            raise ValidationError({"code": _("编号 %(c)s 已存在。") % {"c": code}})
+        task = Task.objects.create(
+            code=code,
+            title=title.strip(),
+            body=body.strip(),
+            category=_resolve_category(category),
+            source_kind=source_kind,
+            source_title=source_title.strip()[:200],
+            source_excerpt=source_excerpt.strip(),
+            source_meeting_id=source_meeting_id,
+            issuer_unit=parent.lead_unit if parent is not None else _issuer_for(actor),
+            lead_unit=lead,
+            responsible_leader=responsible_leader.strip()[:60],
+            deadline=deadline,
+            report_day=report_day,
+            parent=parent,
+            created_by=_actor_user(actor),
+        )
+        task.co_units.set(co)
+        Milestone.objects.bulk_create([Milestone(task=task, title=t[:200], due_date=d) for t, d in steps])
+        record_event(actor=actor, action="supervision.task.create", obj=task, unit=lead, after=_snapshot(task))
+    return task
+
+
+def _issuer_for(actor: Any) -> OrgUnit:
+    unit = getattr(actor, "unit", None)
+    if unit is not None:
+        return unit  # type: ignore[no-any-return]
+    return OrgUnit.objects.filter(kind=UnitKind.PROVINCE).order_by("path").first()  # type: ignore[return-value]
+
+
+def update_task(
+    *,
+    actor: Any,
+    task: Task,
+    expected_version: int,
+    title: str,
+    deadline: datetime.date,
+    lead_unit: OrgUnit | str,
+    body: str = "",
+    category: str = "",
+    co_units: Iterable[OrgUnit | str] = (),
+    responsible_leader: str = "",
+    report_day: int | None = 25,
+) -> Task:
+    """Edit a task while it is a draft (after review it is fixed; reopen it to edit)."""
+    if not _is_system(actor) and workflow.SUPERVISOR not in workflow.actor_kinds(actor, task):
+        raise PermissionDenied(_("只有督查人员可以修改事项。"))
+    lead = _resolve_unit(lead_unit, "lead_unit")
+    co = [_resolve_unit(u, "co_units") for u in co_units]
+    _validate_task_fields(title=title, deadline=deadline, report_day=report_day, lead_unit=lead, co_units=co)
+    with transaction.atomic():
+        task = Task.objects.select_for_update().get(pk=task.pk)
+        _check_version(task, expected_version)
+        if task.state != TaskState.DRAFT:
+            raise ValidationError(_("只有草稿状态的事项可以修改。"))
+        before = _snapshot(task)
+        task.title, task.body, task.deadline, task.lead_unit = title.strip(), body.strip(), deadline, lead
+        task.category = _resolve_category(category)
+        task.responsible_leader, task.report_day = responsible_leader.strip()[:60], report_day
+        task.version += 1
+        task.save()
+        task.co_units.set(co)
+        record_event(
+            actor=actor, action="supervision.task.update", obj=task, unit=lead, before=before, after=_snapshot(task)
+        )
+    return task
+
+
+def transition(
+    *,
+    actor: Any,
+    task: Task,
+    action: str,
+    expected_version: int | None = None,
+    reason: str = "",
+    on: datetime.date | None = None,
+) -> Task:
+    """Take one step of the lifecycle (see `workflow.TRANSITIONS`); anything else is refused with a
+    clear message and changes nothing. Audited; notifies whoever acts next."""
+    day = on or clock.today()
+    with transaction.atomic():
+        task = Task.objects.select_for_update().select_related("lead_unit", "issuer_unit").get(pk=task.pk)
+        _check_version(task, expected_version)
+        step = workflow.TRANSITIONS.get((task.state, action))
+        if step is None:
+            raise ValidationError(
+                _("当前状态为“%(s)s”，不能执行“%(a)s”。") % {"s": task.get_state_display(), "a": _action_label(action)},
+                code="invalid_transition",
+            )
+        if not _is_system(actor) and not (step.actors & workflow.actor_kinds(actor, task)):
+            raise PermissionDenied(_("您无权对该事项执行“%(a)s”。") % {"a": step.label})
+        if step.needs_reason and not reason.strip():
+            raise ValidationError({"reason": _("请填写“%(a)s”的理由。") % {"a": step.label}})
+        _apply_step(task, action, step.to, actor=actor, reason=reason.strip(), day=day)
+    return task
+
+
+def _action_label(action: str) -> str:
+    for (_state, name), step in workflow.TRANSITIONS.items():
+        if name == action:
+            return str(step.label)
+    return action
+
+
+def _apply_step(task: Task, action: str, to_state: str, *, actor: Any, reason: str, day: datetime.date) -> None:
+    """Inside the caller's transaction, with `task` locked: move, stamp dates, record, notify, audit."""
+    before = {"state": task.state, "version": task.version}
+    from_state = task.state
+    task.state = to_state
+    if to_state == TaskState.ISSUED:
+        task.issued_on = day
+    elif to_state == TaskState.ACKNOWLEDGED:
+        task.acknowledged_on = day
+    elif to_state == TaskState.COMPLETION_CLAIMED:
+        task.claimed_on = day
+    elif to_state == TaskState.CLOSED:
+        task.closed_on = day
+        task.progress = 100
+    task.version += 1
+    task.save()
+    TaskTransition.objects.create(
+        task=task,
+        action=action,
+        from_state=from_state,
+        to_state=to_state,
+        reason=reason,
+        actor=_actor_user(actor),
+        actor_name=_actor_name(actor),
+        on=day,
+    )
+    _notify_step(task, to_state, reason)
+    record_event(
+        actor=actor,
+        action=f"supervision.task.{action}",
+        obj=task,
+        unit=task.lead_unit,
+        before=before,
+        after={"state": task.state, "version": task.version, "reason": reason},
+    )
+
+
+def _notify_step(task: Task, to_state: str, reason: str) -> None:
+    url = f"/supervision/tasks/{task.pk}/"
+    key = f"task:{task.pk}:state:{to_state}:v{task.version}"
+    if to_state == TaskState.ISSUED:
+        notify_unit(
+            unit=task.lead_unit, kind="task_issued", title=f"新交办督办事项：{task.title}", dedup_key=key, url=url
+        )
+        for unit in task.co_units.all():
+            notify_unit(unit=unit, kind="task_issued", title=f"请配合办理：{task.title}", dedup_key=key, url=url)
+    elif to_state == TaskState.COMPLETION_CLAIMED:
+        notify_unit(
+            unit=task.issuer_unit, kind="task_claimed", title=f"申请办结待复核：{task.title}", dedup_key=key, url=url
+        )
+    elif to_state in (TaskState.CLOSED, TaskState.RETURNED):
+        title = f"已办结销号：{task.title}" if to_state == TaskState.CLOSED else f"退回重办：{task.title}"
+        notify_unit(unit=task.lead_unit, kind=f"task_{to_state}", title=title, body=reason, dedup_key=key, url=url)
+
+
+def submit_progress_report(
+    *,
+    actor: Any,
+    task: Task,
+    text: str,
+    percent: int,
+    problems: str = "",
+    help_needed: str = "",
+    period: datetime.date | None = None,
+    expected_version: int | None = None,
+    on: datetime.date | None = None,
+) -> ProgressReport:
+    """The lead unit reports progress. It fills the oldest missing month first (a late report still
+    counts for its month); on an acknowledged or returned task it also starts the work."""
+    from kaifang.supervision.selectors import missing_periods_of
+
+    day = on or clock.today()
+    errors: dict[str, str] = {}
+    if not text.strip():
+        errors["text"] = _("请填写进展情况。")
+    if not isinstance(percent, int) or not 0 <= percent <= 100:
+        errors["percent"] = _("完成进度应为0到100之间的整数。")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        task = Task.objects.select_for_update().select_related("lead_unit", "issuer_unit").get(pk=task.pk)
+        _check_version(task, expected_version)
+        if not _is_system(actor) and workflow.LEAD not in workflow.actor_kinds(actor, task):
+            raise PermissionDenied(_("只有牵头单位可以报送进展。"))
+        if task.state == TaskState.ISSUED:
+            raise ValidationError(_("请先签收该事项，再报送进展。"))
+        if task.state not in OPEN_STATES:
+            raise ValidationError(
+                _("事项当前状态为“%(s)s”，不能报送进展。") % {"s": task.get_state_display()}, code="invalid_transition"
+            )
+        if period is None:
+            missing = missing_periods_of(task, today=day)
+            period = missing[0] if missing else day.replace(day=1)
+        report = ProgressReport.objects.create(
+            task=task,
+            unit=task.lead_unit,
+            period=period.replace(day=1),
+            text=text.strip(),
+            percent=percent,
+            problems=problems.strip(),
+            help_needed=help_needed.strip(),
+            reported_on=day,
+            reported_by=_actor_user(actor),
+        )
+        if task.state == TaskState.ACKNOWLEDGED:
+            _apply_step(task, "start", TaskState.IN_PROGRESS, actor=actor, reason="", day=day)
+        elif task.state == TaskState.RETURNED:
+            _apply_step(task, "resume", TaskState.IN_PROGRESS, actor=actor, reason="", day=day)
+        before = {"progress": task.progress, "version": task.version}
+        task.progress = percent
+        task.version += 1
+        task.save(update_fields=["progress", "version", "updated_at"])
+        record_event(
+            actor=actor,
+            action="supervision.report.submit",
+            obj=task,
+            unit=task.lead_unit,
+            before=before,
+            after={"progress": percent, "period": report.period, "report": report.pk, "version": task.version},
+        )
+    return report
+
+
+def set_milestone_done(*, actor: Any, milestone: Milestone, done: bool, on: datetime.date | None = None) -> Milestone:
+    """The lead unit ticks a milestone off (or back on)."""
+    day = on or clock.today()
+    with transaction.atomic():
+        task = Task.objects.select_for_update().get(pk=milestone.task_id)
+        if not _is_system(actor) and workflow.LEAD not in workflow.actor_kinds(actor, task):
+            raise PermissionDenied(_("只有牵头单位可以更新工作节点。"))
+        if task.state not in OPEN_STATES:
+            raise ValidationError(_("事项当前状态不能更新工作节点。"))
+        milestone = Milestone.objects.get(pk=milestone.pk)
+        before = {"done": milestone.done}
+        milestone.done, milestone.done_on = done, (day if done else None)
+        milestone.save()
+        task.version += 1
+        task.save(update_fields=["version", "updated_at"])
+        record_event(
+            actor=actor,
+            action="supervision.milestone.update",
+            obj=task,
+            unit=task.lead_unit,
+            before=before,
+            after={"milestone": milestone.title, "done": done},
+        )
+    return milestone
+
+
+def split_task(
+    *,
+    actor: Any,
+    parent: Task,
+    lead_unit: OrgUnit | str,
+    title: str = "",
+    deadline: datetime.date | None = None,
+    body: str = "",
+    on: datetime.date | None = None,
+) -> Task:
+    """A city leading a task hands part of it to one of its counties: the sub-task is issued at once
+    by the city, which later verifies and closes it. The parent shows its children's progress."""
+    day = on or clock.today()
+    county = _resolve_unit(lead_unit, "lead_unit")
+    if not _is_system(actor) and not workflow.can_split(actor, parent):
+        raise PermissionDenied(_("只有牵头的市级单位可以把办理中的事项分解到所辖县（市、区）。"))
+    if county.parent_id != parent.lead_unit_id:
+        raise ValidationError({"lead_unit": _("只能分解到本市所辖县（市、区）。")})
+    deadline = deadline or parent.deadline
+    if deadline > parent.deadline:
+        raise ValidationError({"deadline": _("子事项的时限不能晚于上级事项的时限（%(d)s）。") % {"d": parent.deadline}})
+    with transaction.atomic():
+        parent = Task.objects.select_for_update().get(pk=parent.pk)
+        number = parent.children.count() + 1
+        child = create_task(
+            actor=actor,
+            title=title.strip() or parent.title,
+            lead_unit=county,
+            deadline=deadline,
+            body=body or parent.body,
+            category=parent.category,
+            source_kind=parent.source_kind,
+            source_title=parent.source_title,
+            source_excerpt=parent.source_excerpt,
+            source_meeting_id=parent.source_meeting_id,
+            report_day=parent.report_day,
+            responsible_leader=parent.responsible_leader,
+            parent=parent,
+            code=f"{parent.code}-{number:02d}",
+        )
+        _apply_step(
+            child,
+            "issue",
+            TaskState.ISSUED,
+            actor=actor,
+            reason=_("由%(u)s分解下达") % {"u": parent.lead_unit},
+            day=day,
+        )
+        record_event(
+            actor=actor, action="supervision.task.split", obj=parent, unit=parent.lead_unit, after={"child": child.code}
+        )
+    return child
+
+
+def _supervise_guard(actor: Any, task: Task) -> None:
+    if not _is_system(actor) and not workflow.can_supervise(actor, task):
+        raise PermissionDenied(_("只有督查人员可以催办或发督办单。"))
+    if task.state not in OPEN_STATES and task.state != TaskState.COMPLETION_CLAIMED:
+        raise ValidationError(_("事项当前状态为“%(s)s”，无需催办。") % {"s": task.get_state_display()})
+
+
+def urge_task(*, actor: Any, task: Task, message: str, on: datetime.date | None = None) -> SupervisionAction:
+    """催办: a supervisor presses the lead unit, with a message. Logged, notified, counted per unit."""
+    day = on or clock.today()
+    if not message.strip():
+        raise ValidationError({"message": _("请填写催办内容。")})
+    with transaction.atomic():
+        task = Task.objects.select_for_update().select_related("lead_unit").get(pk=task.pk)
+        _supervise_guard(actor, task)
+        action = SupervisionAction.objects.create(
+            task=task,
+            unit=task.lead_unit,
+            kind=ActionKind.URGE,
+            message=message.strip()[:2000],
+            on=day,
+            actor=_actor_user(actor),
+            actor_name=_actor_name(actor),
+        )
+        notify_unit(
+            unit=task.lead_unit,
+            kind="task_urged",
+            title=f"催办：{task.title}",
+            body=action.message,
+            dedup_key=f"task:{task.pk}:urge:{action.pk}",
+            url=f"/supervision/tasks/{task.pk}/",
+        )
+        record_event(
+            actor=actor,
+            action="supervision.task.urge",
+            obj=task,
+            unit=task.lead_unit,
+            after={"message": action.message, "action": action.pk},
+        )
+    return action
+
+
+def issue_notice(
+    *,
+    actor: Any,
+    task: Task,
+    requirement: str,
+    reply_by: datetime.date | None = None,
+    on: datetime.date | None = None,
+) -> SupervisionAction:
+    """督办通知单: a numbered formal notice (printable PDF) to the lead unit."""
+    day = on or clock.today()
+    if not requirement.strip():
+        raise ValidationError({"requirement": _("请填写督办要求。")})
+    if reply_by is not None and reply_by < day:
+        raise ValidationError({"reply_by": _("回复时限不能早于今天。")})
+    with transaction.atomic():
+        task = Task.objects.select_for_update().select_related("lead_unit").get(pk=task.pk)
+        _supervise_guard(actor, task)
+        count = SupervisionAction.objects.filter(kind=ActionKind.NOTICE, on__year=day.year).count()
+        action = SupervisionAction.objects.create(
+            task=task,
+            unit=task.lead_unit,
+            kind=ActionKind.NOTICE,
+            number=f"督办〔{day.year}〕{count + 1}号",
+            message=requirement.strip()[:4000],
+            reply_by=reply_by,
+            on=day,
+            actor=_actor_user(actor),
+            actor_name=_actor_name(actor),
+        )
+        notify_unit(
+            unit=task.lead_unit,
+            kind="task_notice",
+            title=f"督办通知单 {action.number}：{task.title}",
+            body=action.message,
+            dedup_key=f"task:{task.pk}:notice:{action.pk}",
+            url=f"/supervision/notices/{action.pk}.pdf",
+        )
+        record_event(
+            actor=actor,
+            action="supervision.task.notice",
+            obj=task,
+            unit=task.lead_unit,
+            after={"number": action.number, "requirement": action.message, "reply_by": reply_by},
+        )
+    return action
