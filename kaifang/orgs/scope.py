@@ -9,6 +9,7 @@ by default. Every queryset's `visible_to(user)` and every `get_*_for_user()` bui
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from kaifang.orgs.models import OrgUnit
 
 NOTHING = Q(pk__in=[])
+UNIT_CODE = re.compile(r"[A-Za-z0-9_-]{1,32}")
 
 
 def scope_root(user: Any) -> OrgUnit | None:
@@ -61,6 +63,8 @@ def get_unit_for_user(user: Any, code: str) -> OrgUnit:
     """The unit with `code`, or 404 when it does not exist or lies outside `user`'s scope."""
     from kaifang.orgs.models import OrgUnit
 
+    if not UNIT_CODE.fullmatch(code or ""):
+        raise Http404("malformed unit code")
     unit = OrgUnit.objects.filter(code=code).filter(unit_scope_q(user, prefix="")).first()
     if unit is None:
         raise Http404("unit not found")
