@@ -1,0 +1,221 @@
+"""Zero-lag aggregation: a unit's figure from the current data, computed on each request.
+
+A unit's figure for an additive indicator is its own reported value when it reported one for
+that month, otherwise the SQL SUM of its current child divisions' figures (a child that did not
+report is itself summed from its children). Averaged indicators use the SQL AVG of the children's
+values; non-aggregated indicators have only the unit's own value. Derived (formula) indicators
+are evaluated over the figures of the indicators they reference. No visibility check here:
+`kaifang.indicators.selectors` guards every public read.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Avg, Count, F, Q, Sum
+
+from kaifang.indicators import expressions
+from kaifang.indicators.maths import NOT_COMPARABLE, Ratio
+from kaifang.indicators.models import DataValue, Indicator, Source, UnitAggregation
+from kaifang.indicators.periods import add_months
+from kaifang.orgs.models import OrgUnit, UnitKind
+
+REPORTED = "reported"
+SUM_OF_CHILDREN = "sum_of_children"
+AVERAGE_OF_CHILDREN = "average_of_children"
+FORMULA = "formula"
+MISSING = "missing"
+SUMMABLE_KINDS = (UnitKind.CITY, UnitKind.COUNTY)
+MAX_FORMULA_DEPTH = 5
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One unit's figure for one indicator and month."""
+
+    month_value: Decimal | Ratio | None
+    ytd_value: Decimal | Ratio | None
+    basis: str  # reported | sum_of_children | average_of_children | formula | missing
+    children: int = 0  # current child divisions
+    reporting: int = 0  # of which have a figure this month
+
+    @property
+    def has_value(self) -> bool:
+        return isinstance(self.ytd_value, Decimal) or isinstance(self.month_value, Decimal)
+
+
+EMPTY = Cell(None, None, MISSING)
+Key = tuple[int, datetime.date]
+
+
+def current_children_q(prefix: str = "unit__") -> Q:
+    """A child division counts for a month when it existed on the first of that month."""
+    return (
+        Q(**{f"{prefix}kind__in": SUMMABLE_KINDS})
+        & (Q(**{f"{prefix}valid_from__isnull": True}) | Q(**{f"{prefix}valid_from__lte": F("period")}))
+        & (Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": F("period")}))
+    )
+
+
+def _child_divisions(parent_ids: Iterable[int], periods: list[datetime.date]) -> dict[int, list[OrgUnit]]:
+    """Child divisions of each parent that existed in any of `periods`."""
+    first, last = min(periods), max(periods)
+    children = (
+        OrgUnit.objects.filter(parent_id__in=list(parent_ids), kind__in=SUMMABLE_KINDS)
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=last))
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=first))
+        .only("id", "parent_id", "valid_from", "valid_to", "kind", "path", "code")
+    )
+    out: dict[int, list[OrgUnit]] = defaultdict(list)
+    for child in children:
+        out[child.parent_id].append(child)  # type: ignore[index]
+    return out
+
+
+def _counts(children: list[OrgUnit], period: datetime.date) -> int:
+    return sum(
+        1
+        for c in children
+        if (c.valid_from is None or c.valid_from <= period) and (c.valid_to is None or c.valid_to >= period)
+    )
+
+
+def cells(
+    indicator: Indicator, units: list[OrgUnit], periods: list[datetime.date], *, _depth: int = 0
+) -> dict[Key, Cell]:
+    """Figures for every (unit, month): reported, summed/averaged from children, or by formula."""
+    if not units or not periods:
+        return {}
+    periods = sorted(set(periods))
+    if indicator.source == Source.FORMULA:
+        return _formula_cells(indicator, units, periods, depth=_depth)
+    unit_ids = [u.pk for u in units]
+    own: dict[Key, Cell] = {}
+    for unit_id, period, month_value, ytd_value in DataValue.objects.filter(
+        indicator=indicator, unit_id__in=unit_ids, period__in=periods, reported__isnull=False
+    ).values_list("unit_id", "period", "month_value", "ytd_value"):
+        own[(unit_id, period)] = Cell(month_value, ytd_value, REPORTED)
+    if indicator.unit_aggregation == UnitAggregation.NONE:
+        return own
+    missing_units = {uid for uid in unit_ids for p in periods if (uid, p) not in own}
+    if not missing_units:
+        return own
+    children_of = _child_divisions(missing_units, periods)
+    all_children = [c for kids in children_of.values() for c in kids]
+    if not all_children:
+        return own
+    result = dict(own)
+    averaged = indicator.unit_aggregation == UnitAggregation.AVERAGE
+    # 1. The SQL aggregate of the children's own values, per parent and month.
+    rows = (
+        DataValue.objects.filter(
+            indicator=indicator,
+            unit__parent_id__in=list(children_of),
+            period__in=periods,
+            reported__isnull=False,
+        )
+        .filter(current_children_q())
+        .values("unit__parent_id", "period")
+        .annotate(
+            m=Avg("month_value") if averaged else Sum("month_value"),
+            y=Avg("ytd_value") if averaged else Sum("ytd_value"),
+            n=Count("id"),
+        )
+    )
+    sql: dict[Key, tuple[Decimal | None, Decimal | None, int]] = {
+        (r["unit__parent_id"], r["period"]): (r["m"], r["y"], r["n"]) for r in rows
+    }
+    # 2. Children that did not report but have children of their own are summed from theirs.
+    extra: dict[Key, list[Cell]] = defaultdict(list)
+    if not averaged:
+        grand = _child_divisions([c.pk for c in all_children], periods)
+        parents_with_kids = [c for c in all_children if grand.get(c.pk)]
+        if parents_with_kids:
+            reported_pairs = set(
+                DataValue.objects.filter(
+                    indicator=indicator,
+                    unit_id__in=[c.pk for c in parents_with_kids],
+                    period__in=periods,
+                    reported__isnull=False,
+                ).values_list("unit_id", "period")
+            )
+            lacking = [c for c in parents_with_kids if any((c.pk, p) not in reported_pairs for p in periods)]
+            if lacking:
+                sub = cells(indicator, lacking, periods, _depth=_depth + 1)
+                for child in lacking:
+                    for period in periods:
+                        cell = sub.get((child.pk, period))
+                        if (child.pk, period) not in reported_pairs and cell is not None and cell.has_value:
+                            extra[(child.parent_id, period)].append(cell)  # type: ignore[index]
+    for unit_id in missing_units:
+        kids = children_of.get(unit_id, [])
+        if not kids:
+            continue
+        for period in periods:
+            if (unit_id, period) in own:
+                continue
+            month_value, ytd_value, count = sql.get((unit_id, period), (None, None, 0))
+            for cell in extra.get((unit_id, period), []):
+                month_value = _add(month_value, cell.month_value)
+                ytd_value = _add(ytd_value, cell.ytd_value)
+                count += 1
+            total = _counts(kids, period)
+            if count == 0:
+                result[(unit_id, period)] = Cell(None, None, MISSING, total, 0)
+                continue
+            basis = AVERAGE_OF_CHILDREN if averaged else SUM_OF_CHILDREN
+            result[(unit_id, period)] = Cell(month_value, ytd_value, basis, total, count)
+    return result
+
+
+def _add(a: Decimal | Ratio | None, b: Decimal | Ratio | None) -> Decimal | None:
+    if not isinstance(b, Decimal):
+        return a if isinstance(a, Decimal) else None
+    if not isinstance(a, Decimal):
+        return b
+    return a + b
+
+
+def _formula_cells(
+    indicator: Indicator, units: list[OrgUnit], periods: list[datetime.date], *, depth: int
+) -> dict[Key, Cell]:
+    if depth > MAX_FORMULA_DEPTH:
+        return {}
+    try:
+        node = expressions.parse(indicator.formula)
+    except expressions.ExpressionError:
+        return {}
+    codes = expressions.references(node)
+    operands = {i.code: i for i in Indicator.objects.filter(code__in=codes)}
+    wanted = set(periods)
+    if expressions.uses_last_year(node):
+        wanted |= {add_months(p, -12) for p in periods} | {add_months(p, -24) for p in periods}
+    values = {code: cells(ind, units, sorted(wanted), _depth=depth + 1) for code, ind in operands.items()}
+    out: dict[Key, Cell] = {}
+    for unit in units:
+        for period in periods:
+
+            def lookup(
+                code: str, years_back: int, *, field: str, _u: int = unit.pk, _p: datetime.date = period
+            ) -> Decimal | None:
+                cell = values.get(code, {}).get((_u, add_months(_p, -12 * years_back)))
+                value = getattr(cell, field) if cell is not None else None
+                return value if isinstance(value, Decimal) else None
+
+            month_value = expressions.evaluate(node, lambda c, y: lookup(c, y, field="month_value"))
+            ytd_value = expressions.evaluate(node, lambda c, y: lookup(c, y, field="ytd_value"))
+            if month_value is None and ytd_value is None:
+                continue
+            out[(unit.pk, period)] = Cell(month_value, ytd_value, FORMULA)
+    return out
+
+
+def not_comparable_to_none(value: Decimal | Ratio | None) -> Decimal | None:
+    return value if isinstance(value, Decimal) else None
+
+
+__all__ = ["EMPTY", "NOT_COMPARABLE", "Cell", "cells"]

@@ -1,0 +1,114 @@
+"""Writing the indicator catalogue (province admin only), with versions and formula checks."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from kaifang.accounts.permissions import is_admin
+from kaifang.audit.services import record_event
+from kaifang.indicators import expressions
+from kaifang.indicators.models import (
+    Authority,
+    Direction,
+    Indicator,
+    ReportedAs,
+    Source,
+    TimeAggregation,
+    UnitAggregation,
+)
+
+CODE = re.compile(r"^[A-Z][A-Z0-9_]{1,31}$")
+EDITABLE = [
+    "name",
+    "unit_of_measure",
+    "category",
+    "direction",
+    "time_aggregation",
+    "reported_as",
+    "unit_aggregation",
+    "decimals",
+    "source",
+    "authority",
+    "formula",
+    "description",
+    "is_active",
+    "sort_order",
+]
+CHOICES = {
+    "direction": Direction,
+    "time_aggregation": TimeAggregation,
+    "reported_as": ReportedAs,
+    "unit_aggregation": UnitAggregation,
+    "source": Source,
+    "authority": Authority,
+}
+
+
+def _check(code: str, values: dict[str, Any]) -> None:
+    errors: dict[str, list[str]] = {}
+    if not CODE.match(code):
+        errors["code"] = [_("指标代码须为大写字母开头的字母、数字或下划线（2–32 位）。")]
+    if not str(values.get("name", "")).strip():
+        errors["name"] = [_("请填写指标名称。")]
+    if not str(values.get("unit_of_measure", "")).strip():
+        errors["unit_of_measure"] = [_("请填写计量单位。")]
+    for name, choices in CHOICES.items():
+        if name in values and values[name] not in choices.values:
+            errors[name] = [_("取值不正确。")]
+    decimals = values.get("decimals", 2)
+    if not isinstance(decimals, int) or not 0 <= decimals <= 4:
+        errors["decimals"] = [_("小数位数须在 0–4 之间。")]
+    if values.get("source") == Source.FORMULA:
+        known = set(Indicator.objects.exclude(code=code).values_list("code", flat=True))
+        try:
+            expressions.check(str(values.get("formula", "")), known, own_code=code)
+        except expressions.ExpressionError as exc:
+            errors["formula"] = [str(exc)]
+    elif values.get("formula"):
+        errors["formula"] = [_("只有“公式计算”的指标才填写公式。")]
+    if errors:
+        raise ValidationError(errors)
+
+
+def save_indicator(*, actor: Any, code: str, expected_version: int | None = None, **values: Any) -> Indicator:
+    """Create (expected_version None) or change an indicator. Only the province admin may."""
+    if not isinstance(actor, str) and not is_admin(actor):
+        raise PermissionDenied(_("只有省级管理员可以维护指标目录。"))
+    unknown = set(values) - set(EDITABLE)
+    if unknown:
+        raise ValidationError(_("未知字段：%(f)s") % {"f": "、".join(sorted(unknown))})
+    code = code.strip().upper()
+    with transaction.atomic():
+        indicator = Indicator.objects.select_for_update().filter(code=code).first()
+        merged = {f: getattr(indicator, f) for f in EDITABLE} if indicator is not None else {}
+        merged.update(values)
+        _check(code, merged)
+        current = indicator.version if indicator is not None else None
+        if current != expected_version:
+            raise ValidationError(
+                _("指标“%(code)s”已被他人修改（第 %(n)d 版），请刷新后重试。") % {"code": code, "n": current or 0},
+                code="stale",
+            )
+        before = {f: getattr(indicator, f) for f in EDITABLE} if indicator is not None else None
+        if indicator is None:
+            indicator = Indicator(code=code, version=1)
+        elif before == {f: merged[f] for f in EDITABLE}:
+            return indicator
+        else:
+            indicator.version += 1
+        for name, value in merged.items():
+            setattr(indicator, name, value)
+        indicator.save()
+        record_event(
+            actor=actor,
+            action="indicators.indicator.create" if before is None else "indicators.indicator.update",
+            obj=indicator,
+            before=before,
+            after={f: getattr(indicator, f) for f in EDITABLE},
+        )
+        return indicator

@@ -1,0 +1,338 @@
+"""Reads of indicators, targets and values — always through the visibility guard.
+
+`aggregate` gives one unit's figure for a period range (which basis: reported or summed from
+children, with coverage), with year-to-date, year on year, target, completion, time progress,
+progress ratio and the warning light. `children_figures` gives the same for a unit and its visible
+child units (the values explorer), `ranking` for a group or a parent's children. Everything is
+computed from the current data on each request.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.http import Http404
+
+from kaifang.indicators import maths
+from kaifang.indicators.aggregation import (
+    EMPTY,
+    FORMULA,
+    MISSING,
+    REPORTED,
+    SUM_OF_CHILDREN,
+    SUMMABLE_KINDS,
+    Cell,
+    cells,
+)
+from kaifang.indicators.maths import NOT_COMPARABLE, Ratio
+from kaifang.indicators.models import DataValue, DataValueHistory, Indicator, Target
+from kaifang.indicators.periods import add_months, months_between
+from kaifang.orgs.models import OrgUnit, UnitGroup
+from kaifang.orgs.scope import can_see_unit, get_unit_for_user, unit_scope_q
+
+BASIS_LABELS = {
+    REPORTED: "本级填报",
+    SUM_OF_CHILDREN: "下级汇总",
+    "average_of_children": "下级平均",
+    FORMULA: "公式计算",
+    MISSING: "未报",
+}
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One unit's figure for one indicator over a period range, with everything pages show."""
+
+    unit: OrgUnit
+    indicator: Indicator
+    period_from: datetime.date
+    period_to: datetime.date
+    month_value: Decimal | Ratio | None  # the month `period_to`
+    ytd_value: Decimal | Ratio | None  # 1 – m of `period_to`'s year (a stock: its value)
+    range_value: Decimal | Ratio | None  # sum of month values over the range (a stock: last value)
+    basis: str
+    children: int
+    reporting: int
+    last_year_ytd: Decimal | Ratio | None
+    last_year_month: Decimal | Ratio | None
+    yoy: Ratio  # YTD against the same months of last year
+    month_yoy: Ratio
+    target: Decimal | None
+    completion: Ratio
+    time_progress: Decimal
+    progress_ratio: Ratio
+    light: str
+    rank: int | None = None
+
+    @property
+    def basis_label(self) -> str:
+        return BASIS_LABELS.get(self.basis, self.basis)
+
+    @property
+    def coverage(self) -> Ratio:
+        return maths.share(Decimal(self.reporting), Decimal(self.children)) if self.children else NOT_COMPARABLE
+
+    @property
+    def has_value(self) -> bool:
+        return isinstance(self.ytd_value, Decimal) or isinstance(self.month_value, Decimal)
+
+
+# --- Catalogue -------------------------------------------------------------------------------------
+
+
+def indicators(*, active_only: bool = True, category: str | None = None) -> list[Indicator]:
+    """The catalogue is province-wide; everybody signed in may read it."""
+    qs = Indicator.objects.all()
+    if active_only:
+        qs = qs.active()
+    if category:
+        qs = qs.filter(category=category)
+    return list(qs.order_by("sort_order", "code"))
+
+
+def get_indicator(code: str) -> Indicator:
+    indicator = Indicator.objects.filter(code=code[:32]).first()
+    if indicator is None:
+        raise Http404("indicator not found")
+    return indicator
+
+
+# --- Values ----------------------------------------------------------------------------------------
+
+
+def visible_values(user: Any) -> Any:
+    return DataValue.objects.visible_to(user)
+
+
+def value_for(*, user: Any, indicator: Indicator, unit: OrgUnit, period: datetime.date) -> DataValue | None:
+    """The unit's own stored row (as typed), or None; 404 outside scope."""
+    _guard(user, unit)
+    return (
+        DataValue.objects.visible_to(user)
+        .filter(indicator=indicator, unit=unit, period=period)
+        .select_related("updated_by")
+        .first()
+    )
+
+
+def values_for_form(*, user: Any, unit: OrgUnit, period: datetime.date, codes: list[str]) -> dict[str, DataValue]:
+    """The unit's rows of one month by indicator code (for the entry form and its versions)."""
+    _guard(user, unit)
+    rows = DataValue.objects.visible_to(user).filter(unit=unit, period=period, indicator__code__in=codes)
+    return {row.indicator.code: row for row in rows.select_related("indicator", "updated_by")}
+
+
+def history_of(*, user: Any, value_id: int) -> list[DataValueHistory]:
+    value = DataValue.objects.visible_to(user).filter(pk=value_id).first()
+    if value is None:
+        raise Http404("value not found")
+    return list(value.history.select_related("actor").order_by("-at", "-id"))
+
+
+def series(
+    *, user: Any, indicator: Indicator, unit: OrgUnit, period_from: datetime.date, period_to: datetime.date
+) -> list[tuple[datetime.date, Cell]]:
+    """One unit's figure month by month (reported, or summed from its children)."""
+    _guard(user, unit)
+    months = months_between(period_from, period_to)[:120]
+    got = cells(indicator, [unit], months)
+    return [(p, got.get((unit.pk, p), EMPTY)) for p in months]
+
+
+# --- Figures ---------------------------------------------------------------------------------------
+
+
+def _guard(user: Any, unit: OrgUnit) -> None:
+    if not can_see_unit(user, unit):
+        raise Http404("unit not found")
+
+
+def red_margin() -> Decimal:
+    return Decimal(getattr(settings, "KAIFANG_RED_MARGIN_POINTS", 10))
+
+
+def figures(
+    indicator: Indicator, units: list[OrgUnit], period_from: datetime.date, period_to: datetime.date
+) -> list[Figure]:
+    """Figures of many units at once (no visibility check: callers pass visible units only)."""
+    if period_from > period_to:
+        period_from, period_to = period_to, period_from
+    months = months_between(period_from, period_to)[-120:]
+    last_year = add_months(period_to, -12)
+    got = cells(indicator, units, [*months, last_year])
+    targets = {
+        t.unit_id: t.annual for t in Target.objects.filter(indicator=indicator, unit__in=units, year=period_to.year)
+    }
+    progress = maths.time_progress(period_to.month, indicator.time_aggregation)
+    margin = red_margin()
+    out = []
+    for unit in units:
+        cell = got.get((unit.pk, period_to), EMPTY)
+        base = got.get((unit.pk, last_year), EMPTY)
+        if indicator.is_flow:
+            month_cells = [got.get((unit.pk, m), EMPTY).month_value for m in months]
+            known = [v for v in month_cells if isinstance(v, Decimal)]
+            range_value: Decimal | Ratio | None = sum(known, Decimal(0)) if known else None
+        else:
+            range_value = cell.month_value
+        ytd = cell.ytd_value
+        target = targets.get(unit.pk)
+        done = maths.completion(ytd if isinstance(ytd, Decimal) else None, target)
+        ratio = maths.progress_ratio(done, progress)
+        out.append(
+            Figure(
+                unit=unit,
+                indicator=indicator,
+                period_from=period_from,
+                period_to=period_to,
+                month_value=cell.month_value,
+                ytd_value=ytd,
+                range_value=range_value,
+                basis=cell.basis,
+                children=cell.children,
+                reporting=cell.reporting,
+                last_year_ytd=base.ytd_value,
+                last_year_month=base.month_value,
+                yoy=_yoy(ytd, base.ytd_value),
+                month_yoy=_yoy(cell.month_value, base.month_value),
+                target=target,
+                completion=done,
+                time_progress=progress,
+                progress_ratio=ratio,
+                light=maths.light(done, progress, margin),
+            )
+        )
+    return out
+
+
+def _yoy(current: Decimal | Ratio | None, base: Decimal | Ratio | None) -> Ratio:
+    if not isinstance(current, Decimal) or not isinstance(base, Decimal):
+        return NOT_COMPARABLE
+    return maths.yoy_growth(current, base)
+
+
+def aggregate(
+    *,
+    user: Any,
+    indicator: Indicator,
+    unit: OrgUnit,
+    period_from: datetime.date,
+    period_to: datetime.date,
+) -> Figure:
+    """The unit's figure: its own report, else the sum (or average) of its current child divisions."""
+    _guard(user, unit)
+    return figures(indicator, [unit], period_from, period_to)[0]
+
+
+def children_figures(
+    *,
+    user: Any,
+    indicator: Indicator,
+    unit: OrgUnit,
+    period_from: datetime.date,
+    period_to: datetime.date,
+) -> tuple[Figure, list[Figure]]:
+    """The unit's figure and each visible child's (divisions first, then departments/platforms)."""
+    _guard(user, unit)
+    children = list(
+        OrgUnit.objects.filter(parent=unit)
+        .filter(unit_scope_q(user, prefix=""))
+        .current(period_to)
+        .order_by("sort_order", "path")
+    )
+    children.sort(key=lambda u: (u.kind not in SUMMABLE_KINDS, u.sort_order, u.path))
+    rows = figures(indicator, [unit, *children], period_from, period_to)
+    return rows[0], rows[1:]
+
+
+def ranking(
+    *,
+    user: Any,
+    indicator: Indicator,
+    group_or_parent: UnitGroup | OrgUnit | str,
+    period: datetime.date,
+    order_by: str = "ytd",
+) -> list[Figure]:
+    """Units of a group (or a parent's child divisions) ranked by YTD, completion or year on year.
+
+    Only units the user may see are ranked; units without a figure come last, unranked.
+    """
+    if isinstance(group_or_parent, str):
+        group = UnitGroup.objects.filter(code=group_or_parent).first()
+        holder: UnitGroup | OrgUnit = group if group is not None else get_unit_for_user(user, group_or_parent)
+    else:
+        holder = group_or_parent
+    if isinstance(holder, UnitGroup):
+        units_qs = holder.members.all()
+    else:
+        _guard(user, holder)
+        units_qs = OrgUnit.objects.filter(parent=holder, kind__in=SUMMABLE_KINDS)
+    units = list(units_qs.filter(unit_scope_q(user, prefix="")).current(period).order_by("sort_order", "path"))
+    rows = figures(indicator, units, period.replace(month=1), period)
+    key = {"ytd": lambda f: f.ytd_value, "completion": lambda f: f.completion, "yoy": lambda f: f.yoy}[order_by]
+    reverse = indicator.direction == "higher"
+    ranked = sorted((f for f in rows if isinstance(key(f), Decimal)), key=key, reverse=reverse)
+    rest = [f for f in rows if not isinstance(key(f), Decimal)]
+    out = [_with_rank(f, i) for i, f in enumerate(ranked, start=1)]
+    return out + rest
+
+
+def _with_rank(figure: Figure, rank: int) -> Figure:
+    from dataclasses import replace
+
+    return replace(figure, rank=rank)
+
+
+# --- Targets ---------------------------------------------------------------------------------------
+
+
+def visible_targets(user: Any, *, year: int, indicator: Indicator | None = None) -> list[Target]:
+    qs = Target.objects.visible_to(user).filter(year=year).select_related("indicator", "unit", "set_by")
+    if indicator is not None:
+        qs = qs.filter(indicator=indicator)
+    return list(qs.order_by("indicator__sort_order", "unit__path"))
+
+
+@dataclass(frozen=True)
+class HandDown:
+    """A city's target beside the sum of its counties' targets (they may differ)."""
+
+    unit: OrgUnit
+    target: Target | None
+    children: list[tuple[OrgUnit, Target | None]]
+
+    @property
+    def children_sum(self) -> Decimal | None:
+        values = [t.annual for _u, t in self.children if t is not None]
+        return sum(values, Decimal(0)) if values else None
+
+    @property
+    def difference(self) -> Decimal | None:
+        """Sum of the children's targets minus the unit's own (positive: handed down more)."""
+        if self.target is None or self.children_sum is None:
+            return None
+        return self.children_sum - self.target.annual
+
+    @property
+    def missing_children(self) -> int:
+        return sum(1 for _u, t in self.children if t is None)
+
+
+def hand_down(*, user: Any, indicator: Indicator, unit: OrgUnit, year: int) -> HandDown:
+    _guard(user, unit)
+    day = datetime.date(year, 1, 1)
+    kids = list(
+        OrgUnit.objects.filter(parent=unit, kind__in=SUMMABLE_KINDS)
+        .filter(unit_scope_q(user, prefix=""))
+        .current(day)
+        .order_by("sort_order", "path")
+    )
+    targets = {
+        t.unit_id: t
+        for t in Target.objects.filter(indicator=indicator, year=year, unit__in=[unit, *kids]).select_related("set_by")
+    }
+    return HandDown(unit=unit, target=targets.get(unit.pk), children=[(k, targets.get(k.pk)) for k in kids])
