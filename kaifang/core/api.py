@@ -84,10 +84,12 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 def mount_routers() -> None:
     from kaifang.accounts.api import router as accounts_router
+    from kaifang.meetings.api import router as meetings_router
     from kaifang.orgs.api import router as orgs_router
 
     api.add_router("/", accounts_router)
     api.add_router("/orgunits", orgs_router)
+    api.add_router("/meetings", meetings_router)
 
 
 mount_routers()

@@ -1,0 +1,204 @@
+"""/api/v1/meetings: meetings a unit takes part in, receipts, check-in with the code, attendance
+statistics and the speech parser. Same services and visibility guard as the pages."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+from ninja import Router, Schema
+from pydantic import Field
+
+from kaifang.accounts.permissions import user_of
+from kaifang.core.schemas import ErrorOut, UnitRef
+from kaifang.meetings import services, tasks
+from kaifang.meetings.models import Meeting, Venue
+from kaifang.meetings.permissions import can_parse_speeches
+from kaifang.meetings.selectors import (
+    attendance_for,
+    get_meeting_for_user,
+    get_venue_for_user,
+    venues_for_user,
+    visible_meetings,
+)
+from kaifang.meetings.stats import AttendanceRow
+
+router = Router(tags=["meetings"])
+CODE_PATTERN = r"^[A-Za-z0-9_-]{1,32}$"
+
+
+class MeetingOut(Schema):
+    id: int
+    title: str
+    kind: str
+    kind_label: str
+    status: str
+    status_label: str
+    starts_at: datetime.datetime
+    ends_at: datetime.datetime | None
+    main_unit: UnitRef
+    main_room: str
+    conference_link: str
+    version: int
+
+    @staticmethod
+    def resolve_kind_label(obj: Meeting) -> str:
+        return str(obj.get_kind_display())
+
+    @staticmethod
+    def resolve_status_label(obj: Meeting) -> str:
+        return str(obj.get_status_display())
+
+
+class VenueOut(Schema):
+    unit: UnitRef
+    room: str
+    contact_name: str
+    contact_phone: str
+    receipt_status: str
+    leader_name: str
+    leader_title: str
+    head_count: int
+    leave_reason: str
+    checked_in_at: datetime.datetime | None
+    late: bool
+    version: int
+
+    @staticmethod
+    def resolve_late(obj: Venue) -> bool:
+        return obj.is_late
+
+
+class MeetingDetailOut(MeetingOut):
+    venues: list[VenueOut]
+    documents: list[dict[str, Any]]
+
+
+class ReceiptIn(Schema):
+    attending: bool
+    leader_name: str = Field("", max_length=50)
+    leader_title: str = Field("", max_length=100)
+    head_count: int = Field(0, ge=0, le=500)
+    leave_reason: str = Field("", max_length=300)
+    version: int | None = None
+
+
+class CheckInIn(Schema):
+    code: str = Field(..., max_length=12)
+
+
+class CheckInOut(Schema):
+    checked_in: bool
+    newly_checked_in: bool
+    checked_in_at: datetime.datetime | None
+    late: bool
+
+
+class AttendanceRowOut(Schema):
+    code: str
+    name: str
+    expected: int
+    present: int
+    leave: int
+    late: int
+    absent: int
+    rate: Decimal | None
+
+
+class AttendanceOut(Schema):
+    total: AttendanceRowOut
+    cities: list[AttendanceRowOut]
+
+
+class SpeechIn(Schema):
+    text: str = Field(..., max_length=tasks.MAX_SPEECH_CHARS)
+
+
+def _row(row: AttendanceRow) -> dict[str, Any]:
+    return {k: getattr(row, k) for k in ("code", "name", "expected", "present", "leave", "late", "absent", "rate")}
+
+
+@router.get("", response={200: list[MeetingOut], 401: ErrorOut}, summary="我参加的会议")
+def list_meetings(request: HttpRequest) -> Any:
+    return list(visible_meetings(user_of(request)))
+
+
+@router.post(
+    "/parse-speech",
+    response={200: dict[str, Any], 400: ErrorOut, 401: ErrorOut, 403: ErrorOut},
+    summary="解析讲话稿（只返回草稿，不生成任何事项）",
+)
+def parse_speech_text(request: HttpRequest, payload: SpeechIn) -> Any:
+    if not can_parse_speeches(user_of(request)):
+        raise PermissionDenied("只有省级督查人员可以解析讲话。")
+    return tasks.parse_speech_text(payload.text)
+
+
+@router.get("/{int:meeting_id}", response={200: MeetingDetailOut, 401: ErrorOut, 404: ErrorOut}, summary="会议详情")
+def get_meeting(request: HttpRequest, meeting_id: int) -> Any:
+    user = user_of(request)
+    meeting = get_meeting_for_user(user, meeting_id)
+    return {
+        **MeetingOut.from_orm(meeting).dict(),
+        "venues": [VenueOut.from_orm(v).dict() for v in venues_for_user(user, meeting)],
+        "documents": [{"id": d.pk, "title": d.title, "speaker": d.speaker} for d in meeting.documents.all()],
+    }
+
+
+@router.post(
+    "/{int:meeting_id}/venues/{unit_code}/receipt",
+    response={200: VenueOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="填写回执（参会或请假）",
+)
+def answer_receipt(request: HttpRequest, meeting_id: int, unit_code: str, payload: ReceiptIn) -> Any:
+    user = user_of(request)
+    meeting = get_meeting_for_user(user, meeting_id)
+    venue = get_venue_for_user(user, meeting, unit_code[:32])
+    try:
+        return services.answer_receipt(
+            actor=user,
+            venue=venue,
+            attending=payload.attending,
+            leader_name=payload.leader_name,
+            leader_title=payload.leader_title,
+            head_count=payload.head_count,
+            leave_reason=payload.leave_reason,
+            expected_version=payload.version,
+        )
+    except ValidationError as exc:
+        if exc.code == "stale":
+            return 409, {"detail": exc.messages}
+        raise
+
+
+@router.post(
+    "/{int:meeting_id}/venues/{unit_code}/check-in",
+    response={200: CheckInOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="分会场签到（输入主会场显示的动态签到码）",
+)
+def check_in(request: HttpRequest, meeting_id: int, unit_code: str, payload: CheckInIn) -> Any:
+    user = user_of(request)
+    meeting = get_meeting_for_user(user, meeting_id)
+    venue = get_venue_for_user(user, meeting, unit_code[:32])
+    venue, created = services.check_in(actor=user, venue=venue, code=payload.code)
+    return {
+        "checked_in": venue.checked_in_at is not None,
+        "newly_checked_in": created,
+        "checked_in_at": venue.checked_in_at,
+        "late": venue.is_late,
+    }
+
+
+@router.get(
+    "/{int:meeting_id}/attendance",
+    response={200: AttendanceOut, 401: ErrorOut, 404: ErrorOut},
+    summary="参会统计（应到、实到、请假、迟到、参会率，按市）",
+)
+def attendance(request: HttpRequest, meeting_id: int) -> Any:
+    user = user_of(request)
+    meeting = get_meeting_for_user(user, meeting_id)
+    total, cities = attendance_for(user, meeting)
+    return {"total": _row(total), "cities": [_row(r) for r in cities]}

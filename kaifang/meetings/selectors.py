@@ -1,0 +1,97 @@
+"""Reads about meetings, always through the visibility guard."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Q
+from django.http import Http404
+
+from kaifang.meetings.models import Meeting, MeetingQuerySet, RelayReport, Venue
+from kaifang.meetings.stats import AttendanceRow, VenueFact, attendance
+from kaifang.orgs.models import OrgUnit, UnitKind
+from kaifang.orgs.scope import unit_scope_q
+
+
+def visible_meetings(user: Any) -> MeetingQuerySet:
+    """Meetings `user` takes part in: hosted in, or with a venue in, the user's scope."""
+    return (
+        Meeting.objects.visible_to(user)
+        .select_related("main_unit")
+        .annotate(
+            venue_count=Count("venues", distinct=True),
+            checked_in_count=Count("venues", filter=Q(venues__checked_in_at__isnull=False), distinct=True),
+        )
+    )
+
+
+def get_meeting_for_user(user: Any, pk: int) -> Meeting:
+    meeting = Meeting.objects.visible_to(user).select_related("main_unit").filter(pk=pk).first()
+    if meeting is None:
+        raise Http404("meeting not found")
+    return meeting
+
+
+def venues_for_user(user: Any, meeting: Meeting) -> Any:
+    """The meeting's venues the user may see: all for the organiser's scope, else those in scope."""
+    venues = meeting.venues.select_related("unit", "unit__parent", "checked_in_by")
+    if _sees_main(user, meeting):
+        return venues.order_by("unit__path")
+    return venues.filter(unit_scope_q(user, prefix="unit__")).order_by("unit__path")
+
+
+def _sees_main(user: Any, meeting: Meeting) -> bool:
+    return OrgUnit.objects.filter(unit_scope_q(user, prefix=""), pk=meeting.main_unit_id).exists()
+
+
+def get_venue_for_user(user: Any, meeting: Meeting, unit_code: str) -> Venue:
+    venue = venues_for_user(user, meeting).filter(unit__code=unit_code[:32]).first()
+    if venue is None:
+        raise Http404("venue not found")
+    return venue
+
+
+def my_venue(user: Any, meeting: Meeting) -> Venue | None:
+    """The venue of the user's own unit, if it is one."""
+    unit_id = getattr(user, "unit_id", None)
+    return meeting.venues.select_related("unit").filter(unit_id=unit_id).first() if unit_id else None
+
+
+def city_of(unit: OrgUnit, cities: dict[str, OrgUnit]) -> OrgUnit:
+    """The city a unit belongs to (itself for a city; the unit itself when it is under no city)."""
+    if unit.kind == UnitKind.CITY:
+        return unit
+    for code in unit.path.strip("/").split("/"):
+        if code in cities:
+            return cities[code]
+    return unit
+
+
+def attendance_for(user: Any, meeting: Meeting) -> tuple[AttendanceRow, list[AttendanceRow]]:
+    """Attendance statistics over the venues the user may see, overall and by city."""
+    venues = list(venues_for_user(user, meeting))
+    cities = {u.code: u for u in OrgUnit.objects.filter(kind=UnitKind.CITY)}
+    facts = []
+    for venue in venues:
+        city = city_of(venue.unit, cities)
+        facts.append(
+            VenueFact(
+                city_code=city.code,
+                city_name=city.name,
+                checked_in=venue.checked_in_at is not None,
+                late=venue.checked_in_at is not None and venue.checked_in_at > meeting.late_after,
+                on_leave=venue.receipt_status == "leave",
+            )
+        )
+    return attendance(facts)
+
+
+def relay_status(user: Any, meeting: Meeting) -> tuple[list[RelayReport], list[OrgUnit]]:
+    """(reports the user may see, venue units in the user's sight that have not reported yet)."""
+    venues = venues_for_user(user, meeting)
+    reports = list(
+        RelayReport.objects.filter(meeting=meeting, unit_id__in=venues.values("unit_id")).select_related("unit")
+    )
+    reported = {r.unit_id for r in reports}
+    missing = [v.unit for v in venues if v.unit_id not in reported]
+    return reports, missing

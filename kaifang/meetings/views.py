@@ -1,0 +1,377 @@
+"""Meeting pages: list, create, detail (venues, receipts, roll call, statistics, documents,
+resolutions, relay reports) and the main venue's sign-in code screen. Speech pages: `speech_views.py`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from kaifang.accounts.permissions import user_of
+from kaifang.meetings import checkin, clock, services, tasks
+from kaifang.meetings.forms import (
+    CheckInForm,
+    DocumentForm,
+    ManualCheckInForm,
+    MeetingForm,
+    ReceiptForm,
+    RelayReportForm,
+    ResolutionForm,
+)
+from kaifang.meetings.models import Meeting
+from kaifang.meetings.permissions import can_create_meetings, can_organise, can_parse_speeches, can_see_code
+from kaifang.meetings.selectors import (
+    attendance_for,
+    get_meeting_for_user,
+    get_venue_for_user,
+    my_venue,
+    relay_status,
+    venues_for_user,
+    visible_meetings,
+)
+from kaifang.meetings.speech import SpeechFileError, read_speech_file
+from kaifang.orgs.models import OrgUnit
+
+
+def apply_errors(form: Form, exc: ValidationError) -> None:
+    """Show a service's ValidationError beside the matching fields (or on top of the form)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _flash(request: HttpRequest, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    user = user_of(request)
+    meetings = visible_meetings(user)
+    return render(
+        request,
+        "meetings/index.html",
+        {"meetings": meetings, "can_create": can_create_meetings(user), "can_parse": can_parse_speeches(user)},
+    )
+
+
+@login_required
+def create(request: HttpRequest) -> HttpResponse:
+    user = user_of(request)
+    if not can_create_meetings(user) or user.unit is None:
+        raise PermissionDenied
+    units = OrgUnit.objects.visible_to(user).current(clock.today()).exclude(pk=user.unit.pk).order_by("path")
+    form = MeetingForm(request.POST or None, units=units, initial={"starts_at": clock.now()})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        venue_units = set(data.pop("venue_units"))
+        venue_units.update(units.filter(kind__in=data.pop("venue_sets")))
+        try:
+            meeting = services.create_meeting(
+                actor=user, main_unit=user.unit, venue_units=sorted(venue_units, key=lambda u: u.path), **data
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("会议已创建（草稿），共 %(n)d 个分会场。") % {"n": meeting.venues.count()})
+            return redirect("meetings:detail", pk=meeting.pk)
+    return render(request, "meetings/create.html", {"form": form})
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = user_of(request)
+    meeting = get_meeting_for_user(user, pk)
+    venue = my_venue(user, meeting)
+    organiser = can_organise(user, meeting)
+    total, by_city = attendance_for(user, meeting)
+    reports, missing = relay_status(user, meeting)
+    context: dict[str, Any] = {
+        "meeting": meeting,
+        "organiser": organiser,
+        "can_see_code": can_see_code(user, meeting),
+        "venues": venues_for_user(user, meeting),
+        "my_venue": venue,
+        "total": total,
+        "by_city": by_city,
+        "documents": meeting.documents.all(),
+        "resolutions": meeting.resolutions.select_related("lead_unit"),
+        "reports": reports,
+        "missing": missing,
+        "relay_expected": len(reports) + len(missing),
+        "actions": [
+            (action, services.ACTION_LABELS[action])
+            for (state, action) in services.TRANSITIONS
+            if state == meeting.status and organiser
+        ],
+    }
+    if venue is not None:
+        context["receipt_form"] = ReceiptForm(
+            initial={
+                "attending": "0" if venue.receipt_status == "leave" else "1",
+                "leader_name": venue.leader_name,
+                "leader_title": venue.leader_title,
+                "head_count": venue.head_count or None,
+                "leave_reason": venue.leave_reason,
+                "version": venue.version,
+            }
+        )
+        context["checkin_form"] = CheckInForm()
+        report = meeting.relay_reports.filter(unit=venue.unit).first()
+        context["relay_form"] = RelayReportForm(
+            initial={"relayed_on": clock.today(), "version": report.version if report else None}
+            if report is None
+            else {
+                "relayed_on": report.relayed_on,
+                "form": report.form,
+                "attendees": report.attendees,
+                "text": report.text,
+                "version": report.version,
+            }
+        )
+    if organiser:
+        context["resolution_form"] = ResolutionForm(units=tasks.assignable_units())
+    return render(request, "meetings/detail.html", context)
+
+
+@login_required
+@require_POST
+def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    user = user_of(request)
+    meeting = get_meeting_for_user(user, pk)
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = None
+    try:
+        services.transition_meeting(actor=user, meeting=meeting, action=action[:20], expected_version=version)
+    except ValidationError as exc:
+        _flash(request, exc)
+    else:
+        messages.success(request, _("已%(a)s。") % {"a": services.ACTION_LABELS.get(action, action)})
+    return redirect("meetings:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def receipt(request: HttpRequest, pk: int, unit: str) -> HttpResponse:
+    user = user_of(request)
+    meeting = get_meeting_for_user(user, pk)
+    venue = get_venue_for_user(user, meeting, unit)
+    form = ReceiptForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("回执填写不完整，请检查。"))
+        return redirect("meetings:detail", pk=pk)
+    data = form.cleaned_data
+    try:
+        services.answer_receipt(
+            actor=user,
+            venue=venue,
+            attending=data["attending"],
+            leader_name=data["leader_name"],
+            leader_title=data["leader_title"],
+            head_count=data["head_count"] or 0,
+            leave_reason=data["leave_reason"],
+            expected_version=data["version"],
+        )
+    except ValidationError as exc:
+        _flash(request, exc)
+    else:
+        messages.success(request, _("回执已提交。"))
+    return redirect("meetings:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def check_in(request: HttpRequest, pk: int, unit: str) -> HttpResponse:
+    user = user_of(request)
+    meeting = get_meeting_for_user(user, pk)
+    venue = get_venue_for_user(user, meeting, unit)
+    form = CheckInForm(request.POST)
+    code = form.cleaned_data["code"] if form.is_valid() else ""
+    try:
+        venue, created = services.check_in(actor=user, venue=venue, code=code)
+    except ValidationError as exc:
+        _flash(request, exc)
+    else:
+        if not created:
+            messages.info(request, _("本会场已签到，无需重复签到。"))
+        elif venue.is_late:
+            messages.warning(request, _("签到成功（迟到）。"))
+        else:
+            messages.success(request, _("签到成功。"))
+    return redirect("meetings:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def manual_check_in(request: HttpRequest, pk: int) -> HttpResponse:
+    user = user_of(request)
+    meeting = get_meeting_for_user(user, pk)
+    form = ManualCheckInForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("补签须说明原因。"))
+        return redirect("meetings:detail", pk=pk)
+    venue = get_venue_for_user(user, meeting, form.cleaned_data["unit"])
+    try:
+        services.record_manual_check_in(actor=user, venue=venue, note=form.cleaned_data["note"])
+    except ValidationError as exc:
+        _flash(request, exc)
+    else:
+        messages.success(request, _("%(u)s已补签。") % {"u": venue.unit.name})
+    return redirect("meetings:detail", pk=pk)
+
+
+@login_required
+def code_screen(request: HttpRequest, pk: int) -> HttpResponse:
+    """The main venue's screen: the rotating sign-in code, large, refreshed by meetings.js."""
+    user = user_of(request)
+    meeting = get_meeting_for_user(user, pk)
+    if not can_see_code(user, meeting):
+        raise PermissionDenied
+    code, remaining = checkin.current_code(meeting.checkin_secret, clock.real_now())
+    return render(request, "meetings/code.html", {"meeting": meeting, "code": code, "remaining": remaining})
+
+
+@never_cache
+@login_required
+def code_json(request: HttpRequest, pk: int) -> JsonResponse:
+    user = user_of(request)
+    meeting = get_meeting_for_user(user, pk)
+    if not can_see_code(user, meeting):
+        raise PermissionDenied
+    code, remaining = checkin.current_code(meeting.checkin_secret, clock.real_now())
+    venues = meeting.venues.all()
+    return JsonResponse(
+        {
+            "code": code if meeting.can_check_in() else "",
+            "expires_in": remaining,
+            "open": meeting.can_check_in(),
+            "expected": venues.count(),
+            "checked_in": venues.filter(checked_in_at__isnull=False).count(),
+        }
+    )
+
+
+@login_required
+def add_document(request: HttpRequest, pk: int) -> HttpResponse:
+    user = user_of(request)
+    meeting = get_meeting_for_user(user, pk)
+    if not can_organise(user, meeting):
+        raise PermissionDenied
+    form = DocumentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        upload = data["file"]
+        try:
+            text = data["text"]
+            if upload is not None:
+                text = read_speech_file(upload.read(), filename=upload.name)
+                upload.seek(0)
+            services.add_document(
+                actor=user, meeting=meeting, title=data["title"], speaker=data["speaker"], text=text, file=upload
+            )
+        except SpeechFileError as exc:
+            form.add_error("file", str(exc))
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("会议文件已保存。"))
+            return redirect("meetings:detail", pk=pk)
+    return render(request, "meetings/document_form.html", {"meeting": meeting, "form": form})
+
+
+@login_required
+def document(request: HttpRequest, pk: int, doc: int) -> HttpResponse:
+    user = user_of(request)
+    meeting = get_meeting_for_user(user, pk)
+    item = meeting.documents.filter(pk=doc).first()
+    if item is None:
+        raise Http404
+    return render(
+        request,
+        "meetings/document.html",
+        {"meeting": meeting, "document": item, "can_parse": can_parse_speeches(user)},
+    )
+
+
+@login_required
+@require_POST
+def add_resolution(request: HttpRequest, pk: int) -> HttpResponse:
+    user = user_of(request)
+    meeting = get_meeting_for_user(user, pk)
+    form = ResolutionForm(request.POST, units=tasks.assignable_units())
+    if not form.is_valid():
+        messages.error(request, _("会议确定事项填写不完整。"))
+        return redirect("meetings:detail", pk=pk)
+    try:
+        tasks.add_resolution(actor=user, meeting=meeting, **form.cleaned_data)
+    except ValidationError as exc:
+        _flash(request, exc)
+    else:
+        messages.success(request, _("已登记会议确定事项。"))
+    return redirect("meetings:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def resolution_to_task(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
+    user = user_of(request)
+    meeting = get_meeting_for_user(user, pk)
+    resolution = meeting.resolutions.filter(pk=rid).select_related("lead_unit", "meeting").first()
+    if resolution is None:
+        raise Http404
+    try:
+        _task, created = tasks.make_task_from_resolution(actor=user, resolution=resolution)
+    except ValidationError as exc:
+        _flash(request, exc)
+    else:
+        if created:
+            messages.success(request, _("已生成督办事项（草稿），请到督查督办中审核下发。"))
+        else:
+            messages.info(request, _("该事项已生成过督办事项，未重复生成。"))
+    return redirect("meetings:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def relay(request: HttpRequest, pk: int, unit: str) -> HttpResponse:
+    user = user_of(request)
+    meeting = get_meeting_for_user(user, pk)
+    venue = get_venue_for_user(user, meeting, unit)
+    form = RelayReportForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("传达落实情况填写不完整，请检查日期、形式和内容。"))
+        return redirect("meetings:detail", pk=pk)
+    try:
+        services.report_relay(
+            actor=user,
+            meeting=meeting,
+            unit=venue.unit,
+            relayed_on=form.cleaned_data["relayed_on"],
+            form=form.cleaned_data["form"],
+            attendees=form.cleaned_data["attendees"],
+            text=form.cleaned_data["text"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except ValidationError as exc:
+        _flash(request, exc)
+    else:
+        messages.success(request, _("传达落实情况已报送。"))
+    return redirect("meetings:detail", pk=pk)
+
+
+def meetings_for_parser(user: Any) -> Any:
+    return [m for m in Meeting.objects.visible_to(user).filter(~Q(status="cancelled"))[:50] if can_organise(user, m)]
