@@ -426,7 +426,8 @@ def _step(item: Item, d: Mapping[str, Any]) -> _Raw:
         change = -min(steps * item.dparam("down_points"), item.dparam("max_down"))
         text = f"低{fmt(r2(-diff))}个百分点，{fmt(steps)}档，扣{fmt(-change)}分"
     points = max(item.weight + change, ZERO)
-    detail = f"完成率÷时序进度={pct(ratio)}；{text}；{fmt(item.weight)}{'+' if change >= 0 else '−'}{fmt(abs(change))}={fmt(r2(points))}"
+    sign = "+" if change >= 0 else "−"
+    detail = f"完成率÷时序进度={pct(ratio)}；{text}；{fmt(item.weight)}{sign}{fmt(abs(change))}={fmt(r2(points))}"
     return _Raw(points, detail, {**_inputs(d), "progress_ratio": ratio})
 
 

@@ -1,0 +1,192 @@
+"""Gathering the engine's inputs from the platform's data (indicators, tasks, reports, entries).
+
+One query per item (never one per unit), so a group of thousands of units is gathered quickly.
+Every figure carries its source reference (indicator + unit + period, task ids, submission ids,
+entry ids) so a point on a result page links straight back to what produced it.
+
+A city that did not report an additive indicator itself gets the sum of its children's figures
+(the indicators' own rule, `kaifang.indicators.selectors.figures`); the source says so.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from kaifang.assessment import engine
+from kaifang.assessment.models import AdjustmentState, AssessmentScheme, ManualAdjustment, SchemeItem
+from kaifang.indicators.models import Indicator
+from kaifang.indicators.selectors import BASIS_LABELS, figures
+from kaifang.orgs.models import OrgUnit
+
+
+@dataclass
+class Gathered:
+    units: list[OrgUnit]
+    data: list[engine.UnitData]
+
+    def as_json(self) -> dict[str, Any]:
+        return engine.to_jsonable(
+            {"units": [{"code": u.code, "name": u.name, "items": dict(u.items)} for u in self.data]}
+        )
+
+
+def period_window(period: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """January 1 to the last day of the period's month: the year-to-date window of a running score."""
+    start = period.replace(month=1, day=1)
+    following = datetime.date(period.year + (period.month == 12), period.month % 12 + 1, 1)
+    return start, following - datetime.timedelta(days=1)
+
+
+def group_units(scheme: AssessmentScheme, period: datetime.date) -> list[OrgUnit]:
+    return list(scheme.group.members.current(on=period).order_by("path"))
+
+
+def _decimal(value: Any) -> Decimal | None:
+    return value if isinstance(value, Decimal) else None
+
+
+def _value_source(indicator: Indicator, unit: OrgUnit, period: datetime.date, basis: str = "") -> dict[str, Any]:
+    source: dict[str, Any] = {
+        "type": "value",
+        "indicator": indicator.code,
+        "unit": unit.code,
+        "period": f"{period:%Y-%m}",
+    }
+    if basis and basis != "reported":
+        source["note"] = BASIS_LABELS.get(basis, basis)
+    return source
+
+
+def _indicator_inputs(item: SchemeItem, units: list[OrgUnit], period: datetime.date) -> dict[int, dict[str, Any]]:
+    """Through the indicators' own `figures` (own report, else summed from children; last year; target)."""
+    indicator = item.indicator
+    assert indicator is not None
+    rows = figures(indicator, units, period.replace(month=1), period)
+    base_period = period.replace(year=period.year - 1)
+    out: dict[int, dict[str, Any]] = {}
+    for f in rows:
+        unit = f.unit
+        value = _decimal(f.ytd_value)
+        source = _value_source(indicator, unit, period, f.basis)
+        if item.kind in (engine.COMPLETION, engine.STEP) or (
+            item.kind == engine.THRESHOLD and (item.params or {}).get("basis") == "target"
+        ):
+            key = "value" if item.kind == engine.THRESHOLD else "actual"
+            out[unit.pk] = {
+                key: value,
+                "target": f.target,
+                "time_progress": f.time_progress,
+                "sources": [
+                    source,
+                    {"type": "target", "indicator": indicator.code, "unit": unit.code, "year": period.year},
+                ],
+            }
+        elif item.kind == engine.GROWTH:
+            out[unit.pk] = {
+                "current": value,
+                "base": _decimal(f.last_year_ytd),
+                "sources": [source, _value_source(indicator, unit, base_period)],
+            }
+        else:  # ranking, efficacy, absolute threshold: the figure itself
+            out[unit.pk] = {"value": value, "sources": [source]}
+    return out
+
+
+def _task_inputs(units: list[OrgUnit], period: datetime.date) -> dict[int, dict[str, Any]]:
+    from kaifang.supervision.models import ISSUED_STATES, Task
+    from kaifang.supervision.selectors import task_performance
+
+    start, end = period_window(period)
+    ids: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for pk, code, lead in (
+        Task.objects.filter(lead_unit__in=units, state__in=ISSUED_STATES, deadline__gte=start, deadline__lte=end)
+        .order_by("deadline", "code")
+        .values_list("pk", "code", "lead_unit_id")
+    ):
+        ids[lead].append({"type": "task", "id": pk, "code": code})
+    out = {}
+    for unit in units:
+        perf = task_performance(unit=unit, start=start, end=end)
+        out[unit.pk] = {
+            "due": perf["tasks_led"],
+            "closed_on_time": perf["closed_on_time"],
+            "overdue": perf["overdue"],
+            "urged": perf["urged"],
+            "notices": perf["notices"],
+            "failed": perf["returned"],
+            "missing_reports": perf.get("missing_reports", 0),
+            "sources": ids.get(unit.pk, []),
+        }
+    return out
+
+
+def _reporting_inputs(units: list[OrgUnit], period: datetime.date) -> dict[int, dict[str, Any]]:
+    from kaifang.reporting.models import Submission, Timeliness
+
+    counts: dict[int, dict[str, Any]] = {
+        u.pk: {"required": 0, "on_time": 0, "late": 0, "returned": 0, "sources": []} for u in units
+    }
+    rows = Submission.objects.filter(
+        unit__in=units, round__period__year=period.year, round__period__lte=period
+    ).values_list("pk", "unit_id", "timeliness", "status", "return_reason", "round__period")
+    for pk, unit_id, timeliness, status, return_reason, round_period in rows:
+        entry = counts[unit_id]
+        entry["required"] += 1
+        if timeliness in (Timeliness.ON_TIME, Timeliness.GRACE):
+            entry["on_time"] += 1
+        elif timeliness == Timeliness.LATE:
+            entry["late"] += 1
+        if status == "returned" or return_reason:
+            entry["returned"] += 1
+        entry["sources"].append({"type": "submission", "id": pk, "period": f"{round_period:%Y-%m}"})
+    return counts
+
+
+def _entry_inputs(item: SchemeItem, units: list[OrgUnit], period: datetime.date) -> dict[int, dict[str, Any]]:
+    entries = ManualAdjustment.objects.filter(
+        scheme_code=item.scheme.code,
+        item_code=item.code,
+        unit__in=units,
+        state=AdjustmentState.APPROVED,
+        period__year=period.year,
+        period__lte=period,
+    ).order_by("period", "pk")
+    out: dict[int, dict[str, Any]] = defaultdict(lambda: {"entries": [], "sources": []})
+    for entry in entries:
+        data = out[entry.unit_id]
+        data["entries"].append({"id": entry.pk, "points": entry.points, "reason": entry.reason})
+        data["sources"].append({"type": "adjustment", "id": entry.pk, "period": f"{entry.period:%Y-%m}"})
+        if item.kind == engine.VETO:
+            data["triggered"] = True
+            data["reason"] = entry.reason
+    return out
+
+
+def gather(scheme: AssessmentScheme, period: datetime.date, *, units: Iterable[OrgUnit] | None = None) -> Gathered:
+    """The engine's inputs for every unit of the scheme's group (or `units`) at `period`."""
+    members = list(units) if units is not None else group_units(scheme, period)
+    per_item: dict[str, dict[int, dict[str, Any]]] = {}
+    cached: dict[str, dict[int, dict[str, Any]]] = {}
+    for item in scheme.items.select_related("indicator", "scheme"):
+        if item.kind in engine.INDICATOR_KINDS:
+            per_item[item.code] = _indicator_inputs(item, members, period)
+        elif item.kind == engine.TASKS:
+            per_item[item.code] = cached.setdefault("tasks", _task_inputs(members, period))
+        elif item.kind == engine.REPORTING:
+            per_item[item.code] = cached.setdefault("reporting", _reporting_inputs(members, period))
+        else:
+            per_item[item.code] = _entry_inputs(item, members, period)
+    data = [
+        engine.UnitData(
+            unit.code,
+            unit.name,
+            {code: values[unit.pk] for code, values in per_item.items() if unit.pk in values},
+        )
+        for unit in members
+    ]
+    return Gathered(units=members, data=data)

@@ -1,0 +1,143 @@
+"""Reads of the assessment area: running scores, published results, entries — always scoped.
+
+Scheme definitions (the rules) are readable by every signed-in user. Result rows are filtered by
+the one visibility rule: a unit sees its own row (with its rank in the group), a city its own row
+and its counties', the province every row.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import Http404
+
+from kaifang.assessment import engine
+from kaifang.assessment.inputs import gather
+from kaifang.assessment.models import (
+    AssessmentScheme,
+    AssessmentSnapshot,
+    ManualAdjustment,
+    SchemeStatus,
+)
+from kaifang.orgs.models import OrgUnit
+from kaifang.orgs.scope import scope_root
+
+
+@dataclass
+class Run:
+    """A scheme scored from the current data: not stored, recomputed on demand."""
+
+    scheme: AssessmentScheme
+    period: datetime.date
+    inputs: dict[str, Any]
+    outcome: engine.Outcome
+
+    def results(self) -> dict[str, Any]:
+        data = self.outcome.to_dict()
+        data["period"] = f"{self.period:%Y-%m}"
+        data["scheme_number"] = self.scheme.number
+        return data
+
+
+def assess(*, scheme: AssessmentScheme, period: datetime.date) -> Run:
+    """Score the scheme's group for `period` from the data as it is now (a running score mid-year)."""
+    gathered = gather(scheme, period)
+    outcome = engine.score(scheme.to_engine(), gathered.data)
+    return Run(scheme=scheme, period=period, inputs=gathered.as_json(), outcome=outcome)
+
+
+def scheme_queryset() -> Any:
+    return AssessmentScheme.objects.select_related("group").prefetch_related("items__indicator")
+
+
+def visible_schemes(user: Any) -> list[AssessmentScheme]:
+    """The version in use (or the latest draft) of every scheme code; nothing for anonymous users."""
+    if scope_root(user) is None:
+        return []
+    latest: dict[str, AssessmentScheme] = {}
+    for scheme in scheme_queryset().order_by("code", "-number"):
+        current = latest.get(scheme.code)
+        if current is None or (scheme.status == SchemeStatus.ACTIVE and current.status != SchemeStatus.ACTIVE):
+            latest[scheme.code] = scheme
+    return sorted(latest.values(), key=lambda s: (-s.year, s.code))
+
+
+def get_scheme_for_user(user: Any, code: str, number: int | None = None) -> AssessmentScheme:
+    """The version in use of scheme `code` (or version `number`); 404 for anonymous users."""
+    if scope_root(user) is None:
+        raise Http404("scheme not found")
+    schemes = scheme_queryset().filter(code=code[:32])
+    scheme = (
+        schemes.filter(number=number).first()
+        if number
+        else schemes.filter(status=SchemeStatus.ACTIVE).first() or schemes.order_by("-number").first()
+    )
+    if scheme is None:
+        raise Http404("scheme not found")
+    return scheme
+
+
+def scheme_versions(code: str) -> list[AssessmentScheme]:
+    return list(AssessmentScheme.objects.filter(code=code).order_by("-number"))
+
+
+def visible_unit_codes(user: Any, codes: list[str]) -> set[str]:
+    return set(OrgUnit.objects.visible_to(user).filter(code__in=codes).values_list("code", flat=True))
+
+
+def visible_results(user: Any, results: dict[str, Any]) -> dict[str, Any]:
+    """`results` (an Outcome as JSON) with only the unit rows `user` may see."""
+    codes = visible_unit_codes(user, [u["code"] for u in results["units"]])
+    return {
+        **results,
+        "units": [u for u in results["units"] if u["code"] in codes],
+        "group_size": len(results["units"]),
+    }
+
+
+def unit_result(user: Any, results: dict[str, Any], unit_code: str) -> dict[str, Any]:
+    """One unit's row of `results`, or 404 outside scope or outside the group."""
+    for row in visible_results(user, results)["units"]:
+        if row["code"] == unit_code:
+            return row
+    raise Http404("unit not in results")
+
+
+def snapshots_of(scheme_code: str, period: datetime.date | None = None) -> list[AssessmentSnapshot]:
+    snapshots = AssessmentSnapshot.objects.filter(scheme_code=scheme_code).select_related("scheme")
+    if period:
+        snapshots = snapshots.filter(period=period)
+    return list(snapshots.defer("inputs", "results").order_by("-period", "-number"))
+
+
+def get_snapshot_for_user(user: Any, pk: int | str) -> AssessmentSnapshot:
+    """A published snapshot (rows filtered at display); 404 for anonymous users or unknown ids."""
+    if scope_root(user) is None or not str(pk).isdigit():
+        raise Http404("snapshot not found")
+    snapshot = AssessmentSnapshot.objects.select_related("scheme", "scheme__group").filter(pk=pk).first()
+    if snapshot is None:
+        raise Http404("snapshot not found")
+    return snapshot
+
+
+def latest_snapshot(scheme_code: str, period: datetime.date | None = None) -> AssessmentSnapshot | None:
+    snapshots = AssessmentSnapshot.objects.filter(scheme_code=scheme_code)
+    if period:
+        snapshots = snapshots.filter(period=period)
+    return snapshots.order_by("-period", "-number").first()
+
+
+def visible_adjustments(user: Any, *, scheme_code: str | None = None) -> Any:
+    entries = ManualAdjustment.objects.visible_to(user).select_related("unit", "created_by", "approved_by")
+    if scheme_code:
+        entries = entries.filter(scheme_code=scheme_code)
+    return entries.order_by("state", "-period", "unit__path")
+
+
+def get_adjustment_for_user(user: Any, pk: int | str) -> ManualAdjustment:
+    entry = ManualAdjustment.objects.visible_to(user).filter(pk=pk).first() if str(pk).isdigit() else None
+    if entry is None:
+        raise Http404("adjustment not found")
+    return entry

@@ -1,0 +1,459 @@
+"""Writes of the assessment area: schemes and their versions, manual entries, publication.
+
+Every function validates, writes and records its audit event in one transaction. A scheme in use
+is never edited in place: `revise_scheme` makes the next version (who and why), and
+`activate_scheme` puts it in use. Publishing freezes inputs and results; republishing writes the
+next version with its reason and the differences against the previous one.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from kaifang.accounts.permissions import can_write_for_unit, is_province_user
+from kaifang.assessment import engine
+from kaifang.assessment.models import (
+    AdjustmentState,
+    AssessmentScheme,
+    AssessmentSnapshot,
+    ManualAdjustment,
+    SchemeItem,
+    SchemeStatus,
+)
+from kaifang.audit.services import record_event
+from kaifang.orgs.models import OrgUnit, UnitGroup
+
+SCHEME_FIELDS = ["code", "number", "name", "year", "status", "tie_rule", "grading", "change_reason"]
+
+
+def _actor_name(actor: Any) -> str:
+    return getattr(actor, "username", "") or (actor if isinstance(actor, str) else "")
+
+
+def _actor_user(actor: Any) -> Any:
+    return actor if getattr(actor, "pk", None) is not None else None
+
+
+def _require_province(actor: Any) -> None:
+    if not isinstance(actor, str) and not is_province_user(actor):
+        raise PermissionDenied("只有省级管理员或督查人员可以管理考核方案和发布结果")
+
+
+def _check_version(obj: Any, expected_version: int | None) -> None:
+    if expected_version is not None and obj.version != expected_version:
+        raise ValidationError("该记录已被他人修改，请刷新后重试。", code="stale")
+
+
+def _clean_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Item dicts (code, name, kind, weight, params, indicator, missing) checked through the engine."""
+    from kaifang.indicators.models import Indicator
+
+    if not items:
+        raise ValidationError("方案至少要有一个考核项")
+    clean: list[dict[str, Any]] = []
+    for order, raw in enumerate(items):
+        kind = raw.get("kind", "")
+        try:
+            weight = engine.dec(raw.get("weight", 0))
+            params = engine.validate_params(kind, raw.get("params") or {}, weight=weight)
+        except engine.SchemeError as exc:
+            raise ValidationError(f"考核项“{raw.get('name', '')}”：{exc}") from exc
+        indicator = raw.get("indicator")
+        if isinstance(indicator, str) and indicator:
+            indicator = Indicator.objects.filter(code=indicator).first()
+            if indicator is None:
+                raise ValidationError(f"考核项“{raw.get('name', '')}”：指标代码“{raw['indicator']}”不存在")
+        if kind in engine.INDICATOR_KINDS and not indicator:
+            raise ValidationError(f"考核项“{raw.get('name', '')}”：该类型需要选择指标")
+        clean.append(
+            {
+                "code": str(raw["code"])[:32],
+                "name": str(raw["name"])[:100],
+                "kind": kind,
+                "weight": weight,
+                "params": {k: v for k, v in params.items() if k in (raw.get("params") or {})},
+                "indicator": indicator or None,
+                "missing": raw.get("missing", engine.MISSING_ZERO),
+                "order": order,
+            }
+        )
+    return clean
+
+
+def _validate_scheme(scheme: AssessmentScheme) -> None:
+    try:
+        engine.validate_scheme(scheme.to_engine())
+    except engine.SchemeError as exc:
+        raise ValidationError(str(exc)) from exc
+
+
+def _scheme_state(scheme: AssessmentScheme) -> dict[str, Any]:
+    state = {f: getattr(scheme, f) for f in SCHEME_FIELDS}
+    state["group"] = scheme.group.code
+    state["items"] = [
+        {
+            "code": i.code,
+            "name": i.name,
+            "kind": i.kind,
+            "weight": str(i.weight),
+            "params": i.params,
+            "indicator": i.indicator.code if i.indicator else None,
+            "missing": i.missing,
+        }
+        for i in scheme.items.select_related("indicator")
+    ]
+    return state
+
+
+def create_scheme(
+    *,
+    actor: Any,
+    code: str,
+    name: str,
+    year: int,
+    group: UnitGroup,
+    items: list[dict[str, Any]],
+    tie_rule: str = "shared",
+    grading: dict[str, Any] | None = None,
+    description: str = "",
+) -> AssessmentScheme:
+    """A new scheme (version 1, draft). Put it in use with `activate_scheme`."""
+    _require_province(actor)
+    if AssessmentScheme.objects.filter(code=code).exists():
+        raise ValidationError({"code": f"方案代码“{code}”已存在；修改请创建新版本"})
+    clean = _clean_items(items)
+    with transaction.atomic():
+        scheme = AssessmentScheme.objects.create(
+            code=code,
+            name=name,
+            year=year,
+            group=group,
+            tie_rule=tie_rule,
+            grading=grading or dict(engine.Scheme("", "", ()).grading),
+            description=description,
+            created_by=_actor_user(actor),
+            created_by_name=_actor_name(actor),
+        )
+        SchemeItem.objects.bulk_create([SchemeItem(scheme=scheme, **item) for item in clean])
+        _validate_scheme(scheme)
+        record_event(actor=actor, action="assessment.scheme.create", obj=scheme, after=_scheme_state(scheme))
+    return scheme
+
+
+def activate_scheme(*, actor: Any, scheme: AssessmentScheme, expected_version: int | None = None) -> AssessmentScheme:
+    """Put a draft version in use; the version in use before it is retired (kept, read-only)."""
+    _require_province(actor)
+    with transaction.atomic():
+        scheme = AssessmentScheme.objects.select_for_update().get(pk=scheme.pk)
+        _check_version(scheme, expected_version)
+        if scheme.status != SchemeStatus.DRAFT:
+            raise ValidationError("只有草稿版本可以启用")
+        _validate_scheme(scheme)
+        retired = list(AssessmentScheme.objects.filter(code=scheme.code, status=SchemeStatus.ACTIVE))
+        AssessmentScheme.objects.filter(pk__in=[s.pk for s in retired]).update(
+            status=SchemeStatus.RETIRED, version=F("version") + 1
+        )
+        scheme.status = SchemeStatus.ACTIVE
+        scheme.version += 1
+        scheme.save(update_fields=["status", "version"])
+        record_event(
+            actor=actor,
+            action="assessment.scheme.activate",
+            obj=scheme,
+            before={"status": "draft", "retired": [s.number for s in retired]},
+            after={"status": "active", "number": scheme.number},
+        )
+    return scheme
+
+
+def revise_scheme(
+    *,
+    actor: Any,
+    scheme: AssessmentScheme,
+    reason: str,
+    items: list[dict[str, Any]] | None = None,
+    name: str | None = None,
+    tie_rule: str | None = None,
+    grading: dict[str, Any] | None = None,
+    activate: bool = False,
+) -> AssessmentScheme:
+    """The next version of a scheme: a copy with the given changes, the reason and who made it."""
+    _require_province(actor)
+    if not reason.strip():
+        raise ValidationError({"reason": "修订方案必须说明原因"})
+    latest = AssessmentScheme.objects.filter(code=scheme.code).order_by("-number").first()
+    assert latest is not None
+    if AssessmentScheme.objects.filter(code=scheme.code, status=SchemeStatus.DRAFT).exists():
+        raise ValidationError("该方案已有未启用的草稿版本，请先启用或修改该草稿")
+    clean = (
+        _clean_items(items)
+        if items is not None
+        else [
+            {
+                "code": i.code,
+                "name": i.name,
+                "kind": i.kind,
+                "weight": i.weight,
+                "params": i.params,
+                "indicator": i.indicator,
+                "missing": i.missing,
+                "order": i.order,
+            }
+            for i in scheme.items.select_related("indicator")
+        ]
+    )
+    with transaction.atomic():
+        new = AssessmentScheme.objects.create(
+            code=scheme.code,
+            number=latest.number + 1,
+            name=name or scheme.name,
+            year=scheme.year,
+            group=scheme.group,
+            tie_rule=tie_rule or scheme.tie_rule,
+            grading=grading or scheme.grading,
+            description=scheme.description,
+            change_reason=reason.strip(),
+            previous=scheme,
+            created_by=_actor_user(actor),
+            created_by_name=_actor_name(actor),
+        )
+        SchemeItem.objects.bulk_create([SchemeItem(scheme=new, **item) for item in clean])
+        _validate_scheme(new)
+        record_event(
+            actor=actor,
+            action="assessment.scheme.revise",
+            obj=new,
+            before=_scheme_state(scheme),
+            after={**_scheme_state(new), "reason": reason.strip()},
+        )
+    return activate_scheme(actor=actor, scheme=new) if activate else new
+
+
+# --- Manual bonus / penalty entries -----------------------------------------------------------
+
+ADJUSTMENT_TRANSITIONS = {
+    (AdjustmentState.DRAFT, "approve"): AdjustmentState.APPROVED,
+    (AdjustmentState.DRAFT, "reject"): AdjustmentState.REJECTED,
+}
+
+
+def _manual_item(scheme_code: str, item_code: str) -> SchemeItem:
+    item = (
+        SchemeItem.objects.filter(scheme__code=scheme_code, scheme__status=SchemeStatus.ACTIVE, code=item_code)
+        .select_related("scheme")
+        .first()
+    )
+    if item is None or item.kind not in (engine.MANUAL, engine.VETO):
+        raise ValidationError({"item_code": "请选择使用中方案的加减分或一票否决考核项"})
+    return item
+
+
+def _check_caps(item: SchemeItem, unit: OrgUnit, points: Decimal, *, year: int, exclude: int | None = None) -> None:
+    if item.kind == engine.VETO:
+        if points != 0:
+            raise ValidationError({"points": "一票否决事项不计分，分值应为0"})
+        return
+    if points == 0:
+        raise ValidationError({"points": "分值不能为0"})
+    engine_item = item.to_engine()
+    max_bonus, max_penalty = engine_item.dparam("max_bonus"), engine_item.dparam("max_penalty")
+    approved = ManualAdjustment.objects.approved().filter(
+        scheme_code=item.scheme.code, item_code=item.code, unit=unit, period__year=year
+    )
+    if exclude:
+        approved = approved.exclude(pk=exclude)
+    bonus = sum((a.points for a in approved if a.points > 0), Decimal(0))
+    penalty = -sum((a.points for a in approved if a.points < 0), Decimal(0))
+    if points > 0 and bonus + points > max_bonus:
+        raise ValidationError({"points": f"加分超出上限：本年已批准加分{bonus}分，上限{max_bonus}分"})
+    if points < 0 and penalty - points > max_penalty:
+        raise ValidationError({"points": f"扣分超出上限：本年已批准扣分{penalty}分，上限{max_penalty}分"})
+
+
+def propose_adjustment(
+    *,
+    actor: Any,
+    scheme_code: str,
+    item_code: str,
+    unit: OrgUnit,
+    period: datetime.date,
+    points: Decimal,
+    reason: str,
+    evidence: str = "",
+    evidence_file: UploadedFile | None = None,
+) -> ManualAdjustment:
+    """A bonus/penalty (or veto) entry awaiting approval; its evidence text or file is required."""
+    if not isinstance(actor, str) and not can_write_for_unit(actor, unit):
+        raise PermissionDenied("无权为该单位登记加减分事项")
+    item = _manual_item(scheme_code, item_code)
+    if period.year != item.scheme.year or period.day != 1:
+        raise ValidationError({"period": f"计入期间应为{item.scheme.year}年的某月"})
+    if not reason.strip():
+        raise ValidationError({"reason": "请填写事由"})
+    if not evidence.strip() and evidence_file is None:
+        raise ValidationError({"evidence": "请填写依据或上传依据材料"})
+    _check_caps(item, unit, points, year=period.year)
+    with transaction.atomic():
+        adjustment = ManualAdjustment(
+            scheme_code=scheme_code,
+            item_code=item_code,
+            unit=unit,
+            period=period,
+            points=points,
+            reason=reason.strip()[:200],
+            evidence=evidence.strip(),
+            created_by=_actor_user(actor),
+        )
+        if evidence_file is not None:
+            adjustment.evidence_file.save(evidence_file.name or "evidence", evidence_file, save=False)
+        adjustment.save()
+        record_event(
+            actor=actor,
+            action="assessment.adjustment.propose",
+            obj=adjustment,
+            unit=unit,
+            after={"item": item_code, "points": points, "period": period, "reason": adjustment.reason},
+        )
+    return adjustment
+
+
+def decide_adjustment(
+    *, actor: Any, adjustment: ManualAdjustment, action: str, expected_version: int | None = None
+) -> ManualAdjustment:
+    """Approve or reject an entry (province only); approval re-checks the year's caps."""
+    _require_province(actor)
+    with transaction.atomic():
+        adjustment = ManualAdjustment.objects.select_for_update().select_related("unit").get(pk=adjustment.pk)
+        _check_version(adjustment, expected_version)
+        target = ADJUSTMENT_TRANSITIONS.get((adjustment.state, action))  # type: ignore[call-overload]
+        if target is None:
+            raise ValidationError(f"当前状态“{adjustment.get_state_display()}”不能执行该操作")
+        if action == "approve" and adjustment.created_by_id and adjustment.created_by_id == getattr(actor, "pk", None):
+            raise ValidationError("登记人不能审批自己登记的事项")
+        if target == AdjustmentState.APPROVED:
+            item = _manual_item(adjustment.scheme_code, adjustment.item_code)
+            _check_caps(item, adjustment.unit, adjustment.points, year=adjustment.period.year, exclude=adjustment.pk)
+        before = adjustment.state
+        adjustment.state = target
+        adjustment.approved_by = _actor_user(actor)
+        adjustment.approved_at = timezone.now()
+        adjustment.version += 1
+        adjustment.save(update_fields=["state", "approved_by", "approved_at", "version"])
+        record_event(
+            actor=actor,
+            action=f"assessment.adjustment.{action}",
+            obj=adjustment,
+            unit=adjustment.unit,
+            before={"state": before},
+            after={"state": target, "points": adjustment.points},
+        )
+    return adjustment
+
+
+# --- Publication --------------------------------------------------------------------------------
+
+
+def digest_of(inputs: Any, results: Any) -> str:
+    canonical = json.dumps({"inputs": inputs, "results": results}, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def results_diff(old: dict[str, Any] | None, new: dict[str, Any]) -> list[dict[str, Any]]:
+    """Per unit: total, rank and grade before → after, and the items whose points changed."""
+    if old is None:
+        return []
+    before = {u["code"]: u for u in old["units"]}
+    changes = []
+    for unit in new["units"]:
+        prior = before.get(unit["code"])
+        if prior is None:
+            changes.append({"code": unit["code"], "name": unit["name"], "added": True, "total": [None, unit["total"]]})
+            continue
+        old_items = {i["code"]: i["points"] for i in prior["items"]}
+        items = [
+            {"code": i["code"], "name": i["name"], "points": [old_items.get(i["code"]), i["points"]]}
+            for i in unit["items"]
+            if old_items.get(i["code"]) != i["points"]
+        ]
+        if items or prior["total"] != unit["total"] or prior["rank"] != unit["rank"] or prior["grade"] != unit["grade"]:
+            changes.append(
+                {
+                    "code": unit["code"],
+                    "name": unit["name"],
+                    "total": [prior["total"], unit["total"]],
+                    "rank": [prior["rank"], unit["rank"]],
+                    "grade": [prior["grade"], unit["grade"]],
+                    "items": items,
+                }
+            )
+    return changes
+
+
+def publish_assessment(
+    *, actor: Any, scheme: AssessmentScheme, period: datetime.date, reason: str = ""
+) -> AssessmentSnapshot:
+    """Freeze the scheme's results for `period` from the current data. A later publication of the
+    same scheme and period is a new version: it needs a reason and shows what changed."""
+    from kaifang.assessment.selectors import assess
+
+    _require_province(actor)
+    if scheme.status != SchemeStatus.ACTIVE:
+        raise ValidationError("只能发布使用中的方案版本")
+    if period.year != scheme.year:
+        raise ValidationError({"period": f"期间应在{scheme.year}年内"})
+    run = assess(scheme=scheme, period=period)
+    inputs, results = run.inputs, run.outcome.to_dict()
+    results["period"] = f"{period:%Y-%m}"
+    results["scheme_number"] = scheme.number
+    digest = digest_of(inputs, results)
+    with transaction.atomic():
+        previous = (
+            AssessmentSnapshot.objects.select_for_update()
+            .filter(scheme_code=scheme.code, period=period)
+            .order_by("-number")
+            .first()
+        )
+        if previous is not None:
+            if not reason.strip():
+                raise ValidationError({"reason": "重新发布必须说明原因"})
+            if previous.digest == digest:
+                raise ValidationError(f"结果与已发布的第{previous.number}版相同，无需重新发布")
+        snapshot = AssessmentSnapshot.objects.create(
+            scheme=scheme,
+            scheme_code=scheme.code,
+            period=period,
+            number=previous.number + 1 if previous else 1,
+            inputs=inputs,
+            results=results,
+            digest=digest,
+            reason=reason.strip(),
+            diff=results_diff(previous.results if previous else None, results),
+            previous=previous,
+            published_by=_actor_user(actor),
+            published_by_name=_actor_name(actor),
+        )
+        record_event(
+            actor=actor,
+            action="assessment.snapshot.publish",
+            obj=snapshot,
+            after={
+                "scheme": scheme.code,
+                "scheme_number": scheme.number,
+                "period": f"{period:%Y-%m}",
+                "number": snapshot.number,
+                "digest": digest,
+                "reason": snapshot.reason,
+                "changed_units": len(snapshot.diff),
+            },
+        )
+    return snapshot
