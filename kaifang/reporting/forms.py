@@ -1,0 +1,89 @@
+"""Forms of the reporting pages: the entry form (one field, explanation and version per indicator),
+a workflow action, an upload."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kaifang.indicators.services import ValueEntry
+from kaifang.reporting.selectors import EntryRow
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+
+class EntryForm(forms.Form):
+    """`v_<code>` the figure as typed (text: parsed by the validation rules, never float),
+    `c_<code>` the explanation, `ver_<code>` the version the user loaded, `key` the idempotency key."""
+
+    key = forms.CharField(max_length=64, widget=forms.HiddenInput)
+    action = forms.ChoiceField(choices=[("save", _("保存草稿")), ("submit", _("提交"))], required=False)
+
+    def __init__(self, rows: list[EntryRow], *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.rows = [r for r in rows if not r.read_only]
+        for row in self.rows:
+            code = row.indicator.code
+            self.fields[f"v_{code}"] = forms.CharField(required=False, max_length=40, label=row.indicator.name)
+            self.fields[f"c_{code}"] = forms.CharField(required=False, max_length=2000, widget=forms.Textarea)
+            self.fields[f"ver_{code}"] = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+        if not self.is_bound:
+            self.initial["key"] = uuid.uuid4().hex
+            for row in self.rows:
+                code = row.indicator.code
+                self.initial[f"v_{code}"] = plain(row.value.reported) if row.value else ""
+                self.initial[f"c_{code}"] = row.value.comment if row.value else ""
+                self.initial[f"ver_{code}"] = row.value.version if row.value else None
+
+    def typed(self) -> dict[str, str]:
+        return {r.indicator.code: self.cleaned_data.get(f"v_{r.indicator.code}", "").strip() for r in self.rows}
+
+    def comments(self) -> dict[str, str]:
+        return {r.indicator.code: self.cleaned_data.get(f"c_{r.indicator.code}", "").strip() for r in self.rows}
+
+    def entries(self, parsed: dict[str, Decimal | None]) -> list[ValueEntry]:
+        """Entries for save_values from figures the validation rules parsed (invalid ones left out)."""
+        out = []
+        comments = self.comments()
+        for row in self.rows:
+            code = row.indicator.code
+            if code not in parsed:
+                continue
+            out.append(ValueEntry(code, parsed[code], comments[code], self.cleaned_data.get(f"ver_{code}")))
+        return out
+
+
+def plain(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+class ActionForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=[
+            ("submit", "submit"),
+            ("approve", "approve"),
+            ("return", "return"),
+            ("unapprove", "unapprove"),
+            ("lock", "lock"),
+        ]
+    )
+    reason = forms.CharField(required=False, max_length=1000)
+    key = forms.CharField(required=False, max_length=64)
+    version = forms.IntegerField(required=False, min_value=1)
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_("填好的 Excel 文件（.xlsx）"))
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(_("文件超过 10 MB。"))
+        return upload

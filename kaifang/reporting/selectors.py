@@ -1,0 +1,264 @@
+"""Reads for the reporting pages and API: visibility-guarded lookups, the entry form's rows, the
+review queue and the round overview (completeness and timeliness)."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Prefetch
+from django.http import Http404
+
+from kaifang.indicators import maths
+from kaifang.indicators.models import DataValue, DataValueHistory, Indicator, Target
+from kaifang.indicators.periods import add_months, same_month_last_year
+from kaifang.orgs.models import OrgUnit, UnitKind
+from kaifang.orgs.scope import can_see_unit
+from kaifang.reporting.models import (
+    DONE_STATUSES,
+    ReportingRound,
+    Submission,
+    SubmissionStatus,
+    Timeliness,
+)
+from kaifang.reporting.workflow import REVIEWER, parts_of
+
+
+def visible_rounds(user: Any) -> list[ReportingRound]:
+    return list(ReportingRound.objects.visible_to(user).order_by("-period", "name"))
+
+
+def get_round_for_user(user: Any, pk: int) -> ReportingRound:
+    round_ = ReportingRound.objects.visible_to(user).filter(pk=pk).first()
+    if round_ is None:
+        raise Http404("round not found")
+    return round_
+
+
+def get_submission_for_user(user: Any, pk: int) -> Submission:
+    sub = Submission.objects.visible_to(user).select_related("round", "unit").filter(pk=pk).first()
+    if sub is None:
+        raise Http404("submission not found")
+    return sub
+
+
+def get_unit_submission_for_user(user: Any, round_id: int, unit_code: str) -> Submission:
+    """The submission of `unit_code` in a round, or 404 when absent or outside the user's scope."""
+    sub = (
+        Submission.objects.visible_to(user)
+        .select_related("round", "unit")
+        .filter(round_id=round_id, unit__code=unit_code[:32])
+        .first()
+    )
+    if sub is None:
+        raise Http404("submission not found")
+    return sub
+
+
+def my_submissions(user: Any) -> list[Submission]:
+    """The submissions of the user's own unit, newest round first (what a reporter works on)."""
+    unit = getattr(user, "unit", None)
+    if unit is None:
+        return []
+    return list(
+        Submission.objects.visible_to(user).filter(unit=unit).select_related("round", "unit").order_by("-round__period")
+    )
+
+
+def review_queue(user: Any, round_: ReportingRound) -> list[Submission]:
+    """Submissions of the round the user reviews (a city its counties and platforms; the province
+    its cities, departments and directly reporting units), awaiting approval first."""
+    subs = Submission.objects.visible_to(user).filter(round=round_).select_related("unit", "round", "submitted_by")
+    mine = [s for s in subs if REVIEWER in parts_of(user, s.unit)]
+    order = {SubmissionStatus.SUBMITTED: 0, SubmissionStatus.RETURNED: 1, SubmissionStatus.DRAFT: 2}
+    return sorted(mine, key=lambda s: (order.get(s.status, 3), s.unit.path))
+
+
+# --- The entry form ------------------------------------------------------------------------------
+
+
+@dataclass
+class EntryRow:
+    indicator: Indicator
+    value: DataValue | None
+    previous: Decimal | None  # last month, as reported
+    last_year: Decimal | None  # same month last year, as reported
+    yoy: Any  # Decimal ratio or NOT_COMPARABLE
+    target: Decimal | None
+    completion: Any
+    history: list[DataValueHistory] = field(default_factory=list)
+
+    @property
+    def read_only(self) -> bool:
+        return not self.indicator.is_typed
+
+    @property
+    def yoy_text(self) -> str:
+        return maths.signed_percent(self.yoy)
+
+    @property
+    def completion_text(self) -> str:
+        return maths.percent(self.completion) if self.target else ""
+
+
+def entry_rows(submission: Submission) -> list[EntryRow]:
+    """One row per indicator of the round with what a clerk wants beside the field."""
+    unit, period = submission.unit, submission.round.period
+    indicators = list(submission.round.indicators.order_by("sort_order", "code"))
+    previous_period, last_year = add_months(period, -1), same_month_last_year(period)
+    values = DataValue.objects.filter(
+        unit=unit, indicator__in=indicators, period__in=[period, previous_period, last_year]
+    )
+    current = {}
+    by_period: dict[tuple[int, datetime.date], DataValue] = {}
+    for v in values.select_related("updated_by").prefetch_related(
+        Prefetch("history", queryset=DataValueHistory.objects.select_related("actor").order_by("-at", "-id"))
+    ):
+        by_period[(v.indicator_id, v.period)] = v
+        if v.period == period:
+            current[v.indicator_id] = v
+    targets = {
+        t.indicator_id: t.annual for t in Target.objects.filter(unit=unit, year=period.year, indicator__in=indicators)
+    }
+    rows = []
+    for ind in indicators:
+        value = current.get(ind.pk)
+        prev = by_period.get((ind.pk, previous_period))
+        ly = by_period.get((ind.pk, last_year))
+        reported = value.reported if value else None
+        target = targets.get(ind.pk)
+        rows.append(
+            EntryRow(
+                indicator=ind,
+                value=value,
+                previous=prev.reported if prev else None,
+                last_year=ly.reported if ly else None,
+                yoy=maths.yoy_growth(reported, ly.reported if ly else None),
+                target=target,
+                completion=maths.completion(value.ytd_value if value else None, target),
+                history=list(value.history.all())[:10] if value else [],
+            )
+        )
+    return rows
+
+
+# --- Round overview ------------------------------------------------------------------------------
+
+
+@dataclass
+class Tally:
+    """Counts for a set of required units: how many reported, on time, within grace, late, missing."""
+
+    label: str
+    code: str = ""
+    required: int = 0
+    done: int = 0
+    approved: int = 0
+    on_time: int = 0
+    grace: int = 0
+    late: int = 0
+    missing: list[Submission] = field(default_factory=list)
+    late_units: list[Submission] = field(default_factory=list)
+
+    def add(self, sub: Submission) -> None:
+        self.required += 1
+        if sub.status in DONE_STATUSES or sub.first_submitted_at is not None:
+            self.done += 1
+            if sub.timeliness == Timeliness.ON_TIME:
+                self.on_time += 1
+            elif sub.timeliness == Timeliness.GRACE:
+                self.grace += 1
+                self.late_units.append(sub)
+            else:
+                self.late += 1
+                self.late_units.append(sub)
+        else:
+            self.missing.append(sub)
+        if sub.status in (SubmissionStatus.APPROVED, SubmissionStatus.LOCKED):
+            self.approved += 1
+
+    @property
+    def completeness(self) -> Decimal | None:
+        """报送率 = units that submitted / units required."""
+        return Decimal(self.done) / Decimal(self.required) if self.required else None
+
+    @property
+    def timeliness(self) -> Decimal | None:
+        """及时率 = units that submitted by the deadline / units required."""
+        return Decimal(self.on_time) / Decimal(self.required) if self.required else None
+
+    @property
+    def completeness_text(self) -> str:
+        return maths.percent(self.completeness) if self.completeness is not None else "—"
+
+    @property
+    def timeliness_text(self) -> str:
+        return maths.percent(self.timeliness) if self.timeliness is not None else "—"
+
+
+def group_of(unit: OrgUnit, cities: dict[str, OrgUnit]) -> OrgUnit | None:
+    """The city a unit belongs to (the city itself for a city), None for province-level units."""
+    for part in unit.path.strip("/").split("/"):
+        if part in cities:
+            return cities[part]
+    return None
+
+
+@dataclass
+class Overview:
+    total: Tally
+    groups: list[Tally]
+
+
+def round_overview(user: Any, round_: ReportingRound) -> Overview:
+    """Completeness and timeliness of the round over the units the user can see, per city."""
+    subs = list(Submission.objects.visible_to(user).filter(round=round_).select_related("unit").order_by("unit__path"))
+    cities = {u.code: u for u in OrgUnit.objects.filter(kind=UnitKind.CITY)}
+    total = Tally(label="合计")
+    groups: dict[str, Tally] = {}
+    for sub in subs:
+        total.add(sub)
+        city = group_of(sub.unit, cities)
+        key = city.code if city else ""
+        if key not in groups:
+            groups[key] = Tally(label=city.name if city else "省直部门及直报单位", code=key)
+        groups[key].add(sub)
+    ordered = sorted(groups.values(), key=lambda t: (t.code == "", t.code))
+    return Overview(total=total, groups=ordered)
+
+
+def round_totals(user: Any, round_: ReportingRound) -> list[Any]:
+    """The round's figures for the unit at the top of the user's scope (a city officer: the city;
+    the province: the province), computed from the current data on each request."""
+    from kaifang.indicators.selectors import figures
+    from kaifang.orgs.scope import scope_root
+
+    root = scope_root(user)
+    if root is None:
+        return []
+    period = round_.period
+    return [figures(ind, [root], period, period)[0] for ind in round_.indicators.order_by("sort_order", "code")]
+
+
+def status_counts(round_: ReportingRound, user: Any) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for status in Submission.objects.visible_to(user).filter(round=round_).values_list("status", flat=True):
+        counts[status] += 1
+    return dict(counts)
+
+
+def values_locked_by_rounds(unit: OrgUnit, period: datetime.date, indicator_codes: list[str]) -> list[str]:
+    """Indicator codes whose figure for `unit` and `period` sits in a submission that is submitted,
+    approved or locked — other writers (batch API, ledgers) should not change those silently."""
+    subs = Submission.objects.filter(unit=unit, round__period=period, status__in=DONE_STATUSES)
+    locked = Indicator.objects.filter(rounds__submissions__in=subs, code__in=indicator_codes).values_list(
+        "code", flat=True
+    )
+    return sorted(set(locked))
+
+
+def can_see(user: Any, unit: OrgUnit) -> bool:
+    return can_see_unit(user, unit)

@@ -1,0 +1,351 @@
+"""Writes of the reporting workflow: rounds, a submission's figures, and its transitions.
+
+Figures go through `kaifang.indicators.services.save_values` (versions, history, exact YTD);
+these functions add what a round adds: the submission must be open for editing, the indicators
+must belong to the round, and a transition follows the table in `kaifang.reporting.workflow`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from kaifang.accounts.permissions import can_write_for_unit
+from kaifang.audit.services import record_event
+from kaifang.indicators.models import DataValue, Indicator
+from kaifang.indicators.periods import check_period, month_label
+from kaifang.indicators.services import ValueEntry, save_values
+from kaifang.notifications.services import notify_unit
+from kaifang.orgs.models import OrgUnit
+from kaifang.reporting.models import (
+    ReportingRound,
+    RoundStatus,
+    Submission,
+    SubmissionEvent,
+    SubmissionStatus,
+    Timeliness,
+)
+from kaifang.reporting.validation import CheckResult, check_values
+from kaifang.reporting.workflow import ACTION_LABELS, TRANSITIONS, parts_of, reviewing_unit
+
+# The result state of each action whose repetition is harmless: repeating it is a no-op.
+REPEATABLE_RESULT = {
+    "submit": SubmissionStatus.SUBMITTED,
+    "approve": SubmissionStatus.APPROVED,
+    "return": SubmissionStatus.RETURNED,
+    "lock": SubmissionStatus.LOCKED,
+}
+
+
+def server_now() -> datetime.datetime:
+    """The server's clock at commit time; timeliness is decided by it (tests replace it)."""
+    return timezone.now()
+
+
+def timeliness_of(round_: ReportingRound, at: datetime.datetime) -> str:
+    """On time up to the deadline; within grace up to deadline + grace days; late after."""
+    if at <= round_.deadline:
+        return Timeliness.ON_TIME
+    if at <= round_.grace_until:
+        return Timeliness.GRACE
+    return Timeliness.LATE
+
+
+def _actor_name(actor: Any) -> str:
+    return actor if isinstance(actor, str) else str(getattr(actor, "username", "") or "")
+
+
+def _actor_user(actor: Any) -> Any:
+    return actor if getattr(actor, "pk", None) is not None else None
+
+
+# --- Rounds --------------------------------------------------------------------------------------
+
+
+def open_round(
+    *,
+    actor: Any,
+    period: datetime.date,
+    name: str,
+    indicators: Iterable[Indicator],
+    units: Iterable[OrgUnit],
+    opens_at: datetime.datetime,
+    deadline: datetime.datetime,
+    grace_days: int = 0,
+) -> ReportingRound:
+    """Create a round and a draft submission for every required unit. Province supervisors only
+    (or a non-human actor such as "demo")."""
+    from kaifang.accounts.permissions import is_supervisor
+
+    if not isinstance(actor, str) and not is_supervisor(actor):
+        raise PermissionDenied("只有省级督查可以发起报送批次。")
+    period = check_period(period)
+    if deadline < opens_at:
+        raise ValidationError("截止时间不能早于开始时间。", code="dates")
+    indicators, units = list(indicators), list(units)
+    if not indicators or not units:
+        raise ValidationError("报送批次至少要有一个指标和一个报送单位。", code="empty")
+    with transaction.atomic():
+        if ReportingRound.objects.filter(period=period, name=name).exists():
+            raise ValidationError(f"已有同名的报送批次：{name}。", code="duplicate")
+        round_ = ReportingRound.objects.create(
+            period=period,
+            name=name,
+            opens_at=opens_at,
+            deadline=deadline,
+            grace_days=grace_days,
+            status=RoundStatus.OPEN,
+            created_by=_actor_user(actor),
+        )
+        round_.indicators.set(indicators)
+        round_.units.set(units)
+        Submission.objects.bulk_create([Submission(round=round_, unit=u) for u in units])
+        record_event(
+            actor=actor,
+            action="reporting.round.open",
+            obj=round_,
+            after={
+                "period": f"{period:%Y-%m}",
+                "indicators": [i.code for i in indicators],
+                "units": len(units),
+                "deadline": deadline,
+                "grace_days": grace_days,
+            },
+        )
+    return round_
+
+
+# --- Figures -------------------------------------------------------------------------------------
+
+
+def save_submission_values(*, actor: Any, submission: Submission, entries: list[ValueEntry]) -> list[DataValue]:
+    """Save figures of a submission (a draft or a returned one), all or nothing, through save_values.
+
+    Submitted, approved and locked submissions are read-only; only the round's typed indicators
+    are accepted. Stale versions raise `StaleValues` (nothing applied).
+    """
+    if not can_write_for_unit(actor, submission.unit):
+        raise PermissionDenied("您无权填报该单位的数据。")
+    with transaction.atomic():
+        current = Submission.objects.select_for_update().select_related("round", "unit").get(pk=submission.pk)
+        _check_editable(current)
+        allowed = {i.code for i in current.round.indicators.all() if i.is_typed}
+        foreign = [e.indicator_code for e in entries if e.indicator_code not in allowed]
+        if foreign:
+            raise ValidationError(
+                f"以下指标不在本批次的填报范围内：{'、'.join(sorted(set(foreign)))[:200]}。", code="indicator"
+            )
+        return save_values(actor=actor, unit=current.unit, period=current.round.period, entries=entries)
+
+
+def _check_editable(submission: Submission) -> None:
+    if submission.round.status != RoundStatus.OPEN:
+        raise ValidationError("该报送批次未开放填报，数据不能修改。", code="closed")
+    if not submission.is_editable:
+        raise ValidationError(
+            f"{submission.unit.name}的报送状态为“{submission.get_status_display()}”，数据只读；"
+            "如需修改，请联系审核单位退回或撤销审核。",
+            code="locked",
+        )
+
+
+def stored_figures(submission: Submission) -> tuple[dict[str, Any], dict[str, str]]:
+    """The submission's stored figures (as typed) and comments by indicator code."""
+    rows = DataValue.objects.filter(
+        unit=submission.unit, period=submission.round.period, indicator__in=submission.round.indicators.all()
+    ).values_list("indicator__code", "reported", "comment")
+    values = {code: reported for code, reported, _c in rows}
+    comments = {code: comment for code, _r, comment in rows}
+    return values, comments
+
+
+def check_submission(
+    submission: Submission, *, typed: dict[str, Any] | None = None, comments: dict[str, str] | None = None, final: bool
+) -> CheckResult:
+    """Run the validation rules on typed figures (the form as you type) or, by default, the stored ones."""
+    stored_values, stored_comments = stored_figures(submission)
+    return check_values(
+        unit=submission.unit,
+        period=submission.round.period,
+        indicators=list(submission.round.indicators.all()),
+        typed=stored_values if typed is None else typed,
+        comments=stored_comments if comments is None else comments,
+        final=final,
+    )
+
+
+# --- Transitions ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    submission: Submission
+    applied: bool  # False: a repeat of an action already applied (idempotent no-op)
+
+
+def transition(
+    *,
+    actor: Any,
+    submission: Submission,
+    action: str,
+    reason: str = "",
+    key: str = "",
+    expected_version: int | None = None,
+) -> Outcome:
+    """Apply one workflow action, or refuse it with a clear Chinese message.
+
+    Order of checks: the actor's part for this unit (PermissionDenied); a repeat (same key, or the
+    result state already holds) is a no-op; a stale `expected_version` raises code "stale"; an
+    action the table does not allow from the current state raises code "state". Submitting runs
+    every validation rule on the stored figures. Audited and notified in the same transaction.
+    """
+    if action not in ACTION_LABELS:
+        raise ValidationError("未知的操作。", code="action")
+    key = (key or "")[:64]
+    reason = (reason or "").strip()[:1000]
+    who_may = set().union(*(parts for (_s, a), (_t, parts) in TRANSITIONS.items() if a == action))
+    if not parts_of(actor, submission.unit) & who_may:
+        raise PermissionDenied(f"您无权对{submission.unit.name}的报送执行“{ACTION_LABELS[action]}”。")
+    try:
+        with transaction.atomic():
+            return _transition(
+                actor=actor, pk=submission.pk, action=action, reason=reason, key=key, expected_version=expected_version
+            )
+    except IntegrityError:
+        # The same key was applied by a concurrent request an instant ago: that one counts.
+        current = Submission.objects.select_related("round", "unit").get(pk=submission.pk)
+        if key and current.events.filter(key=key).exists():
+            return Outcome(current, applied=False)
+        raise
+
+
+def _transition(*, actor: Any, pk: int, action: str, reason: str, key: str, expected_version: int | None) -> Outcome:
+    sub = Submission.objects.select_for_update().select_related("round", "unit").get(pk=pk)
+    if key and sub.events.filter(key=key).exists():
+        return Outcome(sub, applied=False)
+    if REPEATABLE_RESULT.get(action) == sub.status and (expected_version is None or expected_version < sub.version):
+        return Outcome(sub, applied=False)
+    if expected_version is not None and expected_version != sub.version:
+        raise ValidationError(
+            f"该报送已被他人处理（当前状态“{sub.get_status_display()}”，第 {sub.version} 版），请刷新后再操作。",
+            code="stale",
+        )
+    target = TRANSITIONS.get((sub.status, action))
+    if target is None:
+        raise ValidationError(
+            f"{sub.unit.name}的报送当前为“{sub.get_status_display()}”，不能“{ACTION_LABELS[action]}”。", code="state"
+        )
+    to_status, allowed = target
+    if not parts_of(actor, sub.unit) & allowed:
+        raise PermissionDenied(f"您无权对{sub.unit.name}的报送执行“{ACTION_LABELS[action]}”。")
+    now = server_now()
+    before = {"status": sub.status, "version": sub.version}
+    if action == "submit":
+        _check_can_submit(sub, now)
+        sub.submitted_at, sub.submitted_by = now, _actor_user(actor)
+        if sub.first_submitted_at is None:
+            sub.first_submitted_at = now
+            sub.timeliness = timeliness_of(sub.round, now)
+        sub.return_reason = ""
+    elif action == "return":
+        if not reason:
+            raise ValidationError("退回时必须填写退回原因。", code="reason")
+        sub.return_reason = reason
+        sub.reviewed_at, sub.reviewed_by = now, _actor_user(actor)
+    else:
+        sub.reviewed_at, sub.reviewed_by = now, _actor_user(actor)
+    sub.status = to_status
+    sub.version += 1
+    sub.updated_at = now
+    sub.save()
+    SubmissionEvent.objects.create(
+        submission=sub,
+        action=action,
+        from_status=before["status"],
+        to_status=to_status,
+        actor=_actor_user(actor),
+        actor_name=_actor_name(actor),
+        at=now,
+        reason=reason,
+        key=key,
+    )
+    _notify(sub, action, reason)
+    record_event(
+        actor=actor,
+        action=f"reporting.submission.{action}",
+        obj=sub,
+        unit=sub.unit,
+        before=before,
+        after={"status": sub.status, "version": sub.version, "timeliness": sub.timeliness, "reason": reason or None},
+    )
+    return Outcome(sub, applied=True)
+
+
+def _check_can_submit(sub: Submission, now: datetime.datetime) -> None:
+    if sub.round.status != RoundStatus.OPEN:
+        raise ValidationError("该报送批次未开放，不能提交。", code="closed")
+    if now < sub.round.opens_at:
+        raise ValidationError(
+            f"该报送批次 {timezone.localtime(sub.round.opens_at):%Y-%m-%d %H:%M} 才开始。", code="early"
+        )
+    check_submission(sub, final=True).raise_if_blocking()
+
+
+def _notify(sub: Submission, action: str, reason: str) -> None:
+    url = reverse("reporting:entry", args=[sub.round_id, sub.unit.code])
+    label = f"{month_label(sub.round.period)}“{sub.round.name}”"
+    key = f"reporting.{sub.pk}.{action}.{sub.version}"
+    if action == "submit":
+        reviewer = reviewing_unit(sub.unit)
+        if reviewer is not None:
+            notify_unit(
+                unit=reviewer,
+                kind="reporting.submitted",
+                title=f"{sub.unit.name}已提交{label}，待审核",
+                dedup_key=key,
+                url=reverse("reporting:queue", args=[sub.round_id]),
+            )
+    elif action == "approve":
+        notify_unit(unit=sub.unit, kind="reporting.approved", title=f"{label}已审核通过", dedup_key=key, url=url)
+    elif action == "return":
+        notify_unit(
+            unit=sub.unit,
+            kind="reporting.returned",
+            title=f"{label}被退回：{reason[:80]}",
+            body=reason,
+            dedup_key=key,
+            url=url,
+        )
+    elif action == "unapprove":
+        notify_unit(
+            unit=sub.unit,
+            kind="reporting.reopened",
+            title=f"{label}的审核已撤销，可修改后重新提交",
+            body=reason,
+            dedup_key=key,
+            url=url,
+        )
+
+
+def close_round(*, actor: Any, round_: ReportingRound) -> ReportingRound:
+    """Close a round: nothing more can be typed or submitted in it."""
+    from kaifang.accounts.permissions import is_supervisor
+
+    if not isinstance(actor, str) and not is_supervisor(actor):
+        raise PermissionDenied("只有省级督查可以关闭报送批次。")
+    with transaction.atomic():
+        current = ReportingRound.objects.select_for_update().get(pk=round_.pk)
+        if current.status == RoundStatus.CLOSED:
+            return current
+        current.status = RoundStatus.CLOSED
+        current.version += 1
+        current.save(update_fields=["status", "version"])
+        record_event(actor=actor, action="reporting.round.close", obj=current, after={"status": current.status})
+    return current
