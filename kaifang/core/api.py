@@ -86,9 +86,11 @@ def mount_routers() -> None:
     from kaifang.accounts.api import router as accounts_router
     from kaifang.meetings.api import router as meetings_router
     from kaifang.orgs.api import router as orgs_router
+    from kaifang.supervision.api import router as tasks_router
 
     api.add_router("/", accounts_router)
     api.add_router("/orgunits", orgs_router)
+    api.add_router("/tasks", tasks_router)
     api.add_router("/meetings", meetings_router)
 
 

@@ -21,6 +21,9 @@ JOB_INTERVAL = datetime.timedelta(minutes=15)
 def scheduled_jobs() -> list[tuple[str, Callable[[], object]]]:
     """The jobs, in order. Each business area adds its own here (explicitly, no registry)."""
     jobs: list[tuple[str, Callable[[], object]]] = []
+    from kaifang.supervision.reminders import send_task_reminders
+
+    jobs.append(("supervision_reminders", send_task_reminders))
     return jobs
 
 

@@ -149,10 +149,8 @@ def board_summary(rows: list[TaskRow]) -> dict[str, Any]:
         by_unit[code]["total"] += 1
         by_meeting[row.task.source_title or "—"] += 1
         by_category[row.task.get_category_display()] += 1
-    units = sorted(
-        ({"code": c, "name": unit_names[c], **counts} for c, counts in by_unit.items()),
-        key=lambda u: (-u.get("red", 0), -u.get("yellow", 0), -u["total"], u["code"]),
-    )
+    order = sorted(by_unit, key=lambda c: (-by_unit[c]["red"], -by_unit[c]["yellow"], -by_unit[c]["total"], c))
+    units: list[dict[str, Any]] = [{"code": c, "name": unit_names[c], **by_unit[c]} for c in order]
     return {
         "by_light": {color: by_light.get(color, 0) for color in ("red", "yellow", "green", "grey")},
         "by_unit": units,
@@ -166,7 +164,7 @@ def my_tasks(user: Any, *, today: datetime.date | None = None) -> dict[str, list
     day = today or clock.today()
     unit = getattr(user, "unit", None)
     if unit is None:
-        return {"all": [], "due_week": []}
+        return {"all": [], "due_week": [], "co": []}
     own = (
         task_queryset()
         .visible_to(user)
@@ -183,6 +181,8 @@ def my_tasks(user: Any, *, today: datetime.date | None = None) -> dict[str, list
 
 
 def _due_by(row: TaskRow, day: datetime.date, week_end: datetime.date) -> bool:
+    if row.task.state == TaskState.ISSUED:  # waiting to be acknowledged (签收)
+        return True
     if row.task.deadline <= week_end or row.missing:
         return True
     if row.task.report_day and day.day <= row.task.report_day <= day.day + (week_end - day).days:
@@ -199,7 +199,7 @@ def timeline(task: Task) -> list[dict[str, Any]]:
         items.append({"kind": "report", "on": r.reported_on, "at": r.reported_at, "obj": r})
     for a in SupervisionAction.objects.filter(task=task):
         items.append({"kind": a.kind, "on": a.on, "at": a.at, "obj": a})
-    items.sort(key=lambda item: (item["on"], item["at"]))
+    items.sort(key=lambda item: (item["on"], item["kind"] != "transition", item["at"]))
     return items
 
 

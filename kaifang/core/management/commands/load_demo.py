@@ -17,6 +17,9 @@ class Command(BaseCommand):
             load_org_tree(actor="demo")
             load_personas()
             # Each business area's demo data loads here, in dependency order.
+            from kaifang.supervision.demo import load_supervision_demo
+
+            load_supervision_demo()
         self.stdout.write(f"演示数据已载入。演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, display_name, _role, unit_code in PERSONAS:
             self.stdout.write(f"  {username:<10} {display_name}（{unit_code}）")

@@ -1,0 +1,261 @@
+"""/api/v1/tasks: the same services and visibility guard as the pages."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from ninja.errors import HttpError
+from pydantic import Field
+
+from kaifang.accounts.permissions import is_province_user
+from kaifang.core import clock
+from kaifang.core.schemas import ErrorOut, UnitRef
+from kaifang.supervision import selectors, services, workflow
+from kaifang.supervision.models import Task
+
+router = Router(tags=["tasks"])
+CODE_PATTERN = r"^[A-Za-z0-9_-]{1,32}$"
+
+
+class MilestoneOut(Schema):
+    title: str
+    due_date: datetime.date
+    done: bool
+
+
+class TaskOut(Schema):
+    id: int
+    code: str
+    title: str
+    category: str
+    state: str
+    state_label: str
+    lead_unit: UnitRef
+    co_units: list[UnitRef]
+    responsible_leader: str
+    deadline: datetime.date
+    report_day: int | None
+    progress: int
+    light: str
+    light_rule: str
+    missing_reports: list[datetime.date]
+    source_kind: str
+    source_title: str
+    source_meeting_id: int | None
+    parent_code: str | None
+    version: int
+
+
+class TaskDetailOut(TaskOut):
+    body: str
+    source_excerpt: str
+    milestones: list[MilestoneOut]
+    allowed_actions: list[str]
+
+
+class ReportOut(Schema):
+    id: int
+    period: datetime.date
+    percent: int
+    text: str
+    problems: str
+    help_needed: str
+    reported_on: datetime.date
+
+
+class ActionOut(Schema):
+    id: int
+    kind: str
+    number: str
+    message: str
+    on: datetime.date
+
+
+class TaskFilters(Schema):
+    light: str | None = Field(None, pattern=r"^(green|yellow|red|grey)$")
+    state: str | None = Field(None, max_length=24)
+    lead_unit: str | None = Field(None, pattern=CODE_PATTERN)
+    category: str | None = Field(None, max_length=32)
+    meeting: str | None = Field(None, max_length=200)
+
+
+class TaskIn(Schema):
+    title: str = Field(..., max_length=200)
+    lead_unit: str = Field(..., pattern=CODE_PATTERN)
+    deadline: datetime.date
+    body: str = Field("", max_length=10000)
+    category: str = Field("", max_length=32)
+    co_units: list[str] = Field(default_factory=list, max_length=50)
+    responsible_leader: str = Field("", max_length=60)
+    source_kind: str = Field("meeting", pattern=r"^(meeting|document|instruction)$")
+    source_title: str = Field("", max_length=200)
+    source_excerpt: str = Field("", max_length=10000)
+    source_meeting_id: int | None = None
+    report_day: int | None = Field(25, ge=1, le=28)
+    milestones: list[MilestoneOut] = Field(default_factory=list, max_length=50)
+
+
+class TransitionIn(Schema):
+    action: str = Field(..., max_length=24)
+    expected_version: int
+    reason: str = Field("", max_length=2000)
+
+
+class ReportIn(Schema):
+    text: str = Field(..., max_length=4000)
+    percent: int = Field(..., ge=0, le=100)
+    problems: str = Field("", max_length=2000)
+    help_needed: str = Field("", max_length=2000)
+    expected_version: int | None = None
+
+
+class UrgeIn(Schema):
+    message: str = Field(..., max_length=2000)
+
+
+def _out(task: Task, user: Any, *, detail: bool = False) -> dict[str, Any]:
+    light = selectors.light_of(task)
+    data: dict[str, Any] = {
+        "id": task.pk,
+        "code": task.code,
+        "title": task.title,
+        "category": task.category,
+        "state": task.state,
+        "state_label": task.get_state_display(),
+        "lead_unit": {"code": task.lead_unit.code, "name": task.lead_unit.name},
+        "co_units": [{"code": u.code, "name": u.name} for u in task.co_units.all()],
+        "responsible_leader": task.responsible_leader,
+        "deadline": task.deadline,
+        "report_day": task.report_day,
+        "progress": selectors.effective_progress(task),
+        "light": light.color,
+        "light_rule": light.rule,
+        "missing_reports": selectors.missing_periods_of(task, today=clock.today()),
+        "source_kind": task.source_kind,
+        "source_title": task.source_title,
+        "source_meeting_id": task.source_meeting_id,
+        "parent_code": task.parent.code if task.parent is not None else None,
+        "version": task.version,
+    }
+    if detail:
+        data["body"] = task.body
+        data["source_excerpt"] = task.source_excerpt
+        data["milestones"] = [{"title": m.title, "due_date": m.due_date, "done": m.done} for m in task.milestones.all()]
+        data["allowed_actions"] = [action for action, _step in workflow.allowed_actions(user, task)]
+    return data
+
+
+def _stale_as_409(exc: ValidationError) -> None:
+    if getattr(exc, "code", None) == "stale":
+        raise HttpError(409, "；".join(exc.messages)) from exc
+
+
+@router.get("", response={200: list[TaskOut], 401: ErrorOut}, summary="可见的督办事项")
+def list_tasks(request: HttpRequest, filters: Query[TaskFilters]) -> list[dict[str, Any]]:
+    qs = selectors.filtered_tasks(
+        request.user,
+        state=filters.state or "",
+        lead_unit=filters.lead_unit or "",
+        category=filters.category or "",
+        meeting=filters.meeting or "",
+    )
+    rows = [_out(task, request.user) for task in qs]
+    if filters.light:
+        rows = [row for row in rows if row["light"] == filters.light]
+    return rows
+
+
+@router.get("/{int:task_id}", response={200: TaskDetailOut, 401: ErrorOut, 404: ErrorOut}, summary="单个督办事项")
+def get_task(request: HttpRequest, task_id: int) -> dict[str, Any]:
+    return _out(selectors.get_task_for_user(request.user, task_id), request.user, detail=True)
+
+
+@router.post(
+    "",
+    response={201: TaskDetailOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
+    summary="立项（草稿）",
+)
+def create_task(request: HttpRequest, payload: TaskIn) -> tuple[int, dict[str, Any]]:
+    if not is_province_user(request.user):
+        raise PermissionDenied("只有省级督查人员可以立项。")
+    task = services.create_task(
+        actor=request.user,
+        title=payload.title,
+        lead_unit=payload.lead_unit,
+        deadline=payload.deadline,
+        body=payload.body,
+        category=payload.category,
+        co_units=payload.co_units,
+        responsible_leader=payload.responsible_leader,
+        source_kind=payload.source_kind,
+        source_title=payload.source_title,
+        source_excerpt=payload.source_excerpt,
+        source_meeting_id=payload.source_meeting_id,
+        report_day=payload.report_day,
+        milestones=[(m.title, m.due_date) for m in payload.milestones],
+    )
+    return 201, _out(selectors.get_task_for_user(request.user, task.pk), request.user, detail=True)
+
+
+@router.post(
+    "/{int:task_id}/transitions",
+    response={200: TaskDetailOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="办理一步（签收、申请办结、销号、退回……），须带 expected_version",
+)
+def transition_task(request: HttpRequest, task_id: int, payload: TransitionIn) -> dict[str, Any]:
+    task = selectors.get_task_for_user(request.user, task_id)
+    try:
+        services.transition(
+            actor=request.user,
+            task=task,
+            action=payload.action,
+            expected_version=payload.expected_version,
+            reason=payload.reason,
+        )
+    except ValidationError as exc:
+        _stale_as_409(exc)
+        raise
+    return _out(selectors.get_task_for_user(request.user, task_id), request.user, detail=True)
+
+
+@router.get("/{int:task_id}/reports", response={200: list[ReportOut], 401: ErrorOut, 404: ErrorOut}, summary="进展报告")
+def list_reports(request: HttpRequest, task_id: int) -> Any:
+    task = selectors.get_task_for_user(request.user, task_id)
+    return list(task.reports.model.objects.filter(task=task).order_by("period", "id"))
+
+
+@router.post(
+    "/{int:task_id}/reports",
+    response={201: ReportOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="报送进展（牵头单位）",
+)
+def submit_report(request: HttpRequest, task_id: int, payload: ReportIn) -> tuple[int, Any]:
+    task = selectors.get_task_for_user(request.user, task_id)
+    try:
+        report = services.submit_progress_report(
+            actor=request.user,
+            task=task,
+            text=payload.text,
+            percent=payload.percent,
+            problems=payload.problems,
+            help_needed=payload.help_needed,
+            expected_version=payload.expected_version,
+        )
+    except ValidationError as exc:
+        _stale_as_409(exc)
+        raise
+    return 201, report
+
+
+@router.post(
+    "/{int:task_id}/urge",
+    response={201: ActionOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="催办（督查人员）",
+)
+def urge(request: HttpRequest, task_id: int, payload: UrgeIn) -> tuple[int, Any]:
+    task = selectors.get_task_for_user(request.user, task_id)
+    return 201, services.urge_task(actor=request.user, task=task, message=payload.message)

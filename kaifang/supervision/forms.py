@@ -1,0 +1,119 @@
+"""Forms for tasks. They only parse input; the services validate the rules and write."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kaifang.orgs.models import OrgUnit, UnitKind
+from kaifang.supervision.lights import LIGHT_LABELS
+from kaifang.supervision.models import SourceKind, TaskCategory, TaskState
+from kaifang.supervision.workflow import ACTIONS
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"})
+
+
+def assignable_units(user: Any) -> Any:
+    """Units a task can be assigned to: the visible cities, counties, departments and platforms."""
+    return OrgUnit.objects.visible_to(user).current().exclude(kind=UnitKind.PROVINCE).order_by("kind", "path")
+
+
+class TaskForm(forms.Form):
+    title = forms.CharField(label=_("事项名称"), max_length=200)
+    body = forms.CharField(label=_("工作要求"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    category = forms.ChoiceField(label=_("类别"), choices=TaskCategory.choices)
+    lead_unit = forms.ModelChoiceField(label=_("牵头单位"), queryset=OrgUnit.objects.none(), to_field_name="code")
+    co_units = forms.ModelMultipleChoiceField(
+        label=_("配合单位"), queryset=OrgUnit.objects.none(), to_field_name="code", required=False
+    )
+    responsible_leader = forms.CharField(label=_("责任领导"), max_length=60, required=False)
+    deadline = forms.DateField(label=_("办理时限"), widget=DATE_INPUT)
+    report_day = forms.IntegerField(label=_("每月报送日"), min_value=1, max_value=28, required=False, initial=25)
+    source_kind = forms.ChoiceField(label=_("来源类型"), choices=SourceKind.choices)
+    source_title = forms.CharField(label=_("来源"), max_length=200, required=False)
+    source_excerpt = forms.CharField(label=_("原文摘录"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    milestones = forms.CharField(
+        label=_("工作节点"),
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "出台实施方案 2018-08-31"}),
+        required=False,
+        help_text=_("每行一个：节点名称 空格 日期（YYYY-MM-DD）"),
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        units = assignable_units(user)
+        self.fields["lead_unit"].queryset = units  # type: ignore[attr-defined]
+        self.fields["co_units"].queryset = units  # type: ignore[attr-defined]
+
+    def clean_milestones(self) -> list[tuple[str, datetime.date]]:
+        steps = []
+        for number, line in enumerate(self.cleaned_data["milestones"].splitlines(), start=1):
+            line = line.strip()
+            if not line:
+                continue
+            title, _sep, day = line.rpartition(" ")
+            try:
+                steps.append((title.strip(), datetime.date.fromisoformat(day.strip())))
+            except ValueError:
+                raise forms.ValidationError(_("第%(n)d行：请写成“节点名称 2018-08-31”。") % {"n": number}) from None
+            if not title.strip():
+                raise forms.ValidationError(_("第%(n)d行缺少节点名称。") % {"n": number})
+        return steps
+
+
+class TransitionForm(forms.Form):
+    action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS])
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("说明"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ProgressForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    percent = forms.IntegerField(label=_("完成进度（%）"), min_value=0, max_value=100)
+    text = forms.CharField(label=_("进展情况"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
+    problems = forms.CharField(
+        label=_("存在问题"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    help_needed = forms.CharField(
+        label=_("需协调事项"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class UrgeForm(forms.Form):
+    message = forms.CharField(label=_("催办内容"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class NoticeForm(forms.Form):
+    requirement = forms.CharField(label=_("督办要求"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    reply_by = forms.DateField(label=_("回复时限"), required=False, widget=DATE_INPUT)
+
+
+class SplitForm(forms.Form):
+    lead_unit = forms.ModelChoiceField(
+        label=_("承办县（市、区）"), queryset=OrgUnit.objects.none(), to_field_name="code"
+    )
+    title = forms.CharField(label=_("子事项名称"), max_length=200, required=False)
+    deadline = forms.DateField(label=_("办理时限"), required=False, widget=DATE_INPUT)
+
+    def __init__(self, *args: Any, parent_unit: OrgUnit, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lead_unit"].queryset = (  # type: ignore[attr-defined]
+            OrgUnit.objects.current().filter(parent=parent_unit, kind=UnitKind.COUNTY).order_by("code")
+        )
+
+
+class BoardFilterForm(forms.Form):
+    light = forms.ChoiceField(label=_("灯色"), required=False, choices=[("", _("全部")), *LIGHT_LABELS.items()])
+    state = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部")), *TaskState.choices])
+    category = forms.ChoiceField(label=_("类别"), required=False, choices=[("", _("全部")), *TaskCategory.choices])
+    lead_unit = forms.ChoiceField(label=_("牵头单位"), required=False)
+    meeting = forms.ChoiceField(label=_("来源会议"), required=False)
+    q = forms.CharField(label=_("关键词"), required=False, max_length=50)
+
+    def __init__(self, *args: Any, units: list[tuple[str, str]], meetings: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lead_unit"].choices = [("", _("全部")), *units]  # type: ignore[attr-defined]
+        self.fields["meeting"].choices = [("", _("全部")), *((m, m) for m in meetings)]  # type: ignore[attr-defined]

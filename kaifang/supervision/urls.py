@@ -1,0 +1,20 @@
+from django.urls import path
+
+from kaifang.supervision import views
+
+app_name = "supervision"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("board/", views.board, name="board"),
+    path("board.xlsx", views.export_board, name="export"),
+    path("mine/", views.mine, name="mine"),
+    path("tasks/new/", views.create, name="create"),
+    path("tasks/<int:pk>/", views.task_detail, name="task"),
+    path("tasks/<int:pk>/transition/", views.task_transition, name="transition"),
+    path("tasks/<int:pk>/report/", views.task_report, name="report"),
+    path("tasks/<int:pk>/urge/", views.task_urge, name="urge"),
+    path("tasks/<int:pk>/notice/", views.task_notice, name="notice"),
+    path("tasks/<int:pk>/split/", views.task_split, name="split"),
+    path("tasks/<int:pk>/milestones/<int:milestone_id>/", views.milestone_toggle, name="milestone"),
+    path("notices/<int:pk>.pdf", views.notice_pdf, name="notice_pdf"),
+]

@@ -1,0 +1,293 @@
+"""Task pages: the board, "my tasks", one task with its timeline and the buttons its viewer may use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kaifang.accounts.models import Role
+from kaifang.accounts.permissions import is_province_user, user_of
+from kaifang.core import clock
+from kaifang.supervision import selectors, services, workflow
+from kaifang.supervision.exports import board_workbook
+from kaifang.supervision.forms import (
+    BoardFilterForm,
+    NoticeForm,
+    ProgressForm,
+    SplitForm,
+    TaskForm,
+    TransitionForm,
+    UrgeForm,
+)
+from kaifang.supervision.lights import SEVERITY
+from kaifang.supervision.models import ActionKind, SupervisionAction
+from kaifang.supervision.notices import render_notice_pdf
+
+
+def _messages_of(exc: ValidationError) -> str:
+    return "；".join(exc.messages)
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    """Province and city users land on the board; county, department and platform users on their tasks."""
+    if getattr(request.user, "role", None) == Role.REPORTER:
+        return redirect("supervision:mine")
+    return board(request)
+
+
+def _board_rows(request: HttpRequest) -> tuple[BoardFilterForm, list[selectors.TaskRow]]:
+    user = user_of(request)
+    visible = selectors.task_queryset().visible_to(user)
+    units = sorted({(t.lead_unit.code, t.lead_unit.name) for t in visible.select_related("lead_unit")})
+    meetings = sorted({t for t in visible.values_list("source_title", flat=True) if t})
+    form = BoardFilterForm(request.GET or None, units=units, meetings=meetings)
+    data = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.filtered_tasks(
+        user,
+        state=data.get("state", ""),
+        lead_unit=data.get("lead_unit", ""),
+        category=data.get("category", ""),
+        meeting=data.get("meeting", ""),
+        query=data.get("q", ""),
+    )
+    rows = sorted(selectors.task_rows(qs), key=lambda r: -SEVERITY[r.light.color])  # red first, then by deadline
+    if data.get("light"):
+        rows = [r for r in rows if r.light.color == data["light"]]
+    return form, rows
+
+
+@login_required
+def board(request: HttpRequest) -> HttpResponse:
+    form, rows = _board_rows(request)
+    context = {
+        "form": form,
+        "rows": rows,
+        "summary": selectors.board_summary(rows),
+        "missing_by_unit": selectors.missing_reports_by_unit(request.user)[:10],
+        "today": clock.today(),
+        "can_create": is_province_user(request.user),
+        "query": request.GET.urlencode(),
+    }
+    return render(request, "supervision/board.html", context)
+
+
+@login_required
+def export_board(request: HttpRequest) -> HttpResponse:
+    _form, rows = _board_rows(request)
+    response = HttpResponse(
+        board_workbook(rows), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="tasks-{clock.today():%Y%m%d}.xlsx"'
+    return response
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    return render(request, "supervision/mine.html", {"mine": selectors.my_tasks(request.user), "today": clock.today()})
+
+
+@login_required
+def create(request: HttpRequest) -> HttpResponse:
+    user = user_of(request)
+    if not is_province_user(user):
+        raise PermissionDenied
+    form = TaskForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            task = services.create_task(
+                actor=user,
+                title=data["title"],
+                body=data["body"],
+                category=data["category"],
+                lead_unit=data["lead_unit"],
+                co_units=list(data["co_units"]),
+                responsible_leader=data["responsible_leader"],
+                deadline=data["deadline"],
+                report_day=data["report_day"],
+                source_kind=data["source_kind"],
+                source_title=data["source_title"],
+                source_excerpt=data["source_excerpt"],
+                milestones=data["milestones"],
+            )
+        except ValidationError as exc:
+            _attach_errors(form, exc)
+        else:
+            messages.success(request, _("已立项：%(c)s（草稿，审核后下发）") % {"c": task.code})
+            return redirect("supervision:task", pk=task.pk)
+    return render(request, "supervision/task_form.html", {"form": form})
+
+
+def _attach_errors(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _detail(request: HttpRequest, task: Any, *, status: int = 200, **forms: Any) -> HttpResponse:
+    user = user_of(request)
+    task = selectors.get_task_for_user(user, task.pk)  # fresh, after any change
+    children = selectors.task_rows(selectors.task_queryset().filter(parent=task).order_by("code"))
+    context = {
+        "task": task,
+        "light": selectors.light_of(task),
+        "progress": selectors.effective_progress(task),
+        "missing": selectors.missing_periods_of(task, today=clock.today()),
+        "timeline": selectors.timeline(task),
+        "children": children,
+        "actions": workflow.allowed_actions(user, task),
+        "can_report": workflow.can_report(user, task),
+        "can_supervise": workflow.can_supervise(user, task) and task.state not in ("draft", "reviewed", "closed"),
+        "can_split": workflow.can_split(user, task),
+        "transition_form": forms.get("transition_form") or TransitionForm(initial={"version": task.version}),
+        "progress_form": forms.get("progress_form") or ProgressForm(initial={"version": task.version}),
+        "urge_form": forms.get("urge_form") or UrgeForm(),
+        "notice_form": forms.get("notice_form") or NoticeForm(),
+        "split_form": forms.get("split_form") or SplitForm(parent_unit=task.lead_unit),
+        "error": forms.get("error", ""),
+        "today": clock.today(),
+    }
+    return render(request, "supervision/task_detail.html", context, status=status)
+
+
+@login_required
+def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, selectors.get_task_for_user(request.user, pk))
+
+
+@login_required
+@require_POST
+def task_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    user = user_of(request)
+    task = selectors.get_task_for_user(user, pk)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        return _detail(request, task, status=400, transition_form=form, error=_("请求不完整，未作任何修改。"))
+    data = form.cleaned_data
+    try:
+        services.transition(
+            actor=user, task=task, action=data["action"], expected_version=data["version"], reason=data["reason"]
+        )
+    except ValidationError as exc:
+        status = 409 if getattr(exc, "code", None) == "stale" else 400
+        return _detail(request, task, status=status, transition_form=form, error=_messages_of(exc))
+    messages.success(request, _("操作成功。"))
+    return redirect("supervision:task", pk=task.pk)
+
+
+@login_required
+@require_POST
+def task_report(request: HttpRequest, pk: int) -> HttpResponse:
+    user = user_of(request)
+    task = selectors.get_task_for_user(user, pk)
+    form = ProgressForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.submit_progress_report(
+                actor=user,
+                task=task,
+                text=data["text"],
+                percent=data["percent"],
+                problems=data["problems"],
+                help_needed=data["help_needed"],
+                expected_version=data["version"],
+            )
+        except ValidationError as exc:
+            status = 409 if getattr(exc, "code", None) == "stale" else 400
+            return _detail(request, task, status=status, progress_form=form, error=_messages_of(exc))
+        messages.success(request, _("进展已报送。"))
+        return redirect("supervision:task", pk=task.pk)
+    return _detail(request, task, status=400, progress_form=form, error=_("请检查进展报告中标出的内容。"))
+
+
+@login_required
+@require_POST
+def task_urge(request: HttpRequest, pk: int) -> HttpResponse:
+    user = user_of(request)
+    task = selectors.get_task_for_user(user, pk)
+    form = UrgeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.urge_task(actor=user, task=task, message=form.cleaned_data["message"])
+        except ValidationError as exc:
+            return _detail(request, task, status=400, urge_form=form, error=_messages_of(exc))
+        messages.success(request, _("已催办，牵头单位将收到站内消息。"))
+        return redirect("supervision:task", pk=task.pk)
+    return _detail(request, task, status=400, urge_form=form, error=_("请填写催办内容。"))
+
+
+@login_required
+@require_POST
+def task_notice(request: HttpRequest, pk: int) -> HttpResponse:
+    user = user_of(request)
+    task = selectors.get_task_for_user(user, pk)
+    form = NoticeForm(request.POST)
+    if form.is_valid():
+        try:
+            action = services.issue_notice(
+                actor=user,
+                task=task,
+                requirement=form.cleaned_data["requirement"],
+                reply_by=form.cleaned_data["reply_by"],
+            )
+        except ValidationError as exc:
+            return _detail(request, task, status=400, notice_form=form, error=_messages_of(exc))
+        messages.success(request, _("已发出督办通知单 %(n)s。") % {"n": action.number})
+        return redirect("supervision:task", pk=task.pk)
+    return _detail(request, task, status=400, notice_form=form, error=_("请填写督办要求。"))
+
+
+@login_required
+@require_POST
+def task_split(request: HttpRequest, pk: int) -> HttpResponse:
+    user = user_of(request)
+    task = selectors.get_task_for_user(user, pk)
+    form = SplitForm(request.POST, parent_unit=task.lead_unit)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            child = services.split_task(
+                actor=user, parent=task, lead_unit=data["lead_unit"], title=data["title"], deadline=data["deadline"]
+            )
+        except ValidationError as exc:
+            return _detail(request, task, status=400, split_form=form, error=_messages_of(exc))
+        messages.success(request, _("已分解下达：%(c)s") % {"c": child.code})
+        return redirect("supervision:task", pk=task.pk)
+    return _detail(request, task, status=400, split_form=form, error=_("请选择承办的县（市、区）。"))
+
+
+@login_required
+@require_POST
+def milestone_toggle(request: HttpRequest, pk: int, milestone_id: int) -> HttpResponse:
+    user = user_of(request)
+    task = selectors.get_task_for_user(user, pk)
+    milestone = task.milestones.filter(pk=milestone_id).first()
+    if milestone is None:
+        raise Http404
+    try:
+        services.set_milestone_done(actor=user, milestone=milestone, done=request.POST.get("done") == "1")
+    except ValidationError as exc:
+        return _detail(request, task, status=400, error=_messages_of(exc))
+    return redirect("supervision:task", pk=task.pk)
+
+
+@login_required
+def notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    action = SupervisionAction.objects.filter(pk=pk, kind=ActionKind.NOTICE).select_related("task").first()
+    if action is None:
+        raise Http404
+    selectors.get_task_for_user(request.user, action.task_id)  # 404 outside scope
+    response = HttpResponse(render_notice_pdf(action), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="notice-{action.pk}.pdf"'
+    return response
