@@ -18,6 +18,7 @@ urlpatterns = [
     path("notifications/", include("kaifang.notifications.urls")),
     path("meetings/", include("kaifang.meetings.urls")),
     path("supervision/", include("kaifang.supervision.urls")),
+    path("ledgers/", include("kaifang.ledgers.urls")),
     path("reporting/", include("kaifang.reporting.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

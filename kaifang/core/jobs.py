@@ -24,6 +24,9 @@ def scheduled_jobs() -> list[tuple[str, Callable[[], object]]]:
     from kaifang.supervision.reminders import send_task_reminders
 
     jobs.append(("supervision_reminders", send_task_reminders))
+    from kaifang.ledgers.jobs import remind_lead_timers
+
+    jobs.append(("ledgers_lead_timers", remind_lead_timers))
     return jobs
 
 

@@ -29,6 +29,7 @@ NAV_ITEMS = [
     NavItem(_("会议"), "meetings:index", "meetings"),
     NavItem(_("督查督办"), "supervision:index", "supervision"),
     NavItem(_("数据报送"), "reporting:index", "reporting"),
+    NavItem(_("双招双引"), "ledgers:index", "ledgers"),
     NavItem(_("审计日志"), "audit:list", "audit"),
 ]
 

@@ -1,0 +1,224 @@
+"""/api/v1/projects and /api/v1/talents: the ledgers for programs, through the same services and guard."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from pydantic import Field
+
+from kaifang.core.schemas import ErrorOut
+from kaifang.ledgers import selectors, services
+from kaifang.ledgers.models import InvestmentProject, TalentRecord
+from kaifang.ledgers.reference import Stage
+from kaifang.ledgers.talent_services import TalentInput, create_talent
+from kaifang.orgs.scope import get_unit_for_user
+
+projects_router = Router(tags=["projects"])
+talents_router = Router(tags=["talents"])
+CODE = r"^[A-Za-z0-9_-]{1,32}$"
+ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+
+
+class StageChangeOut(Schema):
+    from_stage: str
+    to_stage: str
+    action: str
+    effective_on: datetime.date
+    unit_code: str = Field(alias="unit.code")
+    actor_name: str
+    evidence: str
+
+
+class ProjectOut(Schema):
+    id: int
+    external_id: str
+    name: str
+    investor: str = Field(alias="investor.name")
+    origin: str
+    origin_tags: list[str]
+    industry: str
+    unit_code: str = Field(alias="unit.code")
+    unit_name: str = Field(alias="unit.name")
+    platform_code: str | None = None
+    leader: str
+    currency: str
+    agreed_amount: Decimal
+    funds_in_place: Decimal
+    stage: str
+    stage_since: datetime.date
+    lead_received_on: datetime.date
+    first_signed_on: datetime.date | None
+    first_started_on: datetime.date | None
+    version: int
+
+    @staticmethod
+    def resolve_platform_code(obj: InvestmentProject) -> str | None:
+        return obj.platform.code if obj.platform else None
+
+
+class ProjectDetailOut(ProjectOut):
+    history: list[StageChangeOut]
+
+    @staticmethod
+    def resolve_history(obj: InvestmentProject) -> list[Any]:
+        return list(obj.stage_changes.select_related("unit").order_by("effective_on", "id"))
+
+
+class ProjectIn(Schema):
+    name: str = Field(max_length=200)
+    investor_name: str = Field(max_length=200)
+    origin: str = Field(max_length=8)
+    industry: str = Field(max_length=1)
+    unit_code: str = Field(pattern=CODE)
+    platform_code: str | None = Field(None, pattern=CODE)
+    leader: str = Field("", max_length=50)
+    currency: str = Field("CNY", max_length=3)
+    agreed_amount: Decimal = Field(ge=0, max_digits=16, decimal_places=2)
+    lead_received_on: datetime.date | None = None
+    is_fortune500: bool = False
+    description: str = Field("", max_length=4000)
+    external_id: str = Field("", max_length=64)
+
+
+class CreatedProjectOut(Schema):
+    project: ProjectOut
+    warnings: list[str]
+
+
+class TransitionIn(Schema):
+    action: str = Field(max_length=24)
+    effective_on: datetime.date
+    evidence: str = Field("", max_length=2000)
+    expected_version: int
+
+
+class ProjectFiltersIn(Schema):
+    stage: Stage | None = None
+    unit: str | None = Field(None, pattern=CODE)
+    q: str | None = Field(None, max_length=50)
+    limit: int = Field(100, ge=1, le=500)
+    offset: int = Field(0, ge=0)
+
+
+@projects_router.get("", response={200: list[ProjectOut], **ERRORS}, summary="可见的招商引资项目")
+def list_projects(request: HttpRequest, filters: Query[ProjectFiltersIn]) -> list[Any]:
+    f = selectors.ProjectFilters(stage=filters.stage or "", unit_code=filters.unit or "", query=filters.q or "")
+    qs = selectors.visible_projects(request.user, f).order_by("id")
+    return list(qs[filters.offset : filters.offset + filters.limit])
+
+
+@projects_router.get("/{int:pk}", response={200: ProjectDetailOut, **ERRORS}, summary="单个项目及阶段历史")
+def get_project(request: HttpRequest, pk: int) -> Any:
+    return selectors.get_project_for_user(request.user, pk)
+
+
+@projects_router.post("", response={201: CreatedProjectOut, **ERRORS}, summary="录入招商线索")
+def create(request: HttpRequest, payload: ProjectIn) -> tuple[int, dict[str, Any]]:
+    unit = get_unit_for_user(request.user, payload.unit_code)
+    platform = get_unit_for_platform(payload.platform_code)
+    project, warnings = services.create_project(
+        actor=request.user,
+        data=services.ProjectInput(
+            name=payload.name,
+            investor_name=payload.investor_name,
+            origin=payload.origin,
+            industry=payload.industry,
+            unit=unit,
+            platform=platform,
+            leader=payload.leader,
+            currency=payload.currency,
+            agreed_amount=payload.agreed_amount,
+            lead_received_on=payload.lead_received_on,
+            is_fortune500=payload.is_fortune500,
+            description=payload.description,
+            external_id=payload.external_id,
+        ),
+    )
+    return 201, {"project": selectors.get_project_for_user(request.user, project.pk), "warnings": warnings}
+
+
+def get_unit_for_platform(code: str | None) -> Any:
+    if not code:
+        return None
+    from kaifang.orgs.models import OrgUnit, UnitKind
+
+    platform = OrgUnit.objects.filter(code=code, kind=UnitKind.PLATFORM).first()
+    if platform is None:
+        raise ValidationError({"platform_code": ["平台不存在。"]})
+    return platform
+
+
+@projects_router.post("/{int:pk}/transition", response={200: ProjectOut, **ERRORS}, summary="项目阶段变更")
+def transition(request: HttpRequest, pk: int, payload: TransitionIn) -> Any:
+    project = selectors.get_project_for_user(request.user, pk)
+    try:
+        moved = services.transition_project(
+            actor=request.user,
+            project=project,
+            action=payload.action,
+            effective_on=payload.effective_on,
+            evidence=payload.evidence,
+            expected_version=payload.expected_version,
+        )
+    except ValidationError as exc:
+        if getattr(exc, "code", None) == "stale":
+            return 409, {"detail": exc.messages}
+        raise
+    return selectors.get_project_for_user(request.user, moved.pk)
+
+
+class TalentOut(Schema):
+    id: int
+    external_id: str
+    name: str
+    kind: str
+    headcount: int
+    field: str
+    level: str
+    programme: str
+    employer: str
+    unit_code: str = Field(alias="unit.code")
+    introduced_on: datetime.date
+    source_region: str
+
+
+class TalentIn(Schema):
+    name: str = Field(max_length=100)
+    kind: str = Field("person", max_length=8)
+    headcount: int = Field(1, ge=1, le=500)
+    field: str = Field(max_length=100)
+    level: str = Field(max_length=16)
+    programme: str = Field("", max_length=100)
+    employer: str = Field(max_length=200)
+    unit_code: str = Field(pattern=CODE)
+    introduced_on: datetime.date
+    source_region: str = Field(max_length=8)
+    external_id: str = Field("", max_length=64)
+
+
+@talents_router.get("", response={200: list[TalentOut], **ERRORS}, summary="可见的引进人才")
+def list_talents(request: HttpRequest, limit: int = 100, offset: int = 0) -> list[Any]:
+    limit, offset = max(1, min(limit, 500)), max(0, offset)
+    return list(selectors.visible_talents(request.user).order_by("id")[offset : offset + limit])
+
+
+@talents_router.get("/{int:pk}", response={200: TalentOut, **ERRORS}, summary="单条引进人才")
+def get_talent(request: HttpRequest, pk: int) -> TalentRecord:
+    return selectors.get_talent_for_user(request.user, pk)
+
+
+@talents_router.post("", response={201: TalentOut, **ERRORS}, summary="录入引进人才")
+def create_talent_api(request: HttpRequest, payload: TalentIn) -> tuple[int, TalentRecord]:
+    unit = get_unit_for_user(request.user, payload.unit_code)
+    if getattr(request.user, "role", None) in ("leader", "auditor"):
+        raise PermissionDenied("只读用户不能录入。")
+    record = create_talent(
+        actor=request.user,
+        data=TalentInput(**payload.dict(exclude={"unit_code"}), unit=unit),
+    )
+    return 201, record

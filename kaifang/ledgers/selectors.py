@@ -1,0 +1,312 @@
+"""Reads of the ledgers, always through the visibility guard; the pipeline statistics.
+
+Every figure here applies the counting rules of `kaifang.ledgers.counting` through
+`ledger_events`: counts by origin, industry, city and platform are made of the same events as the
+derived indicators, restricted to the units the user may see.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Q
+from django.http import Http404
+
+from kaifang.core import clock
+from kaifang.ledgers.counting import SIGNED_100M, SIGNED_AMOUNT, STARTED_100M, Event, ledger_events
+from kaifang.ledgers.models import InvestmentProject, InvestmentProjectQuerySet, StageChange, TalentRecord
+from kaifang.ledgers.money import Rates, yi
+from kaifang.ledgers.reference import (
+    ORIGIN_NAMES,
+    ORIGIN_TAGS,
+    ORIGIN_TAGS_OF,
+    PIPELINE_STAGES,
+    STAGE_ORDER,
+    Industry,
+    Stage,
+    TalentLevel,
+)
+from kaifang.ledgers.timers import lead_timers, worst_light
+from kaifang.orgs.models import OrgUnit
+from kaifang.orgs.scope import unit_scope_q
+
+
+@dataclass
+class ProjectFilters:
+    stage: str = ""
+    industry: str = ""
+    origin_tag: str = ""
+    unit_code: str = ""
+    query: str = ""
+    year: int | None = None
+
+
+def visible_projects(user: Any, filters: ProjectFilters | None = None) -> InvestmentProjectQuerySet:
+    qs = InvestmentProject.objects.visible_to(user).select_related("unit", "platform", "investor")
+    f = filters or ProjectFilters()
+    if f.stage:
+        qs = qs.filter(stage=f.stage)
+    if f.industry:
+        qs = qs.filter(industry=f.industry)
+    if f.origin_tag:
+        qs = qs.filter(origin__in=[c for c, tags in ORIGIN_TAGS_OF.items() if f.origin_tag in tags])
+    if f.unit_code:
+        unit = OrgUnit.objects.filter(code=f.unit_code).first()
+        qs = qs.filter(unit__path__startswith=unit.path) if unit else qs.none()
+    if f.query:
+        qs = qs.filter(Q(name__icontains=f.query) | Q(investor__name__icontains=f.query))
+    return qs
+
+
+def get_project_for_user(user: Any, pk: int) -> InvestmentProject:
+    project = visible_projects(user).filter(pk=pk).first()
+    if project is None:
+        raise Http404("project not found")
+    return project
+
+
+def visible_talents(user: Any) -> Any:
+    return TalentRecord.objects.visible_to(user).select_related("unit")
+
+
+def get_talent_for_user(user: Any, pk: int) -> TalentRecord:
+    record = visible_talents(user).filter(pk=pk).first()
+    if record is None:
+        raise Http404("talent not found")
+    return record
+
+
+# --- Time in stage ---------------------------------------------------------------------------------
+
+
+def stage_durations(history: list[StageChange], today: datetime.date) -> list[dict[str, Any]]:
+    """Each stage visit of one project: stage, from, to (None = still there), days."""
+    visits = []
+    for index, change in enumerate(history):
+        end = history[index + 1].effective_on if index + 1 < len(history) else None
+        until = end or today
+        visits.append(
+            {
+                "stage": change.to_stage,
+                "label": Stage(change.to_stage).label,
+                "start": change.effective_on,
+                "end": end,
+                "days": (until - change.effective_on).days,
+                "change": change,
+            }
+        )
+    return visits
+
+
+def days_in_current_stage(project: InvestmentProject, today: datetime.date | None = None) -> int:
+    return ((today or clock.today()) - project.stage_since).days
+
+
+# --- Pipeline ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class StageColumn:
+    stage: str
+    label: str
+    count: int = 0
+    amount_wan: Decimal = Decimal(0)
+    avg_days: int | None = None
+    conversion: str = ""
+    projects: list[InvestmentProject] = field(default_factory=list)
+
+    @property
+    def amount_yi(self) -> Decimal:
+        return yi(self.amount_wan)
+
+
+def pipeline(user: Any, filters: ProjectFilters | None = None, *, card_limit: int = 12) -> dict[str, Any]:
+    """Kanban columns with counts, agreed amounts (亿元), average days in stage, conversion to the next."""
+    today = clock.today()
+    rates = Rates()
+    projects = list(visible_projects(user, filters).order_by("-stage_since", "-id"))
+    columns = {s: StageColumn(str(s), str(Stage(s).label)) for s in [*PIPELINE_STAGES, Stage.DROPPED]}
+    days: dict[str, list[int]] = defaultdict(list)
+    for p in projects:
+        col = columns[p.stage]
+        col.count += 1
+        col.amount_wan += rates.to_wan_yuan(p.agreed_amount, p.currency, p.first_signed_on or p.lead_received_on)
+        days[p.stage].append((today - p.stage_since).days)
+        if len(col.projects) < card_limit:
+            p.days_in_stage = (today - p.stage_since).days  # type: ignore[attr-defined]
+            if p.stage == Stage.LEAD:
+                p.timer_light = worst_light(lead_timers(p, today))  # type: ignore[attr-defined]
+            col.projects.append(p)
+    for stage, values in days.items():
+        columns[stage].avg_days = round(sum(values) / len(values)) if values else None
+    reached = reached_counts([p.pk for p in projects])
+    for index, stage in enumerate(PIPELINE_STAGES[:-1]):
+        nxt = PIPELINE_STAGES[index + 1]
+        # 拟开工 is optional: a signed project counts as converted when it reached 开工 or 拟开工.
+        hit = reached.get("signed_to_next", 0) if stage == Stage.SIGNED else reached.get(nxt, 0)
+        base = reached.get(stage, 0)
+        columns[stage].conversion = f"{hit / base:.0%}" if base else "—"
+    return {
+        "columns": [columns[s] for s in PIPELINE_STAGES],
+        "dropped": columns[Stage.DROPPED],
+        "total": len(projects),
+        "rates_used": rates.used_text(),
+    }
+
+
+def reached_counts(project_ids: list[int]) -> dict[str, int]:
+    """How many of the projects ever reached each stage (from their history), and signed→next."""
+    best: dict[int, int] = {}
+    for pid, to_stage in StageChange.objects.filter(project_id__in=project_ids).values_list("project_id", "to_stage"):
+        if to_stage in STAGE_ORDER:
+            best[pid] = max(best.get(pid, -1), STAGE_ORDER[to_stage])
+    out: dict[str, int] = defaultdict(int)
+    for order in best.values():
+        for stage in PIPELINE_STAGES:
+            if STAGE_ORDER[stage] <= order:
+                out[stage] += 1
+        if order > STAGE_ORDER[Stage.SIGNED]:
+            out["signed_to_next"] += 1
+    return dict(out)
+
+
+# --- Breakdowns under the counting rules ---------------------------------------------------------
+
+
+def _year_months(year: int) -> set[datetime.date]:
+    return {datetime.date(year, m, 1) for m in range(1, 13)}
+
+
+def _city_of(unit: OrgUnit) -> str:
+    parts = unit.path.strip("/").split("/")
+    return parts[1] if len(parts) > 1 else parts[0]
+
+
+def breakdowns(user: Any, year: int) -> dict[str, Any]:
+    """Signed amounts and 亿元以上 counts of `year` by origin tag, origin, industry, city and platform."""
+    rates = Rates()
+    events = ledger_events(months=_year_months(year), rates=rates, unit_q=unit_scope_q(user, prefix="unit__"))
+    project_ids = {e.project_id for e in events if e.project_id}
+    projects = {
+        p.pk: p for p in InvestmentProject.objects.filter(pk__in=project_ids).select_related("investor", "platform")
+    }
+    units = {u.pk: u for u in OrgUnit.objects.only("id", "code", "name", "path", "kind")}
+    signed = [e for e in events if e.measure in (SIGNED_AMOUNT, SIGNED_100M)]
+
+    def group(key_of: Any) -> list[dict[str, Any]]:
+        rows: dict[str, dict[str, Any]] = {}
+        for e in signed:
+            keys = key_of(e)
+            for key in keys if isinstance(keys, list) else [keys]:
+                if key is None:
+                    continue
+                row = rows.setdefault(key, {"key": key, "amount_wan": Decimal(0), "big": 0, "projects": set()})
+                if e.measure == SIGNED_AMOUNT:
+                    row["amount_wan"] += e.value
+                    row["projects"].add(e.project_id)
+                else:
+                    row["big"] += 1
+        out = sorted(rows.values(), key=lambda r: -r["amount_wan"])
+        for r in out:
+            r["amount_yi"] = yi(r["amount_wan"])
+            r["count"] = len(r.pop("projects"))
+        return out
+
+    def tags(e: Event) -> list[str]:
+        p = projects[e.project_id]  # type: ignore[index]
+        found = [t for t in ORIGIN_TAGS if t in ORIGIN_TAGS_OF.get(p.origin, ())]
+        if p.investor.is_fortune500:
+            found.append("世界500强")
+        return found
+
+    by_tag = group(tags)
+    by_origin = group(lambda e: ORIGIN_NAMES.get(projects[e.project_id].origin, ""))
+    by_industry = group(lambda e: str(Industry(projects[e.project_id].industry).label))
+    by_city_code = group(lambda e: _city_of(units[e.unit_id]))
+    for row in by_city_code:
+        unit = next((u for u in units.values() if u.code == row["key"]), None)
+        row["code"], row["key"] = row["key"], unit.name if unit else row["key"]
+    by_platform = group(lambda e: projects[e.project_id].platform.name if projects[e.project_id].platform else None)
+    started = sum(1 for e in events if e.measure == STARTED_100M)
+    return {
+        "year": year,
+        "by_tag": by_tag,
+        "by_origin": by_origin[:12],
+        "by_industry": by_industry,
+        "by_city": by_city_code,
+        "by_platform": by_platform,
+        "signed_total_yi": yi(sum((e.value for e in events if e.measure == SIGNED_AMOUNT), Decimal(0))),
+        "signed_big": sum(1 for e in events if e.measure == SIGNED_100M),
+        "started_big": started,
+        "rates_used": rates.used_text(),
+    }
+
+
+def monthly_trend(user: Any, year: int) -> list[dict[str, Any]]:
+    """Per month of `year`: signed 亿元以上 count, signed amount (亿元), started 亿元以上 count."""
+    events = ledger_events(months=_year_months(year), unit_q=unit_scope_q(user, prefix="unit__"))
+    rows = [{"month": m, "signed_big": 0, "amount_wan": Decimal(0), "started_big": 0} for m in range(1, 13)]
+    for e in events:
+        row = rows[e.on.month - 1]
+        if e.measure == SIGNED_100M:
+            row["signed_big"] += 1
+        elif e.measure == SIGNED_AMOUNT:
+            row["amount_wan"] += e.value
+        elif e.measure == STARTED_100M:
+            row["started_big"] += 1
+    for row in rows:
+        row["amount_yi"] = yi(row["amount_wan"])
+    return rows
+
+
+def open_leads(user: Any, today: datetime.date | None = None) -> list[dict[str, Any]]:
+    """Leads still in the 线索 stage with their timers, the worst first."""
+    day = today or clock.today()
+    rows = []
+    for p in visible_projects(user, ProjectFilters(stage=Stage.LEAD)).order_by("lead_received_on"):
+        timers = lead_timers(p, day)
+        rows.append({"project": p, "timers": timers, "light": worst_light(timers)})
+    order = {"red": 0, "yellow": 1, "green": 2, "grey": 3}
+    rows.sort(key=lambda r: order[r["light"]])
+    return rows
+
+
+# --- Talents ---------------------------------------------------------------------------------------
+
+
+def talent_breakdowns(user: Any, year: int) -> dict[str, Any]:
+    qs = visible_talents(user).filter(introduced_on__year=year)
+    by_level: dict[str, int] = defaultdict(int)
+    by_field: dict[str, int] = defaultdict(int)
+    by_source: dict[str, int] = defaultdict(int)
+    by_city: dict[str, int] = defaultdict(int)
+    by_month = [0] * 12
+    units = {u.pk: u for u in OrgUnit.objects.only("id", "code", "name", "path")}
+    codes = {u.code: u.name for u in units.values()}
+    total = 0
+    for t in qs:
+        n = t.headcount
+        total += n
+        by_level[str(TalentLevel(t.level).label)] += n
+        by_field[t.field] += n
+        by_source[ORIGIN_NAMES.get(t.source_region, t.source_region)] += n
+        by_city[codes.get(_city_of(units[t.unit_id]), "")] += n
+        by_month[t.introduced_on.month - 1] += n
+
+    def ranked(d: dict[str, int]) -> list[tuple[str, int]]:
+        return sorted(d.items(), key=lambda kv: -kv[1])
+
+    return {
+        "year": year,
+        "total": total,
+        "records": qs.count(),
+        "by_level": ranked(by_level),
+        "by_field": ranked(by_field)[:10],
+        "by_source": ranked(by_source)[:10],
+        "by_city": ranked(by_city),
+        "by_month": by_month,
+    }

@@ -1,0 +1,217 @@
+"""Pages of the investment and talent ledgers (双招双引). Thin: guard, call a service, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from kaifang.accounts.permissions import can_write_for_unit, is_read_only, user_of
+from kaifang.core import clock
+from kaifang.ledgers import exports, selectors
+from kaifang.ledgers.counting import RULES
+from kaifang.ledgers.forms import FollowUpForm, ProjectForm, TalentForm, TransferForm
+from kaifang.ledgers.investors import similar_investors
+from kaifang.ledgers.reference import ORIGIN_TAGS, Industry, Stage
+from kaifang.ledgers.services import ACTION_LABELS, TRANSITIONS, create_project
+from kaifang.ledgers.talent_services import create_talent
+
+
+def _filters(request: HttpRequest) -> selectors.ProjectFilters:
+    get = request.GET
+    stage = get.get("stage", "")
+    industry = get.get("industry", "")
+    tag = get.get("tag", "")
+    return selectors.ProjectFilters(
+        stage=stage if stage in Stage.values else "",
+        industry=industry if industry in Industry.values else "",
+        origin_tag=tag if tag in [*ORIGIN_TAGS, "世界500强"] else "",
+        unit_code=get.get("unit", "")[:32],
+        query=get.get("q", "").strip()[:50],
+    )
+
+
+def _year(request: HttpRequest) -> int:
+    raw = request.GET.get("year", "")
+    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else clock.today().year
+
+
+def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+    return {
+        "rules": RULES,
+        "stages": [(s.value, s.label) for s in Stage],
+        "industries": Industry.choices,
+        "tags": [*ORIGIN_TAGS, "世界500强"],
+        "can_write": not is_read_only(request.user),
+        **extra,
+    }
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    """The pipeline kanban: one column per stage with counts, amounts, days in stage, conversion."""
+    filters = _filters(request)
+    board = selectors.pipeline(request.user, filters)
+    return render(request, "ledgers/index.html", _context(request, board=board, filters=filters))
+
+
+@login_required
+def project_list(request: HttpRequest) -> HttpResponse:
+    filters = _filters(request)
+    projects = selectors.visible_projects(request.user, filters).order_by("-lead_received_on", "-id")[:500]
+    return render(request, "ledgers/project_list.html", _context(request, projects=projects, filters=filters))
+
+
+@login_required
+def project_new(request: HttpRequest) -> HttpResponse:
+    user = user_of(request)
+    form = ProjectForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            project, warnings = create_project(actor=user, data=form.to_input())
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        except PermissionDenied:
+            form.add_error("unit", "您无权为该单位录入项目。")
+        else:
+            messages.success(request, f"已录入线索“{project.name}”。")
+            for warning in warnings:
+                messages.warning(request, warning)
+            return redirect("ledgers:project", pk=project.pk)
+    similar = similar_investors(request.POST.get("investor_name", "")) if request.method == "POST" else []
+    return render(request, "ledgers/project_form.html", _context(request, form=form, similar=similar))
+
+
+def _add_errors(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    project = selectors.get_project_for_user(request.user, pk)
+    today = clock.today()
+    history = list(project.stage_changes.select_related("unit").order_by("effective_on", "id"))
+    actions = [
+        (action, ACTION_LABELS[action]) for (stage, action), _rule in TRANSITIONS.items() if stage == project.stage
+    ]
+    writable = can_write_for_unit(request.user, project.unit)
+    return render(
+        request,
+        "ledgers/project_detail.html",
+        _context(
+            request,
+            project=project,
+            history=history,
+            visits=selectors.stage_durations(history, today),
+            timers=selectors.lead_timers(project, today),
+            actions=actions if writable else [],
+            writable=writable,
+            today=today,
+            transfer_form=TransferForm(user=request.user, initial={"version": project.version, "effective_on": today}),
+            follow_form=FollowUpForm(),
+            follow_ups=project.follow_ups.all(),
+            increases=project.capital_increases.all(),
+            receipts=project.receipts.all(),
+            transfers=project.transfers.select_related("from_unit", "to_unit"),
+        ),
+    )
+
+
+@login_required
+@require_POST
+def project_act(request: HttpRequest, pk: int) -> HttpResponse:
+    """One endpoint for the detail page's small forms (move, transfer, funds, 增资, timers, log)."""
+    from kaifang.ledgers.actions import perform
+
+    project = selectors.get_project_for_user(request.user, pk)
+    try:
+        message = perform(user=user_of(request), project=project, data=request.POST)
+    except ValidationError as exc:
+        for text in exc.messages:
+            messages.error(request, text)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or "您无权执行该操作。")
+    else:
+        messages.success(request, message)
+    return redirect("ledgers:project", pk=project.pk)
+
+
+@login_required
+def stats(request: HttpRequest) -> HttpResponse:
+    year = _year(request)
+    data = selectors.breakdowns(request.user, year)
+    trend = selectors.monthly_trend(request.user, year)
+    return render(request, "ledgers/stats.html", _context(request, data=data, trend=trend, year=year))
+
+
+@login_required
+def leads(request: HttpRequest) -> HttpResponse:
+    return render(request, "ledgers/leads.html", _context(request, rows=selectors.open_leads(request.user)))
+
+
+@login_required
+def talents(request: HttpRequest) -> HttpResponse:
+    year = _year(request)
+    records = selectors.visible_talents(request.user).order_by("-introduced_on", "-id")[:300]
+    data = selectors.talent_breakdowns(request.user, year)
+    return render(request, "ledgers/talents.html", _context(request, records=records, data=data, year=year))
+
+
+@login_required
+def talent_new(request: HttpRequest) -> HttpResponse:
+    user = user_of(request)
+    form = TalentForm(request.POST or None, user=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            record = create_talent(actor=user, data=form.to_input())
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        except PermissionDenied:
+            form.add_error("unit", "您无权为该单位录入。")
+        else:
+            messages.success(request, f"已录入引进人才“{record.name}”。")
+            return redirect("ledgers:talents")
+    return render(request, "ledgers/talent_form.html", _context(request, form=form))
+
+
+@login_required
+def export_projects(request: HttpRequest) -> HttpResponse:
+    projects = selectors.visible_projects(request.user, _filters(request)).order_by("unit__path", "-lead_received_on")
+    return exports.xlsx_response(exports.projects_workbook(projects), "招商引资项目台账.xlsx")
+
+
+@login_required
+def export_talents(request: HttpRequest) -> HttpResponse:
+    records = selectors.visible_talents(request.user).order_by("unit__path", "-introduced_on")
+    return exports.xlsx_response(exports.talents_workbook(records), "招才引智台账.xlsx")
+
+
+@login_required
+def import_ledger(request: HttpRequest) -> HttpResponse:
+    """Upload → dry run with row-precise problems → confirm (the file is uploaded again to commit)."""
+    from kaifang.ledgers.forms import ImportForm
+    from kaifang.ledgers.imports import import_ledger as run_import
+
+    user = user_of(request)
+    if is_read_only(user):
+        raise PermissionDenied
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        result = run_import(
+            user=user, data=upload.read(), filename=upload.name, commit=request.POST.get("commit") == "1"
+        )
+        if result.committed:
+            messages.success(request, result.summary())
+            return redirect("ledgers:projects")
+    return render(request, "ledgers/import.html", _context(request, form=form, result=result))
