@@ -26,6 +26,8 @@ from kaifang.assessment.models import (
     AdjustmentState,
     AssessmentScheme,
     AssessmentSnapshot,
+    Bulletin,
+    BulletinFormat,
     ManualAdjustment,
     SchemeItem,
     SchemeStatus,
@@ -457,3 +459,39 @@ def publish_assessment(
             },
         )
     return snapshot
+
+
+# --- Bulletins ----------------------------------------------------------------------------------
+
+
+def request_bulletin(
+    *, actor: Any, scheme: AssessmentScheme, period: datetime.date, kind: str = "monthly", file_format: str = "pdf"
+) -> Bulletin:
+    """Queue a bulletin (通报) for generation in the background; the page polls its progress."""
+    from kaifang.assessment.tasks import generate_bulletin
+
+    _require_province(actor)
+    if file_format not in BulletinFormat.values:
+        raise ValidationError({"format": "格式只能是 pdf、docx 或 xlsx"})
+    if kind not in ("monthly", "quarterly"):
+        raise ValidationError({"kind": "类型只能是月度或季度"})
+    if kind == "quarterly" and period.month % 3:
+        raise ValidationError({"period": "季度通报的期间应为3、6、9或12月"})
+    if period.year != scheme.year:
+        raise ValidationError({"period": f"期间应在{scheme.year}年内"})
+    with transaction.atomic():
+        bulletin = Bulletin.objects.create(
+            scheme_code=scheme.code,
+            period=period,
+            kind=kind,
+            format=file_format,
+            created_by=_actor_user(actor),
+        )
+        record_event(
+            actor=actor,
+            action="assessment.bulletin.request",
+            obj=bulletin,
+            after={"scheme": scheme.code, "period": f"{period:%Y-%m}", "kind": kind, "format": file_format},
+        )
+    generate_bulletin.enqueue(bulletin.pk)
+    return bulletin

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal as D
 
 import pytest
@@ -11,40 +10,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from kaifang.assessment import services
 from kaifang.assessment.models import AssessmentSnapshot, SchemeStatus
 from kaifang.assessment.selectors import assess, unit_result, visible_results
+from kaifang.assessment.tests.conftest import JUNE
 from kaifang.audit.models import AuditEvent
-from kaifang.indicators.models import Target
 from kaifang.indicators.services import ValueEntry, save_values
-from kaifang.indicators.tests.factories import make_indicator
 from kaifang.orgs.models import OrgUnit, UnitGroup
-
-JUNE = datetime.date(2018, 6, 1)
-
-
-@pytest.fixture
-def two_cities(db, province):
-    group = UnitGroup.objects.create(code="G-TWO", name="两市")
-    shenyang, dalian = OrgUnit.objects.get(code="210100"), OrgUnit.objects.get(code="210200")
-    group.members.set([shenyang, dalian])
-    fdi = make_indicator("T_FDI", name="实际利用外资")
-    for unit, target, june in ((shenyang, "1000", "450"), (dalian, "1200", "700")):
-        Target.objects.create(indicator=fdi, unit=unit, year=2018, annual=D(target))
-        save_values(actor=province, unit=unit, period=JUNE, entries=[ValueEntry("T_FDI", D(june))])
-    scheme = services.create_scheme(
-        actor=province,
-        code="KH-TWO",
-        name="两市考核",
-        year=2018,
-        group=group,
-        items=[
-            {"code": "fdi", "name": "实际利用外资", "kind": "completion", "weight": "60", "indicator": "T_FDI"},
-            {"code": "tasks", "name": "督办任务", "kind": "tasks", "weight": "40"},
-            {"code": "bonus", "name": "加减分", "kind": "manual", "weight": "0", "params": {"max_bonus": "3"}},
-            {"code": "veto", "name": "一票否决", "kind": "veto", "weight": "0"},
-        ],
-    )
-    services.activate_scheme(actor=province, scheme=scheme)
-    scheme.refresh_from_db()
-    return scheme
 
 
 def test_the_running_score_is_computed_from_the_current_figures(two_cities):

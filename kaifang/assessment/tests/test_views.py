@@ -1,0 +1,120 @@
+"""Assessment pages: scoped rows, one click from a point to its figure, publishing, bulletins."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import tempfile
+import zipfile
+
+import pytest
+
+from kaifang.assessment import services
+from kaifang.assessment.models import AssessmentSnapshot, Bulletin
+from kaifang.assessment.tests.conftest import JUNE
+
+
+def test_the_province_sees_every_row_and_a_city_only_its_own(two_cities, client_for, province, shenyang, hunnan):
+    page = client_for(province).get("/assessment/schemes/KH-TWO/2018-06/").content.decode()
+    assert "沈阳市" in page and "大连市" in page and "实时得分" in page
+    page = client_for(shenyang).get("/assessment/schemes/KH-TWO/2018-06/").content.decode()
+    assert "沈阳市" in page and "大连市" not in page
+    page = client_for(hunnan).get("/assessment/schemes/KH-TWO/2018-06/").content.decode()
+    assert "沈阳市</a>" not in page and "没有您可查看的单位" in page
+
+
+def test_a_point_links_to_the_figure_behind_it(two_cities, client_for, shenyang):
+    page = client_for(shenyang).get("/assessment/schemes/KH-TWO/2018-06/units/210100/").content.decode()
+    assert "54.00" in page and "完成率 450÷1000=45.00%" in page
+    assert "/assessment/figures/T_FDI/210100/2018-06/" in page
+    figure = client_for(shenyang).get("/assessment/figures/T_FDI/210100/2018-06/").content.decode()
+    assert "450" in figure and "1000" in figure
+
+
+def test_other_units_breakdowns_and_figures_are_not_found(two_cities, client_for, shenyang, hunnan):
+    assert client_for(shenyang).get("/assessment/schemes/KH-TWO/2018-06/units/210200/").status_code == 404
+    assert client_for(hunnan).get("/assessment/figures/T_FDI/210100/2018-06/").status_code == 404
+    assert client_for(hunnan).get("/assessment/schemes/KH-TWO/2017-06/").status_code == 404
+
+
+def test_publishing_is_for_the_province_and_the_published_page_is_frozen(two_cities, client_for, province, shenyang):
+    response = client_for(shenyang).post("/assessment/schemes/KH-TWO/2018-06/publish/", {"reason": ""})
+    assert response.status_code == 403
+    assert not AssessmentSnapshot.objects.exists()
+    response = client_for(province).post("/assessment/schemes/KH-TWO/2018-06/publish/", {"reason": ""})
+    snapshot = AssessmentSnapshot.objects.get()
+    assert response.status_code == 302 and response.url == f"/assessment/published/{snapshot.pk}/"
+    page = client_for(shenyang).get(f"/assessment/published/{snapshot.pk}/units/210100/").content.decode()
+    assert "已发布 第1版" in page and "54.00" in page
+    assert client_for(shenyang).get(f"/assessment/published/{snapshot.pk}/units/210200/").status_code == 404
+
+
+def test_entries_page_lets_a_city_propose_and_hides_other_cities_entries(two_cities, client_for, shenyang, dalian):
+    response = client_for(shenyang).post(
+        "/assessment/adjustments/",
+        {
+            "scheme_code": "KH-TWO",
+            "item_code": "bonus",
+            "unit": "210100",
+            "period": "2018-06",
+            "points": "1.5",
+            "reason": "世界500强项目落地",
+            "evidence": "确认函",
+        },
+    )
+    assert response.status_code == 302
+    assert "世界500强项目落地" not in client_for(dalian).get("/assessment/adjustments/").content.decode()
+    assert "世界500强项目落地" in client_for(shenyang).get("/assessment/adjustments/").content.decode()
+
+
+@pytest.fixture
+def published(two_cities, province):
+    return services.publish_assessment(actor=province, scheme=two_cities, period=JUNE)
+
+
+def test_the_pdf_bulletin_names_the_units_and_their_scores(published, province):
+    bulletin = services.request_bulletin(actor=province, scheme=published.scheme, period=JUNE, file_format="pdf")
+    bulletin.refresh_from_db()
+    assert bulletin.status == "done" and bulletin.progress == 100 and bulletin.snapshot == published
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(bulletin.file.read())
+        handle.flush()
+        text = subprocess.run(
+            ["pdftotext", "-layout", handle.name, "-"], capture_output=True, check=True
+        ).stdout.decode()
+    assert "关于2018年1-6月全省对外开放工作考核情况的通报" in text
+    assert "沈阳市" in text and "大连市" in text
+    assert "94.00" in text and "110.00" in text  # 沈阳 54 + 40; 大连 70 + 40
+    assert "红榜" in text
+
+
+def test_the_word_bulletin_opens_and_names_the_cjk_font_on_its_styles(published, province):
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    bulletin = services.request_bulletin(actor=province, scheme=published.scheme, period=JUNE, file_format="docx")
+    bulletin.refresh_from_db()
+    document = Document(io.BytesIO(bulletin.file.read()))
+    normal = document.styles["Normal"].element.rPr.rFonts
+    assert normal.get(qn("w:eastAsia")) == "Noto Serif CJK SC"
+    assert document.styles["Heading 1"].element.rPr.rFonts.get(qn("w:eastAsia")) == "Noto Sans CJK SC"
+    assert "沈阳市" in "\n".join(cell.text for row in document.tables[0].rows for cell in row.cells)
+
+
+def test_the_excel_bulletin_has_the_ranking_and_a_chart(published, province):
+    bulletin = services.request_bulletin(actor=province, scheme=published.scheme, period=JUNE, file_format="xlsx")
+    bulletin.refresh_from_db()
+    archive = zipfile.ZipFile(io.BytesIO(bulletin.file.read()))
+    assert any(name.startswith("xl/charts/") for name in archive.namelist())
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(bulletin.file.open("rb").read()))["考核排名"]
+    assert [sheet.cell(6, 2).value, sheet.cell(7, 2).value] == ["大连市", "沈阳市"]
+
+
+def test_bulletins_are_for_province_readers_only(published, province, client_for, shenyang, leader):
+    bulletin = services.request_bulletin(actor=province, scheme=published.scheme, period=JUNE, file_format="pdf")
+    assert client_for(shenyang).get(f"/assessment/bulletins/{bulletin.pk}/download/").status_code == 404
+    response = client_for(leader).get(f"/assessment/bulletins/{bulletin.pk}/download/")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert Bulletin.objects.count() == 1

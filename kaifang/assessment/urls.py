@@ -1,0 +1,20 @@
+from django.urls import path
+
+from kaifang.assessment import views
+
+app_name = "assessment"
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("schemes/<str:code>/", views.scheme_detail, name="scheme"),
+    path("schemes/<str:code>/<str:period>/", views.results, name="results"),
+    path("schemes/<str:code>/<str:period>/publish/", views.publish, name="publish"),
+    path("schemes/<str:code>/<str:period>/units/<str:unit>/", views.unit_score, name="unit"),
+    path("published/<int:pk>/", views.snapshot_detail, name="snapshot"),
+    path("published/<int:pk>/units/<str:unit>/", views.snapshot_unit, name="snapshot_unit"),
+    path("figures/<str:indicator>/<str:unit>/<str:period>/", views.figure, name="figure"),
+    path("adjustments/", views.adjustments, name="adjustments"),
+    path("adjustments/<int:pk>/decide/", views.decide, name="decide"),
+    path("bulletins/", views.bulletins, name="bulletins"),
+    path("bulletins/<int:pk>/", views.bulletin_detail, name="bulletin"),
+    path("bulletins/<int:pk>/download/", views.bulletin_download, name="bulletin_download"),
+]
