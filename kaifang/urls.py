@@ -21,6 +21,7 @@ urlpatterns = [
     path("ledgers/", include("kaifang.ledgers.urls")),
     path("reporting/", include("kaifang.reporting.urls")),
     path("assessment/", include("kaifang.assessment.urls")),
+    path("indicators/", include("kaifang.indicators.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),

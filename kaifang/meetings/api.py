@@ -10,6 +10,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from ninja import Router, Schema
+from ninja.responses import Status
 from pydantic import Field
 
 from kaifang.accounts.permissions import user_of
@@ -72,9 +73,23 @@ class VenueOut(Schema):
         return obj.is_late
 
 
+class DocumentOut(Schema):
+    id: int
+    title: str
+    speaker: str
+
+
 class MeetingDetailOut(MeetingOut):
     venues: list[VenueOut]
-    documents: list[dict[str, Any]]
+    documents: list[DocumentOut]
+
+    @staticmethod
+    def resolve_venues(obj: Meeting) -> list[Venue]:
+        return obj.visible_venues  # type: ignore[attr-defined,no-any-return]
+
+    @staticmethod
+    def resolve_documents(obj: Meeting) -> list[Any]:
+        return list(obj.documents.all())
 
 
 class ReceiptIn(Schema):
@@ -141,11 +156,8 @@ def parse_speech_text(request: HttpRequest, payload: SpeechIn) -> Any:
 def get_meeting(request: HttpRequest, meeting_id: int) -> Any:
     user = user_of(request)
     meeting = get_meeting_for_user(user, meeting_id)
-    return {
-        **MeetingOut.from_orm(meeting).dict(),
-        "venues": [VenueOut.from_orm(v).dict() for v in venues_for_user(user, meeting)],
-        "documents": [{"id": d.pk, "title": d.title, "speaker": d.speaker} for d in meeting.documents.all()],
-    }
+    meeting.visible_venues = list(venues_for_user(user, meeting))  # type: ignore[attr-defined]
+    return meeting
 
 
 @router.post(
@@ -169,8 +181,8 @@ def answer_receipt(request: HttpRequest, meeting_id: int, unit_code: str, payloa
             expected_version=payload.version,
         )
     except ValidationError as exc:
-        if exc.code == "stale":
-            return 409, {"detail": exc.messages}
+        if getattr(exc, "code", None) == "stale":
+            return Status(409, {"detail": exc.messages})
         raise
 
 

@@ -96,7 +96,7 @@ class DocumentForm(forms.Form):
     title = forms.CharField(label=_("标题"), max_length=200)
     speaker = forms.CharField(label=_("讲话人"), max_length=100, required=False)
     text = forms.CharField(label=_("正文"), required=False, widget=forms.Textarea(attrs={"rows": 12}))
-    file = forms.FileField(label=_("或上传文件（txt、docx）"), required=False)
+    file = forms.FileField(label=_("或上传文件（txt、docx）"), required=False, allow_empty_file=True)
 
 
 class ResolutionForm(forms.Form):
@@ -124,7 +124,7 @@ class SpeechInputForm(forms.Form):
     text = forms.CharField(
         label=_("粘贴讲话稿或会议报道"), required=False, widget=forms.Textarea(attrs={"rows": 14}), max_length=200_000
     )
-    file = forms.FileField(label=_("或上传文件（txt、docx，2 MB 以内）"), required=False)
+    file = forms.FileField(label=_("或上传文件（txt、docx，2 MB 以内）"), required=False, allow_empty_file=True)
     meeting = forms.TypedChoiceField(label=_("所属会议"), required=False, coerce=int, empty_value=None)
 
     def __init__(self, *args: Any, meetings: Any = (), **kwargs: Any) -> None:

@@ -95,3 +95,15 @@ def relay_status(user: Any, meeting: Meeting) -> tuple[list[RelayReport], list[O
     reported = {r.unit_id for r in reports}
     missing = [v.unit for v in venues if v.unit_id not in reported]
     return reports, missing
+
+
+def tasks_from_meeting(user: Any, meeting: Meeting) -> Any:
+    """Supervised tasks that cite this meeting as their source, as far as `user` may see them."""
+    from kaifang.supervision.models import Task
+
+    return (
+        Task.objects.visible_to(user)
+        .filter(source_meeting_id=meeting.pk, parent__isnull=True)
+        .select_related("lead_unit")
+        .order_by("code")
+    )

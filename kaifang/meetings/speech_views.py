@@ -37,10 +37,10 @@ def parse(request: HttpRequest) -> HttpResponse:
     if doc := request.GET.get("document"):
         meeting_id = request.GET.get("meeting", "")
         if meeting_id.isdigit() and doc.isdigit():
-            meeting = get_meeting_for_user(user, int(meeting_id))
-            document = meeting.documents.filter(pk=int(doc)).first()
+            source = get_meeting_for_user(user, int(meeting_id))
+            document = source.documents.filter(pk=int(doc)).first()
             if document is not None:
-                initial = {"text": document.text, "meeting": meeting.pk}
+                initial = {"text": document.text, "meeting": source.pk}
     form = SpeechInputForm(request.POST or None, request.FILES or None, meetings=meetings, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

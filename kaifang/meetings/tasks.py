@@ -31,10 +31,8 @@ def assignable_units() -> Any:
 
 
 def _create_task(**kwargs: Any) -> Any:
-    try:
-        from kaifang.supervision.services import create_task  # type: ignore[attr-defined]
-    except ImportError as exc:
-        raise ValidationError(_("督查督办模块尚未启用，暂不能生成督办事项。")) from exc
+    from kaifang.supervision.services import create_task
+
     return create_task(**kwargs)
 
 

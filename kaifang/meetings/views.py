@@ -35,6 +35,7 @@ from kaifang.meetings.selectors import (
     get_venue_for_user,
     my_venue,
     relay_status,
+    tasks_from_meeting,
     venues_for_user,
     visible_meetings,
 )
@@ -108,6 +109,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "by_city": by_city,
         "documents": meeting.documents.all(),
         "resolutions": meeting.resolutions.select_related("lead_unit"),
+        "tasks": tasks_from_meeting(user, meeting),
         "reports": reports,
         "missing": missing,
         "relay_expected": len(reports) + len(missing),
