@@ -365,7 +365,10 @@ def load_indicators_demo(*, actor: Any = "demo") -> dict[str, int]:
         if existing is None:
             save_indicator(actor=actor, code=spec["code"], **values)
     indicators = {i.code: i for i in Indicator.objects.filter(code__in=[s["code"] for s in INDICATORS])}
-    units = {u.code: u for u in OrgUnit.objects.filter(code__in=[PROVINCE, *CITIES, *sum(_tree().values(), [])])}
+    units = {
+        u.code: u
+        for u in OrgUnit.objects.filter(code__in=[PROVINCE, *CITIES, *(c for kids in _tree().values() for c in kids)])
+    }
     targets = _load_targets(actor, indicators, units)
     values = _load_values(actor, indicators, units)
     return {"targets": targets, "values": values}

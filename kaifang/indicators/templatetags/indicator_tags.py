@@ -1,0 +1,64 @@
+"""Figures in Chinese office format: thousands separators, the indicator's decimals, 不可比."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import template
+
+from kaifang.indicators import maths
+
+register = template.Library()
+
+
+def format_figure(value: Any, decimals: int = 2) -> str:
+    """Decimal('6737.1800000') with 2 decimals → "6,737.18"; None → "—"; not comparable → 不可比."""
+    if value is maths.NOT_COMPARABLE:
+        return "不可比"
+    if not isinstance(value, Decimal):
+        return "—"
+    quantum = Decimal(1).scaleb(-int(decimals))
+    return f"{value.quantize(quantum):,}"
+
+
+@register.filter
+def fig(value: Any, decimals: int = 2) -> str:
+    return format_figure(value, decimals)
+
+
+@register.filter
+def pct(value: Any, places: int = 1) -> str:
+    """A ratio as a percentage: 0.2222 → "22.2%"; missing or not comparable → "—" / 不可比."""
+    if value is None:
+        return "—"
+    return maths.percent(value, places)
+
+
+@register.filter
+def signed_pct(value: Any, places: int = 1) -> str:
+    if value is None:
+        return "—"
+    return maths.signed_percent(value, places)
+
+
+@register.filter
+def ratio(value: Any, places: int = 3) -> str:
+    if not isinstance(value, Decimal):
+        return "不可比" if value is maths.NOT_COMPARABLE else "—"
+    return str(value.quantize(Decimal(1).scaleb(-places)))
+
+
+@register.filter
+def light_label(value: str) -> str:
+    return {"green": "正常", "yellow": "滞后", "red": "严重滞后", "grey": "无目标"}.get(value, value)
+
+
+@register.filter
+def yyyymm(value: Any) -> str:
+    return f"{value:%Y-%m}" if value else ""
+
+
+@register.filter
+def get_item(mapping: Any, key: Any) -> Any:
+    return mapping.get(key) if hasattr(mapping, "get") else None

@@ -1,0 +1,296 @@
+"""Pages: the values explorer (指标数据), its Excel export, the catalogue, targets and value history."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from kaifang.accounts.permissions import is_admin, user_of
+from kaifang.core.context import change_context
+from kaifang.indicators import selectors
+from kaifang.indicators.catalogue import save_indicator
+from kaifang.indicators.demo import demo_loaded
+from kaifang.indicators.exports import explorer_workbook
+from kaifang.indicators.forms import IndicatorForm
+from kaifang.indicators.models import DataValue, Indicator
+from kaifang.indicators.periods import parse_period, range_label, ytd_label
+from kaifang.indicators.targets import can_set_target, set_target
+from kaifang.orgs.models import OrgUnit
+from kaifang.orgs.scope import get_unit_for_user, scope_root
+from kaifang.orgs.selectors import visible_units
+
+
+def latest_period(user: Any, indicator: Indicator | None) -> datetime.date:
+    qs = DataValue.objects.visible_to(user)
+    if indicator is not None and indicator.source != "formula":
+        qs = qs.filter(indicator=indicator)
+    latest = qs.order_by("-period").values_list("period", flat=True).first()
+    today = datetime.date.today()
+    return latest or today.replace(day=1)
+
+
+def _explorer_params(request: HttpRequest) -> dict[str, Any]:
+    """Indicator, unit and period range from the query string, defaulting to what the user has."""
+    user = user_of(request)
+    catalogue = selectors.indicators()
+    errors: list[str] = []
+    code = request.GET.get("indicator", "")[:32]
+    indicator = next((i for i in catalogue if i.code == code), catalogue[0] if catalogue else None)
+    root = scope_root(user)
+    unit_code = request.GET.get("unit", "")[:32] or (root.code if root else "")
+    unit = get_unit_for_user(user, unit_code) if unit_code else None
+    end = latest_period(user, indicator)
+    try:
+        period_to = parse_period(request.GET["to"]) if request.GET.get("to") else end
+        period_from = parse_period(request.GET["from"]) if request.GET.get("from") else period_to.replace(month=1)
+    except ValidationError as exc:
+        errors.extend(exc.messages)
+        period_to, period_from = end, end.replace(month=1)
+    if period_from > period_to:
+        errors.append(_("起始月份不能晚于截止月份，已按截止月份当年 1 月起显示。"))
+        period_from = period_to.replace(month=1)
+    return {
+        "catalogue": catalogue,
+        "indicator": indicator,
+        "unit": unit,
+        "period_from": period_from,
+        "period_to": period_to,
+        "errors": errors,
+    }
+
+
+@login_required
+def explorer(request: HttpRequest) -> HttpResponse:
+    user = user_of(request)
+    params = _explorer_params(request)
+    indicator, unit = params["indicator"], params["unit"]
+    top, rows = None, []
+    if indicator is not None and unit is not None:
+        top, rows = selectors.children_figures(
+            user=user,
+            indicator=indicator,
+            unit=unit,
+            period_from=params["period_from"],
+            period_to=params["period_to"],
+        )
+    ancestors = []
+    if unit is not None:
+        ancestors = [a for a in unit.ancestors() if selectors.can_see_unit(user, a)]
+    units = visible_units(user).exclude(kind="platform")[:400]
+    has_children = set(
+        OrgUnit.objects.filter(parent__in=[r.unit for r in rows]).values_list("parent_id", flat=True).distinct()
+    )
+    return render(
+        request,
+        "indicators/explorer.html",
+        {
+            **params,
+            "top": top,
+            "rows": rows,
+            "ancestors": ancestors,
+            "units": units,
+            "has_children": has_children,
+            "range_label": range_label(params["period_from"], params["period_to"]),
+            "ytd_label": ytd_label(params["period_to"]),
+            "is_demo": demo_loaded(),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+def export(request: HttpRequest) -> HttpResponse:
+    user = user_of(request)
+    params = _explorer_params(request)
+    if params["indicator"] is None or params["unit"] is None:
+        return redirect("indicators:index")
+    with change_context(channel="web"):
+        content, _rows = explorer_workbook(
+            user=user,
+            indicator=params["indicator"],
+            unit=params["unit"],
+            period_from=params["period_from"],
+            period_to=params["period_to"],
+        )
+    name = (
+        f"{params['indicator'].code}_{params['unit'].code}_{params['period_from']:%Y%m}-{params['period_to']:%Y%m}.xlsx"
+    )
+    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def catalogue(request: HttpRequest) -> HttpResponse:
+    user = user_of(request)
+    items = selectors.indicators(active_only=not is_admin(user))
+    groups: dict[str, list[Indicator]] = {}
+    for item in items:
+        groups.setdefault(item.category or _("其他"), []).append(item)
+    return render(request, "indicators/catalogue.html", {"groups": groups, "can_edit": is_admin(user)})
+
+
+@login_required
+def detail(request: HttpRequest, code: str) -> HttpResponse:
+    user = user_of(request)
+    indicator = selectors.get_indicator(code)
+    root = scope_root(user)
+    series: list[Any] = []
+    if root is not None:
+        end = latest_period(user, indicator)
+        start = end.replace(year=end.year - 1, month=1)
+        series = selectors.series(user=user, indicator=indicator, unit=root, period_from=start, period_to=end)
+    return render(
+        request,
+        "indicators/detail.html",
+        {"indicator": indicator, "can_edit": is_admin(user), "series": series, "root": root},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
+    user = user_of(request)
+    if not is_admin(user):
+        raise PermissionDenied(_("只有省级管理员可以维护指标目录。"))
+    indicator = selectors.get_indicator(code) if code else None
+    form = IndicatorForm(request.POST or None, instance_obj=indicator)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        new_code = data.pop("code") if indicator is None else indicator.code
+        version = data.pop("version")
+        try:
+            with change_context(channel="web"):
+                saved = save_indicator(actor=user, code=new_code, expected_version=version, **data)
+        except ValidationError as exc:
+            _attach(form, exc)
+        else:
+            messages.success(request, _("指标“%(name)s”已保存。") % {"name": saved.name})
+            return redirect("indicators:detail", code=saved.code)
+    return render(request, "indicators/edit.html", {"form": form, "indicator": indicator})
+
+
+def _attach(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def targets(request: HttpRequest) -> HttpResponse:
+    """One indicator's targets for a year: the unit's own and its counties' (hand-down)."""
+    user = user_of(request)
+    catalogue = [i for i in selectors.indicators() if i.source != "formula"]
+    code = (request.POST.get("indicator") or request.GET.get("indicator") or "")[:32]
+    indicator = next((i for i in catalogue if i.code == code), catalogue[0] if catalogue else None)
+    try:
+        year = int(
+            (request.POST.get("year") or request.GET.get("year") or "").strip() or latest_period(user, None).year
+        )
+    except ValueError:
+        year = datetime.date.today().year
+    year = min(max(year, 2000), 2100)
+    root = scope_root(user)
+    unit_code = (request.POST.get("unit") or request.GET.get("unit") or (root.code if root else ""))[:32]
+    unit = get_unit_for_user(user, unit_code) if unit_code else None
+    errors: list[str] = []
+    typed: dict[str, str] = {}
+    if request.method == "POST" and indicator is not None and unit is not None:
+        view = selectors.hand_down(user=user, indicator=indicator, unit=unit, year=year)
+        candidates = [(unit, view.target), *view.children]
+        changes = []
+        for target_unit, target in candidates:
+            raw = request.POST.get(f"t-{target_unit.code}")
+            if raw is None:
+                continue
+            typed[target_unit.code] = raw
+            raw = raw.strip().replace(",", "")
+            current = target.annual if target is not None else None
+            if (raw == "" and current is None) or (current is not None and raw and _same(raw, current)):
+                continue
+            if not can_set_target(user, target_unit):
+                errors.append(_("您无权为%(unit)s下达目标。") % {"unit": target_unit.name})
+                continue
+            version_raw = request.POST.get(f"v-{target_unit.code}", "")
+            expected = int(version_raw) if version_raw.isdigit() else None
+            changes.append((target_unit, raw, expected))
+        if not errors and changes:
+            try:
+                with change_context(channel="web"), transaction.atomic():
+                    for target_unit, raw, expected in changes:
+                        set_target(
+                            actor=user,
+                            indicator=indicator,
+                            unit=target_unit,
+                            year=year,
+                            annual=raw or None,
+                            expected_version=expected,
+                        )
+            except (ValidationError, PermissionDenied) as exc:
+                errors.extend(getattr(exc, "messages", None) or [str(exc)])
+            else:
+                messages.success(request, _("已保存 %(n)d 个目标。") % {"n": len(changes)})
+                url = reverse("indicators:targets")
+                return redirect(f"{url}?indicator={indicator.code}&unit={unit.code}&year={year}")
+        elif not errors:
+            messages.info(request, _("没有需要保存的修改。"))
+    view = (
+        selectors.hand_down(user=user, indicator=indicator, unit=unit, year=year)
+        if indicator is not None and unit is not None
+        else None
+    )
+    editable = {}
+    if view is not None:
+        editable = {u.code: can_set_target(user, u) for u in [view.unit, *(c for c, _t in view.children)]}
+    return render(
+        request,
+        "indicators/targets.html",
+        {
+            "catalogue": catalogue,
+            "indicator": indicator,
+            "year": year,
+            "unit": unit,
+            "view": view,
+            "editable": editable,
+            "any_editable": any(editable.values()),
+            "errors": errors,
+            "typed": typed,
+            "units": visible_units(user).filter(kind__in=["province", "city"])[:100],
+            "is_demo": demo_loaded(),
+        },
+    )
+
+
+def _same(raw: str, current: Decimal) -> bool:
+    try:
+        return Decimal(raw) == current
+    except ArithmeticError:
+        return False
+
+
+@login_required
+def history(request: HttpRequest, pk: int) -> HttpResponse:
+    """One value's changes: who, when, old → new, through which channel."""
+    user = user_of(request)
+    value = DataValue.objects.visible_to(user).select_related("indicator", "unit").filter(pk=pk).first()
+    if value is None:
+        from django.http import Http404
+
+        raise Http404
+    rows = selectors.history_of(user=user, value_id=pk)
+    template = "indicators/history_rows.html" if request.GET.get("partial") else "indicators/history.html"
+    return render(request, template, {"value": value, "rows": rows})
