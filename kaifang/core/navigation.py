@@ -28,6 +28,7 @@ NAV_ITEMS = [
     NavItem(_("组织机构"), "orgs:tree", "orgs"),
     NavItem(_("会议"), "meetings:index", "meetings"),
     NavItem(_("督查督办"), "supervision:index", "supervision"),
+    NavItem(_("指标数据"), "indicators:index", "indicators"),
     NavItem(_("数据报送"), "reporting:index", "reporting"),
     NavItem(_("双招双引"), "ledgers:index", "ledgers"),
     NavItem(_("考核评估"), "assessment:index", "assessment"),

@@ -17,6 +17,9 @@ class Command(BaseCommand):
             load_org_tree(actor="demo")
             load_personas()
             # Each business area's demo data loads here, in dependency order.
+            from kaifang.indicators.demo import load_indicators_demo
+
+            load_indicators_demo()
             from kaifang.meetings.demo import load_meetings_demo
 
             load_meetings_demo()  # before supervision: its tasks cite the meeting
