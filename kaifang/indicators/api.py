@@ -1,0 +1,400 @@
+"""/api/v1/indicators, /api/v1/values, /api/v1/targets — the same selectors, services and guard as the pages."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest
+from ninja import Query, Router, Schema
+from ninja.errors import HttpError
+from pydantic import Field
+
+from kaifang.accounts.permissions import can_write_for_unit, user_of
+from kaifang.core.context import change_context
+from kaifang.core.schemas import ErrorOut
+from kaifang.indicators import selectors
+from kaifang.indicators.maths import NOT_COMPARABLE
+from kaifang.indicators.models import DataValue, DataValueHistory, Indicator, Target
+from kaifang.indicators.periods import parse_period
+from kaifang.indicators.selectors import Figure
+from kaifang.indicators.services import StaleValues, ValueEntry, save_values
+from kaifang.indicators.targets import set_target
+from kaifang.orgs.models import OrgUnit
+from kaifang.orgs.scope import get_unit_for_user, scope_root
+
+CODE = r"^[A-Za-z0-9_-]{1,32}$"
+PERIOD = r"^\d{4}-\d{1,2}$"
+MAX_ROWS = 5000
+
+indicators_router = Router(tags=["indicators"])
+values_router = Router(tags=["values"])
+targets_router = Router(tags=["targets"])
+
+
+def _text(value: Any) -> str | None:
+    """Decimals travel as strings (every digit kept); not comparable as "不可比"."""
+    if value is NOT_COMPARABLE:
+        return "不可比"
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value == value.to_integral_value() else format(value, "f")
+    return None
+
+
+def _plain(value: Decimal | None) -> str | None:
+    if value is None:
+        return None
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+# --- Indicators ------------------------------------------------------------------------------------
+
+
+class IndicatorOut(Schema):
+    code: str
+    name: str
+    unit_of_measure: str
+    category: str
+    direction: str
+    time_aggregation: str
+    reported_as: str
+    unit_aggregation: str
+    decimals: int
+    source: str
+    authority: str
+    formula: str
+    is_active: bool
+    version: int
+
+
+@indicators_router.get("", response={200: list[IndicatorOut], 401: ErrorOut}, summary="指标目录")
+def list_indicators(request: HttpRequest, include_inactive: bool = False) -> list[Indicator]:
+    return selectors.indicators(active_only=not include_inactive)
+
+
+@indicators_router.get("/{code}", response={200: IndicatorOut, 401: ErrorOut, 404: ErrorOut}, summary="单个指标")
+def get_indicator(request: HttpRequest, code: str) -> Indicator:
+    return selectors.get_indicator(code)
+
+
+# --- Values ----------------------------------------------------------------------------------------
+
+
+class ValueOut(Schema):
+    id: int
+    indicator: str
+    unit: str
+    unit_name: str
+    period: str
+    reported: str | None
+    month_value: str | None
+    ytd_value: str | None
+    comment: str
+    version: int
+    updated_by: str | None
+    updated_at: datetime.datetime
+
+
+def value_out(row: DataValue) -> dict[str, Any]:
+    return {
+        "id": row.pk,
+        "indicator": row.indicator.code,
+        "unit": row.unit.code,
+        "unit_name": row.unit.name,
+        "period": f"{row.period:%Y-%m}",
+        "reported": _plain(row.reported),
+        "month_value": _plain(row.month_value),
+        "ytd_value": _plain(row.ytd_value),
+        "comment": row.comment,
+        "version": row.version,
+        "updated_by": row.updated_by.username if row.updated_by_id else None,  # type: ignore[union-attr]
+        "updated_at": row.updated_at,
+    }
+
+
+class AggregateOut(Schema):
+    unit: str
+    unit_name: str
+    indicator: str
+    period_from: str
+    period_to: str
+    month_value: str | None
+    ytd_value: str | None
+    range_value: str | None
+    basis: str = Field(description="reported | sum_of_children | average_of_children | formula | missing")
+    basis_label: str
+    children: int
+    reporting: int
+    last_year_ytd: str | None
+    yoy: str | None = Field(description="year-on-year growth of the YTD as a ratio, or 不可比")
+    target: str | None
+    completion: str | None
+    time_progress: str
+    progress_ratio: str | None
+    light: str
+
+
+def aggregate_out(f: Figure) -> dict[str, Any]:
+    return {
+        "unit": f.unit.code,
+        "unit_name": f.unit.name,
+        "indicator": f.indicator.code,
+        "period_from": f"{f.period_from:%Y-%m}",
+        "period_to": f"{f.period_to:%Y-%m}",
+        "month_value": _text(f.month_value),
+        "ytd_value": _text(f.ytd_value),
+        "range_value": _text(f.range_value),
+        "basis": f.basis,
+        "basis_label": f.basis_label,
+        "children": f.children,
+        "reporting": f.reporting,
+        "last_year_ytd": _text(f.last_year_ytd),
+        "yoy": _text(f.yoy),
+        "target": _text(f.target),
+        "completion": _text(f.completion),
+        "time_progress": _text(f.time_progress) or "",
+        "progress_ratio": _text(f.progress_ratio),
+        "light": f.light,
+    }
+
+
+class ValuesOut(Schema):
+    values: list[ValueOut]
+    aggregates: list[AggregateOut]
+    truncated: bool
+
+
+class ValueFilters(Schema):
+    indicator: str | None = Field(None, pattern=CODE)
+    unit: str | None = Field(None, pattern=CODE, description="默认为本人所在单位")
+    subtree: bool = Field(False, description="包含下级单位的数据")
+    period_from: str | None = Field(None, alias="from", pattern=PERIOD)
+    period_to: str | None = Field(None, alias="to", pattern=PERIOD)
+    aggregates: bool = Field(False, description="同时返回该单位及其下级的汇总数（需指定指标）")
+
+
+def _range(filters: ValueFilters) -> tuple[datetime.date | None, datetime.date | None]:
+    start = parse_period(filters.period_from) if filters.period_from else None
+    end = parse_period(filters.period_to) if filters.period_to else None
+    if start and end and start > end:
+        raise ValidationError("起始月份不能晚于截止月份。")
+    return start, end
+
+
+@values_router.get(
+    "", response={200: ValuesOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut}, summary="指标数据（含汇总）"
+)
+def list_values(request: HttpRequest, filters: Query[ValueFilters]) -> dict[str, Any]:
+    user = user_of(request)
+    root = scope_root(user)
+    if root is None:
+        raise Http404
+    unit = get_unit_for_user(user, filters.unit) if filters.unit else root
+    start, end = _range(filters)
+    indicator = selectors.get_indicator(filters.indicator) if filters.indicator else None
+    qs = DataValue.objects.visible_to(user).select_related("indicator", "unit", "updated_by")
+    qs = qs.filter(unit__path__startswith=unit.path) if filters.subtree else qs.filter(unit=unit)
+    if indicator is not None:
+        qs = qs.filter(indicator=indicator)
+    if start:
+        qs = qs.filter(period__gte=start)
+    if end:
+        qs = qs.filter(period__lte=end)
+    rows = list(qs.order_by("indicator__sort_order", "unit__path", "period")[: MAX_ROWS + 1])
+    aggregates: list[dict[str, Any]] = []
+    if filters.aggregates:
+        if indicator is None:
+            raise ValidationError("返回汇总数时须指定指标（indicator）。")
+        last = end or (max((r.period for r in rows), default=None)) or datetime.date.today().replace(day=1)
+        top, children = selectors.children_figures(
+            user=user, indicator=indicator, unit=unit, period_from=start or last.replace(month=1), period_to=last
+        )
+        aggregates = [aggregate_out(f) for f in [top, *children]]
+    return {
+        "values": [value_out(r) for r in rows[:MAX_ROWS]],
+        "aggregates": aggregates,
+        "truncated": len(rows) > MAX_ROWS,
+    }
+
+
+class EntryIn(Schema):
+    indicator: str = Field(pattern=CODE)
+    value: str | None = Field(None, max_length=40, description='数值以字符串传递，如 "400.50"；null 表示清空')
+    comment: str = Field("", max_length=2000)
+    expected_version: int | None = Field(None, description="读取时的版本；null 表示此前尚无数据")
+
+
+class BatchIn(Schema):
+    unit: str = Field(pattern=CODE)
+    period: str = Field(pattern=PERIOD)
+    entries: list[EntryIn] = Field(max_length=500)
+
+
+class ConflictOut(Schema):
+    indicator: str
+    indicator_name: str
+    current_value: str | None
+    current_version: int
+    your_value: str | None
+    updated_by: str
+
+
+class StaleOut(Schema):
+    detail: str
+    conflicts: list[ConflictOut]
+
+
+@values_router.post(
+    "",
+    response={200: list[ValueOut], 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: StaleOut},
+    summary="批量保存指标数据（带版本，全部成功或全部不保存）",
+)
+def save(request: HttpRequest, payload: BatchIn) -> Any:
+    user = user_of(request)
+    unit = get_unit_for_user(user, payload.unit)
+    if not can_write_for_unit(user, unit):
+        raise PermissionDenied("您无权填报该单位的数据。")
+    entries = [
+        ValueEntry(
+            indicator_code=e.indicator,
+            value=e.value,  # type: ignore[arg-type]  # cleaned to Decimal by the service
+            comment=e.comment,
+            expected_version=e.expected_version,
+        )
+        for e in payload.entries
+    ]
+    try:
+        with change_context(channel="api"):
+            rows = save_values(actor=user, unit=unit, period=parse_period(payload.period), entries=entries)
+    except StaleValues as exc:
+        return 409, {
+            "detail": exc.messages[0],
+            "conflicts": [
+                {
+                    "indicator": c.indicator_code,
+                    "indicator_name": c.indicator_name,
+                    "current_value": _plain(c.current_value),
+                    "current_version": c.current_version,
+                    "your_value": _plain(c.your_value),
+                    "updated_by": c.updated_by,
+                }
+                for c in exc.conflicts
+            ],
+        }
+    fresh = DataValue.objects.select_related("indicator", "unit", "updated_by").filter(pk__in=[r.pk for r in rows])
+    by_id = {r.pk: r for r in fresh}
+    return 200, [value_out(by_id[r.pk]) for r in rows]
+
+
+class HistoryOut(Schema):
+    at: datetime.datetime
+    actor: str
+    channel: str
+    old_value: str | None
+    new_value: str | None
+    comment: str
+    version: int
+
+
+@values_router.get(
+    "/{value_id}/history", response={200: list[HistoryOut], 401: ErrorOut, 404: ErrorOut}, summary="数据修改记录"
+)
+def value_history(request: HttpRequest, value_id: int) -> list[dict[str, Any]]:
+    rows: list[DataValueHistory] = selectors.history_of(user=user_of(request), value_id=value_id)
+    return [
+        {
+            "at": h.at,
+            "actor": h.actor.username if h.actor_id else h.actor_name,  # type: ignore[union-attr]
+            "channel": h.channel,
+            "old_value": _plain(h.old_reported),
+            "new_value": _plain(h.new_reported),
+            "comment": h.new_comment,
+            "version": h.version,
+        }
+        for h in rows
+    ]
+
+
+# --- Targets ---------------------------------------------------------------------------------------
+
+
+class TargetOut(Schema):
+    indicator: str
+    unit: str
+    unit_name: str
+    year: int
+    annual: str
+    monthly: list[str] | None
+    set_by: str | None
+    version: int
+
+
+def target_out(t: Target) -> dict[str, Any]:
+    return {
+        "indicator": t.indicator.code,
+        "unit": t.unit.code,
+        "unit_name": t.unit.name,
+        "year": t.year,
+        "annual": _plain(t.annual) or "0",
+        "monthly": t.monthly,
+        "set_by": t.set_by.code if t.set_by_id else None,  # type: ignore[union-attr]
+        "version": t.version,
+    }
+
+
+class TargetFilters(Schema):
+    year: int = Field(ge=2000, le=2100)
+    indicator: str | None = Field(None, pattern=CODE)
+    unit: str | None = Field(None, pattern=CODE, description="该单位及其下级（默认本人可见范围）")
+
+
+@targets_router.get("", response={200: list[TargetOut], 401: ErrorOut, 404: ErrorOut}, summary="年度目标")
+def list_targets(request: HttpRequest, filters: Query[TargetFilters]) -> list[dict[str, Any]]:
+    user = user_of(request)
+    indicator = selectors.get_indicator(filters.indicator) if filters.indicator else None
+    rows = selectors.visible_targets(user, year=filters.year, indicator=indicator)
+    if filters.unit:
+        unit = get_unit_for_user(user, filters.unit)
+        rows = [t for t in rows if t.unit.path.startswith(unit.path)]
+    return [target_out(t) for t in rows]
+
+
+class TargetIn(Schema):
+    indicator: str = Field(pattern=CODE)
+    unit: str = Field(pattern=CODE)
+    year: int = Field(ge=2000, le=2100)
+    annual: str = Field(max_length=40)
+    monthly: list[str] | None = Field(None, max_length=12)
+    note: str = Field("", max_length=200)
+    expected_version: int | None = None
+
+
+@targets_router.put(
+    "",
+    response={200: TargetOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="下达或修改目标（带版本）",
+)
+def put_target(request: HttpRequest, payload: TargetIn) -> Any:
+    user = user_of(request)
+    unit: OrgUnit = get_unit_for_user(user, payload.unit)
+    indicator = selectors.get_indicator(payload.indicator)
+    try:
+        with change_context(channel="api"):
+            target = set_target(
+                actor=user,
+                indicator=indicator,
+                unit=unit,
+                year=payload.year,
+                annual=payload.annual,
+                monthly=payload.monthly,  # type: ignore[arg-type]
+                note=payload.note,
+                expected_version=payload.expected_version,
+            )
+    except ValidationError as exc:
+        if getattr(exc, "code", None) == "stale":
+            raise HttpError(409, "；".join(exc.messages)) from exc
+        raise
+    return 200, target_out(target)
