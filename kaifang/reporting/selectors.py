@@ -240,7 +240,11 @@ def round_totals(user: Any, round_: ReportingRound) -> list[Any]:
     if root is None:
         return []
     period = round_.period
-    return [figures(ind, [root], period, period)[0] for ind in round_.indicators.order_by("sort_order", "code")]
+    out = []
+    for ind in round_.indicators.order_by("sort_order", "code"):
+        figure = figures(ind, [root], period, period)[0]
+        out.append({"f": figure, "yoy": maths.signed_percent(figure.yoy)})
+    return out
 
 
 def status_counts(round_: ReportingRound, user: Any) -> dict[str, int]:

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from kaifang.accounts.permissions import user_of
+from kaifang.accounts.permissions import can_write_for_unit, user_of
 from kaifang.indicators.services import StaleValues
 from kaifang.reporting import selectors
 from kaifang.reporting.forms import ActionForm, EntryForm
@@ -133,7 +133,7 @@ def _render_entry(
 ) -> HttpResponse:
     user = user_of(request)
     parts = parts_of(user, sub.unit)
-    editable = sub.is_editable and sub.round.status == "open" and REPORTER in parts
+    editable = sub.is_editable and sub.round.status == "open" and can_write_for_unit(user, sub.unit)
     findings = {}
     if check is not None:
         for f in check.findings:
@@ -157,6 +157,7 @@ def _render_entry(
         "form": form,
         "lines": lines,
         "editable": editable,
+        "can_submit": editable and REPORTER in parts,
         "errors": errors or [],
         "review_actions": [a for a in allowed_actions(user, sub.unit, sub.status) if a != "submit"],
         "is_reviewer": REVIEWER in parts,
