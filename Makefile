@@ -14,7 +14,7 @@ PYTHON ?= $(shell for c in python3.12 python3.13 python3 \
 	  $$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null && { echo $$p; break; }; \
 	done)
 
-.PHONY: help demo test venv assets translations migrate-demo serve lint types checks test-sqlite test-postgres clean
+.PHONY: help demo test venv assets translations migrate-demo serve lint types checks audit-deps test-sqlite test-postgres clean
 
 help:
 	@echo "make demo   — install, build, load the Liaoning demo into var/ and serve on 127.0.0.1:$(PORT)"
@@ -55,7 +55,7 @@ demo: migrate-demo
 	@$(BIN)/kaifang schedule_jobs > /dev/null
 	@$(BIN)/kaifang db_worker --interval 5 > var/worker.log 2>&1 & echo $$! > var/worker.pid; \
 	trap 'kill $$(cat var/worker.pid) 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/gunicorn kaifang.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile - --log-level warning
+	KAIFANG_REQUIRE_2FA=$${KAIFANG_REQUIRE_2FA:-0} $(BIN)/gunicorn kaifang.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile - --log-level warning
 
 lint: venv
 	$(BIN)/ruff check kaifang bench scripts conftest.py
@@ -69,13 +69,16 @@ checks: venv assets translations
 	KAIFANG_SECRET_KEY=$$(head -c 48 /dev/urandom | base64) KAIFANG_HTTPS=1 KAIFANG_ALLOWED_HOSTS=kaifang.example.gov.cn \
 	  $(BIN)/kaifang check --deploy --fail-level WARNING
 
+audit-deps: venv
+	$(BIN)/python -m kaifang.security.pip_audit
+
 test-sqlite: venv assets translations
 	$(BIN)/pytest
 
 test-postgres: venv assets translations
 	DATABASE_URL=$(PG_URL) $(BIN)/pytest
 
-test: lint types checks test-sqlite test-postgres
+test: lint types checks audit-deps test-sqlite test-postgres
 	@echo "All checks passed on SQLite and PostgreSQL."
 
 clean:

@@ -19,6 +19,7 @@ def pytest_configure(config: pytest.Config) -> None:
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    settings.KAIFANG_REQUIRE_2FA = False  # personas sign in with a password; security tests turn it on
 
 
 def load_base_data() -> None:
@@ -66,6 +67,7 @@ ganjingzi = _persona("ganjingzi")
 swt = _persona("swt")
 leader = _persona("leader")
 auditor = _persona("auditor")
+secadmin = _persona("secadmin")
 
 
 @pytest.fixture

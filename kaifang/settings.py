@@ -62,10 +62,13 @@ INSTALLED_APPS = [
     "kaifang.ledgers",
     "kaifang.assessment",
     "kaifang.dashboards",
+    "kaifang.security",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "kaifang.security.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "kaifang.core.middleware.RequestContextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -74,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "kaifang.accounts.middleware.SessionTimeoutMiddleware",
+    "kaifang.security.middleware.AdminGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -108,7 +112,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": env_int("KAIFANG_SQLITE_TIMEOUT", 20),
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        # synchronous=FULL: a committed submission survives a power cut too (SEC-41); NORMAL is faster.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous={}; PRAGMA foreign_keys=ON;".format(
+            env_str("KAIFANG_SQLITE_SYNCHRONOUS", "FULL")
+        ),
     }
     DATABASES["default"]["TEST"] = {"NAME": env_str("KAIFANG_TEST_SQLITE", "") or None}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -121,14 +128,46 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 AUTHENTICATION_BACKENDS = ["kaifang.accounts.backends.LockoutModelBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env_int("KAIFANG_PASSWORD_MIN_LENGTH", 10)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-    {"NAME": "kaifang.accounts.validators.CharacterClassValidator"},
+    {
+        "NAME": "kaifang.accounts.validators.CharacterClassValidator",
+        "OPTIONS": {"min_classes": env_int("KAIFANG_PASSWORD_MIN_CLASSES", 3)},
+    },
+    {"NAME": "kaifang.accounts.validators.MaximumLengthValidator"},
     {"NAME": "kaifang.accounts.validators.ContextWordsValidator"},
 ]
 KAIFANG_LOGIN_MAX_FAILURES = env_int("KAIFANG_LOGIN_MAX_FAILURES", 5)
-KAIFANG_LOCKOUT_MINUTES = env_int("KAIFANG_LOCKOUT_MINUTES", 15)
+KAIFANG_LOCKOUT_MINUTES = env_int("KAIFANG_LOCKOUT_MINUTES", 30)
+# Failed sign-ins (passwords and one-time codes) from one client address before it is refused.
+KAIFANG_LOGIN_MAX_FAILURES_PER_IP = env_int("KAIFANG_LOGIN_MAX_FAILURES_PER_IP", 30)
+KAIFANG_LOGIN_IP_WINDOW_MINUTES = env_int("KAIFANG_LOGIN_IP_WINDOW_MINUTES", 15)
+# 等保 8.1.4.1a: passwords are changed regularly; 0 turns the maximum age off (documented ASVS deviation).
+KAIFANG_PASSWORD_MAX_AGE_DAYS = env_int("KAIFANG_PASSWORD_MAX_AGE_DAYS", 90)
+# Passwords issued by an administrator (new account, reset) must be replaced within this many hours.
+KAIFANG_INITIAL_PASSWORD_HOURS = env_int("KAIFANG_INITIAL_PASSWORD_HOURS", 72)
+# Accounts unused this long are disabled by the daily job (0 = never).
+KAIFANG_STALE_ACCOUNT_DAYS = env_int("KAIFANG_STALE_ACCOUNT_DAYS", 90)
+# Second factor (TOTP): required for every role listed here; other users use it once they enrol.
+# Only a laptop demo or a test server turns it off (KAIFANG_REQUIRE_2FA=0); `check --deploy` warns.
+KAIFANG_REQUIRE_2FA = env_bool("KAIFANG_REQUIRE_2FA", True)
+KAIFANG_2FA_ROLES = env_list(
+    "KAIFANG_2FA_ROLES",
+    "province_admin,security_admin,auditor,province_supervisor,city_officer,leader",
+)
+KAIFANG_TOTP_ISSUER = env_str("KAIFANG_TOTP_ISSUER", "Kaifang")
+# Django admin: only from these networks (CIDR, comma-separated), and only for staff with a second factor.
+KAIFANG_ADMIN_ALLOWED_NETWORKS = env_list("KAIFANG_ADMIN_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128")
+# Audit trail: kept at least this many days (网络安全法 Art. 21: six months; never below 180),
+# and copied to this directory by the nightly archive job.
+KAIFANG_AUDIT_RETENTION_DAYS = env_int("KAIFANG_AUDIT_RETENTION_DAYS", 1095)
+KAIFANG_AUDIT_ARCHIVE_DIR = env_str("KAIFANG_AUDIT_ARCHIVE_DIR", str(VAR_DIR / "audit-archive"))
+# Backups written by `kaifang backup` when no -o is given.
+KAIFANG_BACKUP_DIR = env_str("KAIFANG_BACKUP_DIR", str(VAR_DIR / "backups"))
 KAIFANG_SESSION_IDLE_MINUTES = env_int("KAIFANG_SESSION_IDLE_MINUTES", 30)
 KAIFANG_SESSION_ABSOLUTE_HOURS = env_int("KAIFANG_SESSION_ABSOLUTE_HOURS", 12)
 SESSION_COOKIE_AGE = KAIFANG_SESSION_IDLE_MINUTES * 60
@@ -145,16 +184,33 @@ SECURE_SSL_REDIRECT = env_bool("KAIFANG_SSL_REDIRECT", SECURE_HTTPS)
 SECURE_HSTS_SECONDS = env_int("KAIFANG_HSTS_SECONDS", 31536000 if SECURE_HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HTTPS
 SECURE_HSTS_PRELOAD = SECURE_HTTPS
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("KAIFANG_BEHIND_PROXY", False) else None
+KAIFANG_BEHIND_PROXY = env_bool("KAIFANG_BEHIND_PROXY", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if KAIFANG_BEHIND_PROXY else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy: scripts and styles only from this site, no inline script, no framing.
+# style-src-attr allows the style="" attributes chart libraries set on tooltips; templates have none.
+SECURE_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "style-src-attr": ["'unsafe-inline'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
 
 # Request size limits: the reverse proxy enforces them too (docs/operations.md).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("KAIFANG_MAX_REQUEST_BYTES", 2_621_440)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
 KAIFANG_MAX_UPLOAD_BYTES = env_int("KAIFANG_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 
 # --- Language, time ---------------------------------------------------------------------------
@@ -187,13 +243,18 @@ TASKS = {
 # --- Kaifang domain settings ----------------------------------------------------------------------
 KAIFANG_PROVINCE_CODE = env_str("KAIFANG_PROVINCE_CODE", "210000")
 KAIFANG_ISSUER_NAME = env_str("KAIFANG_ISSUER_NAME", "辽宁省对外开放工作领导小组办公室")
+KAIFANG_RED_MARGIN_POINTS = env_int("KAIFANG_RED_MARGIN_POINTS", 10)  # points behind time progress → red
 KAIFANG_TASK_YELLOW_DAYS = env_int("KAIFANG_TASK_YELLOW_DAYS", 3)  # yellow light this many days before a deadline
 KAIFANG_DEMO_TODAY = env_str("KAIFANG_DEMO_TODAY", "")  # YYYY-MM-DD pins "today" for the demo (kaifang.core.clock)
-KAIFANG_RED_MARGIN_POINTS = env_int("KAIFANG_RED_MARGIN_POINTS", 10)  # points behind time progress → red
 
+# Logs: one line per record, CR/LF and control characters escaped, session ids and ID-card numbers
+# masked, and the request id on every line (the 500 page shows the same id).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"safe": {"()": "kaifang.security.logging.SafeLogFilter"}},
+    "formatters": {"line": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["safe"], "formatter": "line"}},
     "root": {"handlers": ["console"], "level": env_str("KAIFANG_LOG_LEVEL", "WARNING")},
 }
+ADMINS: list[tuple[str, str]] = []

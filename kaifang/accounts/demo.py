@@ -21,11 +21,15 @@ PERSONAS = [
     ("auditor", "审计管理员 郑审计", Role.AUDITOR, "210000"),
 ]
 
+# The third of the separated administrators (三员), kept apart from PERSONAS, whose scope table
+# other tests spell out.
+ADMIN_PERSONAS = [("secadmin", "安全管理员 钱安全", Role.SECURITY_ADMIN, "210000")]
+
 
 def load_personas(*, password: str = DEMO_PASSWORD) -> dict[str, User]:
     """Create (or return) the demo personas; idempotent."""
     users: dict[str, User] = {}
-    for username, display_name, role, unit_code in PERSONAS:
+    for username, display_name, role, unit_code in PERSONAS + ADMIN_PERSONAS:
         existing = User.objects.filter(username=username).first()
         if existing is not None:
             users[username] = existing

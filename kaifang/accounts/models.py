@@ -6,17 +6,23 @@ import hashlib
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Lower, Trim
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    PROVINCE_ADMIN = "province_admin", _("省级管理员")
+    """Business roles, plus the three separated administrators (三员): the system administrator
+    (`province_admin`: org tree, catalogue, accounts), the security administrator (roles, second
+    factors, lock-outs, sessions) and the audit administrator (`auditor`: reads the audit trail)."""
+
+    PROVINCE_ADMIN = "province_admin", _("系统管理员")
     PROVINCE_SUPERVISOR = "province_supervisor", _("省级督查")
     CITY_OFFICER = "city_officer", _("市级管理员")
     REPORTER = "reporter", _("填报员")
     LEADER = "leader", _("领导（只读）")
     AUDITOR = "auditor", _("审计管理员")
+    SECURITY_ADMIN = "security_admin", _("安全管理员")
 
 
 class User(AbstractUser):
@@ -47,6 +53,10 @@ class User(AbstractUser):
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
         ordering = ["username"]
+        constraints = [
+            # SEC-01: one person, one name; "Alice" and "alice " are the same account.
+            models.UniqueConstraint(Lower(Trim("username")), name="accounts_user_username_normalised_unique"),
+        ]
 
     def __str__(self) -> str:
         return self.display_name or self.username
@@ -83,3 +93,36 @@ class ApiToken(models.Model):
     @staticmethod
     def digest_of(token: str) -> str:
         return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class TotpDevice(models.Model):
+    """A user's authenticator app (RFC 6238 TOTP). `last_step` makes every code single-use."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp_device")
+    secret = models.CharField(max_length=64)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_step = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("动态口令设备")
+        verbose_name_plural = _("动态口令设备")
+
+    def __str__(self) -> str:
+        return f"{self.user.username} TOTP"
+
+
+class RecoveryCode(models.Model):
+    """A one-time recovery code; only its SHA-256 is stored and it is spent on first use."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    digest = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("恢复码")
+        verbose_name_plural = _("恢复码")
+        constraints = [models.UniqueConstraint(fields=["user", "digest"], name="accounts_recovery_code_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user.username} recovery code"

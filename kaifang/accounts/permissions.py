@@ -39,7 +39,7 @@ def is_supervisor(user: Any) -> bool:
 
 
 def is_read_only(user: Any) -> bool:
-    return role_of(user) in {Role.LEADER, Role.AUDITOR}
+    return role_of(user) in {Role.LEADER, Role.AUDITOR, Role.SECURITY_ADMIN}
 
 
 def can_write_for_unit(user: Any, unit: Any) -> bool:
@@ -47,9 +47,29 @@ def can_write_for_unit(user: Any, unit: Any) -> bool:
     return role_of(user) in WRITING_ROLES and can_see_unit(user, unit)
 
 
+# 三员 (separation of duties, 等保 8.1.4.2d): the system administrator manages accounts and master
+# data, the security administrator roles, second factors, lock-outs and sessions, the audit
+# administrator reads (and exports) the audit trail. None of them can do another's work.
+ADMIN_ROLES = {Role.PROVINCE_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR}
+
+
 def can_read_all_audit(user: Any) -> bool:
-    return role_of(user) in {Role.PROVINCE_ADMIN, Role.PROVINCE_SUPERVISOR, Role.AUDITOR}
+    """May open the audit page: the audit administrator (everything) and province supervisors
+    (business events only, see `AuditEventQuerySet.visible_to`). The system and security
+    administrators may not read the trail of their own work."""
+    return role_of(user) in {Role.PROVINCE_SUPERVISOR, Role.AUDITOR}
+
+
+def can_read_security_audit(user: Any) -> bool:
+    """Sign-ins, account, role and security events: the audit administrator only."""
+    return role_of(user) == Role.AUDITOR
 
 
 def can_manage_users(user: Any) -> bool:
+    """Create, deactivate and reactivate accounts, reset passwords: the system administrator."""
     return is_admin(user)
+
+
+def can_manage_security(user: Any) -> bool:
+    """Grant roles and units, reset second factors, unlock, end sessions: the security administrator."""
+    return role_of(user) == Role.SECURITY_ADMIN

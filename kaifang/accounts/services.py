@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kaifang.accounts.models import ApiToken, Role, User
-from kaifang.accounts.permissions import can_manage_users
+from kaifang.accounts.permissions import ADMIN_ROLES, can_manage_security, can_manage_users
 from kaifang.audit.services import record_event
 from kaifang.orgs.models import OrgUnit, UnitKind
 
@@ -24,6 +24,7 @@ ROLE_UNIT_KINDS: dict[str, set[str]] = {
     Role.PROVINCE_ADMIN: {UnitKind.PROVINCE},
     Role.PROVINCE_SUPERVISOR: {UnitKind.PROVINCE},
     Role.AUDITOR: {UnitKind.PROVINCE},
+    Role.SECURITY_ADMIN: {UnitKind.PROVINCE},
     Role.CITY_OFFICER: {UnitKind.CITY},
     Role.REPORTER: {UnitKind.CITY, UnitKind.COUNTY, UnitKind.DEPARTMENT, UnitKind.PLATFORM},
     Role.LEADER: {UnitKind.PROVINCE, UnitKind.CITY, UnitKind.COUNTY},
@@ -38,6 +39,25 @@ def _user_snapshot(user: User) -> dict[str, Any]:
         "unit": user.unit.code if user.unit else None,
         "is_active": user.is_active,
     }
+
+
+def deny(*, actor: Any, action: str, message: str, user: Any = None, after: Any = None) -> PermissionDenied:
+    """Record a refused account operation (SEC-15: every rejection leaves an audit row) and return
+    the exception to raise. The row is written in its own transaction so the refusal survives."""
+    with transaction.atomic():
+        record_event(
+            actor=actor,
+            action=f"{action}.denied",
+            obj=user if getattr(user, "pk", None) else None,
+            object_type="accounts.user",
+            object_repr=str(getattr(user, "username", "") or (after or {}).get("username", "")),
+            after={"reason": message, **(after or {})},
+        )
+    return PermissionDenied(message)
+
+
+def normalise_username(username: str) -> str:
+    return username.strip()
 
 
 def _check_role_unit(role: str, unit: OrgUnit) -> None:
@@ -60,16 +80,38 @@ def create_user(
     unit: OrgUnit,
     role: str,
     display_name: str = "",
+    phone: str = "",
     must_change_password: bool = True,
 ) -> User:
-    """Create a user bound to `unit` with `role`. Only a province admin (or the system) may."""
-    if actor is not None and not can_manage_users(actor):
-        raise PermissionDenied(_("只有省级管理员可以创建用户。"))
+    """Create a user bound to `unit` with `role`.
+
+    The system administrator creates accounts with business roles; the three administrator roles
+    (三员) are created from the command line (`kaifang create_admin`), never by one of them.
+    """
+    username = normalise_username(username)
+    requested = {"username": username, "role": role, "unit": getattr(unit, "code", None)}
+    if actor is not None and not isinstance(actor, str):
+        if not can_manage_users(actor):
+            raise deny(
+                actor=actor, action="accounts.user.create", message=_("只有系统管理员可以创建用户。"), after=requested
+            )
+        if role in ADMIN_ROLES:
+            raise deny(
+                actor=actor,
+                action="accounts.user.create",
+                message=_("管理员账号只能由命令行创建。"),
+                after=requested,
+            )
     _check_role_unit(role, unit)
-    if User.objects.filter(username=username).exists():
+    if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("账号“%(username)s”已存在。") % {"username": username}})
     user = User(
-        username=username, unit=unit, role=role, display_name=display_name, must_change_password=must_change_password
+        username=username,
+        unit=unit,
+        role=role,
+        display_name=display_name,
+        phone=phone.strip(),
+        must_change_password=must_change_password,
     )
     validate_password(password, user)
     with transaction.atomic():
@@ -81,11 +123,24 @@ def create_user(
 
 
 def set_role(*, actor: Any, user: User, role: str, unit: OrgUnit, expected_version: int) -> User:
-    """Change a user's role and unit. Nobody changes their own; only a province admin changes others."""
-    if not can_manage_users(actor):
-        raise PermissionDenied(_("只有省级管理员可以修改角色和单位。"))
-    if actor.pk == user.pk:
-        raise PermissionDenied(_("不能修改自己的角色或所属单位。"))
+    """Change a user's role and unit. Only the security administrator does, and never their own."""
+    requested = {"role": role, "unit": getattr(unit, "code", None)}
+    if not isinstance(actor, str) and not can_manage_security(actor):
+        raise deny(
+            actor=actor,
+            action="accounts.user.set_role",
+            message=_("只有安全管理员可以修改角色和单位。"),
+            user=user,
+            after=requested,
+        )
+    if getattr(actor, "pk", None) == user.pk:
+        raise deny(
+            actor=actor,
+            action="accounts.user.set_role",
+            message=_("不能修改自己的角色或所属单位。"),
+            user=user,
+            after=requested,
+        )
     _check_role_unit(role, unit)
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
@@ -105,7 +160,12 @@ def set_role(*, actor: Any, user: User, role: str, unit: OrgUnit, expected_versi
     return locked
 
 
-def change_password(*, user: User, new_password: str) -> None:
+def change_password(*, user: User, new_password: str, keep_session: str | None = None) -> None:
+    """The user's own change (the view checks the current password). Ends their other sessions."""
+    from kaifang.accounts.lifecycle import end_user_sessions
+
+    if user.check_password(new_password):
+        raise ValidationError(_("新密码不能与原密码相同。"), code="password_reused")
     validate_password(new_password, user)
     with transaction.atomic():
         user.set_password(new_password)
@@ -113,6 +173,7 @@ def change_password(*, user: User, new_password: str) -> None:
         user.must_change_password = False
         user.save(update_fields=["password", "password_changed_at", "must_change_password"])
         record_event(actor=user, action="accounts.user.change_password", obj=user, unit=user.unit)
+    end_user_sessions(user=user, keep=keep_session)
 
 
 def create_token(*, actor: Any, user: User, name: str = "") -> tuple[ApiToken, str]:

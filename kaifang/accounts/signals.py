@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
@@ -12,7 +13,15 @@ from kaifang.audit.services import record_event
 
 @receiver(user_logged_in)
 def audit_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
-    record_event(actor=user, action="auth.login", obj=user, unit=user.unit)
+    """Every sign-in, however it happens, starts in the second-factor state the user needs."""
+    from kaifang.accounts import twofactor
+    from kaifang.accounts.middleware import LAST_SEEN, STARTED
+
+    state = twofactor.state_after_password(user)
+    if request is not None and hasattr(request, "session"):
+        request.session[twofactor.STATE] = state
+        request.session[STARTED] = request.session[LAST_SEEN] = time.time()
+    record_event(actor=user, action="auth.login", obj=user, unit=user.unit, after={"second_factor": state})
 
 
 @receiver(user_logged_out)

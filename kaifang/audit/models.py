@@ -8,16 +8,26 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# Actions only the audit administrator reads.
+SECURITY_ACTION_PREFIXES = ("auth.", "accounts.", "security.", "audit.")
+
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def visible_to(self, user: Any) -> AuditEventQuerySet:
-        """Auditors and province users see all; others see events about units in their scope."""
-        from kaifang.accounts.permissions import can_read_all_audit
+        """The audit administrator sees everything. Everyone else sees business events about units
+        in their scope, never sign-in, account, role or security events (三员, SEC-17)."""
+        from kaifang.accounts.permissions import can_read_security_audit
         from kaifang.orgs.scope import unit_scope_q
 
-        if can_read_all_audit(user):
+        if can_read_security_audit(user):
             return self.all()
-        return self.filter(unit_scope_q(user, prefix="unit__"))
+        return self.business().filter(unit_scope_q(user, prefix="unit__"))
+
+    def business(self) -> AuditEventQuerySet:
+        query = models.Q()
+        for prefix in SECURITY_ACTION_PREFIXES:
+            query |= models.Q(action__startswith=prefix)
+        return self.exclude(query)
 
 
 class AuditEvent(models.Model):

@@ -99,12 +99,44 @@ def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
 
 def verify_chain() -> tuple[int, list[int]]:
     """Recompute every hash; returns (events checked, ids whose hash or link is wrong)."""
-    broken: list[int] = []
+    count, problems = chain_problems()
+    return count, [pk for pk, _ in problems]
+
+
+def chain_problems() -> tuple[int, list[tuple[int, str]]]:
+    """Every broken link with its reason: a row whose content no longer matches its hash was changed;
+    a row whose `prev_hash` is not its predecessor's hash follows a deleted, inserted or changed row."""
+    problems: list[tuple[int, str]] = []
     previous = ""
     count = 0
     for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
         count += 1
-        if event.prev_hash != previous or event_digest(event) != event.hash:
-            broken.append(event.pk)
+        if event_digest(event) != event.hash:
+            problems.append((event.pk, "content changed"))
+        elif event.prev_hash != previous:
+            problems.append((event.pk, "link to the previous event broken"))
         previous = event.hash
-    return count, broken
+    return count, problems
+
+
+def record_export(
+    *,
+    actor: Any,
+    what: str,
+    rows: int,
+    filters: dict[str, Any] | None = None,
+    unit: Any = None,
+    file_format: str = "xlsx",
+) -> AuditEvent:
+    """Audit an export or download of data (SEC-20). Call it from the view that builds the file,
+    e.g. `record_export(actor=user, what="reporting.values", rows=len(rows), filters={...}, unit=unit)`.
+    The action is `export.<what>`."""
+    with transaction.atomic():
+        return record_event(
+            actor=actor,
+            action=f"export.{what}"[:64],
+            unit=unit,
+            object_type=what[:64],
+            object_repr=f"{what} ({rows})",
+            after={"rows": rows, "format": file_format, "filters": filters or {}},
+        )

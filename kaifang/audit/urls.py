@@ -3,4 +3,7 @@ from django.urls import path
 from kaifang.audit import views
 
 app_name = "audit"
-urlpatterns = [path("", views.event_list, name="list")]
+urlpatterns = [
+    path("", views.event_list, name="list"),
+    path("export.csv", views.export_csv, name="export"),
+]

@@ -27,6 +27,13 @@ def scheduled_jobs() -> list[tuple[str, Callable[[], object]]]:
     from kaifang.ledgers.jobs import remind_lead_timers
 
     jobs.append(("ledgers_lead_timers", remind_lead_timers))
+    from kaifang.accounts.lifecycle import disable_stale_accounts
+    from kaifang.audit.archive import nightly_audit_job
+    from kaifang.security.jobs import clear_expired_sessions
+
+    jobs.append(("accounts_disable_stale", disable_stale_accounts))
+    jobs.append(("audit_verify_and_archive", nightly_audit_job))
+    jobs.append(("sessions_clear_expired", clear_expired_sessions))
     return jobs
 
 

@@ -11,11 +11,13 @@ from kaifang.core import context
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """The client address; X-Forwarded-For is trusted only behind a configured reverse proxy."""
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip() or None
+    """The client address. Behind the configured reverse proxy (KAIFANG_BEHIND_PROXY) it is the
+    address the proxy appended last to X-Forwarded-For: earlier entries come from the client and
+    can be forged (SEC-21). Without a proxy the header is ignored."""
+    if getattr(settings, "KAIFANG_BEHIND_PROXY", False):
+        hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+        if hops:
+            return hops[-1]
     return request.META.get("REMOTE_ADDR") or None
 
 
@@ -26,7 +28,10 @@ class RequestContextMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         channel = "api" if request.path.startswith("/api/") else "web"
         token = context.start_request(channel=channel, ip=client_ip(request))
+        request_id = context.current().request_id
         try:
-            return self.get_response(request)
+            response = self.get_response(request)
         finally:
             context.end_request(token)
+        response["X-Request-ID"] = request_id  # also on every log line and on the 500 page (SEC-49)
+        return response

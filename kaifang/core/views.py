@@ -24,9 +24,13 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 
 def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpResponse:
+    from kaifang.core.context import current
+
+    request_id = current().request_id  # the same id is on the log lines of this request
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": message}, status=status)
-    return render(request, "error.html", {"status": status, "title": title, "message": message}, status=status)
+        return JsonResponse({"detail": message, "request_id": request_id}, status=status)
+    context = {"status": status, "title": title, "message": message, "request_id": request_id}
+    return render(request, "error.html", context, status=status)
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -57,7 +57,7 @@ def test_unit_names_are_rejected_as_passwords(hunnan):
     validator.validate("Blue-river-47!", hunnan)
 
 
-def test_only_an_admin_creates_users_and_nobody_widens_their_own_scope(admin_user, hunnan, shenyang):
+def test_only_an_admin_creates_users_and_nobody_widens_their_own_scope(admin_user, secadmin, hunnan, shenyang):
     with pytest.raises(PermissionDenied):
         create_user(actor=shenyang, username="x1", password="Blue-river-47!", unit=hunnan.unit, role=Role.REPORTER)
     with pytest.raises(PermissionDenied):
@@ -69,9 +69,9 @@ def test_only_an_admin_creates_users_and_nobody_widens_their_own_scope(admin_use
             expected_version=hunnan.version,
         )
     with pytest.raises(PermissionDenied):
-        set_role(actor=admin_user, user=admin_user, role=Role.LEADER, unit=admin_user.unit, expected_version=1)
+        set_role(actor=secadmin, user=secadmin, role=Role.LEADER, unit=secadmin.unit, expected_version=1)
     changed = set_role(
-        actor=admin_user,
+        actor=secadmin,
         user=hunnan,
         role=Role.REPORTER,
         unit=OrgUnit.objects.get(code="210103"),
@@ -79,7 +79,7 @@ def test_only_an_admin_creates_users_and_nobody_widens_their_own_scope(admin_use
     )
     assert changed.unit.code == "210103"
     with pytest.raises(ValidationError):
-        set_role(actor=admin_user, user=hunnan, role=Role.REPORTER, unit=hunnan.unit, expected_version=hunnan.version)
+        set_role(actor=secadmin, user=hunnan, role=Role.REPORTER, unit=hunnan.unit, expected_version=hunnan.version)
 
 
 def test_a_role_cannot_be_bound_to_the_wrong_kind_of_unit(admin_user):
