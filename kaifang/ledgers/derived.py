@@ -108,7 +108,7 @@ def push_values(*, actor: Any, keys: set[tuple[int, datetime.date]]) -> int:
     indicators = ledger_indicators()
     if not indicators or not keys:
         return 0
-    from kaifang.indicators.models import ReportedAs
+    from kaifang.indicators.models import DataValue, ReportedAs
     from kaifang.indicators.services import set_computed_values
 
     units = {u.pk: u for u in OrgUnit.objects.only("id", "code", "path", "name")}
@@ -126,6 +126,11 @@ def push_values(*, actor: Any, keys: set[tuple[int, datetime.date]]) -> int:
         measure = MEASURE_OF[indicator.name]
         ytd = indicator.reported_as == ReportedAs.YTD
         rows: dict[tuple[int, datetime.date], Decimal] = {}
+        existing = set(
+            DataValue.objects.filter(indicator=indicator, unit_id__in={u for u, _m in targets}).values_list(
+                "unit_id", "period"
+            )
+        )
         for uid, month in targets:
             months = [month]
             if ytd:
@@ -133,7 +138,8 @@ def push_values(*, actor: Any, keys: set[tuple[int, datetime.date]]) -> int:
                 months = [month.replace(month=m) for m in range(month.month, last + 1)]
             for m in months:
                 value = _ytd_rows(monthly, measure, uid, m) if ytd else monthly.get((measure, uid, m), Decimal(0))
-                rows[(uid, m)] = _scale(indicator, value)
+                if value or (uid, m) in existing:  # no zero rows where nothing was ever counted
+                    rows[(uid, m)] = _scale(indicator, value)
         changed += set_computed_values(
             actor=actor, indicator=indicator, rows=[(units[uid], m, v) for (uid, m), v in sorted(rows.items())]
         )
