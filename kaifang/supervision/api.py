@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
+from ninja.responses import Status
 from pydantic import Field
 
 from kaifang.accounts.permissions import is_province_user
@@ -179,7 +180,7 @@ def get_task(request: HttpRequest, task_id: int) -> dict[str, Any]:
     response={201: TaskDetailOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
     summary="立项（草稿）",
 )
-def create_task(request: HttpRequest, payload: TaskIn) -> tuple[int, dict[str, Any]]:
+def create_task(request: HttpRequest, payload: TaskIn) -> Status:
     if not is_province_user(request.user):
         raise PermissionDenied("只有省级督查人员可以立项。")
     task = services.create_task(
@@ -198,7 +199,7 @@ def create_task(request: HttpRequest, payload: TaskIn) -> tuple[int, dict[str, A
         report_day=payload.report_day,
         milestones=[(m.title, m.due_date) for m in payload.milestones],
     )
-    return 201, _out(selectors.get_task_for_user(request.user, task.pk), request.user, detail=True)
+    return Status(201, _out(selectors.get_task_for_user(request.user, task.pk), request.user, detail=True))
 
 
 @router.post(
@@ -233,7 +234,7 @@ def list_reports(request: HttpRequest, task_id: int) -> Any:
     response={201: ReportOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     summary="报送进展（牵头单位）",
 )
-def submit_report(request: HttpRequest, task_id: int, payload: ReportIn) -> tuple[int, Any]:
+def submit_report(request: HttpRequest, task_id: int, payload: ReportIn) -> Status:
     task = selectors.get_task_for_user(request.user, task_id)
     try:
         report = services.submit_progress_report(
@@ -248,7 +249,7 @@ def submit_report(request: HttpRequest, task_id: int, payload: ReportIn) -> tupl
     except ValidationError as exc:
         _stale_as_409(exc)
         raise
-    return 201, report
+    return Status(201, report)
 
 
 @router.post(
@@ -256,6 +257,6 @@ def submit_report(request: HttpRequest, task_id: int, payload: ReportIn) -> tupl
     response={201: ActionOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
     summary="催办（督查人员）",
 )
-def urge(request: HttpRequest, task_id: int, payload: UrgeIn) -> tuple[int, Any]:
+def urge(request: HttpRequest, task_id: int, payload: UrgeIn) -> Status:
     task = selectors.get_task_for_user(request.user, task_id)
-    return 201, services.urge_task(actor=request.user, task=task, message=payload.message)
+    return Status(201, services.urge_task(actor=request.user, task=task, message=payload.message))
