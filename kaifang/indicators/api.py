@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
+from ninja.responses import Status
 from pydantic import Field
 
 from kaifang.accounts.permissions import can_write_for_unit, user_of
@@ -270,23 +271,26 @@ def save(request: HttpRequest, payload: BatchIn) -> Any:
         with change_context(channel="api"):
             rows = save_values(actor=user, unit=unit, period=parse_period(payload.period), entries=entries)
     except StaleValues as exc:
-        return 409, {
-            "detail": exc.messages[0],
-            "conflicts": [
-                {
-                    "indicator": c.indicator_code,
-                    "indicator_name": c.indicator_name,
-                    "current_value": _plain(c.current_value),
-                    "current_version": c.current_version,
-                    "your_value": _plain(c.your_value),
-                    "updated_by": c.updated_by,
-                }
-                for c in exc.conflicts
-            ],
-        }
+        return Status(
+            409,
+            {
+                "detail": exc.messages[0],
+                "conflicts": [
+                    {
+                        "indicator": c.indicator_code,
+                        "indicator_name": c.indicator_name,
+                        "current_value": _plain(c.current_value),
+                        "current_version": c.current_version,
+                        "your_value": _plain(c.your_value),
+                        "updated_by": c.updated_by,
+                    }
+                    for c in exc.conflicts
+                ],
+            },
+        )
     fresh = DataValue.objects.select_related("indicator", "unit", "updated_by").filter(pk__in=[r.pk for r in rows])
     by_id = {r.pk: r for r in fresh}
-    return 200, [value_out(by_id[r.pk]) for r in rows]
+    return Status(200, [value_out(by_id[r.pk]) for r in rows])
 
 
 class HistoryOut(Schema):
@@ -397,4 +401,4 @@ def put_target(request: HttpRequest, payload: TargetIn) -> Any:
         if getattr(exc, "code", None) == "stale":
             raise HttpError(409, "；".join(exc.messages)) from exc
         raise
-    return 200, target_out(target)
+    return Status(200, target_out(target))

@@ -168,7 +168,8 @@ def edit(request: HttpRequest, code: str | None = None) -> HttpResponse:
     form = IndicatorForm(request.POST or None, instance_obj=indicator)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        new_code = data.pop("code") if indicator is None else indicator.code
+        typed_code = data.pop("code", "")
+        new_code = typed_code if indicator is None else indicator.code
         version = data.pop("version")
         try:
             with change_context(channel="web"):
