@@ -22,6 +22,7 @@ urlpatterns = [
     path("reporting/", include("kaifang.reporting.urls")),
     path("assessment/", include("kaifang.assessment.urls")),
     path("indicators/", include("kaifang.indicators.urls")),
+    path("dashboards/", include("kaifang.dashboards.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),

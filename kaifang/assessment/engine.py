@@ -401,7 +401,7 @@ def _completion(item: Item, d: Mapping[str, Any]) -> _Raw:
     capped = "（已封顶）" if ratio > cap else ""
     detail = (
         f"完成率 {fmt(actual)}÷{fmt(target)}={pct(completion)}；÷时序进度{pct(tp)}={pct(ratio)}{capped}；"
-        f"×{fmt(item.weight)}={fmt(r2(points))}"
+        f"×{fmt(item.weight)}={r2(points)}"
     )
     return _Raw(
         points,
@@ -427,7 +427,7 @@ def _step(item: Item, d: Mapping[str, Any]) -> _Raw:
         text = f"低{fmt(r2(-diff))}个百分点，{fmt(steps)}档，扣{fmt(-change)}分"
     points = max(item.weight + change, ZERO)
     sign = "+" if change >= 0 else "−"
-    detail = f"完成率÷时序进度={pct(ratio)}；{text}；{fmt(item.weight)}{sign}{fmt(abs(change))}={fmt(r2(points))}"
+    detail = f"完成率÷时序进度={pct(ratio)}；{text}；{fmt(item.weight)}{sign}{fmt(abs(change))}={r2(points)}"
     return _Raw(points, detail, {**_inputs(d), "progress_ratio": ratio})
 
 
@@ -443,7 +443,7 @@ def _growth(item: Item, d: Mapping[str, Any]) -> _Raw:
     capped = "（已封顶）" if ratio > cap else ""
     detail = (
         f"同比增速({fmt(current)}−{fmt(base)})÷{fmt(base)}={pct(growth)}；"
-        f"(1+{pct(growth)})÷(1+{pct(tg, 1)})={pct(ratio)}{capped}；×{fmt(item.weight)}={fmt(r2(points))}"
+        f"(1+{pct(growth)})÷(1+{pct(tg, 1)})={pct(ratio)}{capped}；×{fmt(item.weight)}={r2(points)}"
     )
     return _Raw(points, detail, {**_inputs(d), "growth": growth}, ["封顶"] if ratio > cap else [])
 
@@ -475,7 +475,7 @@ def _tasks(item: Item, d: Mapping[str, Any]) -> _Raw:
     points = max(item.weight * share - minus, ZERO)
     parts = "".join(f"−{label}{fmt(n)}×{fmt(per)}" for n, per, label in deductions if n)
     share_text = f"{fmt(on_time)}÷{fmt(due)}={pct(share)}" if due > 0 else "无到期任务，按100%计"
-    detail = f"按期办结率 {share_text}；{fmt(item.weight)}×{pct(share)}{parts}={fmt(r2(points))}"
+    detail = f"按期办结率 {share_text}；{fmt(item.weight)}×{pct(share)}{parts}={r2(points)}"
     return _Raw(points, detail, {**_inputs(d), "on_time_share": share})
 
 
@@ -489,7 +489,7 @@ def _reporting(item: Item, d: Mapping[str, Any]) -> _Raw:
     parts = f"−退回{fmt(returned)}×{item.param('per_returned')}" if returned else ""
     if late and item.dparam("per_late"):
         parts += f"−迟报{fmt(late)}×{item.param('per_late')}"
-    detail = f"按时报送率 {share_text}；{fmt(item.weight)}×{pct(share)}{parts}={fmt(r2(points))}"
+    detail = f"按时报送率 {share_text}；{fmt(item.weight)}×{pct(share)}{parts}={r2(points)}"
     return _Raw(points, detail, {**_inputs(d), "on_time_share": share})
 
 
@@ -541,7 +541,7 @@ def _relative(item: Item, units: Sequence[UnitData]) -> dict[str, _Raw]:
             x = f"({fmt(value)}−{fmt(low)})" if higher else f"({fmt(high)}−{fmt(value)})"
             how = f"功效系数 60+40×{x}÷({fmt(high)}−{fmt(low)})={fmt(r2(coefficient))}"
         points = coefficient / HUNDRED * item.weight
-        detail = f"{how}；÷100×{fmt(item.weight)}={fmt(r2(points))}"
+        detail = f"{how}；÷100×{fmt(item.weight)}={r2(points)}"
         out[code] = _Raw(points, detail, {"value": value, "min": low, "max": high, "coefficient": coefficient})
     return out
 
@@ -560,7 +560,10 @@ def score(scheme: Scheme, units: Sequence[UnitData]) -> Outcome:
     """Score every unit of the group and rank them. Pure: same inputs, same outcome."""
     validate_scheme(scheme)
     relative = {item.code: _relative(item, units) for item in scheme.items if item.kind in RELATIVE_KINDS}
-    formulas = {item.code: describe(item) + "；" + missing_rule_text(item) for item in scheme.items}
+    formulas = {
+        item.code: describe(item) + ("" if item.kind in UNWEIGHTED_KINDS else "；" + missing_rule_text(item))
+        for item in scheme.items
+    }
     results = [_score_unit(scheme, unit, relative, formulas) for unit in units]
     _rank(scheme, results)
     _grade(scheme, results)

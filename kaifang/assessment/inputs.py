@@ -54,7 +54,9 @@ def _value_source(indicator: Indicator, unit: OrgUnit, period: datetime.date, ba
     source: dict[str, Any] = {
         "type": "value",
         "indicator": indicator.code,
+        "name": indicator.name,
         "unit": unit.code,
+        "unit_name": unit.name,
         "period": f"{period:%Y-%m}",
     }
     if basis and basis != "reported":

@@ -31,7 +31,8 @@ def source_link(source: dict[str, Any]) -> dict[str, str]:
     if kind == "value":
         note = f"（{source['note']}）" if source.get("note") else ""
         return {
-            "label": f"{source['indicator']} · {source['unit']} · {source['period']}{note}",
+            "label": f"{source.get('name', source['indicator'])} · {source.get('unit_name', source['unit'])} · "
+            f"{source['period']}{note}",
             "url": reverse("assessment:figure", args=[source["indicator"], source["unit"], source["period"]]),
         }
     if kind == "target":

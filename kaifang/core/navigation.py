@@ -25,6 +25,7 @@ class NavItem:
 
 NAV_ITEMS = [
     NavItem(_("首页"), "core:home", ""),
+    NavItem(_("驾驶舱"), "dashboards:index", "dashboards"),
     NavItem(_("组织机构"), "orgs:tree", "orgs"),
     NavItem(_("会议"), "meetings:index", "meetings"),
     NavItem(_("督查督办"), "supervision:index", "supervision"),

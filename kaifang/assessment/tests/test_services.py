@@ -27,7 +27,9 @@ def test_the_running_score_is_computed_from_the_current_figures(two_cities):
     assert shenyang.item("fdi").sources[0] == {
         "type": "value",
         "indicator": "T_FDI",
+        "name": "实际利用外资",
         "unit": "210100",
+        "unit_name": "沈阳市",
         "period": "2018-06",
     }
 

@@ -1,0 +1,244 @@
+"""What the leaders' cockpit (驾驶舱) shows, for the unit at the top of the user's scope.
+
+Everything is computed from the current data through the other areas' own selectors (indicator
+figures, the assessment engine, task lights, forecasts); nothing here writes.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Max
+from django.urls import reverse
+
+from kaifang.assessment.forecast import forecasts
+from kaifang.assessment.links import default_period
+from kaifang.assessment.models import AssessmentScheme
+from kaifang.assessment.selectors import assess
+from kaifang.core import clock
+from kaifang.indicators import maths
+from kaifang.indicators.aggregation import cells
+from kaifang.indicators.models import DataValue, Indicator, Target
+from kaifang.indicators.selectors import figures
+from kaifang.orgs.models import OrgUnit, UnitKind
+from kaifang.orgs.scope import scope_root
+
+CARD_LIMIT = 6
+MAP_KINDS = (UnitKind.CITY, UnitKind.COUNTY)
+
+
+def cockpit_root(user: Any) -> OrgUnit | None:
+    """The unit a user's cockpit is about: the province, the user's city, or the user's own unit."""
+    return scope_root(user)
+
+
+def data_period(year: int | None = None) -> datetime.date:
+    """The latest month with figures, no later than the last complete month before today."""
+    today = clock.today()
+    ceiling = default_period(year or today.year)
+    latest = DataValue.objects.filter(period__lte=ceiling, reported__isnull=False).aggregate(m=Max("period"))["m"]
+    return latest or ceiling
+
+
+def card_indicators(year: int) -> list[Indicator]:
+    """The indicators with targets this year, in catalogue order (the cockpit's cards)."""
+    with_targets = Target.objects.filter(year=year).values_list("indicator_id", flat=True).distinct()
+    return list(Indicator.objects.active().filter(pk__in=with_targets).order_by("sort_order", "code")[:CARD_LIMIT])
+
+
+def _num(value: Any) -> Decimal | None:
+    return value if isinstance(value, Decimal) else None
+
+
+def _pct(value: Any, places: int = 1) -> str:
+    return maths.percent(value, places) if isinstance(value, Decimal) else "—"
+
+
+def figure_text(value: Any, decimals: int) -> str:
+    """A figure with the indicator's decimals and thousands separators: 2,763.36; missing → —."""
+    if not isinstance(value, Decimal):
+        return "—"
+    return f"{value:,.{decimals}f}"
+
+
+@dataclass
+class Card:
+    indicator: Indicator
+    ytd: str
+    target: str
+    completion: str
+    time_progress: str
+    light: str
+    yoy: str
+    width: int  # completion as a 0-100 bar (capped)
+
+
+def cards(unit: OrgUnit, period: datetime.date) -> list[Card]:
+    out = []
+    for indicator in card_indicators(period.year):
+        f = figures(indicator, [unit], period.replace(month=1), period)[0]
+        completion = _num(f.completion)
+        out.append(
+            Card(
+                indicator=indicator,
+                ytd=figure_text(f.ytd_value, indicator.decimals),
+                target=figure_text(f.target, indicator.decimals),
+                completion=_pct(f.completion),
+                time_progress=_pct(f.time_progress),
+                light=f.light,
+                yoy=maths.signed_percent(f.yoy) if isinstance(f.yoy, Decimal) else "不可比",
+                width=int(min(completion * 100, Decimal(100))) if completion is not None else 0,
+            )
+        )
+    return out
+
+
+def map_children(unit: OrgUnit, period: datetime.date) -> list[OrgUnit]:
+    """The divisions drawn on the unit's map (a province's cities, a city's counties)."""
+    return list(OrgUnit.objects.filter(parent=unit, kind__in=MAP_KINDS).current(period).order_by("path"))
+
+
+def scheme_for_children(unit: OrgUnit, year: int) -> AssessmentScheme | None:
+    """The scheme in use that ranks the unit's children (e.g. the 14 cities under the province)."""
+    return (
+        AssessmentScheme.objects.current()
+        .filter(year=year, group__members__parent=unit)
+        .select_related("group")
+        .distinct()
+        .order_by("code")
+        .first()
+    )
+
+
+def map_data(user: Any, unit: OrgUnit, period: datetime.date, metric: str) -> dict[str, Any]:
+    """Regions of the unit's map with a value each, a ranking and a trend, for the JS charts.
+
+    metric "score": the running score of the scheme ranking the children (when there is one);
+    an indicator code: each child's completion of its annual target (%).
+    """
+    children = [c for c in map_children(unit, period) if _visible(user, c)]
+    scheme = scheme_for_children(unit, period.year)
+    if metric == "score" and scheme is None:
+        metric = ""
+    indicators = card_indicators(period.year)
+    if metric != "score" and not any(i.code == metric for i in indicators):
+        metric = "score" if scheme else (indicators[0].code if indicators else "")
+    regions: list[dict[str, Any]] = []
+    if metric == "score" and scheme is not None:
+        results = assess(scheme=scheme, period=period).results()
+        rows = {u["code"]: u for u in results["units"]}
+        for child in children:
+            row = rows.get(child.code)
+            regions.append(
+                {
+                    "code": child.code,
+                    "name": child.name,
+                    "value": float(row["total"]) if row else None,
+                    "label": f"{row['total']}分 第{row['rank']}名 {row['grade']}" if row else "不在考核组",
+                    "score_url": reverse("assessment:unit", args=[scheme.code, f"{period:%Y-%m}", child.code])
+                    if row
+                    else "",
+                    "drill": child.kind == UnitKind.CITY,
+                }
+            )
+        label = "考核得分（实时）"
+        value_name = "得分"
+    else:
+        indicator = next((i for i in indicators if i.code == metric), None)
+        rows_f = figures(indicator, children, period.replace(month=1), period) if indicator else []
+        for f in rows_f:
+            completion = _num(f.completion)
+            regions.append(
+                {
+                    "code": f.unit.code,
+                    "name": f.unit.name,
+                    "value": float(round(completion * 100, 1)) if completion is not None else None,
+                    "label": f"完成{_pct(f.completion)}（累计{figure_text(f.ytd_value, indicator.decimals)}"
+                    f"/目标{figure_text(f.target, indicator.decimals)}）",
+                    "score_url": reverse("assessment:figure", args=[metric, f.unit.code, f"{period:%Y-%m}"]),
+                    "drill": f.unit.kind == UnitKind.CITY,
+                }
+            )
+        label = f"{indicator.name}完成率" if indicator else ""
+        value_name = "完成率%"
+    ranking = sorted((r for r in regions if r["value"] is not None), key=lambda r: -r["value"])
+    return {
+        "unit": {"code": unit.code, "name": unit.name, "parent": unit.parent.code if unit.parent_id else None},  # type: ignore[union-attr]
+        "period": f"{period:%Y-%m}",
+        "metric": metric,
+        "metric_label": label,
+        "value_name": value_name,
+        "metrics": ([{"code": "score", "name": "考核得分"}] if scheme else [])
+        + [{"code": i.code, "name": i.name} for i in indicators],
+        "map": unit.code,
+        "regions": regions,
+        "ranking": [{"code": r["code"], "name": r["name"], "value": r["value"]} for r in ranking],
+        "trend": trend(unit, period, indicators[0] if metric == "score" and indicators else _find(indicators, metric)),
+    }
+
+
+def _find(indicators: list[Indicator], code: str) -> Indicator | None:
+    return next((i for i in indicators if i.code == code), None)
+
+
+def _visible(user: Any, unit: OrgUnit) -> bool:
+    from kaifang.orgs.scope import can_see_unit
+
+    return can_see_unit(user, unit)
+
+
+def trend(unit: OrgUnit, period: datetime.date, indicator: Indicator | None) -> dict[str, Any]:
+    """YTD month by month this year against the same months of last year."""
+    if indicator is None:
+        return {}
+    last = period.replace(year=period.year - 1)
+    months = [datetime.date(period.year, m, 1) for m in range(1, 13)]
+    last_months = [datetime.date(last.year, m, 1) for m in range(1, 13)]
+    got = cells(indicator, [unit], [*months[: period.month], *last_months])
+    return {
+        "indicator": f"{indicator.name}（{indicator.unit_of_measure}，累计）",
+        "months": [f"{m}月" for m in range(1, 13)],
+        "this_year": [_float(got.get((unit.pk, m))) for m in months[: period.month]],
+        "last_year": [_float(got.get((unit.pk, m))) for m in last_months],
+        "labels": [str(period.year), str(last.year)],
+    }
+
+
+def _float(cell: Any) -> float | None:
+    value = getattr(cell, "ytd_value", None)
+    return float(value) if isinstance(value, Decimal) else None
+
+
+def task_summary(user: Any, unit: OrgUnit) -> dict[str, Any]:
+    """Task lights in the unit's subtree (as the user may see them)."""
+    from kaifang.supervision.models import OPEN_STATES
+    from kaifang.supervision.selectors import board_summary, task_queryset, task_rows
+
+    tasks = task_queryset().visible_to(user).filter(lead_unit__path__startswith=unit.path, state__in=OPEN_STATES)
+    rows = task_rows(tasks)
+    summary = board_summary(rows)
+    red = [r for r in rows if r.light.color == "red"][:8]
+    return {"by_light": summary["by_light"], "by_unit": summary["by_unit"][:6], "red": red, "total": len(rows)}
+
+
+def warning_rows(unit: OrgUnit, period: datetime.date, limit: int = 10) -> list[dict[str, Any]]:
+    """Children forecast to miss their annual target (largest shortfall first)."""
+    children = map_children(unit, period) or [unit]
+    rows = []
+    for indicator in card_indicators(period.year)[:4]:
+        rows.extend(r for r in forecasts(indicator, children, period) if r.will_miss)
+    rows.sort(key=lambda r: r.forecast_completion if isinstance(r.forecast_completion, Decimal) else Decimal(0))
+    return [
+        {
+            "unit": r.unit,
+            "indicator": r.indicator,
+            "forecast": _pct(r.forecast_completion, 0),
+            "gap": r.gap,
+            "curve": r.curve,
+            "light": r.light,
+        }
+        for r in rows[:limit]
+    ]

@@ -1,0 +1,100 @@
+"""The leaders' cockpit (驾驶舱): the province (or the user's city, or own unit) at a glance."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from kaifang.assessment.links import default_period
+from kaifang.dashboards import selectors
+from kaifang.indicators.periods import parse_period, ytd_label
+from kaifang.orgs.scope import get_unit_for_user
+
+
+def _period(request: HttpRequest) -> object:
+    text = request.GET.get("period", "")
+    if not text:
+        return selectors.data_period()
+    try:
+        return parse_period(text)
+    except ValidationError as exc:
+        raise Http404("bad period") from exc
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    root = selectors.cockpit_root(request.user)
+    if root is None:
+        raise Http404("no scope")
+    return _cockpit(request, root.code)
+
+
+@login_required
+def unit(request: HttpRequest, code: str) -> HttpResponse:
+    return _cockpit(request, code)
+
+
+def _cockpit(request: HttpRequest, code: str) -> HttpResponse:
+    target = get_unit_for_user(request.user, code)
+    period = _period(request)
+    scheme = selectors.scheme_for_children(target, period.year)  # type: ignore[attr-defined]
+    context = {
+        "unit": target,
+        "period": period,
+        "period_label": ytd_label(period),  # type: ignore[arg-type]
+        "cards": selectors.cards(target, period),  # type: ignore[arg-type]
+        "tasks": selectors.task_summary(request.user, target),
+        "warnings": selectors.warning_rows(target, period),  # type: ignore[arg-type]
+        "scheme": scheme,
+        "own_score": own_score(request, target, period),
+        "has_map": bool(selectors.map_children(target, period)),  # type: ignore[arg-type]
+        "months": [f"{period.year}-{m:02d}" for m in range(1, default_period(period.year).month + 1)],  # type: ignore[attr-defined]
+        "map_urls": map_urls(target),
+    }
+    return render(request, "dashboards/cockpit.html", context)
+
+
+def own_score(request: HttpRequest, target: object, period: object) -> dict[str, object] | None:
+    """The unit's own row in the scheme that ranks it (its parent's scheme), when there is one."""
+    from kaifang.assessment.selectors import assess, unit_result
+
+    parent = getattr(target, "parent", None)
+    if parent is None:
+        return None
+    scheme = selectors.scheme_for_children(parent, period.year)  # type: ignore[attr-defined]
+    if scheme is None:
+        return None
+    results = assess(scheme=scheme, period=period).results()  # type: ignore[arg-type]
+    try:
+        row = unit_result(request.user, results, target.code)  # type: ignore[attr-defined]
+    except Http404:
+        return None
+    return {"scheme": scheme, "row": row, "group_size": len(results["units"]), "period": f"{period:%Y-%m}"}
+
+
+def map_urls(target: object) -> dict[str, str]:
+    """Static URLs of the map outlines the page may need: the unit's own and its cities' (drill-down)."""
+    from django.contrib.staticfiles import finders
+    from django.templatetags.static import static
+
+    from kaifang.orgs.models import OrgUnit
+
+    codes = [target.code, *OrgUnit.objects.filter(parent=target).values_list("code", flat=True)]  # type: ignore[attr-defined]
+    out = {}
+    for code in codes:
+        name = f"kaifang/maps/{code}.geojson"
+        if finders.find(name):
+            out[code] = static(name)
+    return out
+
+
+@login_required
+def data(request: HttpRequest, code: str) -> JsonResponse:
+    """Map, ranking and trend data of one unit's cockpit (404 outside the user's scope)."""
+    target = get_unit_for_user(request.user, code)
+    period = _period(request)
+    metric = request.GET.get("metric", "score")[:32]
+    payload = selectors.map_data(request.user, target, period, metric)  # type: ignore[arg-type]
+    return JsonResponse(payload, json_dumps_params={"ensure_ascii": False})
