@@ -1,0 +1,317 @@
+"""Reporting API: rounds with completeness, submissions, their figures and workflow actions.
+
+Everything goes through the same selectors (visibility) and services (scope, lock, validation,
+transition table) as the pages. A stale version answers 409 and applies nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from ninja.errors import HttpError
+from pydantic import Field
+
+from kaifang.accounts.permissions import user_of
+from kaifang.core.schemas import ErrorOut
+from kaifang.indicators.models import DataValue
+from kaifang.indicators.services import StaleValues, ValueEntry, clean_figure
+from kaifang.reporting import selectors
+from kaifang.reporting.models import ReportingRound, Submission, SubmissionStatus
+from kaifang.reporting.services import check_submission, save_submission_values, transition
+from kaifang.reporting.workflow import allowed_actions
+
+rounds_router = Router(tags=["reporting"])
+submissions_router = Router(tags=["reporting"])
+
+CODE = r"^[A-Za-z0-9_-]{1,32}$"
+RATIO = Decimal("0.0001")
+
+
+class TallyOut(Schema):
+    label: str
+    code: str
+    required: int
+    done: int
+    approved: int
+    on_time: int
+    grace: int
+    late: int
+    missing: int
+    completeness: str | None = Field(description="报送率（0–1 的小数，文本）")
+    timeliness: str | None = Field(description="及时率（0–1 的小数，文本）")
+    missing_units: list[str]
+    late_units: list[str]
+
+
+class RoundOut(Schema):
+    id: int
+    name: str
+    period: datetime.date
+    opens_at: datetime.datetime
+    deadline: datetime.datetime
+    grace_days: int
+    status: str
+    indicators: list[str]
+    version: int
+
+
+class RoundDetailOut(RoundOut):
+    total: TallyOut
+    by_city: list[TallyOut]
+
+
+class SubmissionOut(Schema):
+    id: int
+    round: int
+    unit: str
+    unit_name: str
+    status: str
+    status_label: str
+    version: int
+    submitted_at: datetime.datetime | None
+    first_submitted_at: datetime.datetime | None
+    timeliness: str
+    return_reason: str
+    allowed_actions: list[str]
+
+
+class ValueOut(Schema):
+    indicator: str
+    reported: str | None
+    month_value: str | None
+    ytd_value: str | None
+    comment: str
+    version: int
+
+
+class FindingOut(Schema):
+    indicator: str
+    severity: str
+    rule: str
+    message: str
+    explained: bool
+
+
+class SubmissionDetailOut(SubmissionOut):
+    values: list[ValueOut]
+    findings: list[FindingOut]
+
+
+class ActionIn(Schema):
+    expected_version: int | None = Field(None, ge=1)
+    reason: str = Field("", max_length=1000)
+    idempotency_key: str = Field("", max_length=64)
+
+
+class ActionOut(SubmissionOut):
+    applied: bool
+
+
+class EntryIn(Schema):
+    indicator: str = Field(pattern=CODE)
+    value: str | None = Field(None, max_length=40, description='数值以文本传入（如 "1234.5"），null 表示清空')
+    comment: str = Field("", max_length=2000)
+    expected_version: int | None = Field(None, ge=1)
+
+
+class ValuesIn(Schema):
+    entries: list[EntryIn] = Field(max_length=500)
+
+
+class SubmissionFilters(Schema):
+    round: int | None = None
+    status: SubmissionStatus | None = None
+    unit: str | None = Field(None, pattern=CODE)
+
+
+def _plain(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _tally(t: selectors.Tally) -> dict[str, Any]:
+    return {
+        "label": t.label,
+        "code": t.code,
+        "required": t.required,
+        "done": t.done,
+        "approved": t.approved,
+        "on_time": t.on_time,
+        "grace": t.grace,
+        "late": t.late,
+        "missing": len(t.missing),
+        "completeness": _plain(t.completeness.quantize(RATIO) if t.completeness is not None else None),
+        "timeliness": _plain(t.timeliness.quantize(RATIO) if t.timeliness is not None else None),
+        "missing_units": [s.unit.code for s in t.missing],
+        "late_units": [s.unit.code for s in t.late_units],
+    }
+
+
+def _round(r: ReportingRound) -> dict[str, Any]:
+    return {
+        "id": r.pk,
+        "name": r.name,
+        "period": r.period,
+        "opens_at": r.opens_at,
+        "deadline": r.deadline,
+        "grace_days": r.grace_days,
+        "status": r.status,
+        "indicators": [i.code for i in r.indicators.order_by("sort_order", "code")],
+        "version": r.version,
+    }
+
+
+def _submission(user: Any, s: Submission) -> dict[str, Any]:
+    return {
+        "id": s.pk,
+        "round": s.round_id,
+        "unit": s.unit.code,
+        "unit_name": s.unit.name,
+        "status": s.status,
+        "status_label": str(s.get_status_display()),
+        "version": s.version,
+        "submitted_at": s.submitted_at,
+        "first_submitted_at": s.first_submitted_at,
+        "timeliness": s.timeliness,
+        "return_reason": s.return_reason,
+        "allowed_actions": allowed_actions(user, s.unit, s.status),
+    }
+
+
+def _values(s: Submission) -> list[dict[str, Any]]:
+    rows = DataValue.objects.filter(unit=s.unit, period=s.round.period, indicator__in=s.round.indicators.all())
+    return [
+        {
+            "indicator": v.indicator.code,
+            "reported": _plain(v.reported),
+            "month_value": _plain(v.month_value),
+            "ytd_value": _plain(v.ytd_value),
+            "comment": v.comment,
+            "version": v.version,
+        }
+        for v in rows.select_related("indicator").order_by("indicator__sort_order")
+    ]
+
+
+@rounds_router.get("", response={200: list[RoundOut], 401: ErrorOut}, summary="报送批次列表")
+def list_rounds(request: HttpRequest) -> list[dict[str, Any]]:
+    return [_round(r) for r in selectors.visible_rounds(user_of(request))]
+
+
+@rounds_router.get(
+    "/{round_id}", response={200: RoundDetailOut, 401: ErrorOut, 404: ErrorOut}, summary="报送批次及完成情况"
+)
+def get_round(request: HttpRequest, round_id: int) -> dict[str, Any]:
+    user = user_of(request)
+    r = selectors.get_round_for_user(user, round_id)
+    overview = selectors.round_overview(user, r)
+    return {**_round(r), "total": _tally(overview.total), "by_city": [_tally(t) for t in overview.groups]}
+
+
+@rounds_router.get(
+    "/{round_id}/completeness",
+    response={200: list[TallyOut], 401: ErrorOut, 404: ErrorOut},
+    summary="分地区报送率与及时率",
+)
+def round_completeness(request: HttpRequest, round_id: int) -> list[dict[str, Any]]:
+    user = user_of(request)
+    overview = selectors.round_overview(user, selectors.get_round_for_user(user, round_id))
+    return [_tally(overview.total), *(_tally(t) for t in overview.groups)]
+
+
+@submissions_router.get("", response={200: list[SubmissionOut], 401: ErrorOut}, summary="报送列表（可见范围内）")
+def list_submissions(request: HttpRequest, filters: Query[SubmissionFilters]) -> list[dict[str, Any]]:
+    user = user_of(request)
+    qs = Submission.objects.visible_to(user).select_related("unit", "round").order_by("round", "unit__path")
+    if filters.round:
+        qs = qs.filter(round_id=filters.round)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.unit:
+        qs = qs.filter(unit__code=filters.unit)
+    return [_submission(user, s) for s in qs[:2000]]
+
+
+@submissions_router.get(
+    "/{submission_id}", response={200: SubmissionDetailOut, 401: ErrorOut, 404: ErrorOut}, summary="报送详情"
+)
+def get_submission(request: HttpRequest, submission_id: int) -> dict[str, Any]:
+    user = user_of(request)
+    s = selectors.get_submission_for_user(user, submission_id)
+    findings = [f.as_dict() for f in check_submission(s, final=False).findings]
+    return {**_submission(user, s), "values": _values(s), "findings": findings}
+
+
+@submissions_router.post(
+    "/{submission_id}/values",
+    response={200: SubmissionDetailOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="保存报送数据（全部成功或全部不写入；版本过期返回 409）",
+)
+def save_values(request: HttpRequest, submission_id: int, payload: ValuesIn) -> dict[str, Any]:
+    user = user_of(request)
+    s = selectors.get_submission_for_user(user, submission_id)
+    entries = []
+    errors = []
+    for e in payload.entries:
+        try:
+            entries.append(
+                ValueEntry(e.indicator, clean_figure(e.value, label=e.indicator), e.comment, e.expected_version)
+            )
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+    if errors:
+        raise ValidationError(errors)
+    try:
+        save_submission_values(actor=user, submission=s, entries=entries)
+    except StaleValues as exc:
+        raise HttpError(409, "；".join(exc.messages)) from exc
+    return get_submission(request, submission_id)
+
+
+def _act(request: HttpRequest, submission_id: int, action: str, payload: ActionIn) -> dict[str, Any]:
+    user = user_of(request)
+    s = selectors.get_submission_for_user(user, submission_id)
+    try:
+        outcome = transition(
+            actor=user,
+            submission=s,
+            action=action,
+            reason=payload.reason,
+            key=payload.idempotency_key,
+            expected_version=payload.expected_version,
+        )
+    except ValidationError as exc:
+        if getattr(exc, "code", None) == "stale":
+            raise HttpError(409, "；".join(exc.messages)) from exc
+        raise
+    return {**_submission(user, outcome.submission), "applied": outcome.applied}
+
+
+ACTION_RESPONSES = {200: ActionOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+
+
+@submissions_router.post("/{submission_id}/submit", response=ACTION_RESPONSES, summary="提交（运行全部校验）")
+def submit(request: HttpRequest, submission_id: int, payload: ActionIn) -> dict[str, Any]:
+    return _act(request, submission_id, "submit", payload)
+
+
+@submissions_router.post("/{submission_id}/approve", response=ACTION_RESPONSES, summary="审核通过")
+def approve(request: HttpRequest, submission_id: int, payload: ActionIn) -> dict[str, Any]:
+    return _act(request, submission_id, "approve", payload)
+
+
+@submissions_router.post("/{submission_id}/return", response=ACTION_RESPONSES, summary="退回（须填写原因）")
+def return_(request: HttpRequest, submission_id: int, payload: ActionIn) -> dict[str, Any]:
+    return _act(request, submission_id, "return", payload)
+
+
+@submissions_router.post("/{submission_id}/unapprove", response=ACTION_RESPONSES, summary="撤销审核（重新打开）")
+def unapprove(request: HttpRequest, submission_id: int, payload: ActionIn) -> dict[str, Any]:
+    return _act(request, submission_id, "unapprove", payload)
