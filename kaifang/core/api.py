@@ -97,6 +97,8 @@ def mount_routers() -> None:
     api.add_router("/targets", targets_router)
     api.add_router("/tasks", tasks_router)
     api.add_router("/meetings", meetings_router)
+    api.add_router("/rounds", rounds_router)
+    api.add_router("/submissions", submissions_router)
 
 
 mount_routers()
