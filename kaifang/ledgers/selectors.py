@@ -310,3 +310,30 @@ def talent_breakdowns(user: Any, year: int) -> dict[str, Any]:
         "by_city": ranked(by_city),
         "by_month": by_month,
     }
+
+
+def derived_figures(user: Any, today: datetime.date | None = None) -> dict[str, Any]:
+    """The ledger-derived indicator figures of the user's own unit: this month and year to date."""
+    from kaifang.ledgers.derived import ledger_indicators
+
+    day = today or clock.today()
+    unit = getattr(user, "unit", None)
+    month = day.replace(day=1)
+    rows = []
+    if unit is not None:
+        from kaifang.indicators.models import DataValue
+
+        values = {
+            v.indicator_id: v
+            for v in DataValue.objects.filter(indicator__in=ledger_indicators(), unit=unit, period=month)
+        }
+        for indicator in ledger_indicators():
+            value = values.get(indicator.pk)
+            rows.append(
+                {
+                    "indicator": indicator,
+                    "month": value.month_value if value is not None else None,
+                    "ytd": value.ytd_value if value is not None else None,
+                }
+            )
+    return {"unit": unit, "month": month, "rows": rows}

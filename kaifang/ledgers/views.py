@@ -150,7 +150,8 @@ def stats(request: HttpRequest) -> HttpResponse:
     year = _year(request)
     data = selectors.breakdowns(request.user, year)
     trend = selectors.monthly_trend(request.user, year)
-    return render(request, "ledgers/stats.html", _context(request, data=data, trend=trend, year=year))
+    derived = selectors.derived_figures(request.user)
+    return render(request, "ledgers/stats.html", _context(request, data=data, trend=trend, year=year, derived=derived))
 
 
 @login_required

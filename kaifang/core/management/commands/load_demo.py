@@ -20,6 +20,9 @@ class Command(BaseCommand):
             from kaifang.indicators.demo import load_indicators_demo
 
             load_indicators_demo()
+            from kaifang.ledgers.demo import load_ledgers_demo
+
+            load_ledgers_demo()  # after the indicators: pushes the ledger-derived figures
             from kaifang.reporting.demo import load_reporting_demo
 
             load_reporting_demo()  # after the indicators: the 2018-06 round types June's figures

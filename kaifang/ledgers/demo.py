@@ -1,0 +1,670 @@
+"""Demo ledgers (示例数据): projects and talents across the 14 cities, January 2017 – July 2018.
+
+The ledgers are built to agree with the indicator demo: for every city, county and month, the
+亿元以上 signings and starts and the people introduced are exactly the figures the indicator demo
+plans for 新签约亿元以上项目数, 新开工亿元以上项目数 and 引进人才数, so the derived figures the ledger
+pushes equal the published-looking totals. Around them: smaller projects, leads and talks in
+progress, dropped projects, capital increases, transfers, follow-up logs, and a few Dalian leads of
+early July 2018 whose response timers are still running. Everything is seeded, so every load is
+identical. Loaded in bulk (one audit event), then the derived figures are recomputed once.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from kaifang.audit.services import record_event
+from kaifang.core import clock
+from kaifang.ledgers.derived import recompute_all
+from kaifang.ledgers.investors import normalize_investor_name
+from kaifang.ledgers.models import (
+    CapitalIncrease,
+    ExchangeRate,
+    FollowUp,
+    FundsReceipt,
+    InvestmentProject,
+    Investor,
+    ProjectTransfer,
+    StageChange,
+    TalentRecord,
+)
+from kaifang.ledgers.reference import Currency, FollowUpKind, FollowUpStatus, Stage, TalentKind, TalentLevel
+from kaifang.orgs.models import OrgUnit, UnitKind
+
+SEED = "kaifang-ledgers-demo"
+DEMO_PREFIX = "DEMO-"
+RATES = [(2016, "6.6423"), (2017, "6.7518"), (2018, "6.6174")]  # 人民币对美元年平均汇率 (统计公报)
+
+# Where investors come from, with weights (Liaoning draws on Japan, Korea, HK and the big domestic regions).
+ORIGIN_WEIGHTS = [
+    ("CN-BJ", 11),
+    ("CN-SH", 8),
+    ("CN-JS", 8),
+    ("CN-ZJ", 7),
+    ("CN-GD", 7),
+    ("HK", 9),
+    ("JP", 7),
+    ("KR", 6),
+    ("CN-SD", 5),
+    ("CN-TJ", 3),
+    ("CN-HE", 2),
+    ("CN-AH", 2),
+    ("CN-HB", 2),
+    ("CN-SC", 2),
+    ("DE", 4),
+    ("SG", 3),
+    ("US", 3),
+    ("TW", 2),
+    ("RU", 1),
+    ("MY", 1),
+    ("TH", 1),
+    ("AE", 1),
+    ("PL", 1),
+    ("FR", 1),
+    ("GB", 1),
+    ("NL", 1),
+    ("IL", 1),
+    ("MO", 1),
+    ("CN-LN", 3),
+]
+INDUSTRY_WEIGHTS = [
+    ("C", 38),
+    ("I", 9),
+    ("G", 8),
+    ("K", 6),
+    ("M", 6),
+    ("D", 5),
+    ("F", 5),
+    ("L", 5),
+    ("A", 4),
+    ("R", 3),
+    ("Q", 3),
+    ("N", 2),
+    ("H", 2),
+    ("E", 2),
+    ("J", 1),
+    ("P", 1),
+]
+PRODUCTS = {
+    "C": [
+        "汽车零部件",
+        "精密机床",
+        "动力电池",
+        "集成电路封装",
+        "工业机器人",
+        "精细化工",
+        "新材料",
+        "生物医药",
+        "食品加工",
+        "船舶配套",
+    ],
+    "I": ["数据中心", "软件研发中心", "工业互联网平台", "云计算基地"],
+    "G": ["冷链物流园", "港口物流", "跨境电商仓储", "多式联运枢纽"],
+    "K": ["商业综合体", "产业园区开发"],
+    "M": ["研发中心", "检验检测中心", "技术转移中心"],
+    "D": ["风电", "光伏发电", "热电联产", "LNG接收站"],
+    "F": ["进口商品分拨中心", "大宗商品交易中心"],
+    "L": ["总部基地", "会展中心"],
+    "A": ["现代农业示范园", "海参养殖", "设施农业"],
+    "R": ["文旅小镇", "滑雪度假区"],
+    "Q": ["康养中心", "国际医院"],
+    "N": ["污水处理", "固废资源化"],
+    "H": ["国际酒店"],
+    "E": ["装配式建筑基地"],
+    "J": ["金融后台服务中心"],
+    "P": ["国际学校"],
+}
+NAME_PARTS = {
+    "JP": (["东和", "丰荣", "三星电机", "北辰", "大和精工", "日进"], "株式会社"),
+    "KR": (["大成", "韩一", "新韩化学", "东亚精密", "宇进"], "株式会社"),
+    "DE": (["莱茵机械", "巴伐利亚动力", "施瓦本精工", "汉萨物流"], "有限公司"),
+    "US": (["太平洋科技", "五大湖实业", "西岸生物"], "公司"),
+    "FR": (["罗讷化工", "卢瓦尔食品"], "股份公司"),
+    "GB": (["泰晤士资本", "约克能源"], "有限公司"),
+    "NL": (["鹿特丹港务", "郁金香农业"], "有限公司"),
+    "SG": (["海峡物流", "狮城投资", "南洋置业"], "私人有限公司"),
+    "RU": (["远东木业", "西伯利亚能源"], "有限公司"),
+    "MY": (["吉隆坡橡胶", "马六甲控股"], "有限公司"),
+    "TH": (["暹罗食品", "湄南实业"], "有限公司"),
+    "AE": (["海湾投资"], "有限公司"),
+    "PL": (["维斯瓦机械"], "有限公司"),
+    "IL": (["加利利农业科技"], "有限公司"),
+    "HK": (["港华", "信德", "华通", "嘉汇", "维港"], "控股有限公司"),
+    "MO": (["濠江"], "投资有限公司"),
+    "TW": (["台达精机", "宝岛电子"], "股份有限公司"),
+}
+DOMESTIC_PARTS = [
+    "中科",
+    "华信",
+    "中鼎",
+    "恒达",
+    "长城",
+    "远景",
+    "中能",
+    "华晟",
+    "国泰",
+    "京东方舟",
+    "金桥",
+    "天润",
+    "正泰源",
+    "海川",
+]
+DOMESTIC_CITY = {
+    "CN-BJ": "北京",
+    "CN-SH": "上海",
+    "CN-JS": "江苏",
+    "CN-ZJ": "浙江",
+    "CN-GD": "广东",
+    "CN-SD": "山东",
+    "CN-TJ": "天津",
+    "CN-HE": "河北",
+    "CN-AH": "安徽",
+    "CN-HB": "湖北",
+    "CN-SC": "四川",
+    "CN-LN": "辽宁",
+}
+FIELDS = [
+    "智能制造",
+    "新材料",
+    "生物医药",
+    "集成电路",
+    "海洋工程",
+    "现代农业",
+    "软件与信息技术",
+    "新能源汽车",
+    "精细化工",
+    "金融",
+]
+PROGRAMMES = {
+    TalentLevel.NATIONAL: ["国家高层次人才特殊支持计划", "国家杰出青年科学基金获得者"],
+    TalentLevel.PROVINCIAL: ["兴辽英才计划", "辽宁省“百千万人才工程”"],
+    TalentLevel.CITY: ["城市高层次人才计划", "青年英才计划"],
+    TalentLevel.OTHER: [""],
+}
+EMPLOYERS = [
+    "高新区企业",
+    "市属研究院",
+    "工业大学",
+    "装备制造集团",
+    "医科大学附属医院",
+    "软件园企业",
+    "石化企业",
+    "港口集团",
+]
+DALIAN_LEADS = [
+    ("日本电产精密马达扩产项目", "日本北辰株式会社", "JP", "C", "210211", "2018-07-02", "38000"),
+    ("韩国大成化学新材料项目", "韩国大成株式会社", "KR", "C", "210213", "2018-07-03", "22000"),
+    ("上海华信冷链物流基地", "上海华信物流有限公司", "CN-SH", "G", "210200", "2018-07-04", "15000"),
+    ("新加坡海峡港航数字平台", "新加坡海峡物流私人有限公司", "SG", "I", "210202", "2018-07-05", "3000"),
+]
+
+
+def _rng(*parts: object) -> random.Random:
+    return random.Random("-".join([SEED, *(str(p) for p in parts)]))
+
+
+def _pick(rng: random.Random, weighted: list[tuple[str, int]]) -> str:
+    return rng.choices([k for k, _w in weighted], weights=[w for _k, w in weighted])[0]
+
+
+def _month_day(rng: random.Random, month: datetime.date, last: datetime.date | None = None) -> datetime.date:
+    end = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(days=1)
+    if last is not None and end > last:
+        end = last
+    return month + datetime.timedelta(days=rng.randrange(0, (end - month).days + 1))
+
+
+class _Builder:
+    """Collects rows for bulk creation, one project at a time."""
+
+    def __init__(self, actor: Any):
+        self.actor = actor
+        self.investors: dict[str, Investor] = {}
+        self.projects: list[InvestmentProject] = []
+        self.history: list[list[tuple[str, str, str, datetime.date, OrgUnit]]] = []
+        self.increases: list[tuple[int, CapitalIncrease]] = []
+        self.receipts: list[tuple[int, FundsReceipt]] = []
+        self.transfers: list[tuple[int, ProjectTransfer]] = []
+        self.follow_ups: list[tuple[int, FollowUp]] = []
+        self.serial = 0
+
+    def investor(self, rng: random.Random, origin: str) -> Investor:
+        if origin in NAME_PARTS:
+            words, suffix = NAME_PARTS[origin]
+            country = {"HK": "香港", "MO": "澳门", "TW": "台湾"}.get(origin, "")
+            name = f"{country}{rng.choice(words)}{suffix}"
+        else:
+            suffix = rng.choice(["集团有限公司", "科技股份有限公司", "实业有限公司", "投资有限公司"])
+            name = f"{DOMESTIC_CITY.get(origin, '')}{rng.choice(DOMESTIC_PARTS)}{suffix}"
+        if name not in self.investors:
+            key = normalize_investor_name(name)
+            flag = rng.random() < 0.08
+            self.investors[name] = Investor(name=name, normalized_name=key, origin=origin, is_fortune500=flag)
+        return self.investors[name]
+
+    def project(
+        self,
+        rng: random.Random,
+        *,
+        unit: OrgUnit,
+        platform: OrgUnit | None,
+        big: bool,
+        received: datetime.date,
+        path: list[tuple[str, datetime.date]],
+    ) -> InvestmentProject:
+        """A project with its stage path [(action, date)…] applied in memory (first signing/start frozen)."""
+        origin = _pick(rng, ORIGIN_WEIGHTS)
+        industry = _pick(rng, INDUSTRY_WEIGHTS)
+        investor = self.investor(rng, origin)
+        foreign = origin in NAME_PARTS
+        if foreign and rng.random() < 0.7:
+            currency = Currency.USD
+            amount = Decimal(rng.randrange(1600, 30000, 100)) if big else Decimal(rng.randrange(200, 1400, 50))
+        else:
+            currency = Currency.CNY
+            amount = Decimal(rng.randrange(10000, 200000, 500)) if big else Decimal(rng.randrange(1000, 9800, 100))
+        self.serial += 1
+        product = rng.choice(PRODUCTS[industry])
+        short = investor.name.replace("株式会社", "").replace("有限公司", "").replace("股份", "").replace("集团", "")
+        p = InvestmentProject(
+            external_id=f"{DEMO_PREFIX}{self.serial:05d}",
+            name=f"{short[:8]}{product}项目",
+            investor=investor,
+            origin=origin,
+            industry=industry,
+            unit=unit,
+            platform=platform,
+            leader=rng.choice(["", "市委副书记", "副市长", "区长", "管委会主任"]),
+            currency=currency,
+            agreed_amount=amount,
+            description="示例数据",
+            stage=Stage.LEAD,
+            stage_since=received,
+            lead_received_on=received,
+            responded_on=received,
+            assessed_on=received + datetime.timedelta(days=2),
+            feedback_on=received + datetime.timedelta(days=5),
+        )
+        steps = [("create", "", Stage.LEAD, received, unit)]
+        for action, day in path:
+            from kaifang.ledgers.services import TRANSITIONS
+
+            to_stage = TRANSITIONS[(p.stage, action)][0]
+            steps.append((action, p.stage, to_stage, day, p.unit))
+            if to_stage == Stage.SIGNED and p.first_signed_on is None:
+                p.first_signed_on, p.first_signed_unit = day, p.unit
+            if to_stage == Stage.STARTED and p.first_started_on is None:
+                p.first_started_on, p.first_started_unit = day, p.unit
+            p.stage, p.stage_since = to_stage, day
+        self.projects.append(p)
+        self.history.append(steps)  # type: ignore[arg-type]
+        return p
+
+    def save(self) -> int:
+        Investor.objects.bulk_create(list(self.investors.values()), batch_size=500)
+        for p in self.projects:
+            p.investor = p.investor  # re-bind the saved investor's pk
+            p.investor_id = p.investor.pk
+        InvestmentProject.objects.bulk_create(self.projects, batch_size=500)
+        changes = [
+            StageChange(
+                project=p,
+                from_stage=f,
+                to_stage=t,
+                action=a,
+                effective_on=d,
+                unit=u,
+                actor_name="示例数据",
+                evidence="",
+            )
+            for p, steps in zip(self.projects, self.history, strict=True)
+            for a, f, t, d, u in steps
+        ]
+        StageChange.objects.bulk_create(changes, batch_size=1000)
+        for rows, model in [
+            (self.increases, CapitalIncrease),
+            (self.receipts, FundsReceipt),
+            (self.transfers, ProjectTransfer),
+            (self.follow_ups, FollowUp),
+        ]:
+            objs = []
+            for index, obj in rows:
+                obj.project = self.projects[index]
+                objs.append(obj)
+            model.objects.bulk_create(objs, batch_size=1000)  # type: ignore[attr-defined]
+        return len(self.projects)
+
+
+def _plan() -> dict[tuple[str, str, datetime.date], Decimal]:
+    from kaifang.indicators.demo import monthly_plan
+
+    return monthly_plan()
+
+
+def _own_counts(plan: dict[tuple[str, str, datetime.date], Decimal], code: str) -> dict[tuple[str, datetime.date], int]:
+    """(unit code, month) → the events to create for that unit itself (a city's 市本级 = city − its counties)."""
+    tree: dict[str, list[str]] = defaultdict(list)
+    units = {
+        u.code: u for u in OrgUnit.objects.filter(kind__in=[UnitKind.CITY, UnitKind.COUNTY]).select_related("parent")
+    }
+    for u in units.values():
+        if u.kind == UnitKind.COUNTY and u.parent_id is not None:
+            tree[u.parent.code if u.parent else ""].append(u.code)
+    out: dict[tuple[str, datetime.date], int] = {}
+    for (c, unit_code, month), value in plan.items():
+        if c != code or unit_code not in units:
+            continue
+        if units[unit_code].kind == UnitKind.CITY:
+            counties = sum((plan.get((code, k, month), Decimal(0)) for k in tree[unit_code]), Decimal(0))
+            out[(unit_code, month)] = int(value - counties)
+        else:
+            out[(unit_code, month)] = int(value)
+    return out
+
+
+def load_ledgers_demo(*, actor: Any = "demo") -> dict[str, int]:
+    """Load the demo ledgers (idempotent: does nothing when they are already there)."""
+    if InvestmentProject.objects.filter(external_id__startswith=DEMO_PREFIX).exists():
+        return {"projects": 0, "talents": 0}
+    with transaction.atomic():
+        for year, rate in RATES:
+            ExchangeRate.objects.update_or_create(
+                year=year, defaults={"rate": Decimal(rate), "source": "国家统计公报人民币对美元年平均汇率"}
+            )
+        plan = _plan()
+        units = {u.code: u for u in OrgUnit.objects.all()}
+        platforms: dict[str, list[OrgUnit]] = defaultdict(list)
+        for u in units.values():
+            if u.kind == UnitKind.PLATFORM and u.parent is not None:
+                platforms[u.parent.code].append(u)
+        builder = _Builder(actor)
+        _build_projects(builder, plan, units, platforms)
+        _build_pipeline(builder, units, platforms)
+        count = builder.save()
+        talents = _build_talents(plan, units)
+        record_event(
+            actor=actor,
+            action="ledgers.demo.load",
+            object_type="ledgers.demo",
+            object_id="demo",
+            object_repr="双招双引示例数据",
+            after={"projects": count, "talents": talents},
+        )
+        recompute_all(actor=actor, commit=True)
+    return {"projects": count, "talents": talents}
+
+
+def _city_code(unit: OrgUnit) -> str:
+    parts = unit.path.strip("/").split("/")
+    return parts[1] if len(parts) > 1 else parts[0]
+
+
+def _platform(rng: random.Random, unit: OrgUnit, platforms: dict[str, list[OrgUnit]]) -> OrgUnit | None:
+    options = platforms.get(_city_code(unit), [])
+    return rng.choice(options) if options and rng.random() < 0.45 else None
+
+
+def _build_projects(
+    b: _Builder,
+    plan: dict[tuple[str, str, datetime.date], Decimal],
+    units: dict[str, OrgUnit],
+    platforms: dict[str, list[OrgUnit]],
+) -> None:
+    """亿元以上 signings and starts exactly as planned per unit and month, plus some smaller projects."""
+    signed = _own_counts(plan, "PROJ_SIGNED")
+    started = _own_counts(plan, "PROJ_STARTED")
+    today = clock.today()
+    waiting: dict[str, list[int]] = defaultdict(list)  # unit → indexes of big signed projects not yet started
+    months = sorted({m for _u, m in signed})
+    for month in months:
+        for unit_code in sorted({u for u, m in signed if m == month}):
+            unit = units[unit_code]
+            rng = _rng("signed", unit_code, month)
+            for n in range(signed[(unit_code, month)]):
+                day = _month_day(rng, month)
+                if n == 0 and waiting[unit_code] and rng.random() < 0.12:
+                    # A 1亿+ capital increase on an earlier project counts as this month's signing (增资只计增量).
+                    index = waiting[unit_code][0]
+                    inc = CapitalIncrease(
+                        amount=Decimal(rng.randrange(10000, 40000, 1000)),
+                        currency=Currency.CNY,
+                        signed_on=day,
+                        unit=unit,
+                        note="示例：增资扩产",
+                        actor_name="示例数据",
+                    )
+                    b.increases.append((index, inc))
+                    continue
+                received = day - datetime.timedelta(days=rng.randrange(40, 200))
+                talks = received + datetime.timedelta(days=rng.randrange(5, 30))
+                path = [("negotiate", talks), ("sign", day)]
+                b.project(
+                    rng, unit=unit, platform=_platform(rng, unit, platforms), big=True, received=received, path=path
+                )
+                waiting[unit_code].append(len(b.projects) - 1)
+            # Smaller projects signed the same month (not 亿元以上: they count in amounts only).
+            for _ in range(rng.randrange(0, 2)):
+                day = _month_day(rng, month)
+                received = day - datetime.timedelta(days=rng.randrange(30, 120))
+                path = [("negotiate", received + datetime.timedelta(days=7)), ("sign", day)]
+                b.project(
+                    rng, unit=unit, platform=_platform(rng, unit, platforms), big=False, received=received, path=path
+                )
+        for unit_code in sorted({u for u, m in started if m == month}):
+            rng = _rng("started", unit_code, month)
+            for _n in range(started[(unit_code, month)]):
+                candidates = [i for i in waiting[unit_code] if b.projects[i].first_signed_on < month]  # type: ignore[operator]
+                day = _month_day(rng, month)
+                if candidates:
+                    index = candidates[0]
+                    waiting[unit_code].remove(index)
+                else:  # signed before the ledger window (2016)
+                    sign = datetime.date(2016, rng.randrange(3, 12), rng.randrange(1, 28))
+                    path = [("negotiate", sign - datetime.timedelta(days=30)), ("sign", sign)]
+                    b.project(
+                        rng,
+                        unit=units[unit_code],
+                        platform=_platform(rng, units[unit_code], platforms),
+                        big=True,
+                        received=sign - datetime.timedelta(days=60),
+                        path=path,
+                    )
+                    index = len(b.projects) - 1
+                _start(b, rng, index, day, today)
+    # Signed projects still waiting: some planned for start (拟开工), a few dropped (counts stay).
+    for unit_code, indexes in waiting.items():
+        rng = _rng("waiting", unit_code)
+        for index in indexes:
+            p = b.projects[index]
+            roll = rng.random()
+            since = p.stage_since + datetime.timedelta(days=rng.randrange(10, 60))
+            if since > today:
+                continue
+            if roll < 0.35:
+                _apply(b, index, "plan_start", since)
+            elif roll < 0.42:
+                _apply(b, index, "drop", since)
+                b.follow_ups.append(
+                    (
+                        index,
+                        FollowUp(
+                            kind=FollowUpKind.PROBLEM,
+                            text="投资方资金链紧张，项目终止（示例）",
+                            status=FollowUpStatus.RESOLVED,
+                            actor_name="示例数据",
+                        ),
+                    )
+                )
+            elif roll < 0.47 and p.unit.kind == UnitKind.COUNTY:
+                siblings = [
+                    u
+                    for u in OrgUnit.objects.filter(parent_id=p.unit.parent_id, kind=UnitKind.COUNTY)
+                    if u.pk != p.unit_id and u.is_current()
+                ]
+                if siblings:
+                    target = rng.choice(siblings)
+                    b.transfers.append(
+                        (
+                            index,
+                            ProjectTransfer(
+                                from_unit=p.unit,
+                                to_unit=target,
+                                effective_on=since,
+                                reason="项目选址调整（示例）",
+                                actor_name="示例数据",
+                            ),
+                        )
+                    )
+                    p.unit = target
+
+
+def _apply(b: _Builder, index: int, action: str, day: datetime.date) -> None:
+    from kaifang.ledgers.services import TRANSITIONS
+
+    p = b.projects[index]
+    to_stage = TRANSITIONS[(p.stage, action)][0]
+    b.history[index].append((action, p.stage, to_stage, day, p.unit))  # type: ignore[arg-type]
+    if to_stage == Stage.STARTED and p.first_started_on is None:
+        p.first_started_on, p.first_started_unit = day, p.unit
+    p.stage, p.stage_since = to_stage, day
+
+
+def _start(b: _Builder, rng: random.Random, index: int, day: datetime.date, today: datetime.date) -> None:
+    """Start a project on `day`; older starts move on to 到资 and 投产, with money arriving."""
+    p = b.projects[index]
+    if rng.random() < 0.3:
+        _apply(b, index, "plan_start", max(p.stage_since, day - datetime.timedelta(days=rng.randrange(5, 40))))
+    _apply(b, index, "start", day)
+    funds_day = day + datetime.timedelta(days=rng.randrange(30, 150))
+    if funds_day <= today:
+        amount = (p.agreed_amount * Decimal(rng.randrange(20, 60)) / 100).quantize(Decimal(1))
+        b.receipts.append(
+            (
+                index,
+                FundsReceipt(
+                    amount=amount,
+                    currency=p.currency,
+                    received_on=funds_day,
+                    unit=p.unit,
+                    note="示例：首期资金",
+                    actor_name="示例数据",
+                ),
+            )
+        )
+        p.funds_in_place += amount
+        _apply(b, index, "funds_in", funds_day)
+        produce_day = funds_day + datetime.timedelta(days=rng.randrange(90, 300))
+        if produce_day <= today:
+            _apply(b, index, "produce", produce_day)
+    if rng.random() < 0.15:
+        b.follow_ups.append(
+            (
+                index,
+                FollowUp(
+                    kind=FollowUpKind.COORDINATION,
+                    text="需协调解决施工用电增容（示例）",
+                    status=FollowUpStatus.IN_PROGRESS,
+                    actor_name="示例数据",
+                ),
+            )
+        )
+
+
+def _build_pipeline(b: _Builder, units: dict[str, OrgUnit], platforms: dict[str, list[OrgUnit]]) -> None:
+    """Leads and talks in progress across the cities, dropped leads, and Dalian's July leads."""
+    today = clock.today()
+    for city_code in sorted(c for c, u in units.items() if u.kind == UnitKind.CITY):
+        rng = _rng("pipeline", city_code)
+        counties = [u for u in units.values() if u.parent_id == units[city_code].pk and u.kind == UnitKind.COUNTY]
+        holders = [units[city_code], *[u for u in counties if u.is_current()]]
+        for n in range(rng.randrange(8, 16)):
+            unit = rng.choice(holders)
+            received = today - datetime.timedelta(days=rng.randrange(10, 200))
+            path: list[tuple[str, datetime.date]] = []
+            if n % 3 != 0:
+                path.append(("negotiate", received + datetime.timedelta(days=rng.randrange(3, 9))))
+            if n % 7 == 6:
+                last = path[-1][1] if path else received
+                path.append(("drop", min(last + datetime.timedelta(days=5), today)))
+            b.project(
+                rng,
+                unit=unit,
+                platform=_platform(rng, unit, platforms),
+                big=rng.random() < 0.6,
+                received=received,
+                path=path,
+            )
+    rng = _rng("dalian-leads")
+    for name, investor, origin, industry, unit_code, day, amount in DALIAN_LEADS:
+        received = datetime.date.fromisoformat(day)
+        if received > today:
+            continue
+        p = b.project(rng, unit=units[unit_code], platform=None, big=True, received=received, path=[])
+        inv = b.investors.setdefault(
+            investor, Investor(name=investor, normalized_name=normalize_investor_name(investor), origin=origin)
+        )
+        p.name, p.investor, p.origin, p.industry, p.agreed_amount = name, inv, origin, industry, Decimal(amount)
+        p.currency = Currency.CNY
+        p.responded_on = received if received < today - datetime.timedelta(days=1) else None
+        p.assessed_on = p.feedback_on = None
+
+
+def _build_talents(plan: dict[tuple[str, str, datetime.date], Decimal], units: dict[str, OrgUnit]) -> int:
+    """People introduced per unit and month as planned: a few named high-level people and teams,
+    the rest as batch records (批量引进) so the headcount adds up exactly."""
+    rows: list[TalentRecord] = []
+    serial = 0
+    for (unit_code, month), count in sorted(_own_counts(plan, "TALENT").items()):
+        if count <= 0:
+            continue
+        rng = _rng("talent", unit_code, month)
+        unit = units[unit_code]
+        left = count
+        parts: list[tuple[str, int, str]] = []
+        for _ in range(min(left, rng.randrange(1, 4))):
+            level = rng.choices([TalentLevel.NATIONAL, TalentLevel.PROVINCIAL, TalentLevel.CITY], weights=[1, 3, 6])[0]
+            parts.append((TalentKind.PERSON, 1, level))
+            left -= 1
+        if left >= 3 and rng.random() < 0.5:
+            size = rng.randrange(3, min(left, 12) + 1)
+            parts.append((TalentKind.TEAM, size, TalentLevel.PROVINCIAL))
+            left -= size
+        while left > 0:
+            size = min(left, 500)
+            parts.append(("batch", size, TalentLevel.OTHER))
+            left -= size
+        for kind, size, level in parts:
+            serial += 1
+            field = rng.choice(FIELDS)
+            if kind == "batch":
+                name, kind = f"{month.month}月批量引进专业技术人才", TalentKind.TEAM
+            elif kind == TalentKind.TEAM:
+                name = f"{field}创新团队"
+            else:
+                name = rng.choice("王李张刘陈杨赵黄周吴徐孙朱马胡郭林何高罗") + rng.choice(
+                    ["博士", "教授", "研究员", "高级工程师"]
+                )
+            rows.append(
+                TalentRecord(
+                    external_id=f"{DEMO_PREFIX}T{serial:06d}",
+                    name=name,
+                    kind=kind,
+                    headcount=size,
+                    field=field,
+                    level=level,
+                    programme=rng.choice(PROGRAMMES[level]),
+                    employer=f"{unit.name}{rng.choice(EMPLOYERS)}",
+                    unit=unit,
+                    introduced_on=_month_day(rng, month),
+                    source_region=_pick(rng, ORIGIN_WEIGHTS),
+                    note="示例数据",
+                )
+            )
+    TalentRecord.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
