@@ -95,6 +95,8 @@ def mount_routers() -> None:
     api.add_router("/indicators", indicators_router)
     api.add_router("/values", values_router)
     api.add_router("/targets", targets_router)
+    api.add_router("/projects", projects_router)
+    api.add_router("/talents", talents_router)
     api.add_router("/tasks", tasks_router)
     api.add_router("/meetings", meetings_router)
 
