@@ -1,8 +1,8 @@
 """URL map: each business area mounts its own urls module; the API lives under /api/v1/."""
 
-from django.contrib import admin
 from django.urls import include, path
 
+from kaifang.core.admin import site as admin_site
 from kaifang.core.api import api
 
 handler400 = "kaifang.core.views.bad_request"
@@ -25,5 +25,5 @@ urlpatterns = [
     path("dashboards/", include("kaifang.dashboards.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
-    path("django-admin/", admin.site.urls),
+    path("django-admin/", admin_site.urls),
 ]

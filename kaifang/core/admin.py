@@ -1,0 +1,48 @@
+"""The Django admin, as a read-only window for province admins and auditors, behind the same guard.
+
+Every change goes through Kaifang's own pages and services (which validate and audit), so the
+admin never adds, edits or deletes. Lists are filtered with the models' `visible_to(user)`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from kaifang.accounts.permissions import is_admin
+
+
+class KaifangAdminSite(admin.AdminSite):
+    site_header = "开放 · 系统数据浏览（只读）"
+    site_title = "开放"
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_active and is_admin(request.user))
+
+
+class ScopedReadOnlyAdmin(admin.ModelAdmin):
+    """List and view only, through the model's `visible_to(user)` queryset."""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        return self.model.objects.visible_to(request.user)  # type: ignore[attr-defined, no-any-return]
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_admin(request.user)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_admin(request.user)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+site = KaifangAdminSite(name="kaifang_admin")
