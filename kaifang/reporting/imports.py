@@ -28,8 +28,10 @@ def get_batch_for_user(user: Any, pk: int) -> ImportBatch:
     return batch
 
 
-def upload_workbook(*, user: Any, round_: ReportingRound, data: bytes, filename: str) -> ImportBatch:
-    """Store the upload and queue its check (run at once under the immediate task backend)."""
+def upload_workbook(
+    *, user: Any, round_: ReportingRound, data: bytes, filename: str, run_now: bool = False
+) -> ImportBatch:
+    """Store the upload and queue its check (`run_now`: check in this process, as the CLI does)."""
     from kaifang.reporting.tasks import check_import
 
     if is_read_only(user):
@@ -52,6 +54,8 @@ def upload_workbook(*, user: Any, round_: ReportingRound, data: bytes, filename:
             unit=getattr(user, "unit", None),
             after={"file": batch.filename, "sha256": batch.sha256, "size": batch.size},
         )
+    if run_now:
+        return run_check(batch.pk)
     check_import.enqueue(batch.pk)
     batch.refresh_from_db()
     return batch
