@@ -70,7 +70,7 @@ def load_assessment_demo(*, actor: Any = "demo") -> dict[str, int]:
             group=UnitGroup.objects.get(code="G-CITIES"),
             items=ITEMS,
             tie_rule="item:fdi",
-            grading={"mode": "thresholds", "bands": [["90", "优秀"], ["80", "良好"], ["65", "一般"]]},
+            grading={"mode": "shares", "bands": [["0.2", "优秀"], ["0.3", "良好"], ["0.3", "一般"]]},
             description="示例数据：权重与计分办法参照公开的招商引资考核办法整理，非真实文件。",
         )
     if scheme.status == SchemeStatus.DRAFT:
@@ -92,8 +92,35 @@ def load_assessment_demo(*, actor: Any = "demo") -> dict[str, int]:
         )
         services.decide_adjustment(actor=actor, adjustment=entry, action="approve")
         created += 1
+    _load_department_scheme(actor)
     published = 0
     if not AssessmentSnapshot.objects.filter(scheme_code=SCHEME_CODE, period=Q1).exists():
         services.publish_assessment(actor=actor, scheme=scheme, period=Q1, reason="2018年一季度考核结果（示例数据）")
         published = 1
     return {"entries": created, "published": published}
+
+
+DEPT_ITEMS: list[dict[str, Any]] = [
+    {"code": "tasks", "name": "督办任务落实", "kind": "tasks", "weight": "70",
+     "params": {"per_overdue": "3", "per_urge": "1", "per_notice": "2", "per_failed": "2"}},
+    {"code": "reporting", "name": "数据报送质量", "kind": "reporting", "weight": "30"},
+    {"code": "bonus", "name": "加减分事项", "kind": "manual", "weight": "0",
+     "params": {"max_bonus": "5", "max_penalty": "5"}},
+]  # fmt: skip
+
+
+def _load_department_scheme(actor: Any) -> None:
+    """A second scheme, for the provincial departments: task performance weighs most (督考合一)."""
+    if AssessmentScheme.objects.filter(code="KH-2018-DEPT").exists():
+        return
+    scheme = services.create_scheme(
+        actor=actor,
+        code="KH-2018-DEPT",
+        name="2018年度省直部门对外开放工作考核",
+        year=2018,
+        group=UnitGroup.objects.get(code="G-DEPTS"),
+        items=DEPT_ITEMS,
+        grading={"mode": "thresholds", "bands": [["95", "优秀"], ["85", "良好"], ["70", "一般"]]},
+        description="示例数据：以督办任务落实为主的部门考核。",
+    )
+    services.activate_scheme(actor=actor, scheme=scheme)

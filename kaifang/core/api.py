@@ -85,6 +85,7 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 def mount_routers() -> None:
     from kaifang.accounts.api import router as accounts_router
     from kaifang.indicators.api import indicators_router, targets_router, values_router
+    from kaifang.assessment.api import router as assessment_router
     from kaifang.ledgers.api import projects_router, talents_router
     from kaifang.meetings.api import router as meetings_router
     from kaifang.orgs.api import router as orgs_router
@@ -97,6 +98,7 @@ def mount_routers() -> None:
     api.add_router("/targets", targets_router)
     api.add_router("/projects", projects_router)
     api.add_router("/talents", talents_router)
+    api.add_router("/assessment", assessment_router)
     api.add_router("/tasks", tasks_router)
     api.add_router("/meetings", meetings_router)
 

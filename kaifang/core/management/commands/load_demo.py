@@ -32,6 +32,9 @@ class Command(BaseCommand):
             from kaifang.supervision.demo import load_supervision_demo
 
             load_supervision_demo()
+            from kaifang.assessment.demo import load_assessment_demo
+
+            load_assessment_demo()  # last: scores and publishes from everything above
         self.stdout.write(f"演示数据已载入。演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, display_name, _role, unit_code in PERSONAS:
             self.stdout.write(f"  {username:<10} {display_name}（{unit_code}）")

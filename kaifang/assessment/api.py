@@ -1,0 +1,224 @@
+"""/api/v1/assessment: schemes, running and published results, publishing — scoped like the pages.
+
+Result rows are filtered by the visibility rule (a unit sees its own row with its rank in the
+group; the province every row). Every unit's `total` equals the sum of its items' `points`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from ninja.responses import Status
+from pydantic import Field
+
+from kaifang.assessment import engine, selectors, services
+from kaifang.assessment.models import AssessmentScheme, AssessmentSnapshot
+from kaifang.core.schemas import ErrorOut
+from kaifang.indicators.periods import parse_period
+
+router = Router(tags=["assessment"])
+PERIOD_PATTERN = r"^\d{4}-\d{2}$"
+
+
+class ItemDefOut(Schema):
+    code: str
+    name: str
+    kind: str
+    weight: str
+    params: dict[str, Any]
+    indicator: str | None
+    missing: str
+    formula: str
+
+
+class SchemeOut(Schema):
+    code: str
+    number: int
+    name: str
+    year: int
+    group: str
+    status: str
+    tie_rule: str
+    grading: dict[str, Any]
+    change_reason: str
+    items: list[ItemDefOut]
+
+
+class ItemResultOut(Schema):
+    code: str
+    name: str
+    kind: str
+    weight: str
+    points: str
+    inputs: dict[str, Any]
+    formula: str
+    detail: str
+    sources: list[dict[str, Any]]
+    missing: bool
+    excluded: bool
+    flags: list[str]
+
+
+class UnitResultOut(Schema):
+    code: str
+    name: str
+    total: str
+    rank: int
+    grade: str
+    vetoed: bool
+    flags: list[str]
+    items: list[ItemResultOut]
+
+
+class ResultsOut(Schema):
+    scheme: str
+    scheme_number: int
+    period: str
+    published: bool
+    snapshot_id: int | None = None
+    snapshot_number: int | None = None
+    digest: str | None = None
+    rules: dict[str, str]
+    group_size: int
+    units: list[UnitResultOut]
+
+
+class SnapshotOut(Schema):
+    id: int
+    scheme: str
+    period: str
+    number: int
+    digest: str
+    reason: str
+    published_by: str
+    published_at: datetime.datetime
+    changed_units: int
+
+
+class PeriodQuery(Schema):
+    period: str = Field(..., pattern=PERIOD_PATTERN)
+
+
+class PublishIn(Schema):
+    period: str = Field(..., pattern=PERIOD_PATTERN)
+    reason: str = Field("", max_length=500)
+
+
+def _scheme_out(scheme: AssessmentScheme) -> dict[str, Any]:
+    return {
+        "code": scheme.code,
+        "number": scheme.number,
+        "name": scheme.name,
+        "year": scheme.year,
+        "group": scheme.group.code,
+        "status": scheme.status,
+        "tie_rule": scheme.tie_rule,
+        "grading": scheme.grading,
+        "change_reason": scheme.change_reason,
+        "items": [
+            {
+                "code": i.code,
+                "name": i.name,
+                "kind": i.kind,
+                "weight": str(i.weight),
+                "params": i.params,
+                "indicator": i.indicator.code if i.indicator else None,
+                "missing": i.missing,
+                "formula": engine.describe(i.to_engine()),
+            }
+            for i in scheme.items.all()
+        ],
+    }
+
+
+def _snapshot_out(snapshot: AssessmentSnapshot) -> dict[str, Any]:
+    return {
+        "id": snapshot.pk,
+        "scheme": snapshot.scheme_code,
+        "period": f"{snapshot.period:%Y-%m}",
+        "number": snapshot.number,
+        "digest": snapshot.digest,
+        "reason": snapshot.reason,
+        "published_by": snapshot.published_by_name,
+        "published_at": snapshot.published_at,
+        "changed_units": len(snapshot.diff),
+    }
+
+
+def _period_for(scheme: AssessmentScheme, text: str) -> datetime.date:
+    period = parse_period(text)
+    if period.year != scheme.year:
+        raise ValidationError({"period": f"期间应在{scheme.year}年内"})
+    return period
+
+
+@router.get("/schemes", response={200: list[SchemeOut], 401: ErrorOut}, summary="考核方案（使用中的版本）")
+def list_schemes(request: HttpRequest) -> list[dict[str, Any]]:
+    return [_scheme_out(s) for s in selectors.visible_schemes(request.user)]
+
+
+@router.get("/schemes/{code}", response={200: SchemeOut, 401: ErrorOut, 404: ErrorOut}, summary="考核方案")
+def get_scheme(request: HttpRequest, code: str, number: int | None = None) -> dict[str, Any]:
+    return _scheme_out(selectors.get_scheme_for_user(request.user, code[:32], number))
+
+
+@router.get(
+    "/schemes/{code}/results",
+    response={200: ResultsOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut},
+    summary="实时得分（按当前数据计算，未发布）",
+)
+def running_results(request: HttpRequest, code: str, query: Query[PeriodQuery]) -> dict[str, Any]:
+    scheme = selectors.get_scheme_for_user(request.user, code[:32])
+    run = selectors.assess(scheme=scheme, period=_period_for(scheme, query.period))
+    return {**selectors.visible_results(request.user, run.results()), "published": False}
+
+
+@router.post(
+    "/schemes/{code}/publish",
+    response={201: SnapshotOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="发布（冻结）考核结果",
+)
+def publish(request: HttpRequest, code: str, payload: PublishIn) -> Status:
+    scheme = selectors.get_scheme_for_user(request.user, code[:32])
+    snapshot = services.publish_assessment(
+        actor=request.user, scheme=scheme, period=_period_for(scheme, payload.period), reason=payload.reason
+    )
+    return Status(201, _snapshot_out(snapshot))
+
+
+@router.get("/snapshots", response={200: list[SnapshotOut], 401: ErrorOut}, summary="已发布的考核结果")
+def list_snapshots(request: HttpRequest, scheme: str = "") -> list[dict[str, Any]]:
+    if not selectors.visible_schemes(request.user):
+        return []
+    snapshots = AssessmentSnapshot.objects.defer("inputs", "results")
+    if scheme:
+        snapshots = snapshots.filter(scheme_code=scheme[:32])
+    return [_snapshot_out(s) for s in snapshots.order_by("-period", "scheme_code", "-number")[:200]]
+
+
+@router.get(
+    "/snapshots/{int:snapshot_id}",
+    response={200: ResultsOut, 401: ErrorOut, 404: ErrorOut},
+    summary="已发布结果（冻结，不随数据变化）",
+)
+def get_snapshot(request: HttpRequest, snapshot_id: int) -> dict[str, Any]:
+    snapshot = selectors.get_snapshot_for_user(request.user, snapshot_id)
+    return {
+        **selectors.visible_results(request.user, snapshot.results),
+        "published": True,
+        "snapshot_id": snapshot.pk,
+        "snapshot_number": snapshot.number,
+        "digest": snapshot.digest,
+    }
+
+
+@router.get("/snapshots/{int:snapshot_id}/inputs", response={200: dict[str, Any], 401: ErrorOut, 404: ErrorOut})
+def get_snapshot_inputs(request: HttpRequest, snapshot_id: int) -> dict[str, Any]:
+    """The frozen inputs of the visible units (what the published scores were computed from)."""
+    snapshot = selectors.get_snapshot_for_user(request.user, snapshot_id)
+    codes = selectors.visible_unit_codes(request.user, [u["code"] for u in snapshot.inputs["units"]])
+    return {"units": [u for u in snapshot.inputs["units"] if u["code"] in codes]}

@@ -1,0 +1,55 @@
+"""/api/v1/assessment: scoped results whose totals are the sum of their items; publishing rules."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from kaifang.assessment.models import AssessmentSnapshot
+
+
+def test_results_list_each_unit_with_items_whose_points_add_up_to_the_total(two_cities, client_for, province):
+    data = client_for(province).get("/api/v1/assessment/schemes/KH-TWO/results?period=2018-06").json()
+    assert data["published"] is False and data["group_size"] == 2
+    assert [(u["code"], u["total"], u["rank"]) for u in data["units"]] == [
+        ("210200", "110.00", 1),
+        ("210100", "94.00", 2),
+    ]
+    for unit in data["units"]:
+        assert Decimal(unit["total"]) == sum(Decimal(i["points"]) for i in unit["items"])
+        fdi = unit["items"][0]
+        assert fdi["formula"].startswith("完成率÷时序进度×60分") and "actual" in fdi["inputs"]
+
+
+def test_a_city_gets_only_its_own_row_and_a_county_none(two_cities, client_for, shenyang, hunnan):
+    data = client_for(shenyang).get("/api/v1/assessment/schemes/KH-TWO/results?period=2018-06").json()
+    assert [u["code"] for u in data["units"]] == ["210100"] and data["units"][0]["rank"] == 2
+    assert client_for(hunnan).get("/api/v1/assessment/schemes/KH-TWO/results?period=2018-06").json()["units"] == []
+    assert client_for(hunnan).get("/api/v1/assessment/schemes/KH-TWO/results?period=2017-06").status_code == 400
+
+
+def test_publishing_through_the_api_is_for_the_province_and_freezes_the_result(
+    two_cities, client_for, province, shenyang
+):
+    response = client_for(shenyang).post(
+        "/api/v1/assessment/schemes/KH-TWO/publish", {"period": "2018-06"}, content_type="application/json"
+    )
+    assert response.status_code == 403 and not AssessmentSnapshot.objects.exists()
+    response = client_for(province).post(
+        "/api/v1/assessment/schemes/KH-TWO/publish", {"period": "2018-06"}, content_type="application/json"
+    )
+    assert response.status_code == 201 and response.json()["number"] == 1
+    again = client_for(province).post(
+        "/api/v1/assessment/schemes/KH-TWO/publish",
+        {"period": "2018-06", "reason": "再发"},
+        content_type="application/json",
+    )
+    assert again.status_code == 400 and "无需重新发布" in str(again.json()["detail"])
+    snapshot_id = response.json()["id"]
+    frozen = client_for(shenyang).get(f"/api/v1/assessment/snapshots/{snapshot_id}").json()
+    assert frozen["published"] and [u["code"] for u in frozen["units"]] == ["210100"]
+    inputs = client_for(shenyang).get(f"/api/v1/assessment/snapshots/{snapshot_id}/inputs").json()
+    assert [u["code"] for u in inputs["units"]] == ["210100"]
+
+
+def test_anonymous_callers_get_401(two_cities, client):
+    assert client.get("/api/v1/assessment/schemes").status_code == 401
