@@ -84,8 +84,8 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 def mount_routers() -> None:
     from kaifang.accounts.api import router as accounts_router
-    from kaifang.indicators.api import indicators_router, targets_router, values_router
     from kaifang.assessment.api import router as assessment_router
+    from kaifang.indicators.api import indicators_router, targets_router, values_router
     from kaifang.ledgers.api import projects_router, talents_router
     from kaifang.meetings.api import router as meetings_router
     from kaifang.orgs.api import router as orgs_router
