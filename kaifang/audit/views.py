@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from kaifang.accounts.permissions import can_read_all_audit, can_read_security_audit
 from kaifang.audit.forms import AuditFilterForm
@@ -33,6 +34,7 @@ def _filters(request: HttpRequest) -> tuple[AuditFilterForm, dict[str, object]]:
     return form, {k: v for k, v in filters.items() if v}
 
 
+@require_GET
 @login_required
 def event_list(request: HttpRequest) -> HttpResponse:
     if not can_read_all_audit(request.user):
@@ -51,6 +53,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
     return render(request, "audit/list.html", context)
 
 
+@require_GET
 @login_required
 def export_csv(request: HttpRequest) -> HttpResponse:
     """The filtered trail as CSV (UTF-8 with BOM for Excel); the export itself is audited."""
