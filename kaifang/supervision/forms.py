@@ -64,6 +64,17 @@ class TaskForm(forms.Form):
         return steps
 
 
+class TaskEditForm(TaskForm):
+    """Editing a draft: the same fields minus source and milestones, plus the version it started from."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        for name in ("source_kind", "source_title", "source_excerpt", "milestones"):
+            del self.fields[name]
+
+
 class TransitionForm(forms.Form):
     action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS])
     version = forms.IntegerField(widget=forms.HiddenInput)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("mine/", views.mine, name="mine"),
     path("tasks/new/", views.create, name="create"),
     path("tasks/<int:pk>/", views.task_detail, name="task"),
+    path("tasks/<int:pk>/edit/", views.edit, name="edit"),
     path("tasks/<int:pk>/transition/", views.task_transition, name="transition"),
     path("tasks/<int:pk>/report/", views.task_report, name="report"),
     path("tasks/<int:pk>/urge/", views.task_urge, name="urge"),

@@ -22,12 +22,13 @@ from kaifang.supervision.forms import (
     NoticeForm,
     ProgressForm,
     SplitForm,
+    TaskEditForm,
     TaskForm,
     TransitionForm,
     UrgeForm,
 )
 from kaifang.supervision.lights import SEVERITY
-from kaifang.supervision.models import ActionKind, SupervisionAction
+from kaifang.supervision.models import ActionKind, SupervisionAction, Task
 from kaifang.supervision.notices import render_notice_pdf
 
 
@@ -126,6 +127,58 @@ def create(request: HttpRequest) -> HttpResponse:
     return render(request, "supervision/task_form.html", {"form": form})
 
 
+@login_required
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit a draft. A stale version re-renders what the user typed with a conflict message (409)."""
+    user = user_of(request)
+    task = selectors.get_task_for_user(user, pk)
+    if workflow.SUPERVISOR not in workflow.actor_kinds(user, task):
+        raise PermissionDenied
+    initial = {
+        "title": task.title,
+        "body": task.body,
+        "category": task.category,
+        "lead_unit": task.lead_unit.code,
+        "co_units": [u.code for u in task.co_units.all()],
+        "responsible_leader": task.responsible_leader,
+        "deadline": task.deadline,
+        "report_day": task.report_day,
+        "version": task.version,
+    }
+    form = TaskEditForm(request.POST or None, user=user, initial=initial)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_task(
+                actor=user,
+                task=task,
+                expected_version=data["version"],
+                title=data["title"],
+                body=data["body"],
+                category=data["category"],
+                lead_unit=data["lead_unit"],
+                co_units=list(data["co_units"]),
+                responsible_leader=data["responsible_leader"],
+                deadline=data["deadline"],
+                report_day=data["report_day"],
+            )
+        except ValidationError as exc:
+            status = 409 if getattr(exc, "code", None) == "stale" else 400
+            if status == 409:  # keep what they typed; saving again (after a look) applies it to the new version
+                data = request.POST.copy()
+                data["version"] = str(Task.objects.get(pk=task.pk).version)
+                form = TaskEditForm(data, user=user, initial=initial)
+                form.is_valid()
+            _attach_errors(form, exc)
+        else:
+            messages.success(request, _("已保存。"))
+            return redirect("supervision:task", pk=task.pk)
+    elif request.method == "POST":
+        status = 400
+    return render(request, "supervision/task_form.html", {"form": form, "task": task}, status=status)
+
+
 def _attach_errors(form: Any, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():
@@ -149,6 +202,7 @@ def _detail(request: HttpRequest, task: Any, *, status: int = 200, **forms: Any)
         "can_report": workflow.can_report(user, task),
         "can_supervise": workflow.can_supervise(user, task) and task.state not in ("draft", "reviewed", "closed"),
         "can_split": workflow.can_split(user, task),
+        "can_edit": task.state == "draft" and workflow.SUPERVISOR in workflow.actor_kinds(user, task),
         "transition_form": forms.get("transition_form") or TransitionForm(initial={"version": task.version}),
         "progress_form": forms.get("progress_form") or ProgressForm(initial={"version": task.version}),
         "urge_form": forms.get("urge_form") or UrgeForm(),

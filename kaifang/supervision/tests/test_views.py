@@ -162,3 +162,34 @@ def test_the_home_page_shows_what_is_due_this_week(client_for, hunnan: User) -> 
     )
     html = client_for(hunnan).get("/").content.decode()
     assert "本周到期的督办事项" in html and "本周到期的事项" in html
+
+
+def test_a_stale_draft_edit_keeps_the_typing_says_why_and_saves_on_the_second_try(client_for, province: User) -> None:  # type: ignore[no-untyped-def]
+    task = make_task(lead="210112", state=TaskState.DRAFT, title="原来的名称")
+    Task.objects.filter(pk=task.pk).update(version=task.version + 1)  # someone else saved meanwhile
+    form = {"title": "我改的名称", "category": "trade", "lead_unit": "210112", "deadline": "2018-12-31"}
+    client = client_for(province)
+    first = client.post(url("edit", task), {**form, "version": task.version})
+    assert first.status_code == 409
+    html = first.content.decode()
+    assert "已被他人修改" in html and "我改的名称" in html
+    assert Task.objects.get(pk=task.pk).title == "原来的名称"
+    second = client.post(url("edit", task), {**form, "version": task.version + 1})
+    assert second.status_code == 302
+    assert Task.objects.get(pk=task.pk).title == "我改的名称"
+
+
+def test_only_drafts_are_editable_and_only_by_supervisors(client_for, province: User, hunnan: User) -> None:  # type: ignore[no-untyped-def]
+    task = make_task(lead="210112", state=TaskState.ISSUED)
+    assert client_for(hunnan).get(url("edit", task)).status_code == 403
+    form = {"title": "改", "category": "trade", "lead_unit": "210112", "deadline": "2018-12-31", "version": 1}
+    response = client_for(province).post(url("edit", task), form)
+    assert response.status_code == 400 and "只有草稿状态" in response.content.decode()
+
+
+def test_a_unit_page_lists_the_tasks_it_leads_within_the_viewers_scope(
+    client_for, shenyang: User, shenhe: User
+) -> None:  # type: ignore[no-untyped-def]
+    make_task(lead="210112", state=TaskState.IN_PROGRESS, title="浑南区牵头的事项")
+    assert "浑南区牵头的事项" in client_for(shenyang).get("/orgs/210112/").content.decode()
+    assert client_for(shenhe).get("/orgs/210112/").status_code == 404
