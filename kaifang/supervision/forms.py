@@ -102,6 +102,10 @@ class NoticeForm(forms.Form):
     reply_by = forms.DateField(label=_("回复时限"), required=False, widget=DATE_INPUT)
 
 
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("附件（可选，PDF/Word/Excel/图片）"))
+
+
 class SplitForm(forms.Form):
     lead_unit = forms.ModelChoiceField(
         label=_("承办县（市、区）"), queryset=OrgUnit.objects.none(), to_field_name="code"

@@ -29,6 +29,7 @@ from kaifang.supervision.models import (
     SourceKind,
     SupervisionAction,
     Task,
+    TaskAttachment,
     TaskCategory,
     TaskState,
     TaskTransition,
@@ -563,3 +564,51 @@ def issue_notice(
             after={"number": action.number, "requirement": action.message, "reply_by": reply_by},
         )
     return action
+
+
+# Optional files (a plan, a signed document). Never required: "过度留痕" (screenshots as proof of
+# work) is a prohibited pattern, so nothing in the lifecycle asks for an attachment.
+ATTACHMENT_TYPES = {
+    ".pdf": b"%PDF",
+    ".docx": b"PK\x03\x04",
+    ".xlsx": b"PK\x03\x04",
+    ".jpg": b"\xff\xd8\xff",
+    ".jpeg": b"\xff\xd8\xff",
+    ".png": b"\x89PNG",
+}
+
+
+def add_attachment(*, actor: Any, task: Task, name: str, data: bytes) -> TaskAttachment:
+    """Attach a file the lead unit or a supervisor chooses to share. Type checked by extension and
+    magic bytes, size capped, stored under a generated name."""
+    from django.conf import settings
+    from django.core.files.base import ContentFile
+
+    kinds = workflow.actor_kinds(actor, task) if not _is_system(actor) else {workflow.SUPERVISOR}
+    if not kinds:
+        raise PermissionDenied(_("只有牵头单位和督查人员可以上传附件。"))
+    clean = name.replace("\\", "/").rsplit("/", 1)[-1].strip()[:200] or "file"
+    suffix = "." + clean.rsplit(".", 1)[-1].lower() if "." in clean else ""
+    magic = ATTACHMENT_TYPES.get(suffix)
+    if magic is None:
+        raise ValidationError({"file": _("只能上传 PDF、Word（docx）、Excel（xlsx）或图片（jpg、png）。")})
+    if not data:
+        raise ValidationError({"file": _("文件是空的。")})
+    if len(data) > settings.KAIFANG_MAX_UPLOAD_BYTES:
+        raise ValidationError(
+            {"file": _("文件过大（上限 %(m)d MB）。") % {"m": settings.KAIFANG_MAX_UPLOAD_BYTES // 1048576}}
+        )
+    if not data.startswith(magic):
+        raise ValidationError({"file": _("文件内容与扩展名不符。")})
+    with transaction.atomic():
+        attachment = TaskAttachment(task=task, name=clean, uploaded_by=_actor_user(actor))
+        attachment.file.save(clean, ContentFile(data), save=False)
+        attachment.save()
+        record_event(
+            actor=actor,
+            action="supervision.attachment.add",
+            obj=task,
+            unit=task.lead_unit,
+            after={"attachment": attachment.pk, "name": clean, "bytes": len(data)},
+        )
+    return attachment

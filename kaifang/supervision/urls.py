@@ -17,5 +17,7 @@ urlpatterns = [
     path("tasks/<int:pk>/notice/", views.task_notice, name="notice"),
     path("tasks/<int:pk>/split/", views.task_split, name="split"),
     path("tasks/<int:pk>/milestones/<int:milestone_id>/", views.milestone_toggle, name="milestone"),
+    path("tasks/<int:pk>/attachments/", views.attachment_add, name="attachment_add"),
+    path("tasks/<int:pk>/attachments/<int:attachment_id>/", views.attachment_download, name="attachment"),
     path("notices/<int:pk>.pdf", views.notice_pdf, name="notice_pdf"),
 ]

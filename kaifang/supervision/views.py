@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,6 +19,7 @@ from kaifang.core import clock
 from kaifang.supervision import selectors, services, workflow
 from kaifang.supervision.exports import board_workbook
 from kaifang.supervision.forms import (
+    AttachmentForm,
     BoardFilterForm,
     NoticeForm,
     ProgressForm,
@@ -208,6 +210,8 @@ def _detail(request: HttpRequest, task: Any, *, status: int = 200, **forms: Any)
         "urge_form": forms.get("urge_form") or UrgeForm(),
         "notice_form": forms.get("notice_form") or NoticeForm(),
         "split_form": forms.get("split_form") or SplitForm(parent_unit=task.lead_unit),
+        "attachment_form": forms.get("attachment_form") or AttachmentForm(),
+        "can_attach": bool(workflow.actor_kinds(user, task)),
         "error": forms.get("error", ""),
         "today": clock.today(),
     }
@@ -334,6 +338,36 @@ def milestone_toggle(request: HttpRequest, pk: int, milestone_id: int) -> HttpRe
     except ValidationError as exc:
         return _detail(request, task, status=400, error=_messages_of(exc))
     return redirect("supervision:task", pk=task.pk)
+
+
+@login_required
+@require_POST
+def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
+    user = user_of(request)
+    task = selectors.get_task_for_user(user, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _detail(request, task, status=400, attachment_form=form, error=_("请选择要上传的文件。"))
+    upload = form.cleaned_data["file"]
+    if upload.size > settings.KAIFANG_MAX_UPLOAD_BYTES:
+        return _detail(request, task, status=400, attachment_form=form, error=_("文件过大。"))
+    try:
+        services.add_attachment(actor=user, task=task, name=upload.name, data=upload.read())
+    except ValidationError as exc:
+        return _detail(request, task, status=400, attachment_form=form, error=_messages_of(exc))
+    messages.success(request, _("附件已上传。"))
+    return redirect("supervision:task", pk=task.pk)
+
+
+@login_required
+def attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:
+    task = selectors.get_task_for_user(request.user, pk)
+    attachment = task.attachments.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise Http404
+    response = FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @login_required

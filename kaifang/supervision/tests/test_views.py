@@ -193,3 +193,25 @@ def test_a_unit_page_lists_the_tasks_it_leads_within_the_viewers_scope(
     make_task(lead="210112", state=TaskState.IN_PROGRESS, title="浑南区牵头的事项")
     assert "浑南区牵头的事项" in client_for(shenyang).get("/orgs/210112/").content.decode()
     assert client_for(shenhe).get("/orgs/210112/").status_code == 404
+
+
+def test_attachments_are_optional_checked_and_only_reach_units_in_scope(
+    client_for, hunnan: User, shenhe: User, settings, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    task = make_task(lead="210112", state=TaskState.IN_PROGRESS)
+    client = client_for(hunnan)
+    fake = SimpleUploadedFile("plan.pdf", b"<html>not a pdf</html>", content_type="application/pdf")
+    bad = client.post(url("attachment_add", task), {"file": fake})
+    assert bad.status_code == 400 and "文件内容与扩展名不符" in bad.content.decode()
+    real = SimpleUploadedFile("../../工作方案.pdf", b"%PDF-1.4 demo", content_type="application/pdf")
+    assert client.post(url("attachment_add", task), {"file": real}).status_code == 302
+    attachment = task.attachments.get()
+    assert attachment.name == "工作方案.pdf" and "工作方案" not in str(attachment.file.name)
+    download = client.get(reverse("supervision:attachment", args=[task.pk, attachment.pk]))
+    assert download.status_code == 200 and download["X-Content-Type-Options"] == "nosniff"
+    assert "attachment" in download["Content-Disposition"]
+    other = client_for(shenhe).get(reverse("supervision:attachment", args=[task.pk, attachment.pk]))
+    assert other.status_code == 404
