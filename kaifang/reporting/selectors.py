@@ -73,7 +73,7 @@ def review_queue(user: Any, round_: ReportingRound) -> list[Submission]:
     its cities, departments and directly reporting units), awaiting approval first."""
     subs = Submission.objects.visible_to(user).filter(round=round_).select_related("unit", "round", "submitted_by")
     mine = [s for s in subs if REVIEWER in parts_of(user, s.unit)]
-    order = {SubmissionStatus.SUBMITTED: 0, SubmissionStatus.RETURNED: 1, SubmissionStatus.DRAFT: 2}
+    order: dict[str, int] = {SubmissionStatus.SUBMITTED: 0, SubmissionStatus.RETURNED: 1, SubmissionStatus.DRAFT: 2}
     return sorted(mine, key=lambda s: (order.get(s.status, 3), s.unit.path))
 
 

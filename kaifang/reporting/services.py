@@ -289,6 +289,7 @@ def _transition(*, actor: Any, pk: int, action: str, reason: str, key: str, expe
     if not is_trusted_loader(actor) and not parts_of(actor, sub.unit) & allowed:
         raise PermissionDenied(f"您无权对{sub.unit.name}的报送执行“{ACTION_LABELS[action]}”。")
     now = server_now()
+    from_status = sub.status
     before = {"status": sub.status, "version": sub.version}
     if action == "submit":
         _check_can_submit(sub, now)
@@ -311,7 +312,7 @@ def _transition(*, actor: Any, pk: int, action: str, reason: str, key: str, expe
     SubmissionEvent.objects.create(
         submission=sub,
         action=action,
-        from_status=before["status"],
+        from_status=from_status,
         to_status=to_status,
         actor=_actor_user(actor),
         actor_name=_actor_name(actor),

@@ -101,7 +101,7 @@ def _valid_values(check: Any) -> dict[str, Any]:
 
 def _rebound(rows: list[selectors.EntryRow], form: EntryForm) -> EntryForm:
     """The same typed values with the versions now stored (after a successful save)."""
-    data = form.data.copy()
+    data = form.data.copy()  # type: ignore[attr-defined]  # a QueryDict
     for row in rows:
         if row.value is not None and not row.read_only:
             data[f"ver_{row.indicator.code}"] = str(row.value.version)
@@ -134,7 +134,7 @@ def _render_entry(
     user = user_of(request)
     parts = parts_of(user, sub.unit)
     editable = sub.is_editable and sub.round.status == "open" and can_write_for_unit(user, sub.unit)
-    findings = {}
+    findings: dict[str, list[Any]] = {}
     if check is not None:
         for f in check.findings:
             findings.setdefault(f.indicator, []).append(f)

@@ -60,7 +60,7 @@ def parts_of(user: Any, unit: OrgUnit) -> set[str]:
     if role in WRITING_ROLES and own_unit.pk == unit.pk:
         parts.add(REPORTER)
     reviewer = reviewing_unit(unit)
-    reviews = {UnitKind.CITY: Role.CITY_OFFICER, UnitKind.PROVINCE: Role.PROVINCE_SUPERVISOR}
+    reviews: dict[str, str] = {UnitKind.CITY: Role.CITY_OFFICER, UnitKind.PROVINCE: Role.PROVINCE_SUPERVISOR}
     if reviewer is not None and own_unit.pk == reviewer.pk and reviews.get(reviewer.kind) == role:
         parts.add(REVIEWER)
     if role == Role.PROVINCE_SUPERVISOR and own_unit.kind == UnitKind.PROVINCE and unit.path.startswith(own_unit.path):

@@ -1,0 +1,78 @@
+"""Real Chromium: 浑南区 finishes its June form, is warned, explains, submits; 沈阳市 approves; the
+figure is in the city and province totals on the next page load; every step is in the audit trail."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROUND_LINK = "2018年6月开放型经济指标"
+
+
+def number(text: str) -> Decimal:
+    cleaned = text.replace(",", "").strip()
+    return Decimal(cleaned) if re.fullmatch(r"-?\d+(\.\d+)?", cleaned) else Decimal(0)
+
+
+def cbec_total(page, base: str, round_url: str) -> Decimal:  # type: ignore[no-untyped-def]
+    page.goto(base + round_url)
+    return number(page.inner_text("#totals tr[data-indicator=CBEC] td.total-ytd"))
+
+
+def test_a_county_fills_warns_explains_submits_and_the_city_approves(page_as, live_site):
+    city = page_as("shenyang")
+    city.goto(live_site + "/reporting/")
+    round_url = city.get_attribute(f"a:text('{ROUND_LINK}')", "href")
+    assert round_url
+    city_before = cbec_total(city, live_site, round_url)
+    province = page_as("province")
+    province_before = cbec_total(province, live_site, round_url)
+
+    county = page_as("hunnan")
+    county.goto(live_site + "/reporting/")
+    county.click("text=去填报")
+    county.wait_for_selector("#entry-form")
+    assert "浑南区" in county.inner_text("h1")
+    values = {}
+    for code in ("IMPORT", "DOMESTIC", "CBEC", "ODI"):
+        assert county.input_value(f"#id_v_{code}") == ""
+    trade, export = (Decimal(county.input_value(f"#id_v_{c}")) for c in ("TRADE", "EXPORT"))
+    values["IMPORT"] = trade - export  # the cross rule: 进出口 = 出口 + 进口
+    for code in ("DOMESTIC", "ODI"):
+        previous = number(county.inner_text(f"tbody[data-code={code}] td:nth-child(4)"))
+        values[code] = (previous * Decimal("1.2")).quantize(Decimal(1))  # a normal June on top of May's YTD
+    previous = number(county.inner_text("tbody[data-code=CBEC] td:nth-child(4)"))
+    values["CBEC"] = (previous * 4 + 10).quantize(Decimal(1))  # June alone three times Jan–May together
+    for code, value in values.items():
+        county.fill(f"#id_v_{code}", str(value))
+    warning = county.locator("#f-CBEC .finding.warning")
+    warning.wait_for()
+    assert "近" in warning.inner_text() and "倍" in warning.inner_text()
+    county.screenshot(path="test-artifacts/reporting-entry-warning.png", full_page=False)
+    county.fill("textarea[name=c_CBEC]", "6月跨境电商综试区集中上线一批出口订单，数据已核实。")
+    county.click("button[value=submit]")
+    county.wait_for_selector(".msg-success")
+    assert "已提交" in county.inner_text(".messages")
+    assert county.inner_text("#submission-status") == "已提交待审核"
+    county.screenshot(path="test-artifacts/reporting-entry-submitted.png", full_page=True)
+
+    city.goto(live_site + round_url + "queue/")
+    row = city.locator("tr[data-unit='210112']")
+    row.locator("button[data-action=approve]").click()
+    city.wait_for_selector(".msg-success")
+    assert "浑南区：已审核通过" in city.inner_text(".messages")
+    city.screenshot(path="test-artifacts/reporting-queue.png")
+
+    assert cbec_total(city, live_site, round_url) == city_before + values["CBEC"]
+    assert cbec_total(province, live_site, round_url) == province_before + values["CBEC"]
+    city.screenshot(path="test-artifacts/reporting-overview.png", full_page=True)
+
+    auditor = page_as("auditor")
+    auditor.goto(live_site + "/audit/?unit=210112")
+    trail = auditor.inner_text("main")
+    for action in ("indicators.values.save", "reporting.submission.submit", "reporting.submission.approve"):
+        assert action in trail
