@@ -40,7 +40,7 @@ def _text(value: Any) -> str | None:
     if value is NOT_COMPARABLE:
         return "不可比"
     if isinstance(value, Decimal):
-        return format(value.normalize(), "f") if value == value.to_integral_value() else format(value, "f")
+        return _plain(value)
     return None
 
 

@@ -244,7 +244,7 @@ def _apply(
         _lock_unit(unit)
         existing = {
             row.indicator_id: row
-            for row in DataValue.objects.select_for_update()
+            for row in DataValue.objects.select_for_update(of=("self",))
             .select_related("updated_by", "indicator", "unit")
             .filter(unit=unit, period=period, indicator__in=[ind for _e, ind, _v in cleaned])
         }
