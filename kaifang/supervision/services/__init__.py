@@ -1,0 +1,23 @@
+"""Writes for supervised tasks. Views, the API, the CLI, the meetings area and the demo call these.
+
+`actor` is a User, or a string ("demo", "cli", "system") for non-human writers, which skip the
+role checks (only code paths can pass a string). Every function validates, writes and records
+its audit event in one transaction.
+"""
+
+from kaifang.supervision.services.progress import add_attachment, set_milestone_done, submit_progress_report
+from kaifang.supervision.services.tasks import create_task, next_task_code, split_task, transition, update_task
+from kaifang.supervision.services.urging import issue_notice, urge_task
+
+__all__ = [
+    "add_attachment",
+    "create_task",
+    "issue_notice",
+    "next_task_code",
+    "set_milestone_done",
+    "split_task",
+    "submit_progress_report",
+    "transition",
+    "update_task",
+    "urge_task",
+]
