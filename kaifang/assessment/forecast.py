@@ -81,6 +81,8 @@ def forecasts(indicator: Indicator, units: list[OrgUnit], period: datetime.date)
     out = []
     for f in rows:
         ytd = _dec(f.ytd_value)
+        share: maths.Ratio
+        forecast: maths.Ratio
         if not indicator.is_flow:
             share, curve, forecast = Decimal(1), STOCK_CURVE, ytd if ytd is not None else maths.NOT_COMPARABLE
         else:

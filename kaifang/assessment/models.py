@@ -21,8 +21,6 @@ from kaifang.assessment import engine
 if TYPE_CHECKING:
     from kaifang.accounts.models import User
 
-POINTS = {"max_digits": 8, "decimal_places": 2}
-
 
 class SchemeStatus(models.TextChoices):
     DRAFT = "draft", _("草稿")
@@ -119,7 +117,7 @@ class SchemeItem(models.Model):
     code = models.CharField(_("考核项代码"), max_length=32)
     name = models.CharField(_("考核项"), max_length=100)
     kind = models.CharField(_("类型"), max_length=12, choices=ItemKind.choices)
-    weight = models.DecimalField(_("权重（分值）"), **POINTS)
+    weight = models.DecimalField(_("权重（分值）"), max_digits=8, decimal_places=2)
     params = models.JSONField(_("参数"), default=dict, blank=True)
     indicator = models.ForeignKey(
         "indicators.Indicator",
@@ -189,7 +187,7 @@ class ManualAdjustment(models.Model):
     item_code = models.CharField(_("考核项代码"), max_length=32)
     unit = models.ForeignKey("orgs.OrgUnit", verbose_name=_("单位"), on_delete=models.PROTECT, related_name="+")
     period = models.DateField(_("计入期间"))
-    points = models.DecimalField(_("分值"), **POINTS)
+    points = models.DecimalField(_("分值"), max_digits=8, decimal_places=2)
     reason = models.CharField(_("事由"), max_length=200)
     evidence = models.TextField(_("依据"), blank=True)
     evidence_file = models.FileField(_("依据材料"), upload_to=evidence_path, blank=True)

@@ -243,7 +243,7 @@ def revise_scheme(
 
 # --- Manual bonus / penalty entries -----------------------------------------------------------
 
-ADJUSTMENT_TRANSITIONS = {
+ADJUSTMENT_TRANSITIONS: dict[tuple[str, str], str] = {
     (AdjustmentState.DRAFT, "approve"): AdjustmentState.APPROVED,
     (AdjustmentState.DRAFT, "reject"): AdjustmentState.REJECTED,
 }
@@ -337,7 +337,7 @@ def decide_adjustment(
     with transaction.atomic():
         adjustment = ManualAdjustment.objects.select_for_update().select_related("unit").get(pk=adjustment.pk)
         _check_version(adjustment, expected_version)
-        target = ADJUSTMENT_TRANSITIONS.get((adjustment.state, action))  # type: ignore[call-overload]
+        target = ADJUSTMENT_TRANSITIONS.get((adjustment.state, action))
         if target is None:
             raise ValidationError(f"当前状态“{adjustment.get_state_display()}”不能执行该操作")
         if action == "approve" and adjustment.created_by_id and adjustment.created_by_id == getattr(actor, "pk", None):

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -206,9 +207,11 @@ def _adjustment_form(user: Any, data: Any = None, files: Any = None) -> Adjustme
         for i in s.items.all()
         if i.kind in (engine.MANUAL, engine.VETO)
     ]
-    form.fields["item_code"].choices = choices
+    form.fields["item_code"].choices = choices  # type: ignore[attr-defined]
     units = OrgUnit.objects.visible_to(user).filter(groups__schemes__in=schemes).distinct().order_by("path")
-    form.fields["unit"].choices = [(u.code, u.name) for u in units if can_write_for_unit(user, u)]
+    form.fields["unit"].choices = [  # type: ignore[attr-defined]
+        (u.code, u.name) for u in units if can_write_for_unit(user, u)
+    ]
     if schemes:
         form.fields["scheme_code"].initial = schemes[0].code
         form.fields["period"].initial = f"{default_period(schemes[0].year):%Y-%m}"
@@ -243,7 +246,7 @@ def adjustments(request: HttpRequest) -> HttpResponse:
         "entries": selectors.visible_adjustments(user),
         "form": form,
         "can_decide": is_province_user(user),
-        "can_propose": bool(form.fields["unit"].choices),
+        "can_propose": bool(form.fields["unit"].choices),  # type: ignore[attr-defined]
     }
     return render(request, "assessment/adjustments.html", context)
 
@@ -322,7 +325,7 @@ def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def bulletin_download(request: HttpRequest, pk: int) -> HttpResponse:
+def bulletin_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     from django.http import FileResponse
 
     if not _can_read_bulletins(request.user):

@@ -14,7 +14,7 @@ from typing import Any
 from django.db.models import Max
 from django.urls import reverse
 
-from kaifang.assessment.forecast import forecasts
+from kaifang.assessment.forecast import Forecast, forecasts
 from kaifang.assessment.links import default_period
 from kaifang.assessment.models import AssessmentScheme
 from kaifang.assessment.selectors import assess
@@ -149,6 +149,7 @@ def map_data(user: Any, unit: OrgUnit, period: datetime.date, metric: str) -> di
     else:
         indicator = next((i for i in indicators if i.code == metric), None)
         rows_f = figures(indicator, children, period.replace(month=1), period) if indicator else []
+        decimals = indicator.decimals if indicator else 2
         for f in rows_f:
             completion = _num(f.completion)
             regions.append(
@@ -156,8 +157,8 @@ def map_data(user: Any, unit: OrgUnit, period: datetime.date, metric: str) -> di
                     "code": f.unit.code,
                     "name": f.unit.name,
                     "value": float(round(completion * 100, 1)) if completion is not None else None,
-                    "label": f"完成{_pct(f.completion)}（累计{figure_text(f.ytd_value, indicator.decimals)}"
-                    f"/目标{figure_text(f.target, indicator.decimals)}）",
+                    "label": f"完成{_pct(f.completion)}（累计{figure_text(f.ytd_value, decimals)}"
+                    f"/目标{figure_text(f.target, decimals)}）",
                     "score_url": reverse("assessment:figure", args=[metric, f.unit.code, f"{period:%Y-%m}"]),
                     "drill": f.unit.kind == UnitKind.CITY,
                 }
@@ -227,7 +228,7 @@ def task_summary(user: Any, unit: OrgUnit) -> dict[str, Any]:
 def warning_rows(unit: OrgUnit, period: datetime.date, limit: int = 10) -> list[dict[str, Any]]:
     """Children forecast to miss their annual target (largest shortfall first)."""
     children = map_children(unit, period) or [unit]
-    rows = []
+    rows: list[Forecast] = []
     for indicator in card_indicators(period.year)[:4]:
         rows.extend(r for r in forecasts(indicator, children, period) if r.will_miss)
     rows.sort(key=lambda r: r.forecast_completion if isinstance(r.forecast_completion, Decimal) else Decimal(0))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -10,10 +13,11 @@ from django.shortcuts import render
 from kaifang.assessment.links import default_period
 from kaifang.dashboards import selectors
 from kaifang.indicators.periods import parse_period, ytd_label
+from kaifang.orgs.models import OrgUnit
 from kaifang.orgs.scope import get_unit_for_user
 
 
-def _period(request: HttpRequest) -> object:
+def _period(request: HttpRequest) -> datetime.date:
     text = request.GET.get("period", "")
     if not text:
         return selectors.data_period()
@@ -39,49 +43,45 @@ def unit(request: HttpRequest, code: str) -> HttpResponse:
 def _cockpit(request: HttpRequest, code: str) -> HttpResponse:
     target = get_unit_for_user(request.user, code)
     period = _period(request)
-    scheme = selectors.scheme_for_children(target, period.year)  # type: ignore[attr-defined]
     context = {
         "unit": target,
         "period": period,
-        "period_label": ytd_label(period),  # type: ignore[arg-type]
-        "cards": selectors.cards(target, period),  # type: ignore[arg-type]
+        "period_label": ytd_label(period),
+        "cards": selectors.cards(target, period),
         "tasks": selectors.task_summary(request.user, target),
-        "warnings": selectors.warning_rows(target, period),  # type: ignore[arg-type]
-        "scheme": scheme,
+        "warnings": selectors.warning_rows(target, period),
+        "scheme": selectors.scheme_for_children(target, period.year),
         "own_score": own_score(request, target, period),
-        "has_map": bool(selectors.map_children(target, period)),  # type: ignore[arg-type]
-        "months": [f"{period.year}-{m:02d}" for m in range(1, default_period(period.year).month + 1)],  # type: ignore[attr-defined]
+        "has_map": bool(selectors.map_children(target, period)),
+        "months": [f"{period.year}-{m:02d}" for m in range(1, default_period(period.year).month + 1)],
         "map_urls": map_urls(target),
     }
     return render(request, "dashboards/cockpit.html", context)
 
 
-def own_score(request: HttpRequest, target: object, period: object) -> dict[str, object] | None:
+def own_score(request: HttpRequest, target: OrgUnit, period: datetime.date) -> dict[str, Any] | None:
     """The unit's own row in the scheme that ranks it (its parent's scheme), when there is one."""
     from kaifang.assessment.selectors import assess, unit_result
 
-    parent = getattr(target, "parent", None)
-    if parent is None:
+    if target.parent is None:
         return None
-    scheme = selectors.scheme_for_children(parent, period.year)  # type: ignore[attr-defined]
+    scheme = selectors.scheme_for_children(target.parent, period.year)
     if scheme is None:
         return None
-    results = assess(scheme=scheme, period=period).results()  # type: ignore[arg-type]
+    results = assess(scheme=scheme, period=period).results()
     try:
-        row = unit_result(request.user, results, target.code)  # type: ignore[attr-defined]
+        row = unit_result(request.user, results, target.code)
     except Http404:
         return None
     return {"scheme": scheme, "row": row, "group_size": len(results["units"]), "period": f"{period:%Y-%m}"}
 
 
-def map_urls(target: object) -> dict[str, str]:
+def map_urls(target: OrgUnit) -> dict[str, str]:
     """Static URLs of the map outlines the page may need: the unit's own and its cities' (drill-down)."""
     from django.contrib.staticfiles import finders
     from django.templatetags.static import static
 
-    from kaifang.orgs.models import OrgUnit
-
-    codes = [target.code, *OrgUnit.objects.filter(parent=target).values_list("code", flat=True)]  # type: ignore[attr-defined]
+    codes = [target.code, *OrgUnit.objects.filter(parent=target).values_list("code", flat=True)]
     out = {}
     for code in codes:
         name = f"kaifang/maps/{code}.geojson"
@@ -94,7 +94,5 @@ def map_urls(target: object) -> dict[str, str]:
 def data(request: HttpRequest, code: str) -> JsonResponse:
     """Map, ranking and trend data of one unit's cockpit (404 outside the user's scope)."""
     target = get_unit_for_user(request.user, code)
-    period = _period(request)
-    metric = request.GET.get("metric", "score")[:32]
-    payload = selectors.map_data(request.user, target, period, metric)  # type: ignore[arg-type]
+    payload = selectors.map_data(request.user, target, _period(request), request.GET.get("metric", "score")[:32])
     return JsonResponse(payload, json_dumps_params={"ensure_ascii": False})
