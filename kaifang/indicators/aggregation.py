@@ -127,7 +127,7 @@ def cells(
         )
     )
     sql: dict[Key, tuple[Decimal | None, Decimal | None, int]] = {
-        (r["unit__parent_id"], r["period"]): (r["m"], r["y"], r["n"]) for r in rows
+        (r["unit__parent_id"] or 0, r["period"]): (r["m"], r["y"], r["n"]) for r in rows
     }
     # 2. Children that did not report but have children of their own are summed from theirs.
     extra: dict[Key, list[Cell]] = defaultdict(list)

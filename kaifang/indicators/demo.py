@@ -50,7 +50,7 @@ CITY_SHARE_IN_COUNTIES = Decimal("0.96")
 SEASON = [
     Decimal(x) for x in ("0.62", "0.52", "0.95", "0.97", "1.00", "1.10", "1.00", "1.00", "1.04", "0.93", "1.04", "1.43")
 ]
-H1_SHARE = sum(SEASON[:6]) / sum(SEASON)
+H1_SHARE: Decimal = sum(SEASON[:6], Decimal(0)) / sum(SEASON, Decimal(0))
 
 CITIES = [
     "210100",
@@ -76,7 +76,12 @@ GDP = dict(
         strict=True,
     )
 )
-PORT_BONUS = {"210200": 3, "210800": Decimal("1.5"), "211100": Decimal("1.3"), "210600": Decimal("1.3")}
+PORT_BONUS: dict[str, Decimal] = {
+    "210200": Decimal(3),
+    "210800": Decimal("1.5"),
+    "211100": Decimal("1.3"),
+    "210600": Decimal("1.3"),
+}
 
 INDICATORS: list[dict[str, Any]] = [
     dict(
@@ -189,7 +194,7 @@ def _spread(total: Decimal, weights: dict[str, Decimal], quantum: Decimal) -> di
 
 
 def _by_size(total: Decimal, *, port: bool = False, quantum: Decimal) -> dict[str, Decimal]:
-    weights = {c: Decimal(GDP[c]) * (Decimal(PORT_BONUS.get(c, 1)) if port else 1) for c in CITIES}
+    weights = {c: Decimal(GDP[c]) * (PORT_BONUS.get(c, Decimal(1)) if port else Decimal(1)) for c in CITIES}
     return _spread(total, weights, quantum)
 
 
@@ -369,9 +374,9 @@ def load_indicators_demo(*, actor: Any = "demo") -> dict[str, int]:
         u.code: u
         for u in OrgUnit.objects.filter(code__in=[PROVINCE, *CITIES, *(c for kids in _tree().values() for c in kids)])
     }
-    targets = _load_targets(actor, indicators, units)
-    values = _load_values(actor, indicators, units)
-    return {"targets": targets, "values": values}
+    targets_loaded = _load_targets(actor, indicators, units)
+    values_loaded = _load_values(actor, indicators, units)
+    return {"targets": targets_loaded, "values": values_loaded}
 
 
 def _load_targets(actor: Any, indicators: dict[str, Indicator], units: dict[str, OrgUnit]) -> int:

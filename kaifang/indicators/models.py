@@ -129,7 +129,7 @@ class Target(models.Model):
     indicator = models.ForeignKey(Indicator, verbose_name=_("指标"), on_delete=models.PROTECT, related_name="targets")
     unit = models.ForeignKey("orgs.OrgUnit", verbose_name=_("单位"), on_delete=models.PROTECT, related_name="targets")
     year = models.PositiveSmallIntegerField(_("年度"))
-    annual = models.DecimalField(_("年度目标"), **FIGURE)
+    annual = models.DecimalField(_("年度目标"), max_digits=20, decimal_places=4)
     monthly = models.JSONField(_("分月目标（累计）"), null=True, blank=True)
     set_by = models.ForeignKey(
         "orgs.OrgUnit", verbose_name=_("下达单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -177,9 +177,9 @@ class DataValue(models.Model):
         "orgs.OrgUnit", verbose_name=_("单位"), on_delete=models.PROTECT, related_name="data_values"
     )
     period = models.DateField(_("期间"))
-    reported = models.DecimalField(_("填报值"), null=True, blank=True, **FIGURE)
-    month_value = models.DecimalField(_("当月值"), null=True, blank=True, **FIGURE)
-    ytd_value = models.DecimalField(_("累计值"), null=True, blank=True, **FIGURE)
+    reported = models.DecimalField(_("填报值"), null=True, blank=True, max_digits=20, decimal_places=4)
+    month_value = models.DecimalField(_("当月值"), null=True, blank=True, max_digits=20, decimal_places=4)
+    ytd_value = models.DecimalField(_("累计值"), null=True, blank=True, max_digits=20, decimal_places=4)
     comment = models.TextField(_("说明"), blank=True)
     version = models.PositiveIntegerField(default=1)
     updated_by = models.ForeignKey(
@@ -211,8 +211,8 @@ class DataValueHistory(models.Model):
     """Every change of a value: old → new, who, when, through which channel (web, api, import …)."""
 
     value = models.ForeignKey(DataValue, on_delete=models.CASCADE, related_name="history")
-    old_reported = models.DecimalField(_("原值"), null=True, blank=True, **FIGURE)
-    new_reported = models.DecimalField(_("新值"), null=True, blank=True, **FIGURE)
+    old_reported = models.DecimalField(_("原值"), null=True, blank=True, max_digits=20, decimal_places=4)
+    new_reported = models.DecimalField(_("新值"), null=True, blank=True, max_digits=20, decimal_places=4)
     old_comment = models.TextField(_("原说明"), blank=True)
     new_comment = models.TextField(_("新说明"), blank=True)
     version = models.PositiveIntegerField(_("版本"))

@@ -75,7 +75,8 @@ def explorer(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
     params = _explorer_params(request)
     indicator, unit = params["indicator"], params["unit"]
-    top, rows = None, []
+    top: selectors.Figure | None = None
+    rows: list[selectors.Figure] = []
     if indicator is not None and unit is not None:
         top, rows = selectors.children_figures(
             user=user,
@@ -211,8 +212,8 @@ def targets(request: HttpRequest) -> HttpResponse:
     errors: list[str] = []
     typed: dict[str, str] = {}
     if request.method == "POST" and indicator is not None and unit is not None:
-        view = selectors.hand_down(user=user, indicator=indicator, unit=unit, year=year)
-        candidates = [(unit, view.target), *view.children]
+        current_view = selectors.hand_down(user=user, indicator=indicator, unit=unit, year=year)
+        candidates = [(unit, current_view.target), *current_view.children]
         changes = []
         for target_unit, target in candidates:
             raw = request.POST.get(f"t-{target_unit.code}")
@@ -249,7 +250,7 @@ def targets(request: HttpRequest) -> HttpResponse:
                 return redirect(f"{url}?indicator={indicator.code}&unit={unit.code}&year={year}")
         elif not errors:
             messages.info(request, _("没有需要保存的修改。"))
-    view = (
+    view: selectors.HandDown | None = (
         selectors.hand_down(user=user, indicator=indicator, unit=unit, year=year)
         if indicator is not None and unit is not None
         else None
