@@ -29,6 +29,9 @@ class DateTimeInput(forms.DateTimeInput):
 class DateInput(forms.DateInput):
     input_type = "date"
 
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
 
 class MeetingForm(forms.Form):
     title = forms.CharField(label=_("会议名称"), max_length=200)
@@ -55,6 +58,7 @@ class MeetingForm(forms.Form):
         queryset=OrgUnit.objects.none(),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("按住 Ctrl 键可多选；与上面勾选的类别合并。"),
     )
 
     def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
@@ -103,7 +107,9 @@ class ResolutionForm(forms.Form):
     title = forms.CharField(label=_("事项"), max_length=300)
     excerpt = forms.CharField(label=_("原文摘录"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     speaker = forms.CharField(label=_("讲话人"), max_length=100, required=False)
-    lead_unit = forms.ModelChoiceField(label=_("牵头单位"), queryset=OrgUnit.objects.none(), required=False)
+    lead_unit = forms.ModelChoiceField(
+        label=_("牵头单位"), queryset=OrgUnit.objects.none(), required=False, empty_label=_("（请选择）")
+    )
     deadline = forms.DateField(label=_("完成时限"), required=False, widget=DateInput())
 
     def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
@@ -141,7 +147,9 @@ class DraftItemForm(forms.Form):
     title = forms.CharField(label=_("事项"), max_length=200, required=False)
     body = forms.CharField(label=_("内容"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     places = forms.CharField(label=_("涉及地区"), max_length=300, required=False)
-    lead_unit = forms.ModelChoiceField(label=_("牵头单位"), queryset=OrgUnit.objects.none(), required=False)
+    lead_unit = forms.ModelChoiceField(
+        label=_("牵头单位"), queryset=OrgUnit.objects.none(), required=False, empty_label=_("（请选择）")
+    )
     deadline = forms.DateField(label=_("完成时限"), required=False, widget=DateInput())
 
     def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:

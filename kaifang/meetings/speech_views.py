@@ -110,6 +110,8 @@ def draft(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("已生成 %(n)d 项督办事项（草稿），待审核后下发。") % {"n": len(ids)})
                 return redirect("meetings:draft", pk=item.pk)
+        else:
+            messages.error(request, _("有的条目填写不完整，请检查标红的行。"))
     else:
         formset = DraftItemFormSet(initial=_initial_rows(item, unit_ids), form_kwargs={"units": units})
     return render(request, "meetings/draft.html", {"draft": item, "formset": formset, "result": item.result})
