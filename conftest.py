@@ -20,6 +20,7 @@ def pytest_configure(config: pytest.Config) -> None:
     }
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     settings.KAIFANG_REQUIRE_2FA = False  # personas sign in with a password; security tests turn it on
+    __import__("kaifang.audit.guard", fromlist=["x"]).allow_flush_in_tests()  # flush empties audit rows
 
 
 def load_base_data() -> None:
@@ -36,6 +37,25 @@ def load_base_data() -> None:
 def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
     with django_db_blocker.unblock():
         load_base_data()
+
+
+def _is_transactional(request: pytest.FixtureRequest) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return "transactional_db" in request.fixturenames or bool(marker and marker.kwargs.get("transaction"))
+
+
+@pytest.fixture(autouse=True)
+def _audit_store_can_be_wiped_after_transactional_tests(request):  # type: ignore[no-untyped-def]
+    """A transactional test ends with a flush; audit events may only be deleted once the chain head
+    is gone (see audit migration 0003), so remove the head first — after the test, before the flush."""
+    if not _is_transactional(request):
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    yield
+    from kaifang.audit.models import AuditChainHead
+
+    AuditChainHead.objects.all().delete()
 
 
 @pytest.fixture

@@ -26,3 +26,11 @@ def test_an_event_cannot_be_changed_or_deleted_through_the_orm_or_sql():
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE audit_auditevent SET action = 'forged' WHERE id = %s", [event.pk])
     assert AuditEvent.objects.get(pk=event.pk).action == "test.immutable"
+
+
+def test_deleting_events_is_refused_while_the_chain_head_exists():
+    event = record_event(actor="test", action="test.undeletable")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [event.pk])
+    assert AuditEvent.objects.filter(pk=event.pk).exists()
