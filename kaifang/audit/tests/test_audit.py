@@ -30,7 +30,6 @@ def test_an_event_cannot_be_changed_or_deleted_through_the_orm_or_sql():
 
 def test_deleting_events_is_refused_while_the_chain_head_exists():
     event = record_event(actor="test", action="test.undeletable")
-    with pytest.raises(DatabaseError), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [event.pk])
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [event.pk])
     assert AuditEvent.objects.filter(pk=event.pk).exists()
