@@ -99,32 +99,61 @@ def _indicator_inputs(item: SchemeItem, units: list[OrgUnit], period: datetime.d
     return out
 
 
-def _task_inputs(units: list[OrgUnit], period: datetime.date) -> dict[int, dict[str, Any]]:
-    from kaifang.supervision.models import ISSUED_STATES, Task
-    from kaifang.supervision.selectors import task_performance
+def task_counts(units: list[OrgUnit], start: datetime.date, end: datetime.date) -> dict[int, dict[str, Any]]:
+    """`kaifang.supervision.selectors.task_performance` for many units at once, in three queries.
 
-    start, end = period_window(period)
-    ids: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for pk, code, lead in (
+    Same rules (a test holds the two equal): tasks the unit leads, issued, due in [start, end];
+    closed on time = closed with completion claimed by the deadline; overdue = claimed late, or
+    still not claimed after the deadline as of `end`; urges and notices to the unit dated in the
+    window; returned = completion claims sent back in the window (复核未通过).
+    """
+    from django.db.models import Count
+
+    from kaifang.supervision.models import ISSUED_STATES, ActionKind, SupervisionAction, Task, TaskState, TaskTransition
+
+    out: dict[int, dict[str, Any]] = {
+        u.pk: {"due": 0, "closed_on_time": 0, "overdue": 0, "urged": 0, "notices": 0, "failed": 0, "sources": []}
+        for u in units
+    }
+    tasks = (
         Task.objects.filter(lead_unit__in=units, state__in=ISSUED_STATES, deadline__gte=start, deadline__lte=end)
         .order_by("deadline", "code")
-        .values_list("pk", "code", "lead_unit_id")
-    ):
-        ids[lead].append({"type": "task", "id": pk, "code": code})
-    out = {}
-    for unit in units:
-        perf = task_performance(unit=unit, start=start, end=end)
-        out[unit.pk] = {
-            "due": perf["tasks_led"],
-            "closed_on_time": perf["closed_on_time"],
-            "overdue": perf["overdue"],
-            "urged": perf["urged"],
-            "notices": perf["notices"],
-            "failed": perf["returned"],
-            "missing_reports": perf.get("missing_reports", 0),
-            "sources": ids.get(unit.pk, []),
-        }
+        .values_list("pk", "code", "lead_unit_id", "state", "claimed_on", "deadline")
+    )
+    claimed_states = (TaskState.COMPLETION_CLAIMED, TaskState.CLOSED)
+    for pk, code, lead, state, claimed_on, deadline in tasks:
+        entry = out[lead]
+        entry["due"] += 1
+        if state == TaskState.CLOSED and claimed_on is not None and claimed_on <= deadline:
+            entry["closed_on_time"] += 1
+        if claimed_on is not None and state in claimed_states:
+            entry["overdue"] += int(claimed_on > deadline)
+        else:
+            entry["overdue"] += int(end > deadline)
+        entry["sources"].append({"type": "task", "id": pk, "code": code})
+    actions = (
+        SupervisionAction.objects.filter(unit__in=units, on__gte=start, on__lte=end)
+        .values("unit_id", "kind")
+        .annotate(n=Count("id"))
+    )
+    keys: dict[str, str] = {ActionKind.URGE: "urged", ActionKind.NOTICE: "notices"}
+    for action in actions:
+        key = keys.get(str(action["kind"]))
+        if key:
+            out[action["unit_id"]][key] += action["n"]
+    returns = (
+        TaskTransition.objects.filter(task__lead_unit__in=units, action="return", on__gte=start, on__lte=end)
+        .values("task__lead_unit_id")
+        .annotate(n=Count("id"))
+    )
+    for returned in returns:
+        out[returned["task__lead_unit_id"]]["failed"] += returned["n"]
     return out
+
+
+def _task_inputs(units: list[OrgUnit], period: datetime.date) -> dict[int, dict[str, Any]]:
+    start, end = period_window(period)
+    return task_counts(units, start, end)
 
 
 def _reporting_inputs(units: list[OrgUnit], period: datetime.date) -> dict[int, dict[str, Any]]:
