@@ -5,6 +5,7 @@ import threading
 from decimal import Decimal as D
 
 import pytest
+from django.conf import settings
 from django.db import close_old_connections, connection
 
 from kaifang.accounts.models import User
@@ -12,7 +13,13 @@ from kaifang.indicators.models import DataValue, DataValueHistory
 from kaifang.indicators.services import StaleValues, ValueEntry, save_values
 from kaifang.indicators.tests.factories import make_indicator
 
-pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.postgres_only,
+    pytest.mark.skipif(
+        "postgresql" not in settings.DATABASES["default"]["ENGINE"], reason="concurrency needs PostgreSQL"
+    ),
+    pytest.mark.django_db(transaction=True),
+]
 
 MAR = datetime.date(2018, 3, 1)
 THREADS = 8
