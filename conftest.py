@@ -20,7 +20,6 @@ def pytest_configure(config: pytest.Config) -> None:
     }
     settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
     settings.KAIFANG_REQUIRE_2FA = False  # personas sign in with a password; security tests turn it on
-    __import__("kaifang.audit.guard", fromlist=["x"]).allow_flush_in_tests()  # flush empties audit rows
 
 
 def load_base_data() -> None:
