@@ -15,7 +15,7 @@ from pydantic import Field
 
 from kaifang.accounts.permissions import user_of
 from kaifang.core.schemas import ErrorOut, UnitRef
-from kaifang.meetings import services, tasks
+from kaifang.meetings import roll_call, tasks
 from kaifang.meetings.models import Meeting, Venue
 from kaifang.meetings.permissions import can_parse_speeches
 from kaifang.meetings.selectors import (
@@ -170,7 +170,7 @@ def answer_receipt(request: HttpRequest, meeting_id: int, unit_code: str, payloa
     meeting = get_meeting_for_user(user, meeting_id)
     venue = get_venue_for_user(user, meeting, unit_code[:32])
     try:
-        return services.answer_receipt(
+        return roll_call.answer_receipt(
             actor=user,
             venue=venue,
             attending=payload.attending,
@@ -195,7 +195,7 @@ def check_in(request: HttpRequest, meeting_id: int, unit_code: str, payload: Che
     user = user_of(request)
     meeting = get_meeting_for_user(user, meeting_id)
     venue = get_venue_for_user(user, meeting, unit_code[:32])
-    venue, created = services.check_in(actor=user, venue=venue, code=payload.code)
+    venue, created = roll_call.check_in(actor=user, venue=venue, code=payload.code)
     return {
         "checked_in": venue.checked_in_at is not None,
         "newly_checked_in": created,

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kaifang.audit.services import record_event
-from kaifang.meetings import services
+from kaifang.meetings import roll_call, services
 from kaifang.meetings.demo_speeches import GOVERNOR_SPEECH, GOVERNOR_TITLE, SECRETARY_SPEECH, SECRETARY_TITLE
 from kaifang.meetings.models import Meeting, MeetingKind, RelayForm, Venue
 from kaifang.orgs.models import OrgUnit, UnitKind
@@ -113,7 +113,7 @@ def load_meetings_demo() -> Meeting:
     late = {v.pk for v in rng.sample([v for v in venues if v.pk not in on_leave | absent], 7)}
     for index, venue in enumerate(venues):
         city = venue.unit.kind == UnitKind.CITY
-        services.update_venue(
+        roll_call.update_venue(
             actor="demo",
             venue=venue,
             room="市政府第一会议室" if city else "政府视频会议室",
@@ -123,11 +123,11 @@ def load_meetings_demo() -> Meeting:
         if venue.pk in absent:
             continue
         if venue.pk in on_leave:
-            services.answer_receipt(
+            roll_call.answer_receipt(
                 actor="demo", venue=venue, attending=False, leave_reason=LEAVE_REASONS[index % len(LEAVE_REASONS)]
             )
             continue
-        services.answer_receipt(
+        roll_call.answer_receipt(
             actor="demo",
             venue=venue,
             attending=True,

@@ -82,6 +82,13 @@ class ReceiptForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
+class VenueForm(forms.Form):
+    room = forms.CharField(label=_("会场地点"), max_length=200, required=False)
+    contact_name = forms.CharField(label=_("联系人"), max_length=50, required=False)
+    contact_phone = forms.CharField(label=_("联系电话"), max_length=40, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
 class CheckInForm(forms.Form):
     code = forms.CharField(
         label=_("签到码"),

@@ -1,5 +1,5 @@
-"""Writes about meetings: create and edit, venues, the status workflow, receipts, roll call,
-documents and relay reports. Resolutions and speech drafts → tasks live in `tasks.py`."""
+"""Writes about meetings: create and edit, venues, the status workflow, documents and relay reports.
+Receipts and roll call live in `roll_call.py`; resolutions and speech drafts → tasks in `tasks.py`."""
 
 from __future__ import annotations
 
@@ -22,12 +22,11 @@ from kaifang.meetings.models import (
     MeetingDocument,
     MeetingKind,
     MeetingStatus,
-    ReceiptStatus,
     RelayForm,
     RelayReport,
     Venue,
 )
-from kaifang.meetings.permissions import can_answer_for, can_check_in, can_create_meetings, can_organise
+from kaifang.meetings.permissions import can_create_meetings, can_organise
 from kaifang.orgs.models import OrgUnit
 
 MEETING_FIELDS = [
@@ -42,7 +41,6 @@ MEETING_FIELDS = [
     "agenda",
     "late_grace_minutes",
 ]
-MAX_FAILED_CHECKINS = 20
 ORGANISERS = (Role.PROVINCE_ADMIN, Role.PROVINCE_SUPERVISOR, Role.CITY_OFFICER)
 
 # (from status, action) → (to status, roles allowed). The actor must also organise the meeting.
@@ -67,19 +65,7 @@ def _snapshot(meeting: Meeting) -> dict[str, Any]:
     return data
 
 
-def _venue_snapshot(venue: Venue) -> dict[str, Any]:
-    return {
-        "unit": venue.unit.code,
-        "receipt_status": venue.receipt_status,
-        "leader_name": venue.leader_name,
-        "leader_title": venue.leader_title,
-        "head_count": venue.head_count,
-        "leave_reason": venue.leave_reason,
-        "checked_in_at": venue.checked_in_at,
-    }
-
-
-def _check_version(current: int, expected: int | None, what: str) -> None:
+def check_version(current: int, expected: int | None, what: str) -> None:
     if expected is not None and current != expected:
         raise ValidationError(_("%(what)s已被他人修改，请刷新后重试。") % {"what": what}, code="stale")
 
@@ -169,7 +155,7 @@ def update_meeting(*, actor: Any, meeting: Meeting, expected_version: int, **cha
         raise PermissionDenied(_("只有会议组织单位可以修改会议。"))
     with transaction.atomic():
         locked = Meeting.objects.select_for_update().select_related("main_unit").get(pk=meeting.pk)
-        _check_version(locked.version, expected_version, _("会议"))
+        check_version(locked.version, expected_version, _("会议"))
         if locked.status in (MeetingStatus.ENDED, MeetingStatus.CANCELLED):
             raise ValidationError(_("会议已结束或已取消，不能再修改。"))
         before = _snapshot(locked)
@@ -222,7 +208,7 @@ def transition_meeting(*, actor: Any, meeting: Meeting, action: str, expected_ve
         to_status, roles = rule
         if not isinstance(actor, str) and (role_of(actor) not in roles or not can_organise(actor, locked)):
             raise PermissionDenied(_("只有会议组织单位可以%(action)s。") % {"action": ACTION_LABELS[action]})
-        _check_version(locked.version, expected_version, _("会议"))
+        check_version(locked.version, expected_version, _("会议"))
         before = locked.status
         locked.status = to_status
         locked.version += 1
@@ -234,129 +220,6 @@ def transition_meeting(*, actor: Any, meeting: Meeting, action: str, expected_ve
             before={"status": before},
             after={"status": to_status},
         )
-    return locked
-
-
-def update_venue(
-    *, actor: Any, venue: Venue, room: str, contact_name: str, contact_phone: str, expected_version: int | None = None
-) -> Venue:
-    """A venue's room and contact, set by the venue or the organiser."""
-    if not isinstance(actor, str) and not (can_answer_for(actor, venue) or can_organise(actor, venue.meeting)):
-        raise PermissionDenied(_("您无权修改该分会场。"))
-    with transaction.atomic():
-        locked = Venue.objects.select_for_update().select_related("unit", "meeting").get(pk=venue.pk)
-        _check_version(locked.version, expected_version, _("分会场信息"))
-        before = {"room": locked.room, "contact_name": locked.contact_name, "contact_phone": locked.contact_phone}
-        locked.room, locked.contact_name, locked.contact_phone = (
-            room.strip(),
-            contact_name.strip(),
-            contact_phone.strip(),
-        )
-        locked.version += 1
-        locked.save(update_fields=["room", "contact_name", "contact_phone", "version"])
-        after = {"room": locked.room, "contact_name": locked.contact_name, "contact_phone": locked.contact_phone}
-        record_event(
-            actor=actor, action="meetings.venue.update", obj=locked, unit=locked.unit, before=before, after=after
-        )
-    return locked
-
-
-def answer_receipt(
-    *,
-    actor: Any,
-    venue: Venue,
-    attending: bool,
-    leader_name: str = "",
-    leader_title: str = "",
-    head_count: int = 0,
-    leave_reason: str = "",
-    expected_version: int | None = None,
-) -> Venue:
-    """A venue answers the notice (回执): the attending leader and head count, or a leave request."""
-    if not isinstance(actor, str) and not can_answer_for(actor, venue):
-        raise PermissionDenied(_("只能为本单位的分会场填写回执。"))
-    errors: dict[str, str] = {}
-    if attending:
-        if not leader_name.strip():
-            errors["leader_name"] = _("请填写参会领导姓名。")
-        if not 1 <= head_count <= 500:
-            errors["head_count"] = _("参会人数应在 1 到 500 之间。")
-    elif not leave_reason.strip():
-        errors["leave_reason"] = _("请假须说明事由。")
-    if errors:
-        raise ValidationError(errors)
-    with transaction.atomic():
-        locked = Venue.objects.select_for_update().select_related("unit", "meeting").get(pk=venue.pk)
-        if not locked.meeting.can_answer():
-            raise ValidationError(_("会议“%(s)s”，不能填写回执。") % {"s": locked.meeting.get_status_display()})
-        _check_version(locked.version, expected_version, _("回执"))
-        before = _venue_snapshot(locked)
-        locked.receipt_status = ReceiptStatus.ATTENDING if attending else ReceiptStatus.LEAVE
-        locked.leader_name = leader_name.strip() if attending else ""
-        locked.leader_title = leader_title.strip() if attending else ""
-        locked.head_count = head_count if attending else 0
-        locked.leave_reason = "" if attending else leave_reason.strip()
-        locked.receipt_at = clock.now()
-        locked.version += 1
-        locked.save()
-        record_event(
-            actor=actor,
-            action="meetings.venue.receipt",
-            obj=locked,
-            unit=locked.unit,
-            before=before,
-            after=_venue_snapshot(locked),
-        )
-    return locked
-
-
-def check_in(*, actor: Any, venue: Venue, code: str, at: datetime.datetime | None = None) -> tuple[Venue, bool]:
-    """Sign a venue in with the code shown at the main venue; returns (venue, newly checked in).
-
-    `at` is the wall-clock moment (tests inject it); a second check-in changes nothing.
-    """
-    if not can_check_in(actor, venue):
-        raise PermissionDenied(_("只能为本单位的分会场签到。"))
-    moment = at or clock.real_now()
-    with transaction.atomic():
-        locked = Venue.objects.select_for_update().select_related("unit", "meeting").get(pk=venue.pk)
-        meeting = locked.meeting
-        if locked.checked_in_at is not None:
-            return locked, False
-        if not meeting.can_check_in():
-            raise ValidationError(_("会议“%(s)s”，现在不能签到。") % {"s": meeting.get_status_display()})
-        if locked.failed_checkins >= MAX_FAILED_CHECKINS:
-            raise ValidationError(_("签到码错误次数过多，请联系主会场补签。"))
-        valid = checkin.code_is_valid(meeting.checkin_secret, code, moment)
-        if valid:
-            locked.checked_in_at = at or clock.now()
-            locked.checked_in_by = actor
-            locked.version += 1
-            locked.save(update_fields=["checked_in_at", "checked_in_by", "version"])
-            after = {**_venue_snapshot(locked), "late": locked.is_late}
-            record_event(actor=actor, action="meetings.venue.check_in", obj=locked, unit=locked.unit, after=after)
-            return locked, True
-        Venue.objects.filter(pk=locked.pk).update(failed_checkins=F("failed_checkins") + 1)
-    raise ValidationError({"code": _("签到码不正确或已过期：请输入主会场屏幕上当前显示的 6 位数字。")})
-
-
-def record_manual_check_in(*, actor: Any, venue: Venue, note: str, at: datetime.datetime | None = None) -> Venue:
-    """The organiser signs a venue in by hand (补签), e.g. after a code failure, with a reason."""
-    if not isinstance(actor, str) and not can_organise(actor, venue.meeting):
-        raise PermissionDenied(_("只有会议组织单位可以补签。"))
-    if not note.strip():
-        raise ValidationError({"note": _("补签须说明原因。")})
-    with transaction.atomic():
-        locked = Venue.objects.select_for_update().select_related("unit", "meeting").get(pk=venue.pk)
-        if locked.checked_in_at is not None:
-            raise ValidationError(_("该分会场已签到。"))
-        locked.checked_in_at = at or clock.now()
-        locked.checked_in_by = actor if not isinstance(actor, str) else None
-        locked.checkin_note = note.strip()[:200]
-        locked.version += 1
-        locked.save(update_fields=["checked_in_at", "checked_in_by", "checkin_note", "version"])
-        after = {**_venue_snapshot(locked), "note": locked.checkin_note}
-        record_event(actor=actor, action="meetings.venue.manual_check_in", obj=locked, unit=locked.unit, after=after)
     return locked
 
 
@@ -429,7 +292,7 @@ def report_relay(
         if report is None:
             report = RelayReport(meeting=meeting, unit=unit, created_by=actor if not isinstance(actor, str) else None)
         else:
-            _check_version(report.version, expected_version, _("传达落实情况"))
+            check_version(report.version, expected_version, _("传达落实情况"))
             before = {"relayed_on": report.relayed_on, "form": report.form, "attendees": report.attendees}
             report.version += 1
         report.relayed_on, report.form, report.attendees, report.text = relayed_on, form, attendees, text.strip()

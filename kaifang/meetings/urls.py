@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/action/<str:action>/", views.transition, name="transition"),
     path("<int:pk>/venues/<str:unit>/receipt/", views.receipt, name="receipt"),
     path("<int:pk>/venues/<str:unit>/check-in/", views.check_in, name="check_in"),
+    path("<int:pk>/venues/<str:unit>/details/", views.venue_details, name="venue_details"),
     path("<int:pk>/venues/<str:unit>/relay/", views.relay, name="relay"),
     path("<int:pk>/manual-check-in/", views.manual_check_in, name="manual_check_in"),
     path("<int:pk>/documents/new/", views.add_document, name="add_document"),

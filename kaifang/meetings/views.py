@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from kaifang.accounts.permissions import user_of
-from kaifang.meetings import checkin, clock, services, tasks
+from kaifang.meetings import checkin, clock, roll_call, services, tasks
 from kaifang.meetings.forms import (
     CheckInForm,
     DocumentForm,
@@ -26,6 +26,7 @@ from kaifang.meetings.forms import (
     ReceiptForm,
     RelayReportForm,
     ResolutionForm,
+    VenueForm,
 )
 from kaifang.meetings.models import Meeting
 from kaifang.meetings.permissions import can_create_meetings, can_organise, can_parse_speeches, can_see_code
@@ -131,6 +132,14 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             }
         )
         context["checkin_form"] = CheckInForm()
+        context["venue_form"] = VenueForm(
+            initial={
+                "room": venue.room,
+                "contact_name": venue.contact_name,
+                "contact_phone": venue.contact_phone,
+                "version": venue.version,
+            }
+        )
         report = meeting.relay_reports.filter(unit=venue.unit).first()
         context["relay_form"] = RelayReportForm(
             initial={"relayed_on": clock.today(), "version": report.version if report else None}
@@ -178,7 +187,7 @@ def receipt(request: HttpRequest, pk: int, unit: str) -> HttpResponse:
         return redirect("meetings:detail", pk=pk)
     data = form.cleaned_data
     try:
-        services.answer_receipt(
+        roll_call.answer_receipt(
             actor=user,
             venue=venue,
             attending=data["attending"],
@@ -197,6 +206,33 @@ def receipt(request: HttpRequest, pk: int, unit: str) -> HttpResponse:
 
 @login_required
 @require_POST
+def venue_details(request: HttpRequest, pk: int, unit: str) -> HttpResponse:
+    user = user_of(request)
+    meeting = get_meeting_for_user(user, pk)
+    venue = get_venue_for_user(user, meeting, unit)
+    form = VenueForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("会场信息填写有误。"))
+        return redirect("meetings:detail", pk=pk)
+    data = form.cleaned_data
+    try:
+        roll_call.update_venue(
+            actor=user,
+            venue=venue,
+            room=data["room"],
+            contact_name=data["contact_name"],
+            contact_phone=data["contact_phone"],
+            expected_version=data["version"],
+        )
+    except ValidationError as exc:
+        _flash(request, exc)
+    else:
+        messages.success(request, _("会场信息已保存。"))
+    return redirect("meetings:detail", pk=pk)
+
+
+@login_required
+@require_POST
 def check_in(request: HttpRequest, pk: int, unit: str) -> HttpResponse:
     user = user_of(request)
     meeting = get_meeting_for_user(user, pk)
@@ -204,7 +240,7 @@ def check_in(request: HttpRequest, pk: int, unit: str) -> HttpResponse:
     form = CheckInForm(request.POST)
     code = form.cleaned_data["code"] if form.is_valid() else ""
     try:
-        venue, created = services.check_in(actor=user, venue=venue, code=code)
+        venue, created = roll_call.check_in(actor=user, venue=venue, code=code)
     except ValidationError as exc:
         _flash(request, exc)
     else:
@@ -228,7 +264,7 @@ def manual_check_in(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("meetings:detail", pk=pk)
     venue = get_venue_for_user(user, meeting, form.cleaned_data["unit"])
     try:
-        services.record_manual_check_in(actor=user, venue=venue, note=form.cleaned_data["note"])
+        roll_call.record_manual_check_in(actor=user, venue=venue, note=form.cleaned_data["note"])
     except ValidationError as exc:
         _flash(request, exc)
     else:

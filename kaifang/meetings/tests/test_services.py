@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from kaifang.audit.models import AuditEvent
-from kaifang.meetings import services
+from kaifang.meetings import roll_call, services
 from kaifang.meetings.checkin import current_code
 from kaifang.meetings.models import Meeting, MeetingStatus, ReceiptStatus
 from kaifang.meetings.selectors import attendance_for, relay_status, visible_meetings
@@ -58,12 +58,12 @@ def test_the_workflow_refuses_illegal_transitions_with_a_chinese_message(meeting
 
 def test_a_venue_answers_its_receipt_and_another_county_cannot(meeting, hunnan, shenhe, ganjingzi, venue_of):
     venue = venue_of(meeting, "210112")
-    services.answer_receipt(actor=hunnan, venue=venue, attending=True, leader_name="王区长", head_count=6)
+    roll_call.answer_receipt(actor=hunnan, venue=venue, attending=True, leader_name="王区长", head_count=6)
     venue.refresh_from_db()
     assert venue.receipt_status == ReceiptStatus.ATTENDING and venue.head_count == 6
     for outsider in (shenhe, ganjingzi):
         with pytest.raises(PermissionDenied):
-            services.answer_receipt(actor=outsider, venue=venue, attending=False, leave_reason="另有公务")
+            roll_call.answer_receipt(actor=outsider, venue=venue, attending=False, leave_reason="另有公务")
     venue.refresh_from_db()
     assert venue.receipt_status == ReceiptStatus.ATTENDING
 
@@ -71,15 +71,15 @@ def test_a_venue_answers_its_receipt_and_another_county_cannot(meeting, hunnan, 
 def test_a_receipt_needs_a_leader_or_a_leave_reason_and_a_stale_one_is_refused(meeting, hunnan, venue_of):
     venue = venue_of(meeting, "210112")
     with pytest.raises(ValidationError) as exc:
-        services.answer_receipt(actor=hunnan, venue=venue, attending=True, head_count=0)
+        roll_call.answer_receipt(actor=hunnan, venue=venue, attending=True, head_count=0)
     assert set(exc.value.message_dict) == {"leader_name", "head_count"}
     with pytest.raises(ValidationError):
-        services.answer_receipt(actor=hunnan, venue=venue, attending=False, leave_reason=" ")
-    services.answer_receipt(
+        roll_call.answer_receipt(actor=hunnan, venue=venue, attending=False, leave_reason=" ")
+    roll_call.answer_receipt(
         actor=hunnan, venue=venue, attending=False, leave_reason="参加省委巡视反馈会", expected_version=1
     )
     with pytest.raises(ValidationError) as stale:
-        services.answer_receipt(
+        roll_call.answer_receipt(
             actor=hunnan, venue=venue, attending=True, leader_name="王", head_count=1, expected_version=1
         )
     assert stale.value.code == "stale"
@@ -87,14 +87,14 @@ def test_a_receipt_needs_a_leader_or_a_leave_reason_and_a_stale_one_is_refused(m
 
 def test_check_in_with_the_current_code_is_on_time_and_later_is_late(meeting, hunnan, shenhe, venue_of):
     on_time = START - datetime.timedelta(minutes=10)
-    venue, created = services.check_in(
+    venue, created = roll_call.check_in(
         actor=hunnan, venue=venue_of(meeting, "210112"), code=code_at(meeting, on_time), at=on_time
     )
     assert created and not venue.is_late
-    again, created = services.check_in(actor=hunnan, venue=venue, code="000000", at=on_time)
+    again, created = roll_call.check_in(actor=hunnan, venue=venue, code="000000", at=on_time)
     assert not created and again.checked_in_at == venue.checked_in_at
     late = START + datetime.timedelta(minutes=12)  # grace is 5 minutes
-    venue, _ = services.check_in(actor=shenhe, venue=venue_of(meeting, "210103"), code=code_at(meeting, late), at=late)
+    venue, _ = roll_call.check_in(actor=shenhe, venue=venue_of(meeting, "210103"), code=code_at(meeting, late), at=late)
     assert venue.is_late
 
 
@@ -103,7 +103,7 @@ def test_an_expired_or_wrong_code_is_refused_and_counted(meeting, hunnan, venue_
     old_code = code_at(meeting, then)
     venue = venue_of(meeting, "210112")
     with pytest.raises(ValidationError) as exc:
-        services.check_in(actor=hunnan, venue=venue, code=old_code, at=then + datetime.timedelta(seconds=61))
+        roll_call.check_in(actor=hunnan, venue=venue, code=old_code, at=then + datetime.timedelta(seconds=61))
     assert "签到码不正确或已过期" in str(exc.value)
     venue.refresh_from_db()
     assert venue.checked_in_at is None and venue.failed_checkins == 1
@@ -114,7 +114,7 @@ def test_nobody_checks_in_for_another_unit_not_even_its_city(meeting, shenyang, 
     code = code_at(meeting, START)
     for other in (shenhe, ganjingzi, shenyang):
         with pytest.raises(PermissionDenied):
-            services.check_in(actor=other, venue=venue, code=code, at=START)
+            roll_call.check_in(actor=other, venue=venue, code=code, at=START)
     venue.refresh_from_db()
     assert venue.checked_in_at is None
 
@@ -123,7 +123,7 @@ def test_check_in_is_closed_before_the_notice_and_after_the_end(meeting, provinc
     services.transition_meeting(actor=province, meeting=meeting, action="start")
     services.transition_meeting(actor=province, meeting=meeting, action="end")
     with pytest.raises(ValidationError):
-        services.check_in(actor=hunnan, venue=venue_of(meeting, "210112"), code=code_at(meeting, START), at=START)
+        roll_call.check_in(actor=hunnan, venue=venue_of(meeting, "210112"), code=code_at(meeting, START), at=START)
 
 
 def test_a_county_sees_only_meetings_where_it_is_a_venue_and_only_its_own_venue(
@@ -148,10 +148,10 @@ def test_a_county_sees_only_meetings_where_it_is_a_venue_and_only_its_own_venue(
 def test_attendance_by_city_counts_check_ins_leaves_and_late_ones(
     meeting, hunnan, shenhe, shenyang, province, venue_of
 ):
-    services.check_in(actor=shenyang, venue=venue_of(meeting, "210100"), code=code_at(meeting, START), at=START)
+    roll_call.check_in(actor=shenyang, venue=venue_of(meeting, "210100"), code=code_at(meeting, START), at=START)
     late = START + datetime.timedelta(minutes=20)
-    services.check_in(actor=hunnan, venue=venue_of(meeting, "210112"), code=code_at(meeting, late), at=late)
-    services.answer_receipt(actor=shenhe, venue=venue_of(meeting, "210103"), attending=False, leave_reason="防汛")
+    roll_call.check_in(actor=hunnan, venue=venue_of(meeting, "210112"), code=code_at(meeting, late), at=late)
+    roll_call.answer_receipt(actor=shenhe, venue=venue_of(meeting, "210103"), attending=False, leave_reason="防汛")
     total, rows = attendance_for(province, meeting)
     city = next(r for r in rows if r.code == "210100")
     assert (city.expected, city.present, city.late, city.leave, city.absent) == (14, 2, 1, 1, 11)

@@ -148,3 +148,11 @@ def test_relay_report_through_the_page(client_for, meeting, hunnan, settings):
     ).content.decode()
     assert "传达落实情况已报送" in page
     assert meeting.relay_reports.get().relayed_on == datetime.date(2018, 3, 23)
+
+
+def test_a_venue_sets_its_room_and_contact_and_another_county_cannot(client_for, meeting, hunnan, shenhe, venue_of):
+    data = {"room": "区政府三楼视频会议室", "contact_name": "刘填报", "contact_phone": "024-1234 5678"}
+    assert client_for(shenhe).post(f"/meetings/{meeting.pk}/venues/210112/details/", data).status_code == 404
+    page = client_for(hunnan).post(f"/meetings/{meeting.pk}/venues/210112/details/", data, follow=True)
+    assert "会场信息已保存" in page.content.decode()
+    assert venue_of(meeting, "210112").room == "区政府三楼视频会议室"
