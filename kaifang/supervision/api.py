@@ -13,7 +13,6 @@ from ninja.responses import Status
 from pydantic import Field
 
 from kaifang.accounts.permissions import is_province_user
-from kaifang.core import clock
 from kaifang.core.schemas import ErrorOut, UnitRef
 from kaifang.supervision import selectors, services, workflow
 from kaifang.supervision.models import Task
@@ -118,8 +117,9 @@ class UrgeIn(Schema):
     message: str = Field(..., max_length=2000)
 
 
-def _out(task: Task, user: Any, *, detail: bool = False) -> dict[str, Any]:
-    light = selectors.light_of(task)
+def _out(task: Task, user: Any, *, detail: bool = False, row: selectors.TaskRow | None = None) -> dict[str, Any]:
+    row = row or selectors.task_rows([task])[0]
+    light = row.light
     data: dict[str, Any] = {
         "id": task.pk,
         "code": task.code,
@@ -132,10 +132,10 @@ def _out(task: Task, user: Any, *, detail: bool = False) -> dict[str, Any]:
         "responsible_leader": task.responsible_leader,
         "deadline": task.deadline,
         "report_day": task.report_day,
-        "progress": selectors.effective_progress(task),
+        "progress": row.progress,
         "light": light.color,
         "light_rule": light.rule,
-        "missing_reports": selectors.missing_periods_of(task, today=clock.today()),
+        "missing_reports": row.missing,
         "source_kind": task.source_kind,
         "source_title": task.source_title,
         "source_meeting_id": task.source_meeting_id,
@@ -164,7 +164,7 @@ def list_tasks(request: HttpRequest, filters: Query[TaskFilters]) -> list[dict[s
         category=filters.category or "",
         meeting=filters.meeting or "",
     )
-    rows = [_out(task, request.user) for task in qs]
+    rows = [_out(row.task, request.user, row=row) for row in selectors.task_rows(qs)]
     if filters.light:
         rows = [row for row in rows if row["light"] == filters.light]
     return rows

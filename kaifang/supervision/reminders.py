@@ -16,7 +16,7 @@ from kaifang.core import clock
 from kaifang.notifications.services import notify_unit
 from kaifang.supervision.lights import fmt_day, report_due_date
 from kaifang.supervision.models import OPEN_STATES
-from kaifang.supervision.selectors import missing_periods_of, task_queryset
+from kaifang.supervision.selectors import attach_related, missing_periods_of, related_of, task_queryset
 
 
 @dataclass
@@ -34,7 +34,7 @@ def send_task_reminders(*, today: datetime.date | None = None) -> ReminderCounts
     day = today or clock.today()
     window = settings.KAIFANG_TASK_YELLOW_DAYS
     counts = ReminderCounts()
-    for task in task_queryset().filter(state__in=OPEN_STATES):
+    for task in attach_related(list(task_queryset().filter(state__in=OPEN_STATES))):
         url = f"/supervision/tasks/{task.pk}/"
         left = (task.deadline - day).days
         if 0 <= left <= window:
@@ -53,14 +53,14 @@ def send_task_reminders(*, today: datetime.date | None = None) -> ReminderCounts
                 dedup_key=f"task:{task.pk}:overdue:{task.deadline.isoformat()}",
                 url=url,
             )
-        for milestone in task.milestones.all():
-            m_left = (milestone.due_date - day).days
-            if not milestone.done and 0 <= m_left <= window:
+        for title, due, done in related_of(task).milestones:
+            m_left = (due - day).days
+            if not done and 0 <= m_left <= window:
                 counts.due_soon += notify_unit(
                     unit=task.lead_unit,
                     kind="task_due_soon",
-                    title=f"节点临期：{task.title} · {milestone.title}（{fmt_day(milestone.due_date)}）",
-                    dedup_key=f"task:{task.pk}:milestone:{milestone.pk}:{milestone.due_date.isoformat()}",
+                    title=f"节点临期：{task.title} · {title}（{fmt_day(due)}）",
+                    dedup_key=f"task:{task.pk}:milestone:{due.isoformat()}:{title[:60]}",
                     url=url,
                 )
         for period in missing_periods_of(task, today=day):

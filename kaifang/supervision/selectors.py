@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Prefetch
@@ -21,33 +21,77 @@ from kaifang.supervision.models import (
     ProgressReport,
     SupervisionAction,
     Task,
+    TaskCategory,
     TaskState,
     TaskTransition,
 )
 
 
 def task_queryset() -> Any:
-    return Task.objects.select_related("lead_unit", "issuer_unit", "parent").prefetch_related(
-        "co_units",
-        Prefetch("milestones", queryset=Milestone.objects.order_by("due_date", "id")),
-        Prefetch("reports", queryset=ProgressReport.objects.only("id", "task_id", "period", "percent")),
-        Prefetch("children", queryset=Task.objects.only("id", "parent_id", "progress", "state")),
+    """Tasks with what every list shows. Milestones, report months and children come in bulk
+    through `attach_related` (one query each for the whole list), not per task."""
+    return Task.objects.select_related("lead_unit", "issuer_unit", "parent").prefetch_related("co_units")
+
+
+def detail_queryset() -> Any:
+    """For one task's page: also its milestones and attachments as model rows (the page edits them)."""
+    return task_queryset().prefetch_related(
+        Prefetch("milestones", queryset=Milestone.objects.order_by("due_date", "id")), "attachments"
     )
 
 
 def get_task_for_user(user: Any, pk: int | str) -> Task:
     """One task, or 404 when it does not exist or lies outside `user`'s scope."""
-    task = task_queryset().visible_to(user).filter(pk=pk).first() if str(pk).isdigit() else None
+    task = detail_queryset().visible_to(user).filter(pk=pk).first() if str(pk).isdigit() else None
     if task is None:
         raise Http404("task not found")
     return task  # type: ignore[no-any-return]
 
 
 def get_task_by_code_for_user(user: Any, code: str) -> Task:
-    task = task_queryset().visible_to(user).filter(code=code[:32]).first()
+    task = detail_queryset().visible_to(user).filter(code=code[:32]).first()
     if task is None:
         raise Http404("task not found")
     return task  # type: ignore[no-any-return]
+
+
+@dataclass
+class Related:
+    """What a task's light needs beyond its own columns."""
+
+    milestones: list[tuple[str, datetime.date, bool]] = field(default_factory=list)
+    periods: set[datetime.date] = field(default_factory=set)
+    children: list[tuple[int, str]] = field(default_factory=list)  # (progress, state)
+
+
+CHUNK = 500  # ids per IN (...) list: stays far below SQLite's variable limit
+
+
+def attach_related(tasks: list[Task]) -> list[Task]:
+    """Load milestones, reported months and children for many tasks in three queries per chunk."""
+    related = {task.pk: Related() for task in tasks}
+    ids = list(related)
+    for i in range(0, len(ids), CHUNK):
+        chunk = ids[i : i + CHUNK]
+        milestones = Milestone.objects.filter(task_id__in=chunk).order_by("due_date", "id")
+        for task_id, title, due, done in milestones.values_list("task_id", "title", "due_date", "done"):
+            related[task_id].milestones.append((title, due, done))
+        for task_id, period in ProgressReport.objects.filter(task_id__in=chunk).values_list("task_id", "period"):
+            related[task_id].periods.add(period)
+        children = Task.objects.filter(parent_id__in=chunk).values_list("parent_id", "progress", "state")
+        for parent_id, progress, state in children:
+            related[parent_id].children.append((progress, state))
+    for task in tasks:
+        task._kf_related = related[task.pk]  # type: ignore[attr-defined]
+    return tasks
+
+
+def related_of(task: Task) -> Related:
+    rel = getattr(task, "_kf_related", None)
+    if rel is None:
+        attach_related([task])
+        rel = task._kf_related  # type: ignore[attr-defined]
+    return rel  # type: ignore[no-any-return]
 
 
 def missing_periods_of(task: Task, *, today: datetime.date) -> list[datetime.date]:
@@ -57,18 +101,22 @@ def missing_periods_of(task: Task, *, today: datetime.date) -> list[datetime.dat
     stop = task.claimed_on if task.state in (TaskState.COMPLETION_CLAIMED, TaskState.CLOSED) else None
     if task.state == TaskState.CLOSED and stop is None:
         stop = task.closed_on
-    periods = {r.period for r in task.reports.all()}
     return missing_report_periods(
-        issued_on=task.issued_on, report_day=task.report_day, reported_periods=periods, today=today, stop=stop
+        issued_on=task.issued_on,
+        report_day=task.report_day,
+        reported_periods=related_of(task).periods,
+        today=today,
+        stop=stop,
     )
 
 
 def effective_progress(task: Task) -> int:
-    """A split task shows its children's average progress; otherwise its own latest report."""
-    children = [c for c in task.children.all()]
+    """A split task shows its children's average progress (a closed child counts 100%); otherwise its
+    own latest report."""
+    children = related_of(task).children
     if not children:
         return task.progress
-    return round(sum(100 if c.state == TaskState.CLOSED else c.progress for c in children) / len(children))
+    return round(sum(100 if state == TaskState.CLOSED else progress for progress, state in children) / len(children))
 
 
 def facts_of(task: Task, *, today: datetime.date) -> TaskFacts:
@@ -77,7 +125,7 @@ def facts_of(task: Task, *, today: datetime.date) -> TaskFacts:
         deadline=task.deadline,
         issued_on=task.issued_on,
         progress=effective_progress(task),
-        milestones=tuple((m.title, m.due_date, m.done) for m in task.milestones.all()),
+        milestones=tuple(related_of(task).milestones),
         missing_periods=tuple(missing_periods_of(task, today=today)) if task.state in OPEN_STATES else (),
         report_day=task.report_day,
         claimed_on=task.claimed_on,
@@ -86,7 +134,8 @@ def facts_of(task: Task, *, today: datetime.date) -> TaskFacts:
 
 
 def light_of(task: Task, *, today: datetime.date | None = None) -> Light:
-    return light_for(facts_of(task, today=today or clock.today()), today=today or clock.today())
+    day = today or clock.today()
+    return light_for(facts_of(task, today=day), today=day)
 
 
 @dataclass
@@ -98,15 +147,17 @@ class TaskRow:
 
 
 def task_rows(tasks: Any, *, today: datetime.date | None = None) -> list[TaskRow]:
+    """Each task with its light, progress and missing report months (related rows loaded in bulk)."""
     day = today or clock.today()
     rows = []
-    for task in tasks:
+    for task in attach_related(list(tasks)):
+        facts = facts_of(task, today=day)
         rows.append(
             TaskRow(
                 task=task,
-                light=light_of(task, today=day),
-                progress=effective_progress(task),
-                missing=missing_periods_of(task, today=day) if task.state in OPEN_STATES else [],
+                light=light_for(facts, today=day),
+                progress=facts.progress,
+                missing=list(facts.missing_periods),
             )
         )
     return rows
@@ -142,13 +193,14 @@ def board_summary(rows: list[TaskRow]) -> dict[str, Any]:
     by_meeting: Counter[str] = Counter()
     by_category: Counter[str] = Counter()
     unit_names: dict[str, str] = {}
+    category_labels = {value: str(label) for value, label in TaskCategory.choices}
     for row in rows:
         code = row.task.lead_unit.code
         unit_names[code] = row.task.lead_unit.name
         by_unit[code][row.light.color] += 1
         by_unit[code]["total"] += 1
         by_meeting[row.task.source_title or "—"] += 1
-        by_category[row.task.get_category_display()] += 1
+        by_category[category_labels.get(row.task.category, row.task.category)] += 1
     order = sorted(by_unit, key=lambda c: (-by_unit[c]["red"], -by_unit[c]["yellow"], -by_unit[c]["total"], c))
     units: list[dict[str, Any]] = [{"code": c, "name": unit_names[c], **by_unit[c]} for c in order]
     return {
@@ -187,7 +239,7 @@ def _due_by(row: TaskRow, day: datetime.date, week_end: datetime.date) -> bool:
         return True
     if row.task.report_day and day.day <= row.task.report_day <= day.day + (week_end - day).days:
         return True
-    return any(not m.done and m.due_date <= week_end for m in row.task.milestones.all())
+    return any(not done and due <= week_end for _title, due, done in related_of(row.task).milestones)
 
 
 def timeline(task: Task) -> list[dict[str, Any]]:
@@ -224,7 +276,7 @@ def task_performance(*, unit: OrgUnit, start: datetime.date, end: datetime.date)
     actions = SupervisionAction.objects.filter(unit=unit, on__gte=start, on__lte=end)
     returned = TaskTransition.objects.filter(task__lead_unit=unit, action="return", on__gte=start, on__lte=end).count()
     missing = 0
-    for task in task_queryset().filter(lead_unit=unit, state__in=ISSUED_STATES):
+    for task in attach_related(list(Task.objects.filter(lead_unit=unit, state__in=ISSUED_STATES))):
         missing += sum(
             1 for p in missing_periods_of(task, today=end + datetime.timedelta(days=1)) if p >= start.replace(day=1)
         )
@@ -245,15 +297,14 @@ def _was_overdue(task: Task, end: datetime.date) -> bool:
     return end > task.deadline
 
 
-def missing_reports_by_unit(user: Any, *, today: datetime.date | None = None) -> list[dict[str, Any]]:
-    """Open visible tasks with missing monthly reports, grouped by lead unit (worst first)."""
-    day = today or clock.today()
+def missing_reports_by_unit(rows: list[TaskRow]) -> list[dict[str, Any]]:
+    """The rows' missing monthly reports grouped by lead unit (most missing first)."""
     per_unit: dict[int, dict[str, Any]] = {}
-    for task in task_queryset().visible_to(user).filter(state__in=OPEN_STATES):
-        missing = missing_periods_of(task, today=day)
-        if not missing:
+    for row in rows:
+        if not row.missing:
             continue
+        task = row.task
         entry = per_unit.setdefault(task.lead_unit_id, {"unit": task.lead_unit, "tasks": [], "count": 0})
-        entry["tasks"].append((task, missing))
-        entry["count"] += len(missing)
+        entry["tasks"].append((task, row.missing))
+        entry["count"] += len(row.missing)
     return sorted(per_unit.values(), key=lambda e: (-e["count"], e["unit"].path))

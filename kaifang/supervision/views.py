@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -33,6 +34,8 @@ from kaifang.supervision.lights import SEVERITY
 from kaifang.supervision.models import ActionKind, SupervisionAction, Task
 from kaifang.supervision.notices import render_notice_pdf
 
+BOARD_PAGE_SIZE = 50
+
 
 def _messages_of(exc: ValidationError) -> str:
     return "；".join(exc.messages)
@@ -48,8 +51,8 @@ def index(request: HttpRequest) -> HttpResponse:
 
 def _board_rows(request: HttpRequest) -> tuple[BoardFilterForm, list[selectors.TaskRow]]:
     user = user_of(request)
-    visible = selectors.task_queryset().visible_to(user)
-    units = sorted({(t.lead_unit.code, t.lead_unit.name) for t in visible.select_related("lead_unit")})
+    visible = Task.objects.visible_to(user)
+    units = sorted(set(visible.values_list("lead_unit__code", "lead_unit__name")))
     meetings = sorted({t for t in visible.values_list("source_title", flat=True) if t})
     form = BoardFilterForm(request.GET or None, units=units, meetings=meetings)
     data = form.cleaned_data if form.is_valid() else {}
@@ -70,14 +73,18 @@ def _board_rows(request: HttpRequest) -> tuple[BoardFilterForm, list[selectors.T
 @login_required
 def board(request: HttpRequest) -> HttpResponse:
     form, rows = _board_rows(request)
+    page = Paginator(rows, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
     context = {
         "form": form,
         "rows": rows,
+        "page": page,
         "summary": selectors.board_summary(rows),
-        "missing_by_unit": selectors.missing_reports_by_unit(request.user)[:10],
+        "missing_by_unit": selectors.missing_reports_by_unit(rows)[:10],
         "today": clock.today(),
         "can_create": is_province_user(request.user),
-        "query": request.GET.urlencode(),
+        "query": query.urlencode(),
     }
     return render(request, "supervision/board.html", context)
 

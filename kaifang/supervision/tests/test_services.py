@@ -79,7 +79,7 @@ def test_a_progress_report_fills_the_oldest_missing_month_and_starts_the_work(hu
     task = make_task(lead="210112", state=TaskState.ACKNOWLEDGED)
     assert missing_periods_of(task, today=D(2018, 7, 5)) == [D(2018, 5, 1), D(2018, 6, 1)]
     report = services.submit_progress_report(actor=hunnan, task=task, text="完成方案", percent=30, on=D(2018, 7, 5))
-    task.refresh_from_db()
+    task = Task.objects.get(pk=task.pk)
     assert report.period == D(2018, 5, 1)  # the late May report
     assert (task.state, task.progress) == (TaskState.IN_PROGRESS, 30)
     assert missing_periods_of(task, today=D(2018, 7, 5)) == [D(2018, 6, 1)]
