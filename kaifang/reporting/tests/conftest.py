@@ -25,8 +25,7 @@ def at(day: int, hour: int = 12, month: int = 7) -> datetime.datetime:
     return datetime.datetime(2018, month, day, hour, 0, tzinfo=TZ)
 
 
-@pytest.fixture
-def catalogue(db):
+def make_catalogue():
     def make(code, name, uom="万美元", reported_as=ReportedAs.YTD, source=Source.REPORTED, order=0, decimals=2):
         return Indicator.objects.update_or_create(
             code=code,
@@ -61,8 +60,7 @@ def catalogue(db):
     return items
 
 
-@pytest.fixture
-def june_round(catalogue):
+def make_round(catalogue):
     units = OrgUnit.objects.filter(code__in=["210112", "210103", "210211", "210100", "210200", "SWT"])
     return open_round(
         actor="test",
@@ -74,6 +72,16 @@ def june_round(catalogue):
         deadline=datetime.datetime(2018, 7, 10, 23, 59, 59, tzinfo=TZ),
         grace_days=2,
     )
+
+
+@pytest.fixture
+def catalogue(db):
+    return make_catalogue()
+
+
+@pytest.fixture
+def june_round(catalogue):
+    return make_round(catalogue)
 
 
 @pytest.fixture
