@@ -42,7 +42,7 @@ def update_venue(
     if not isinstance(actor, str) and not (can_answer_for(actor, venue) or can_organise(actor, venue.meeting)):
         raise PermissionDenied(_("您无权修改该分会场。"))
     with transaction.atomic():
-        locked = Venue.objects.select_for_update().select_related("unit", "meeting").get(pk=venue.pk)
+        locked = Venue.objects.select_for_update(of=("self",)).select_related("unit", "meeting").get(pk=venue.pk)
         check_version(locked.version, expected_version, _("分会场信息"))
         before = {"room": locked.room, "contact_name": locked.contact_name, "contact_phone": locked.contact_phone}
         locked.room, locked.contact_name, locked.contact_phone = (
@@ -84,7 +84,7 @@ def answer_receipt(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        locked = Venue.objects.select_for_update().select_related("unit", "meeting").get(pk=venue.pk)
+        locked = Venue.objects.select_for_update(of=("self",)).select_related("unit", "meeting").get(pk=venue.pk)
         if not locked.meeting.can_answer():
             raise ValidationError(_("会议“%(s)s”，不能填写回执。") % {"s": locked.meeting.get_status_display()})
         check_version(locked.version, expected_version, _("回执"))
@@ -117,7 +117,7 @@ def check_in(*, actor: Any, venue: Venue, code: str, at: datetime.datetime | Non
         raise PermissionDenied(_("只能为本单位的分会场签到。"))
     moment = at or clock.real_now()
     with transaction.atomic():
-        locked = Venue.objects.select_for_update().select_related("unit", "meeting").get(pk=venue.pk)
+        locked = Venue.objects.select_for_update(of=("self",)).select_related("unit", "meeting").get(pk=venue.pk)
         meeting = locked.meeting
         if locked.checked_in_at is not None:
             return locked, False
@@ -145,7 +145,7 @@ def record_manual_check_in(*, actor: Any, venue: Venue, note: str, at: datetime.
     if not note.strip():
         raise ValidationError({"note": _("补签须说明原因。")})
     with transaction.atomic():
-        locked = Venue.objects.select_for_update().select_related("unit", "meeting").get(pk=venue.pk)
+        locked = Venue.objects.select_for_update(of=("self",)).select_related("unit", "meeting").get(pk=venue.pk)
         if locked.checked_in_at is not None:
             raise ValidationError(_("该分会场已签到。"))
         locked.checked_in_at = at or clock.now()

@@ -154,7 +154,7 @@ def update_meeting(*, actor: Any, meeting: Meeting, expected_version: int, **cha
     if not can_organise(actor, meeting):
         raise PermissionDenied(_("只有会议组织单位可以修改会议。"))
     with transaction.atomic():
-        locked = Meeting.objects.select_for_update().select_related("main_unit").get(pk=meeting.pk)
+        locked = Meeting.objects.select_for_update(of=("self",)).select_related("main_unit").get(pk=meeting.pk)
         check_version(locked.version, expected_version, _("会议"))
         if locked.status in (MeetingStatus.ENDED, MeetingStatus.CANCELLED):
             raise ValidationError(_("会议已结束或已取消，不能再修改。"))
@@ -197,7 +197,7 @@ def set_venues(*, actor: Any, meeting: Meeting, units: Iterable[OrgUnit]) -> tup
 def transition_meeting(*, actor: Any, meeting: Meeting, action: str, expected_version: int | None = None) -> Meeting:
     """Move the meeting along its workflow (通知 → 开始 → 结束, or 取消); anything else is refused."""
     with transaction.atomic():
-        locked = Meeting.objects.select_for_update().select_related("main_unit").get(pk=meeting.pk)
+        locked = Meeting.objects.select_for_update(of=("self",)).select_related("main_unit").get(pk=meeting.pk)
         rule = TRANSITIONS.get((locked.status, action))
         if rule is None:
             raise ValidationError(

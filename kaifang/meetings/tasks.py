@@ -97,7 +97,7 @@ def make_task_from_resolution(*, actor: Any, resolution: Resolution) -> tuple[An
         raise PermissionDenied(_("只有会议组织单位可以把会议确定事项转为督办事项。"))
     _validate_task_fields(title=resolution.title, lead_unit=resolution.lead_unit, deadline=resolution.deadline)
     with transaction.atomic():
-        locked = Resolution.objects.select_for_update().select_related("lead_unit").get(pk=resolution.pk)
+        locked = Resolution.objects.select_for_update(of=("self",)).select_related("lead_unit").get(pk=resolution.pk)
         if locked.task_id is not None:
             return locked.task_id, False
         task = _create_task(
@@ -181,7 +181,7 @@ def confirm_speech_draft(*, actor: Any, draft: SpeechDraft, items: list[Confirme
     for item in items:
         _validate_task_fields(title=item.title, lead_unit=item.lead_unit, deadline=item.deadline)
     with transaction.atomic():
-        locked = SpeechDraft.objects.select_for_update().select_related("meeting").get(pk=draft.pk)
+        locked = SpeechDraft.objects.select_for_update(of=("self",)).select_related("meeting").get(pk=draft.pk)
         if locked.confirmed_at is not None:
             raise ValidationError(_("这份解析结果已经确认过，督办事项已生成，不会重复生成。"), code="already_confirmed")
         meeting = locked.meeting
