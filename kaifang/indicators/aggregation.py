@@ -69,6 +69,7 @@ def _child_divisions(parent_ids: Iterable[int], periods: list[datetime.date]) ->
         .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=last))
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=first))
         .only("id", "parent_id", "valid_from", "valid_to", "kind", "path", "code")
+        .order_by()
     )
     out: dict[int, list[OrgUnit]] = defaultdict(list)
     for child in children:
@@ -95,9 +96,11 @@ def cells(
         return _formula_cells(indicator, units, periods, depth=_depth)
     unit_ids = [u.pk for u in units]
     own: dict[Key, Cell] = {}
-    for unit_id, period, month_value, ytd_value in DataValue.objects.filter(
-        indicator=indicator, unit_id__in=unit_ids, period__in=periods, reported__isnull=False
-    ).values_list("unit_id", "period", "month_value", "ytd_value"):
+    for unit_id, period, month_value, ytd_value in (
+        DataValue.objects.filter(indicator=indicator, unit_id__in=unit_ids, period__in=periods, reported__isnull=False)
+        .order_by()
+        .values_list("unit_id", "period", "month_value", "ytd_value")
+    ):
         own[(unit_id, period)] = Cell(month_value, ytd_value, REPORTED)
     if indicator.unit_aggregation == UnitAggregation.NONE:
         return own
@@ -141,7 +144,9 @@ def cells(
                     unit_id__in=[c.pk for c in parents_with_kids],
                     period__in=periods,
                     reported__isnull=False,
-                ).values_list("unit_id", "period")
+                )
+                .order_by()
+                .values_list("unit_id", "period")
             )
             lacking = [c for c in parents_with_kids if any((c.pk, p) not in reported_pairs for p in periods)]
             if lacking:

@@ -192,7 +192,7 @@ class DataValue(models.Model):
     class Meta:
         verbose_name = _("指标数据")
         verbose_name_plural = _("指标数据")
-        ordering = ["indicator__sort_order", "unit__path", "period"]
+        # No default ordering: on millions of rows it would add joins and sorts to every aggregate.
         constraints = [
             models.UniqueConstraint(
                 fields=["indicator", "unit", "period"], name="datavalue_unique_indicator_unit_period"

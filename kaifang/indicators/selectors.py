@@ -165,7 +165,8 @@ def figures(
     last_year = add_months(period_to, -12)
     got = cells(indicator, units, [*months, last_year])
     targets = {
-        t.unit_id: t.annual for t in Target.objects.filter(indicator=indicator, unit__in=units, year=period_to.year)
+        t.unit_id: t.annual
+        for t in Target.objects.filter(indicator=indicator, unit__in=units, year=period_to.year).order_by()
     }
     progress = maths.time_progress(period_to.month, indicator.time_aggregation)
     margin = red_margin()
