@@ -25,7 +25,9 @@ class TaskForm(forms.Form):
     title = forms.CharField(label=_("事项名称"), max_length=200)
     body = forms.CharField(label=_("工作要求"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
     category = forms.ChoiceField(label=_("类别"), choices=TaskCategory.choices)
-    lead_unit = forms.ModelChoiceField(label=_("牵头单位"), queryset=OrgUnit.objects.none(), to_field_name="code")
+    lead_unit = forms.ModelChoiceField(
+        label=_("牵头单位"), queryset=OrgUnit.objects.none(), to_field_name="code", empty_label=_("请选择")
+    )
     co_units = forms.ModelMultipleChoiceField(
         label=_("配合单位"), queryset=OrgUnit.objects.none(), to_field_name="code", required=False
     )

@@ -144,6 +144,7 @@ class TaskRow:
     light: Light
     progress: int
     missing: list[datetime.date]
+    todo: list[str] = field(default_factory=list)  # this week's to-dos (my tasks only)
 
 
 def task_rows(tasks: Any, *, today: datetime.date | None = None) -> list[TaskRow]:
@@ -225,21 +226,35 @@ def my_tasks(user: Any, *, today: datetime.date | None = None) -> dict[str, list
     )
     rows = task_rows(own, today=day)
     week_end = day + datetime.timedelta(days=6 - day.weekday())
-    due_week = [r for r in rows if r.task.state in OPEN_STATES and _due_by(r, day, week_end)]
+    due_week = []
+    for row in rows:
+        row.todo = week_todo(row, day, week_end) if row.task.state in OPEN_STATES else []
+        if row.todo:
+            due_week.append(row)
     co = task_rows(
         task_queryset().visible_to(user).filter(co_units=unit, state__in=OPEN_STATES).order_by("deadline"), today=day
     )
     return {"all": rows, "due_week": due_week, "co": co}
 
 
-def _due_by(row: TaskRow, day: datetime.date, week_end: datetime.date) -> bool:
-    if row.task.state == TaskState.ISSUED:  # waiting to be acknowledged (签收)
-        return True
-    if row.task.deadline <= week_end or row.missing:
-        return True
-    if row.task.report_day and day.day <= row.task.report_day <= day.day + (week_end - day).days:
-        return True
-    return any(not done and due <= week_end for _title, due, done in related_of(row.task).milestones)
+def week_todo(row: TaskRow, day: datetime.date, week_end: datetime.date) -> list[str]:
+    """What the lead unit has to do on this task by the end of the week (empty: nothing)."""
+    task, todo = row.task, []
+    if task.state == TaskState.ISSUED:
+        todo.append("待签收")
+    if task.deadline <= week_end:
+        todo.append(f"{task.deadline.month}月{task.deadline.day}日到期" if task.deadline >= day else "已超期")
+    for period in row.missing:
+        todo.append(f"补报{period.month}月进展")
+    if task.report_day:
+        due = day.replace(day=task.report_day)
+        if day <= due <= week_end and day.replace(day=1) not in related_of(task).periods:
+            todo.append(f"{due.month}月{due.day}日前报送本月进展")
+    for title, due, done in related_of(task).milestones:
+        if not done and due <= week_end:
+            late = "已超期" if due < day else "到期"
+            todo.append(f"节点“{title}”{due.month}月{due.day}日{late}")
+    return todo
 
 
 def timeline(task: Task) -> list[dict[str, Any]]:

@@ -252,6 +252,8 @@ def transition(
             )
         if not _is_system(actor) and not (step.actors & workflow.actor_kinds(actor, task)):
             raise PermissionDenied(_("您无权对该事项执行“%(a)s”。") % {"a": step.label})
+        if action == "claim" and task.children.exclude(state=TaskState.CLOSED).exists():
+            raise ValidationError(_("分解下达的子事项尚未全部办结销号，暂不能申请办结。"), code="children_open")
         if step.needs_reason and not reason.strip():
             raise ValidationError({"reason": _("请填写“%(a)s”的理由。") % {"a": step.label}})
         _apply_step(task, action, step.to, actor=actor, reason=reason.strip(), day=day)

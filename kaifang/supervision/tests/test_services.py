@@ -197,3 +197,12 @@ def test_a_county_sees_only_the_tasks_it_leads_or_co_leads(hunnan: User, shenhe:
     assert set(Task.objects.visible_to(shenhe)) == {other}
     # The city sees its own, its counties' tasks, and the province task its county co-leads.
     assert set(Task.objects.visible_to(shenyang)) == {led, co, other, city}
+
+
+def test_a_split_task_cannot_be_claimed_while_a_sub_task_is_open(shenyang: User, province: User) -> None:
+    parent = make_task(lead="210100", state=TaskState.IN_PROGRESS)
+    child = services.split_task(actor=shenyang, parent=parent, lead_unit="210112")
+    with pytest.raises(ValidationError, match="子事项尚未全部办结"):
+        services.transition(actor=shenyang, task=parent, action="claim")
+    Task.objects.filter(pk=child.pk).update(state=TaskState.CLOSED)
+    assert services.transition(actor=shenyang, task=parent, action="claim").state == TaskState.COMPLETION_CLAIMED

@@ -161,7 +161,7 @@ def test_the_home_page_shows_what_is_due_this_week(client_for, hunnan: User) -> 
         lead="210112", state=TaskState.IN_PROGRESS, deadline=D(2018, 7, 6), title="本周到期的事项", report_day=None
     )
     html = client_for(hunnan).get("/").content.decode()
-    assert "本周到期的督办事项" in html and "本周到期的事项" in html
+    assert "本周要办的督办事项" in html and "本周到期的事项" in html and "7月6日到期" in html
 
 
 def test_a_stale_draft_edit_keeps_the_typing_says_why_and_saves_on_the_second_try(client_for, province: User) -> None:  # type: ignore[no-untyped-def]
