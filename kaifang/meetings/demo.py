@@ -65,6 +65,23 @@ RELAY_TEXTS = [
     "以电视电话会议形式传达到各乡镇（街道）和有关部门，印发落实分工方案，纳入年度绩效考核。",
     "印发通知转发会议精神，结合本地实际提出十项具体措施，建立周调度、月通报制度。",
 ]
+# Telephone area codes by city (示例电话号码 are made up; only the area codes are real).
+AREA_CODES = {
+    "210100": "024",
+    "210200": "0411",
+    "210300": "0412",
+    "210400": "024",
+    "210500": "024",
+    "210600": "0415",
+    "210700": "0416",
+    "210800": "0417",
+    "210900": "0418",
+    "211000": "0419",
+    "211100": "0427",
+    "211200": "024",
+    "211300": "0421",
+    "211400": "0429",
+}
 RELAY_FORMS = [RelayForm.PARTY_COMMITTEE, RelayForm.EXECUTIVE, RelayForm.TELECONFERENCE, RelayForm.DOCUMENT]
 
 
@@ -74,6 +91,11 @@ def _at(hour: int, minute: int, second: int = 0) -> datetime.datetime:
 
 def _person(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + rng.choice(GIVEN)
+
+
+def _phone(unit: OrgUnit, rng: random.Random) -> str:
+    city_code = unit.path.strip("/").split("/")[1]
+    return f"{AREA_CODES.get(city_code, '024')}-{rng.randint(2000, 8999)}{rng.randint(1000, 9999)}"
 
 
 def _leader_title(unit: OrgUnit, rng: random.Random) -> str:
@@ -118,7 +140,7 @@ def load_meetings_demo() -> Meeting:
             venue=venue,
             room="市政府第一会议室" if city else "政府视频会议室",
             contact_name=_person(rng),
-            contact_phone=f"0{rng.randint(411, 429)}-{rng.randint(2000, 8999)}{rng.randint(1000, 9999)}",
+            contact_phone=_phone(venue.unit, rng),
         )
         if venue.pk in absent:
             continue

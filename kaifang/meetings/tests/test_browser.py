@@ -137,3 +137,28 @@ def test_meeting_to_tasks_end_to_end(page_as, live_site):
     assert dalian.locator("#venues tbody tr").count() == 1
     assert dalian.locator("#tasks tbody tr").count() == 1 and "大连市" in dalian.inner_text("#tasks")
     assert dalian.goto(task_url).status == 404
+
+
+def test_the_demo_teleconference_reads_well_for_the_supervisor_and_a_county(page_as, live_site):
+    sup = page_as("province")
+    sup.goto(live_site + "/meetings/")
+    sup.click("text=2018年全省对外开放工作电视电话会议")
+    assert "已结束" in sup.inner_text("h1")
+    totals = sup.inner_text("#attendance tfoot")
+    assert re.search(r"合计\s+114\s+109\s+4\s+7\s+1\s+95\.6%", totals), totals
+    assert sup.locator("#venues tbody tr").count() == 114
+    sup.screenshot(path=SHOTS + "demo-supervisor.png")
+    sup.click("#documents >> text=省委书记")
+    assert "一是要主动融入国家重大战略" in sup.inner_text("main")
+    sup.click("text=解析为督办事项")
+    sup.click("main button[type=submit].primary")
+    sup.wait_for_url(re.compile(r"/meetings/parse/\d+/$"))
+    assert sup.locator(".draft-table tbody tr").count() == 5
+    sup.screenshot(path=SHOTS + "demo-draft.png", full_page=True)
+    county = page_as("hunnan")
+    county.goto(live_site + "/meetings/")
+    county.click("text=2018年全省对外开放工作电视电话会议")
+    assert county.locator("#venues tbody tr").count() == 1
+    assert county.goto(live_site + "/meetings/parse/").status == 403
+    county.go_back()
+    county.screenshot(path=SHOTS + "demo-county.png", full_page=True)
