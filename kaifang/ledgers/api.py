@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from kaifang.core.schemas import ErrorOut
@@ -118,7 +118,7 @@ def get_project(request: HttpRequest, pk: int) -> Any:
 
 
 @projects_router.post("", response={201: CreatedProjectOut, **ERRORS}, summary="录入招商线索")
-def create(request: HttpRequest, payload: ProjectIn) -> tuple[int, dict[str, Any]]:
+def create(request: HttpRequest, payload: ProjectIn) -> Status:
     unit = get_unit_for_user(request.user, payload.unit_code)
     platform = get_unit_for_platform(payload.platform_code)
     project, warnings = services.create_project(
@@ -139,7 +139,7 @@ def create(request: HttpRequest, payload: ProjectIn) -> tuple[int, dict[str, Any
             external_id=payload.external_id,
         ),
     )
-    return 201, {"project": selectors.get_project_for_user(request.user, project.pk), "warnings": warnings}
+    return Status(201, {"project": selectors.get_project_for_user(request.user, project.pk), "warnings": warnings})
 
 
 def get_unit_for_platform(code: str | None) -> Any:
@@ -167,7 +167,7 @@ def transition(request: HttpRequest, pk: int, payload: TransitionIn) -> Any:
         )
     except ValidationError as exc:
         if getattr(exc, "code", None) == "stale":
-            return 409, {"detail": exc.messages}
+            return Status(409, {"detail": exc.messages})
         raise
     return selectors.get_project_for_user(request.user, moved.pk)
 
@@ -213,7 +213,7 @@ def get_talent(request: HttpRequest, pk: int) -> TalentRecord:
 
 
 @talents_router.post("", response={201: TalentOut, **ERRORS}, summary="录入引进人才")
-def create_talent_api(request: HttpRequest, payload: TalentIn) -> tuple[int, TalentRecord]:
+def create_talent_api(request: HttpRequest, payload: TalentIn) -> Status:
     unit = get_unit_for_user(request.user, payload.unit_code)
     if getattr(request.user, "role", None) in ("leader", "auditor"):
         raise PermissionDenied("只读用户不能录入。")
@@ -221,4 +221,4 @@ def create_talent_api(request: HttpRequest, payload: TalentIn) -> tuple[int, Tal
         actor=request.user,
         data=TalentInput(**payload.dict(exclude={"unit_code"}), unit=unit),
     )
-    return 201, record
+    return Status(201, record)

@@ -13,7 +13,7 @@ from kaifang.ledgers.services import ProjectInput
 from kaifang.ledgers.talent_services import TalentInput
 from kaifang.orgs.models import OrgUnit, UnitKind
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"})
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def responsible_units(user: Any) -> Any:
@@ -43,8 +43,10 @@ class ProjectForm(forms.Form):
     industry = forms.ChoiceField(
         label=_("行业门类（GB/T 4754）"), choices=[(c, f"{c} {n}") for c, n in Industry.choices]
     )
-    unit = UnitChoiceField(label=_("责任单位"), queryset=OrgUnit.objects.none())
-    platform = UnitChoiceField(label=_("所在平台"), queryset=OrgUnit.objects.none(), required=False)
+    unit = UnitChoiceField(label=_("责任单位"), queryset=OrgUnit.objects.none(), empty_label=_("请选择单位"))
+    platform = UnitChoiceField(
+        label=_("所在平台"), queryset=OrgUnit.objects.none(), required=False, empty_label=_("（不在开放平台）")
+    )
     leader = forms.CharField(label=_("包保领导"), max_length=50, required=False)
     agreed_amount = forms.DecimalField(label=_("协议（意向）投资额"), min_value=0, max_digits=16, decimal_places=2)
     currency = forms.ChoiceField(label=_("币种"), choices=Currency.choices)
@@ -89,7 +91,7 @@ class TransitionForm(forms.Form):
 
 class TransferForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    to_unit = UnitChoiceField(label=_("移交给"), queryset=OrgUnit.objects.none())
+    to_unit = UnitChoiceField(label=_("移交给"), queryset=OrgUnit.objects.none(), empty_label=_("请选择单位"))
     effective_on = forms.DateField(label=_("移交日期"), widget=DATE_INPUT)
     reason = forms.CharField(label=_("原因"), max_length=2000, required=False)
 
@@ -123,7 +125,7 @@ class TalentForm(forms.Form):
     level = forms.ChoiceField(label=_("人才层次"), choices=TalentLevel.choices)
     programme = forms.CharField(label=_("人才计划"), max_length=100, required=False)
     employer = forms.CharField(label=_("用人单位"), max_length=200)
-    unit = UnitChoiceField(label=_("责任单位"), queryset=OrgUnit.objects.none())
+    unit = UnitChoiceField(label=_("责任单位"), queryset=OrgUnit.objects.none(), empty_label=_("请选择单位"))
     introduced_on = forms.DateField(label=_("引进日期"), widget=DATE_INPUT)
     source_region = forms.ChoiceField(label=_("来源地"), choices=ORIGIN_CHOICES)
 

@@ -238,7 +238,7 @@ def breakdowns(user: Any, year: int) -> dict[str, Any]:
         "by_origin": by_origin[:12],
         "by_industry": by_industry,
         "by_city": by_city_code,
-        "by_platform": by_platform,
+        "by_platform": by_platform[:15],
         "signed_total_yi": yi(sum((e.value for e in events if e.measure == SIGNED_AMOUNT), Decimal(0))),
         "signed_big": sum(1 for e in events if e.measure == SIGNED_100M),
         "started_big": started,
@@ -323,17 +323,14 @@ def derived_figures(user: Any, today: datetime.date | None = None) -> dict[str, 
     if unit is not None:
         from kaifang.indicators.models import DataValue
 
-        values = {
-            v.indicator_id: v
-            for v in DataValue.objects.filter(indicator__in=ledger_indicators(), unit=unit, period=month)
-        }
+        this_month: dict[int, Decimal] = defaultdict(Decimal)
+        year_to_date: dict[int, Decimal] = defaultdict(Decimal)
+        for indicator_id, period, value in DataValue.objects.filter(
+            indicator__in=ledger_indicators(), unit=unit, period__year=month.year, period__lte=month
+        ).values_list("indicator_id", "period", "month_value"):
+            year_to_date[indicator_id] += value or 0
+            if period == month:
+                this_month[indicator_id] += value or 0
         for indicator in ledger_indicators():
-            value = values.get(indicator.pk)
-            rows.append(
-                {
-                    "indicator": indicator,
-                    "month": value.month_value if value is not None else None,
-                    "ytd": value.ytd_value if value is not None else None,
-                }
-            )
+            rows.append({"indicator": indicator, "month": this_month[indicator.pk], "ytd": year_to_date[indicator.pk]})
     return {"unit": unit, "month": month, "rows": rows}
