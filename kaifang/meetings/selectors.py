@@ -6,11 +6,12 @@ from typing import Any
 
 from django.db.models import Count, Q
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from kaifang.meetings.models import Meeting, MeetingQuerySet, RelayReport, Venue
 from kaifang.meetings.stats import AttendanceRow, VenueFact, attendance
 from kaifang.orgs.models import OrgUnit, UnitKind
-from kaifang.orgs.scope import unit_scope_q
+from kaifang.orgs.scope import scope_root, unit_scope_q
 
 
 def visible_meetings(user: Any) -> MeetingQuerySet:
@@ -107,3 +108,27 @@ def tasks_from_meeting(user: Any, meeting: Meeting) -> Any:
         .select_related("lead_unit")
         .order_by("code")
     )
+
+
+def my_meeting_todos(user: Any) -> list[dict[str, Any]]:
+    """What the user's own unit still owes its meetings: a receipt, a check-in, a relay report."""
+    unit_id = getattr(user, "unit_id", None)
+    if not unit_id or scope_root(user) is None:
+        return []
+    venues = (
+        Venue.objects.filter(unit_id=unit_id)
+        .exclude(meeting__status__in=["draft", "cancelled"])
+        .select_related("meeting")
+        .order_by("-meeting__starts_at")[:20]
+    )
+    reported = set(RelayReport.objects.filter(unit_id=unit_id).values_list("meeting_id", flat=True))
+    todos = []
+    for venue in venues:
+        meeting = venue.meeting
+        if meeting.can_answer() and venue.receipt_status == "pending":
+            todos.append({"meeting": meeting, "todo": _("填写回执")})
+        elif meeting.status == "in_progress" and venue.checked_in_at is None and venue.receipt_status != "leave":
+            todos.append({"meeting": meeting, "todo": _("签到")})
+        elif meeting.status == "ended" and meeting.pk not in reported:
+            todos.append({"meeting": meeting, "todo": _("报送传达落实情况")})
+    return todos

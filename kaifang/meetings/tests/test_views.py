@@ -156,3 +156,16 @@ def test_a_venue_sets_its_room_and_contact_and_another_county_cannot(client_for,
     page = client_for(hunnan).post(f"/meetings/{meeting.pk}/venues/210112/details/", data, follow=True)
     assert "会场信息已保存" in page.content.decode()
     assert venue_of(meeting, "210112").room == "区政府三楼视频会议室"
+
+
+def test_the_home_page_tells_a_venue_what_it_still_owes(client_for, meeting, province, hunnan, dalian):
+    page = client_for(hunnan).get("/").content.decode()
+    assert "会议待办" in page and "填写回执" in page and meeting.title in page
+    services.create_meeting(
+        actor=province,
+        title="不含浑南的会议",
+        starts_at=meeting.starts_at,
+        main_unit=meeting.main_unit,
+        venue_units=[dalian.unit],
+    )
+    assert "不含浑南的会议" not in client_for(hunnan).get("/").content.decode()
