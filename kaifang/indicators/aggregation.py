@@ -117,6 +117,7 @@ def cells(
     rows = (
         DataValue.objects.filter(
             indicator=indicator,
+            unit_id__in=[c.pk for c in all_children],  # lets the planner walk the (indicator, unit, period) index
             unit__parent_id__in=list(children_of),
             period__in=periods,
             reported__isnull=False,

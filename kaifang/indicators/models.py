@@ -172,9 +172,13 @@ class DataValue(models.Model):
     (history kept).
     """
 
-    indicator = models.ForeignKey(Indicator, verbose_name=_("指标"), on_delete=models.PROTECT, related_name="values")
+    # Both foreign keys are covered by the composite indexes below (their own single-column indexes
+    # would only tempt the planner into scanning every unit's rows of an indicator).
+    indicator = models.ForeignKey(
+        Indicator, verbose_name=_("指标"), on_delete=models.PROTECT, related_name="values", db_index=False
+    )
     unit = models.ForeignKey(
-        "orgs.OrgUnit", verbose_name=_("单位"), on_delete=models.PROTECT, related_name="data_values"
+        "orgs.OrgUnit", verbose_name=_("单位"), on_delete=models.PROTECT, related_name="data_values", db_index=False
     )
     period = models.DateField(_("期间"))
     reported = models.DecimalField(_("填报值"), null=True, blank=True, max_digits=20, decimal_places=4)
