@@ -18,6 +18,7 @@ Rules stated once here and shown to users by `rules_text()`:
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -124,10 +125,13 @@ def fmt(value: Decimal | None) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
+QUANTA = {places: Decimal(1).scaleb(-places) for places in range(5)}
+
+
 def pct(value: Decimal | None, places: int = 2) -> str:
     if value is None:
         return "缺数"
-    return f"{(value * HUNDRED).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)}%"
+    return f"{(value * HUNDRED).quantize(QUANTA[places], rounding=ROUND_HALF_UP)}%"
 
 
 # --- Scheme definition ------------------------------------------------------------------------
@@ -142,12 +146,17 @@ class Item:
     params: Mapping[str, Any] = field(default_factory=dict)
     indicator: str = ""
     missing: str = MISSING_ZERO
+    _decimals: dict[str, Decimal] = field(default_factory=dict, compare=False, repr=False)
 
     def param(self, key: str) -> Any:
         return self.params.get(key, DEFAULT_PARAMS[self.kind].get(key))
 
     def dparam(self, key: str) -> Decimal:
-        return dec(self.param(key))
+        """A numeric parameter as a Decimal (converted once per item: thousands of units reuse it)."""
+        value = self._decimals.get(key)
+        if value is None:
+            value = self._decimals[key] = dec(self.param(key))
+        return value
 
 
 @dataclass(frozen=True)
@@ -353,15 +362,15 @@ class Outcome:
         return to_jsonable(asdict(self))
 
 
-def to_jsonable(value: Any) -> Any:
-    """Decimals as strings so every digit survives JSON."""
+def _decimal_text(value: Any) -> str:
     if isinstance(value, Decimal):
         return format(value, "f")
-    if isinstance(value, Mapping):
-        return {str(k): to_jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [to_jsonable(v) for v in value]
-    return value
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def to_jsonable(value: Any) -> Any:
+    """Decimals as strings so every digit survives JSON (through the C encoder: it is fast)."""
+    return json.loads(json.dumps(value, default=_decimal_text, ensure_ascii=False))
 
 
 @dataclass
@@ -519,9 +528,11 @@ def _relative(item: Item, units: Sequence[UnitData]) -> dict[str, _Raw]:
     higher = item.param("direction") == "higher"
     out: dict[str, _Raw] = {}
     if item.kind == RANKING:
-        ordered = sorted(values.values(), reverse=higher)
+        first: dict[Decimal, int] = {}
+        for position, value in enumerate(sorted(values.values(), reverse=higher), start=1):
+            first.setdefault(value, position)  # equal values share the first position of their run
         for code, value in values.items():
-            rank = ordered.index(value) + 1  # equal values share the first position of their run
+            rank = first[value]
             if item.params.get("points"):
                 table = [dec(v) for v in item.params["points"]]
                 points = table[rank - 1] if rank <= len(table) else dec(item.param("rest") or 0)

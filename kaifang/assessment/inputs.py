@@ -12,16 +12,19 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Q
+
 from kaifang.assessment import engine
 from kaifang.assessment.models import AdjustmentState, AssessmentScheme, ManualAdjustment, SchemeItem
-from kaifang.indicators.models import Indicator
+from kaifang.indicators import maths
+from kaifang.indicators.models import DataValue, Indicator, Source, Target
 from kaifang.indicators.selectors import BASIS_LABELS, figures
-from kaifang.orgs.models import OrgUnit
+from kaifang.orgs.models import OrgUnit, UnitGroup
 
 
 @dataclass
@@ -33,6 +36,10 @@ class Gathered:
         return engine.to_jsonable(
             {"units": [{"code": u.code, "name": u.name, "items": dict(u.items)} for u in self.data]}
         )
+
+    @property
+    def unit_ids(self) -> list[int]:
+        return [u.pk for u in self.units]
 
 
 def period_window(period: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -50,56 +57,101 @@ def _decimal(value: Any) -> Decimal | None:
     return value if isinstance(value, Decimal) else None
 
 
-def _value_source(indicator: Indicator, unit: OrgUnit, period: datetime.date, basis: str = "") -> dict[str, Any]:
+def _value_source(indicator: Indicator, unit: OrgUnit, period: datetime.date | str, basis: str = "") -> dict[str, Any]:
     source: dict[str, Any] = {
         "type": "value",
         "indicator": indicator.code,
         "name": indicator.name,
         "unit": unit.code,
         "unit_name": unit.name,
-        "period": f"{period:%Y-%m}",
+        "period": period if isinstance(period, str) else f"{period:%Y-%m}",
     }
     if basis and basis != "reported":
         source["note"] = BASIS_LABELS.get(basis, basis)
     return source
 
 
-def _indicator_inputs(item: SchemeItem, units: list[OrgUnit], period: datetime.date) -> dict[int, dict[str, Any]]:
-    """Through the indicators' own `figures` (own report, else summed from children; last year; target)."""
+UnitFilter = Callable[[str], Q]
+
+
+def unit_filter(units: list[OrgUnit], group: UnitGroup | None = None) -> UnitFilter:
+    """A Q builder restricting rows to the units, through a relation prefix ("unit__", "lead_unit__").
+
+    For a whole group it is a join on the group's membership (one small subquery, not thousands of
+    bound ids); rows of units outside `units` (e.g. historic members) are ignored by the callers.
+    """
+    if group is not None:
+        return lambda prefix: Q(**{f"{prefix}groups": group})
+    ids = [u.pk for u in units]
+    return lambda prefix: Q(**{f"{prefix}id__in": ids})
+
+
+def _indicator_inputs(
+    item: SchemeItem, units: list[OrgUnit], period: datetime.date, where: UnitFilter
+) -> dict[int, dict[str, Any]]:
+    """Each unit's own reported figure (one query for the whole group); units without one of their
+    own get the indicators' rule through `figures` (summed from children, or by formula)."""
     indicator = item.indicator
     assert indicator is not None
-    rows = figures(indicator, units, period.replace(month=1), period)
+    growth = item.kind == engine.GROWTH
+    needs_target = item.kind in (engine.COMPLETION, engine.STEP) or (
+        item.kind == engine.THRESHOLD and (item.params or {}).get("basis") == "target"
+    )
     base_period = period.replace(year=period.year - 1)
+    own: dict[tuple[int, datetime.date], Decimal] = {}
+    if indicator.source == Source.REPORTED:
+        rows = DataValue.objects.filter(
+            where("unit__"),
+            indicator=indicator,
+            period__in=[period, base_period] if growth else [period],
+            reported__isnull=False,
+            ytd_value__isnull=False,
+        ).values_list("unit_id", "period", "ytd_value")
+        own = {(unit_id, day): value for unit_id, day, value in rows}
+    targets: dict[int, Decimal] = {}
+    if needs_target:
+        targets = dict(
+            Target.objects.filter(where("unit__"), indicator=indicator, year=period.year).values_list(
+                "unit_id", "annual"
+            )
+        )
+    lacking = [u for u in units if (u.pk, period) not in own or (growth and (u.pk, base_period) not in own)]
+    derived = {f.unit.pk: f for f in figures(indicator, lacking, period, period)} if lacking else {}
+    progress = maths.time_progress(period.month, indicator.time_aggregation)
+    period_text, base_text = f"{period:%Y-%m}", f"{base_period:%Y-%m}"
     out: dict[int, dict[str, Any]] = {}
-    for f in rows:
-        unit = f.unit
-        value = _decimal(f.ytd_value)
-        source = _value_source(indicator, unit, period, f.basis)
-        if item.kind in (engine.COMPLETION, engine.STEP) or (
-            item.kind == engine.THRESHOLD and (item.params or {}).get("basis") == "target"
-        ):
+    for unit in units:
+        f = derived.get(unit.pk)
+        if f is None:
+            value, basis, base = own.get((unit.pk, period)), "reported", own.get((unit.pk, base_period))
+        else:
+            value, basis, base = _decimal(f.ytd_value), f.basis, _decimal(f.last_year_ytd)
+        source = _value_source(indicator, unit, period_text, basis)
+        if needs_target:
             key = "value" if item.kind == engine.THRESHOLD else "actual"
             out[unit.pk] = {
                 key: value,
-                "target": f.target,
-                "time_progress": f.time_progress,
+                "target": targets.get(unit.pk),
+                "time_progress": progress,
                 "sources": [
                     source,
                     {"type": "target", "indicator": indicator.code, "unit": unit.code, "year": period.year},
                 ],
             }
-        elif item.kind == engine.GROWTH:
+        elif growth:
             out[unit.pk] = {
                 "current": value,
-                "base": _decimal(f.last_year_ytd),
-                "sources": [source, _value_source(indicator, unit, base_period)],
+                "base": base,
+                "sources": [source, _value_source(indicator, unit, base_text)],
             }
         else:  # ranking, efficacy, absolute threshold: the figure itself
             out[unit.pk] = {"value": value, "sources": [source]}
     return out
 
 
-def task_counts(units: list[OrgUnit], start: datetime.date, end: datetime.date) -> dict[int, dict[str, Any]]:
+def task_counts(
+    units: list[OrgUnit], start: datetime.date, end: datetime.date, where: UnitFilter | None = None
+) -> dict[int, dict[str, Any]]:
     """`kaifang.supervision.selectors.task_performance` for many units at once, in three queries.
 
     Same rules (a test holds the two equal): tasks the unit leads, issued, due in [start, end];
@@ -111,17 +163,20 @@ def task_counts(units: list[OrgUnit], start: datetime.date, end: datetime.date) 
 
     from kaifang.supervision.models import ISSUED_STATES, ActionKind, SupervisionAction, Task, TaskState, TaskTransition
 
+    where = where or unit_filter(units)
     out: dict[int, dict[str, Any]] = {
         u.pk: {"due": 0, "closed_on_time": 0, "overdue": 0, "urged": 0, "notices": 0, "failed": 0, "sources": []}
         for u in units
     }
     tasks = (
-        Task.objects.filter(lead_unit__in=units, state__in=ISSUED_STATES, deadline__gte=start, deadline__lte=end)
+        Task.objects.filter(where("lead_unit__"), state__in=ISSUED_STATES, deadline__gte=start, deadline__lte=end)
         .order_by("deadline", "code")
         .values_list("pk", "code", "lead_unit_id", "state", "claimed_on", "deadline")
     )
     claimed_states = (TaskState.COMPLETION_CLAIMED, TaskState.CLOSED)
     for pk, code, lead, state, claimed_on, deadline in tasks:
+        if lead not in out:
+            continue
         entry = out[lead]
         entry["due"] += 1
         if state == TaskState.CLOSED and claimed_on is not None and claimed_on <= deadline:
@@ -132,40 +187,43 @@ def task_counts(units: list[OrgUnit], start: datetime.date, end: datetime.date) 
             entry["overdue"] += int(end > deadline)
         entry["sources"].append({"type": "task", "id": pk, "code": code})
     actions = (
-        SupervisionAction.objects.filter(unit__in=units, on__gte=start, on__lte=end)
+        SupervisionAction.objects.filter(where("unit__"), on__gte=start, on__lte=end)
         .values("unit_id", "kind")
         .annotate(n=Count("id"))
     )
     keys: dict[str, str] = {ActionKind.URGE: "urged", ActionKind.NOTICE: "notices"}
     for action in actions:
         key = keys.get(str(action["kind"]))
-        if key:
+        if key and action["unit_id"] in out:
             out[action["unit_id"]][key] += action["n"]
     returns = (
-        TaskTransition.objects.filter(task__lead_unit__in=units, action="return", on__gte=start, on__lte=end)
+        TaskTransition.objects.filter(where("task__lead_unit__"), action="return", on__gte=start, on__lte=end)
         .values("task__lead_unit_id")
         .annotate(n=Count("id"))
     )
     for returned in returns:
-        out[returned["task__lead_unit_id"]]["failed"] += returned["n"]
+        if returned["task__lead_unit_id"] in out:
+            out[returned["task__lead_unit_id"]]["failed"] += returned["n"]
     return out
 
 
-def _task_inputs(units: list[OrgUnit], period: datetime.date) -> dict[int, dict[str, Any]]:
+def _task_inputs(units: list[OrgUnit], period: datetime.date, where: UnitFilter) -> dict[int, dict[str, Any]]:
     start, end = period_window(period)
-    return task_counts(units, start, end)
+    return task_counts(units, start, end, where)
 
 
-def _reporting_inputs(units: list[OrgUnit], period: datetime.date) -> dict[int, dict[str, Any]]:
+def _reporting_inputs(units: list[OrgUnit], period: datetime.date, where: UnitFilter) -> dict[int, dict[str, Any]]:
     from kaifang.reporting.models import Submission, Timeliness
 
     counts: dict[int, dict[str, Any]] = {
         u.pk: {"required": 0, "on_time": 0, "late": 0, "returned": 0, "sources": []} for u in units
     }
     rows = Submission.objects.filter(
-        unit__in=units, round__period__year=period.year, round__period__lte=period
+        where("unit__"), round__period__year=period.year, round__period__lte=period
     ).values_list("pk", "unit_id", "timeliness", "status", "return_reason", "round__period")
     for pk, unit_id, timeliness, status, return_reason, round_period in rows:
+        if unit_id not in counts:
+            continue
         entry = counts[unit_id]
         entry["required"] += 1
         if timeliness in (Timeliness.ON_TIME, Timeliness.GRACE):
@@ -178,11 +236,13 @@ def _reporting_inputs(units: list[OrgUnit], period: datetime.date) -> dict[int, 
     return counts
 
 
-def _entry_inputs(item: SchemeItem, units: list[OrgUnit], period: datetime.date) -> dict[int, dict[str, Any]]:
+def _entry_inputs(
+    item: SchemeItem, units: list[OrgUnit], period: datetime.date, where: UnitFilter
+) -> dict[int, dict[str, Any]]:
     entries = ManualAdjustment.objects.filter(
+        where("unit__"),
         scheme_code=item.scheme.code,
         item_code=item.code,
-        unit__in=units,
         state=AdjustmentState.APPROVED,
         period__year=period.year,
         period__lte=period,
@@ -201,17 +261,22 @@ def _entry_inputs(item: SchemeItem, units: list[OrgUnit], period: datetime.date)
 def gather(scheme: AssessmentScheme, period: datetime.date, *, units: Iterable[OrgUnit] | None = None) -> Gathered:
     """The engine's inputs for every unit of the scheme's group (or `units`) at `period`."""
     members = list(units) if units is not None else group_units(scheme, period)
+    where = unit_filter(members, scheme.group if units is None else None)
     per_item: dict[str, dict[int, dict[str, Any]]] = {}
     cached: dict[str, dict[int, dict[str, Any]]] = {}
     for item in scheme.items.select_related("indicator", "scheme"):
         if item.kind in engine.INDICATOR_KINDS:
-            per_item[item.code] = _indicator_inputs(item, members, period)
+            per_item[item.code] = _indicator_inputs(item, members, period, where)
         elif item.kind == engine.TASKS:
-            per_item[item.code] = cached.setdefault("tasks", _task_inputs(members, period))
+            if "tasks" not in cached:
+                cached["tasks"] = _task_inputs(members, period, where)
+            per_item[item.code] = cached["tasks"]
         elif item.kind == engine.REPORTING:
-            per_item[item.code] = cached.setdefault("reporting", _reporting_inputs(members, period))
+            if "reporting" not in cached:
+                cached["reporting"] = _reporting_inputs(members, period, where)
+            per_item[item.code] = cached["reporting"]
         else:
-            per_item[item.code] = _entry_inputs(item, members, period)
+            per_item[item.code] = _entry_inputs(item, members, period, where)
     data = [
         engine.UnitData(
             unit.code,

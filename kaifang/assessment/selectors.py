@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.http import Http404
 
 from kaifang.assessment import engine
-from kaifang.assessment.inputs import gather
+from kaifang.assessment.inputs import Gathered, gather
 from kaifang.assessment.models import (
     AssessmentScheme,
     AssessmentSnapshot,
@@ -31,8 +32,13 @@ class Run:
 
     scheme: AssessmentScheme
     period: datetime.date
-    inputs: dict[str, Any]
+    gathered: Gathered
     outcome: engine.Outcome
+
+    @cached_property
+    def inputs(self) -> dict[str, Any]:
+        """The inputs as JSON (built only when needed: publishing freezes them)."""
+        return self.gathered.as_json()
 
     def results(self) -> dict[str, Any]:
         data = self.outcome.to_dict()
@@ -45,7 +51,7 @@ def assess(*, scheme: AssessmentScheme, period: datetime.date) -> Run:
     """Score the scheme's group for `period` from the data as it is now (a running score mid-year)."""
     gathered = gather(scheme, period)
     outcome = engine.score(scheme.to_engine(), gathered.data)
-    return Run(scheme=scheme, period=period, inputs=gathered.as_json(), outcome=outcome)
+    return Run(scheme=scheme, period=period, gathered=gathered, outcome=outcome)
 
 
 def scheme_queryset() -> Any:
