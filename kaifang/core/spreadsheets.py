@@ -41,7 +41,14 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls and password-prot
 _SHEET_RE = re.compile(rb"<(?:\w+:)?sheet\b[^>]*?/?>")
 _ATTR_RE = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
 _REL_RE = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*?/?>")
-_CELL_RE = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(/?)>")
+_FAST_ROW_RE = re.compile(rb'<row r="([0-9]{1,7})"')
+_FAST_COLUMN_RE = re.compile(rb'<c r="([A-Z]{1,3})')
+_CELL_TAG_RE = re.compile(rb"<(?:\w+:)?c[\s>/]")
+_CELL_REF_RE = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="')
+_CELL_COLUMN_RE = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})[0-9]')
+_ROW_NUMBER_RE = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br="([0-9]{1,7})"')
+_ERROR_RE = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3}[0-9]{1,7})"[^>]*?\bt="e"')
+_ERROR_RE2 = re.compile(rb'<(?:\w+:)?c\s[^>]*?\bt="e"[^>]*?\br="([A-Z]{1,3}[0-9]{1,7})"')
 _ROW_TAG_RE = re.compile(rb"<(?:\w+:)?row\b")
 _FORMULA_RE = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{1,3}[0-9]{1,7})"[^>]*?(?<!/)>\s*<(?:\w+:)?f\b')
 _MERGE_RE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]{1,3}[0-9]{1,7}(?::[A-Z]{1,3}[0-9]{1,7})?)"')
@@ -297,30 +304,34 @@ def _scan_sheets(archive: zipfile.ZipFile, *, max_cells: int, max_uncompressed: 
                     "请删除多余的行列后再上传。",
                     sheet=name,
                 )
-        row_tags = len(_ROW_TAG_RE.findall(xml))
-        for attrs, _closing in _CELL_RE.findall(xml):
-            scan.cells += 1
-            a = _attrs(attrs)
-            ref = a.get("r")
-            if ref and _REF_RE.match(ref):
-                row, col = split_ref(ref)
-                scan.max_row = max(scan.max_row, row)
-                scan.max_col = max(scan.max_col, col)
-                if a.get("t") == "e":
-                    scan.errors.append(ref)
-            else:
-                scan.max_row = max(scan.max_row, row_tags)
-                scan.max_col = max(scan.max_col, scan.cells)
-                if a.get("t") == "e":
-                    scan.errors.append("")
+        # Counts and regexes run in C over the whole sheet: the real extent of the cells, whatever the
+        # header says. Excel and most writers put r first (<c r="B2" …>): a literal fast path, with
+        # the general patterns as the fallback.
+        row_tags = xml.count(b"<row ") or len(_ROW_TAG_RE.findall(xml))
+        scan.cells = xml.count(b"<c ") + xml.count(b"<c>") or len(_CELL_TAG_RE.findall(xml))
+        rows = _FAST_ROW_RE.findall(xml) or _ROW_NUMBER_RE.findall(xml)
+        letters = set(_FAST_COLUMN_RE.findall(xml))
+        referenced = xml.count(b'<c r="')
+        if referenced < scan.cells:
+            letters |= set(_CELL_COLUMN_RE.findall(xml))
+            referenced = len(_CELL_REF_RE.findall(xml))
+        scan.max_row = max([row_tags, *(int(r) for r in set(rows))]) if rows else row_tags
+        if letters:
+            scan.max_col = column_index(max(letters, key=lambda c: (len(c), c)).decode())
+        if referenced < scan.cells:  # cells without an r attribute sit one after another in their row
+            scan.max_col = max(scan.max_col, -(-scan.cells // max(row_tags, 1)) - 1)
+        if b't="e"' in xml:
+            scan.errors = [m.decode() for m in _ERROR_RE.findall(xml) + _ERROR_RE2.findall(xml)] or [""]
         extent = scan.max_row * (scan.max_col + 1)
         total_cells += scan.cells
         if extent > max_cells or total_cells > max_cells:
             raise _refuse(
                 f"数据区域约 {max(extent, total_cells):,} 个单元格，超过上限 {max_cells:,}，请分批上传。", sheet=name
             )
-        scan.formulas = [m.decode() for m in _FORMULA_RE.findall(xml)]
-        scan.merged = [m.decode() for m in _MERGE_RE.findall(xml)]
+        if b"<f" in xml or b":f" in xml:
+            scan.formulas = [m.decode() for m in _FORMULA_RE.findall(xml)]
+        if b"mergeCell" in xml:
+            scan.merged = [m.decode() for m in _MERGE_RE.findall(xml)]
         scans.append(scan)
     return scans
 
@@ -363,14 +374,9 @@ def _read_values(data: bytes, scans: list[_SheetScan]) -> list[Sheet]:
             rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
         except Exception as exc:
             raise _refuse("工作表无法读取（内容已损坏）。", sheet=name) from exc
-        sheets.append(Sheet(name=name, rows=[[_clean(v) for v in row] for row in rows], merged=scan.merged))
+        cleaned = [[None if v == "" and isinstance(v, str) else v for v in row] for row in rows]
+        sheets.append(Sheet(name=name, rows=cleaned, merged=scan.merged))
     return sheets
-
-
-def _clean(value: Any) -> CellValue:
-    if value == "" and isinstance(value, str):
-        return None
-    return value  # type: ignore[no-any-return]
 
 
 def to_decimal(value: CellValue) -> Decimal | None:

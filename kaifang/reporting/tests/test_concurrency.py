@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -12,7 +11,7 @@ from django.db import close_old_connections, connection
 from kaifang.accounts.models import User
 from kaifang.audit.models import AuditEvent
 from kaifang.indicators.models import DataValue, DataValueHistory
-from kaifang.indicators.services import StaleValues, ValueEntry
+from kaifang.indicators.services import StaleValues
 from kaifang.reporting.models import Submission, SubmissionEvent
 from kaifang.reporting.models import SubmissionStatus as S
 from kaifang.reporting.services import save_submission_values, transition
