@@ -85,6 +85,11 @@ def explorer(request: HttpRequest) -> HttpResponse:
             period_from=params["period_from"],
             period_to=params["period_to"],
         )
+    monthly: list[Any] = []
+    if top is not None and not rows and indicator is not None and unit is not None:
+        monthly = selectors.series(
+            user=user, indicator=indicator, unit=unit, period_from=params["period_from"], period_to=params["period_to"]
+        )
     ancestors = []
     if unit is not None:
         ancestors = [a for a in unit.ancestors() if selectors.can_see_unit(user, a)]
@@ -99,6 +104,7 @@ def explorer(request: HttpRequest) -> HttpResponse:
             **params,
             "top": top,
             "rows": rows,
+            "monthly": monthly,
             "ancestors": ancestors,
             "units": units,
             "has_children": has_children,

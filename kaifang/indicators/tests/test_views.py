@@ -139,3 +139,11 @@ def test_catalogue_pages_and_admin_edit(client_for, figures, admin_user, shenhe)
         {**data, "code": "T_BAD", "source": "formula", "formula": "T_EXPORT +", "version": ""},
     )
     assert bad.status_code == 200 and "末尾" in bad.content.decode()
+
+
+def test_a_county_sees_its_own_months_in_the_explorer(client_for, figures, hunnan):
+    save_values(
+        actor=hunnan, unit=hunnan.unit, period=datetime.date(2018, 2, 1), entries=[ValueEntry("T_EXPORT", D("250"))]
+    )
+    html = client_for(hunnan).get("/indicators/?indicator=T_EXPORT&from=2018-01&to=2018-03").content.decode()
+    assert "2018年2月" in html and "2018年3月" in html and "150.00" in html  # March: 400 − 250
