@@ -80,6 +80,7 @@ MIDDLEWARE = [
     "kaifang.security.middleware.AdminGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "kaifang.security.middleware.TransientErrorMiddleware",
 ]
 
 ROOT_URLCONF = "kaifang.urls"

@@ -76,3 +76,58 @@ class AdminGuardMiddleware:
         ):
             raise Http404("admin")
         return self.get_response(request)
+
+
+TRANSIENT_MARKERS = ("database is locked", "could not serialize", "deadlock detected", "database table is locked")
+
+
+def is_transient(exc: BaseException) -> bool:
+    """SQLite busy past its timeout, or a PostgreSQL serialization failure / deadlock (40001, 40P01)."""
+    from django.db import OperationalError
+
+    cause = getattr(exc, "__cause__", None)
+    sqlstate = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+    if sqlstate in {"40001", "40P01"}:
+        return True
+    return isinstance(exc, OperationalError) and any(m in str(exc).lower() for m in TRANSIENT_MARKERS)
+
+
+class TransientErrorMiddleware:
+    """A write that lost a race with the database (SEC-40) never ends on a 500 page that drops what
+    the user typed: the transaction has rolled back, and the answer is a 503 page holding the same
+    form data (with its idempotency key) behind one "重新提交" button, or a JSON 503 with
+    `retry: true` for the API. Services are atomic and keyed, so resubmitting applies once."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not is_transient(exception):
+            return None
+        import logging
+
+        from django.http import JsonResponse
+        from django.shortcuts import render
+
+        logging.getLogger("kaifang.security").warning("transient database error on %s: %s", request.path, exception)
+        if request.path.startswith("/api/"):
+            response: HttpResponse = JsonResponse(
+                {"detail": "数据库繁忙，未保存任何内容，请稍后重试。", "retry": True}, status=503
+            )
+        elif request.method == "POST" and not request.FILES:
+            fields = [(k, v) for k, values in request.POST.lists() for v in values]
+            response = render(
+                request, "security/resubmit.html", {"fields": fields, "action": request.get_full_path()}, status=503
+            )
+        else:
+            response = render(
+                request,
+                "error.html",
+                {"status": 503, "title": "系统繁忙", "message": "系统繁忙，未保存任何内容，请稍后重试。"},
+                status=503,
+            )
+        response["Retry-After"] = "2"
+        return response
