@@ -91,9 +91,16 @@ REVIEWED = {
     ): "province-wide bulletins, role-gated",
     (
         "kaifang/dashboards/views.py",
-        'codes = [target.code, *OrgUnit.objects.filter(parent=target).values_list("code", flat=True)]'
-        "  # type: ignore[attr-defined]",
+        'codes = [target.code, *OrgUnit.objects.filter(parent=target).values_list("code", flat=True)]',
     ): "children of a unit from get_unit_for_user",
+    (
+        "kaifang/supervision/views.py",
+        'data["version"] = str(Task.objects.get(pk=task.pk).version)',
+    ): "task already fetched through get_task_for_user",
+    (
+        "kaifang/reporting/api.py",
+        "rows = DataValue.objects.filter(unit=s.unit, period=s.round.period, indicator__in=s.round.indicators.all())",
+    ): "submission s already fetched through the scoped selector",
     (
         "kaifang/indicators/views.py",
         'OrgUnit.objects.filter(parent__in=[r.unit for r in rows]).values_list("parent_id", flat=True).distinct()',
@@ -115,7 +122,7 @@ def test_sec_12_views_and_api_modules_do_not_query_models_around_the_scope_guard
         name = str(path.relative_to(REPO))
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             flagged = DIRECT.search(line) and "visible_to" not in line and "# scope:" not in line
-            if flagged and (name, line.strip()) not in REVIEWED:
+            if flagged and (name, line.split("  #")[0].strip()) not in REVIEWED:
                 offenders.append(f"{name}:{number}: {line.strip()}")
     message = "use .visible_to(user) / get_<x>_for_user(), or end the line with '# scope: <why this is safe>'"
     assert offenders == [], message + "\n" + "\n".join(offenders)

@@ -156,7 +156,7 @@ def test_sec_42_postgresql_is_the_documented_production_database_and_ci_runs_bot
 SECRET_PATTERNS = [
     re.compile(r"-----BEGIN (RSA |EC |OPENSSH )?PRIVATE KEY-----"),
     re.compile(r"AKIA[0-9A-Z]{16}"),
-    re.compile(r"postgres(ql)?://\w+:(?!CHANGE-ME)[^@\s]{6,}@"),
+    re.compile(r"postgres(ql)?://\w+:(?!CHANGE-ME|<)[^@\s]{6,}@"),
 ]
 
 
