@@ -116,3 +116,11 @@ def test_the_overview_counts_completeness_and_lists_missing_units(
     page = client_for(shenyang).get(f"/reporting/{june_round.pk}/").content.decode()
     # 沈阳市 sees its three units: itself, 浑南区, 沈河区 → 1/3
     assert "33.3%" in page and "甘井子区" not in page
+
+
+def test_the_home_page_shows_my_submission_and_what_awaits_my_approval(client_for, hunnan, shenyang, june_round, clock):
+    assert "本单位：草稿" in client_for(hunnan).get("/").content.decode()
+    sub = june_round.submissions.get(unit__code="210112")
+    save_submission_values(actor=hunnan, submission=sub, entries=entries())
+    client_for(hunnan).post(f"/reporting/{june_round.pk}/210112/act", {"action": "submit"})
+    assert "1 个单位待您审核" in client_for(shenyang).get("/").content.decode()
