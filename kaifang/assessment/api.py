@@ -11,12 +11,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.urls import reverse
 from ninja import Query, Router, Schema
 from ninja.responses import Status
 from pydantic import Field
 
 from kaifang.assessment import engine, selectors, services
-from kaifang.assessment.models import AssessmentScheme, AssessmentSnapshot
+from kaifang.assessment.models import AssessmentScheme, AssessmentSnapshot, Bulletin
 from kaifang.core.schemas import ErrorOut
 from kaifang.indicators.periods import parse_period
 
@@ -222,3 +223,68 @@ def get_snapshot_inputs(request: HttpRequest, snapshot_id: int) -> dict[str, Any
     snapshot = selectors.get_snapshot_for_user(request.user, snapshot_id)
     codes = selectors.visible_unit_codes(request.user, [u["code"] for u in snapshot.inputs["units"]])
     return {"units": [u for u in snapshot.inputs["units"] if u["code"] in codes]}
+
+
+class BulletinIn(Schema):
+    scheme: str = Field(..., pattern=r"^[A-Za-z0-9_-]{1,32}$")
+    period: str = Field(..., pattern=PERIOD_PATTERN)
+    kind: str = Field("monthly", pattern=r"^(monthly|quarterly)$")
+    format: str = Field("pdf", pattern=r"^(pdf|docx|xlsx)$")
+
+
+class BulletinOut(Schema):
+    id: int
+    scheme: str
+    period: str
+    kind: str
+    format: str
+    title: str
+    doc_number: str
+    status: str
+    progress: int
+    snapshot_id: int | None
+    sha256: str
+    download_url: str | None
+
+
+def _bulletin_out(bulletin: Bulletin) -> dict[str, Any]:
+    done = bulletin.status == "done"
+    return {
+        "id": bulletin.pk,
+        "scheme": bulletin.scheme_code,
+        "period": f"{bulletin.period:%Y-%m}",
+        "kind": bulletin.kind,
+        "format": bulletin.format,
+        "title": bulletin.title,
+        "doc_number": bulletin.doc_number,
+        "status": bulletin.status,
+        "progress": bulletin.progress,
+        "snapshot_id": bulletin.snapshot_id,
+        "sha256": bulletin.sha256,
+        "download_url": reverse("assessment:bulletin_download", args=[bulletin.pk]) if done else None,
+    }
+
+
+@router.post(
+    "/bulletins",
+    response={201: BulletinOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="生成通报（后台生成，查询进度后下载）",
+)
+def request_bulletin(request: HttpRequest, payload: BulletinIn) -> Status:
+    scheme = selectors.get_scheme_for_user(request.user, payload.scheme)
+    bulletin = services.request_bulletin(
+        actor=request.user,
+        scheme=scheme,
+        period=_period_for(scheme, payload.period),
+        kind=payload.kind,
+        file_format=payload.format,
+    )
+    bulletin.refresh_from_db()
+    return Status(201, _bulletin_out(bulletin))
+
+
+@router.get(
+    "/bulletins/{int:bulletin_id}", response={200: BulletinOut, 401: ErrorOut, 404: ErrorOut}, summary="通报进度"
+)
+def get_bulletin(request: HttpRequest, bulletin_id: int) -> dict[str, Any]:
+    return _bulletin_out(selectors.get_bulletin_for_user(request.user, bulletin_id))

@@ -107,7 +107,7 @@ def _indicator_inputs(
             reported__isnull=False,
             ytd_value__isnull=False,
         ).values_list("unit_id", "period", "ytd_value")
-        own = {(unit_id, day): value for unit_id, day, value in rows}
+        own = {(unit_id, day): value for unit_id, day, value in rows if value is not None}
     targets: dict[int, Decimal] = {}
     if needs_target:
         targets = dict(

@@ -19,6 +19,7 @@ from kaifang.assessment.inputs import Gathered, gather
 from kaifang.assessment.models import (
     AssessmentScheme,
     AssessmentSnapshot,
+    Bulletin,
     ManualAdjustment,
     SchemeStatus,
 )
@@ -147,3 +148,18 @@ def get_adjustment_for_user(user: Any, pk: int | str) -> ManualAdjustment:
     if entry is None:
         raise Http404("adjustment not found")
     return entry
+
+
+def can_read_bulletins(user: Any) -> bool:
+    """Bulletins rank the whole group: province users and leaders who see the province."""
+    from kaifang.accounts.permissions import is_province_user, is_read_only
+
+    root = scope_root(user)
+    return root is not None and root.parent_id is None and (is_province_user(user) or is_read_only(user))
+
+
+def get_bulletin_for_user(user: Any, pk: int | str) -> Bulletin:
+    bulletin = Bulletin.objects.filter(pk=pk).first() if str(pk).isdigit() and can_read_bulletins(user) else None
+    if bulletin is None:
+        raise Http404("bulletin not found")
+    return bulletin

@@ -13,7 +13,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from kaifang.accounts.permissions import can_write_for_unit, is_province_user, is_read_only, user_of
+from kaifang.accounts.permissions import can_write_for_unit, is_province_user, user_of
 from kaifang.assessment import engine, selectors, services
 from kaifang.assessment.documents import CONTENT_TYPES
 from kaifang.assessment.forms import AdjustmentForm, BulletinForm, PublishForm
@@ -274,18 +274,10 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Bulletins ------------------------------------------------------------------------------------
 
 
-def _can_read_bulletins(user: Any) -> bool:
-    """Bulletins rank the whole group: province users and leaders who see the province."""
-    from kaifang.orgs.scope import scope_root
-
-    root = scope_root(user)
-    return root is not None and root.parent_id is None and (is_province_user(user) or is_read_only(user))
-
-
 @login_required
 def bulletins(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
-    if not _can_read_bulletins(user):
+    if not selectors.can_read_bulletins(user):
         raise Http404("bulletins")
     schemes = [s for s in selectors.visible_schemes(user) if s.status == "active"]
     form = BulletinForm(
@@ -316,7 +308,7 @@ def bulletins(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    if not _can_read_bulletins(request.user):
+    if not selectors.can_read_bulletins(request.user):
         raise Http404("bulletins")
     bulletin = Bulletin.objects.filter(pk=pk).first()
     if bulletin is None:
@@ -328,7 +320,7 @@ def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def bulletin_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     from django.http import FileResponse
 
-    if not _can_read_bulletins(request.user):
+    if not selectors.can_read_bulletins(request.user):
         raise Http404("bulletins")
     bulletin = Bulletin.objects.filter(pk=pk, status="done").first()
     if bulletin is None or not bulletin.file:

@@ -53,3 +53,21 @@ def test_publishing_through_the_api_is_for_the_province_and_freezes_the_result(
 
 def test_anonymous_callers_get_401(two_cities, client):
     assert client.get("/api/v1/assessment/schemes").status_code == 401
+
+
+def test_a_bulletin_is_requested_through_the_api_and_downloaded_when_done(two_cities, client_for, province, shenyang):
+    payload = {"scheme": "KH-TWO", "period": "2018-06", "kind": "quarterly", "format": "xlsx"}
+    assert (
+        client_for(shenyang).post("/api/v1/assessment/bulletins", payload, content_type="application/json").status_code
+        == 403
+    )
+    response = client_for(province).post("/api/v1/assessment/bulletins", payload, content_type="application/json")
+    assert response.status_code == 201
+    bulletin = response.json()
+    assert bulletin["status"] == "done" and bulletin["progress"] == 100
+    assert bulletin["title"] == "关于2018年第二季度全省对外开放工作考核情况的通报"
+    assert client_for(province).get(bulletin["download_url"]).status_code == 200
+    assert client_for(shenyang).get(f"/api/v1/assessment/bulletins/{bulletin['id']}").status_code == 404
+    bad = {**payload, "period": "2018-05"}
+    response = client_for(province).post("/api/v1/assessment/bulletins", bad, content_type="application/json")
+    assert response.status_code == 400 and "季度" in str(response.json()["detail"])

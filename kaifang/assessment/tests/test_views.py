@@ -118,3 +118,10 @@ def test_bulletins_are_for_province_readers_only(published, province, client_for
     response = client_for(leader).get(f"/assessment/bulletins/{bulletin.pk}/download/")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert Bulletin.objects.count() == 1
+
+
+def test_the_home_page_shows_the_units_latest_published_score(published, client_for, shenyang, dalian):
+    page = client_for(shenyang).get("/").content.decode()
+    assert "考核得分" in page and "94.00" in page and "第2名/2" in page
+    assert "110.00" not in page  # Dalian's score is not Shenyang's business
+    assert "110.00" in client_for(dalian).get("/").content.decode()
