@@ -6,6 +6,7 @@ app_name = "assessment"
 urlpatterns = [
     path("", views.index, name="index"),
     path("schemes/<str:code>/", views.scheme_detail, name="scheme"),
+    path("schemes/<str:code>/revise/", views.revise, name="revise"),
     path("schemes/<str:code>/<str:period>/", views.results, name="results"),
     path("schemes/<str:code>/<str:period>/publish/", views.publish, name="publish"),
     path("schemes/<str:code>/<str:period>/units/<str:unit>/", views.unit_score, name="unit"),

@@ -58,8 +58,40 @@ def scheme_detail(request: HttpRequest, code: str) -> HttpResponse:
         "snapshots": selectors.snapshots_of(scheme.code),
         "period": default_period(scheme.year),
         "total_weight": scheme.to_engine().total_weight,
+        "can_revise": is_province_user(request.user) and scheme.status == "active",
     }
     return render(request, "assessment/scheme.html", context)
+
+
+@login_required
+@require_POST
+def revise(request: HttpRequest, code: str) -> HttpResponse:
+    """A new version of a scheme in use with new weights (who and why recorded), put in use at once."""
+    user = user_of(request)
+    scheme = selectors.get_scheme_for_user(user, code)
+    items = []
+    for item in scheme.items.select_related("indicator"):
+        weight = request.POST.get(f"weight-{item.code}", str(item.weight)).strip()[:12]
+        items.append(
+            {
+                "code": item.code,
+                "name": item.name,
+                "kind": item.kind,
+                "weight": weight,
+                "params": item.params,
+                "indicator": item.indicator,
+                "missing": item.missing,
+            }
+        )
+    try:
+        new = services.revise_scheme(
+            actor=user, scheme=scheme, reason=request.POST.get("reason", "")[:500], items=items, activate=True
+        )
+    except (ValidationError, engine.SchemeError) as exc:
+        messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
+        return redirect("assessment:scheme", scheme.code)
+    messages.success(request, f"已生成并启用第{new.number}版")
+    return redirect("assessment:scheme", scheme.code)
 
 
 @login_required
@@ -77,7 +109,7 @@ def results(request: HttpRequest, code: str, period: str) -> HttpResponse:
         "snapshots": selectors.snapshots_of(scheme.code, day),
         "can_publish": is_province_user(request.user),
         "form": PublishForm(),
-        "months": [f"{scheme.year}-{m:02d}" for m in range(1, 13)],
+        "months": [f"{scheme.year}-{m:02d}" for m in range(1, default_period(scheme.year).month + 1)],
     }
     return render(request, "assessment/results.html", context)
 

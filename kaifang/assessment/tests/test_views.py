@@ -125,3 +125,14 @@ def test_the_home_page_shows_the_units_latest_published_score(published, client_
     assert "考核得分" in page and "94.00" in page and "第2名/2" in page
     assert "110.00" not in page  # Dalian's score is not Shenyang's business
     assert "110.00" in client_for(dalian).get("/").content.decode()
+
+
+def test_the_province_revises_weights_as_a_new_version_and_a_city_cannot(two_cities, client_for, province, shenyang):
+    form = {"weight-fdi": "70", "weight-tasks": "30", "reason": "提高利用外资权重"}
+    assert client_for(shenyang).post("/assessment/schemes/KH-TWO/revise/", form).status_code == 403
+    response = client_for(province).post("/assessment/schemes/KH-TWO/revise/", form)
+    assert response.status_code == 302
+    page = client_for(province).get("/assessment/schemes/KH-TWO/").content.decode()
+    assert "第2版" in page and "提高利用外资权重" in page and "70.00" in page
+    # 450/1000 ÷ 50% = 90% × 70 = 63 + 30 (no task due)
+    assert "93.00" in client_for(province).get("/assessment/schemes/KH-TWO/2018-06/").content.decode()
