@@ -134,11 +134,11 @@ def _retarget(q: Q, relation: str) -> Q:
     """Rewrite a Q built for "unit__…" onto another relation ("first_signed_unit__…")."""
     clone = Q()
     clone.connector, clone.negated = q.connector, q.negated
-    for child in q.children:
+    for child in q.children:  # type: ignore[union-attr]
         if isinstance(child, Q):
             clone.children.append(_retarget(child, relation))
         else:
-            key, value = child
+            key, value = child  # type: ignore[misc]
             clone.children.append((relation + key[len("unit__") :] if key.startswith("unit__") else key, value))
     return clone
 

@@ -181,7 +181,7 @@ FIELDS = [
     "精细化工",
     "金融",
 ]
-PROGRAMMES = {
+PROGRAMMES: dict[str, list[str]] = {
     TalentLevel.NATIONAL: ["国家高层次人才特殊支持计划", "国家杰出青年科学基金获得者"],
     TalentLevel.PROVINCIAL: ["兴辽英才计划", "辽宁省“百千万人才工程”"],
     TalentLevel.CITY: ["城市高层次人才计划", "青年英才计划"],
@@ -291,7 +291,7 @@ class _Builder:
             assessed_on=received + datetime.timedelta(days=2),
             feedback_on=received + datetime.timedelta(days=5),
         )
-        steps = [("create", "", Stage.LEAD, received, unit)]
+        steps: list[tuple[str, str, str, datetime.date, OrgUnit]] = [("create", "", Stage.LEAD, received, unit)]
         for action, day in path:
             from kaifang.ledgers.services import TRANSITIONS
 
@@ -327,12 +327,13 @@ class _Builder:
             for a, f, t, d, u in steps
         ]
         StageChange.objects.bulk_create(changes, batch_size=1000)
-        for rows, model in [
+        pending: list[tuple[list[Any], Any]] = [
             (self.increases, CapitalIncrease),
             (self.receipts, FundsReceipt),
             (self.transfers, ProjectTransfer),
             (self.follow_ups, FollowUp),
-        ]:
+        ]
+        for rows, model in pending:
             objs = []
             for index, obj in rows:
                 obj.project = self.projects[index]
@@ -626,9 +627,11 @@ def _build_talents(plan: dict[tuple[str, str, datetime.date], Decimal], units: d
         rng = _rng("talent", unit_code, month)
         unit = units[unit_code]
         left = count
-        parts: list[tuple[str, int, str]] = []
+        parts: list[tuple[str, int, str]] = []  # (kind or "batch", headcount, level)
         for _ in range(min(left, rng.randrange(1, 4))):
-            level = rng.choices([TalentLevel.NATIONAL, TalentLevel.PROVINCIAL, TalentLevel.CITY], weights=[1, 3, 6])[0]
+            level: str = rng.choices(
+                [TalentLevel.NATIONAL, TalentLevel.PROVINCIAL, TalentLevel.CITY], weights=[1, 3, 6]
+            )[0]
             parts.append((TalentKind.PERSON, 1, level))
             left -= 1
         if left >= 3 and rng.random() < 0.5:

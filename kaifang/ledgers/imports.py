@@ -23,7 +23,7 @@ from kaifang.core.spreadsheets import Problem, Sheet, SpreadsheetError, cell_tex
 from kaifang.ledgers import derived, services
 from kaifang.ledgers.exports import PROJECT_COLUMNS, TALENT_COLUMNS
 from kaifang.ledgers.models import InvestmentProject, TalentRecord
-from kaifang.ledgers.reference import ORIGIN_NAMES, Currency, Industry, Stage, TalentKind, TalentLevel
+from kaifang.ledgers.reference import ORIGIN_NAMES, PIPELINE_STAGES, Currency, Industry, Stage, TalentKind, TalentLevel
 from kaifang.ledgers.talent_services import TalentInput, create_talent
 from kaifang.orgs.models import OrgUnit
 
@@ -177,16 +177,8 @@ def _replay(
     stage: str, received: datetime.date, signed_on: datetime.date | None, started_on: datetime.date | None, row: _Row
 ) -> list[tuple[str, datetime.date]]:
     """The moves that bring a new lead to the ledger's stage, dated from the row."""
-    order = [
-        Stage.LEAD,
-        Stage.NEGOTIATING,
-        Stage.SIGNED,
-        Stage.TO_START,
-        Stage.STARTED,
-        Stage.FUNDS_IN,
-        Stage.PRODUCTION,
-    ]
-    target = stage if stage != Stage.DROPPED else (Stage.SIGNED if signed_on else Stage.LEAD)
+    order: list[str] = [str(s) for s in PIPELINE_STAGES]
+    target: str = stage if stage != Stage.DROPPED else (Stage.SIGNED if signed_on else Stage.LEAD)
     if order.index(target) >= order.index(Stage.SIGNED) and signed_on is None:
         raise _RowError("签约及以后阶段的项目须填写“首次签约日期”。", row.cols["首次签约日期"])
     if order.index(target) >= order.index(Stage.STARTED) and started_on is None:

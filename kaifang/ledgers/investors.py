@@ -2,7 +2,7 @@
 
 "大连万达集团股份有限公司" and "大连万达（集团）" are probably one investor; clerks type both. Names
 are compared after folding full-width characters, dropping brackets, spaces and legal-form words,
-then by difflib's ratio; ≥ SIMILARITY the page warns and suggests the existing investor.
+then by difflib's ratio (or one name containing the other); ≥ SIMILARITY the page warns and suggests the existing investor.
 """
 
 from __future__ import annotations
@@ -58,7 +58,11 @@ def normalize_investor_name(name: str) -> str:
 
 
 def similarity(a: str, b: str) -> float:
-    return difflib.SequenceMatcher(None, a, b).ratio()
+    """difflib's ratio; a name contained in the other (大连万达 / 大连万达商业) counts as 0.9."""
+    ratio = difflib.SequenceMatcher(None, a, b).ratio()
+    if min(len(a), len(b)) >= 3 and (a in b or b in a):
+        ratio = max(ratio, 0.9)
+    return ratio
 
 
 def similar_investors(name: str, *, exclude_id: int | None = None, limit: int = 5) -> list[tuple[Investor, float]]:

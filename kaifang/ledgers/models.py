@@ -30,7 +30,7 @@ from kaifang.ledgers.reference import (
 )
 from kaifang.orgs.scope import unit_scope_q
 
-MONEY = {"max_digits": 16, "decimal_places": 2}
+MONEY: dict[str, Any] = {"max_digits": 16, "decimal_places": 2}
 
 
 class ExchangeRate(models.Model):

@@ -112,7 +112,7 @@ PIPELINE_STAGES = [
     Stage.FUNDS_IN,
     Stage.PRODUCTION,
 ]
-STAGE_ORDER = {stage: index for index, stage in enumerate(PIPELINE_STAGES)}
+STAGE_ORDER: dict[str, int] = {str(stage): index for index, stage in enumerate(PIPELINE_STAGES)}
 SIGNED_OR_LATER = [s for s in PIPELINE_STAGES if STAGE_ORDER[s] >= STAGE_ORDER[Stage.SIGNED]]
 STARTED_OR_LATER = [s for s in PIPELINE_STAGES if STAGE_ORDER[s] >= STAGE_ORDER[Stage.STARTED]]
 

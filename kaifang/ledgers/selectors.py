@@ -129,7 +129,9 @@ def pipeline(user: Any, filters: ProjectFilters | None = None, *, card_limit: in
     today = clock.today()
     rates = Rates()
     projects = list(visible_projects(user, filters).order_by("-stage_since", "-id"))
-    columns = {s: StageColumn(str(s), str(Stage(s).label)) for s in [*PIPELINE_STAGES, Stage.DROPPED]}
+    columns: dict[str, StageColumn] = {
+        str(s): StageColumn(str(s), str(Stage(s).label)) for s in [*PIPELINE_STAGES, Stage.DROPPED]
+    }
     days: dict[str, list[int]] = defaultdict(list)
     for p in projects:
         col = columns[p.stage]
@@ -227,10 +229,15 @@ def breakdowns(user: Any, year: int) -> dict[str, Any]:
     by_origin = group(lambda e: ORIGIN_NAMES.get(projects[e.project_id].origin, ""))
     by_industry = group(lambda e: str(Industry(projects[e.project_id].industry).label))
     by_city_code = group(lambda e: _city_of(units[e.unit_id]))
+    names = {u.code: u.name for u in units.values()}
     for row in by_city_code:
-        unit = next((u for u in units.values() if u.code == row["key"]), None)
-        row["code"], row["key"] = row["key"], unit.name if unit else row["key"]
-    by_platform = group(lambda e: projects[e.project_id].platform.name if projects[e.project_id].platform else None)
+        row["code"], row["key"] = row["key"], names.get(row["key"], row["key"])
+
+    def platform_name(e: Event) -> str | None:
+        platform = projects[e.project_id].platform  # type: ignore[index]
+        return platform.name if platform is not None else None
+
+    by_platform = group(platform_name)
     started = sum(1 for e in events if e.measure == STARTED_100M)
     return {
         "year": year,
@@ -249,7 +256,9 @@ def breakdowns(user: Any, year: int) -> dict[str, Any]:
 def monthly_trend(user: Any, year: int) -> list[dict[str, Any]]:
     """Per month of `year`: signed 亿元以上 count, signed amount (亿元), started 亿元以上 count."""
     events = ledger_events(months=_year_months(year), unit_q=unit_scope_q(user, prefix="unit__"))
-    rows = [{"month": m, "signed_big": 0, "amount_wan": Decimal(0), "started_big": 0} for m in range(1, 13)]
+    rows: list[dict[str, Any]] = [
+        {"month": m, "signed_big": 0, "amount_wan": Decimal(0), "started_big": 0} for m in range(1, 13)
+    ]
     for e in events:
         row = rows[e.on.month - 1]
         if e.measure == SIGNED_100M:
@@ -266,7 +275,7 @@ def monthly_trend(user: Any, year: int) -> list[dict[str, Any]]:
 def open_leads(user: Any, today: datetime.date | None = None) -> list[dict[str, Any]]:
     """Leads still in the 线索 stage with their timers, the worst first."""
     day = today or clock.today()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for p in visible_projects(user, ProjectFilters(stage=Stage.LEAD)).order_by("lead_received_on"):
         timers = lead_timers(p, day)
         rows.append({"project": p, "timers": timers, "light": worst_light(timers)})

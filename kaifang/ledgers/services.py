@@ -34,7 +34,7 @@ from kaifang.ledgers.money import Rates
 from kaifang.ledgers.reference import ORIGIN_NAMES, Currency, FollowUpKind, FollowUpStatus, Industry, Stage
 from kaifang.orgs.models import OrgUnit, UnitKind
 
-WRITERS = {Role.PROVINCE_ADMIN, Role.PROVINCE_SUPERVISOR, Role.CITY_OFFICER, Role.REPORTER}
+WRITERS: set[str] = {Role.PROVINCE_ADMIN, Role.PROVINCE_SUPERVISOR, Role.CITY_OFFICER, Role.REPORTER}
 
 # The stage workflow: (from stage, action) → (to stage, roles allowed). Anything else is refused.
 TRANSITIONS: dict[tuple[str, str], tuple[str, set[str]]] = {

@@ -9,6 +9,7 @@ urlpatterns = [
     path("projects/new/", views.project_new, name="project_new"),
     path("projects/<int:pk>/", views.project_detail, name="project"),
     path("projects/<int:pk>/act/", views.project_act, name="project_act"),
+    path("projects/<int:pk>/edit/", views.project_edit, name="project_edit"),
     path("projects/export.xlsx", views.export_projects, name="export_projects"),
     path("leads/", views.leads, name="leads"),
     path("stats/", views.stats, name="stats"),

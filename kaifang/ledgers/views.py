@@ -127,6 +127,48 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a project's details (stage and unit change through their own dated actions)."""
+    from kaifang.ledgers.services import update_project
+
+    user = user_of(request)
+    project = selectors.get_project_for_user(user, pk)
+    if not can_write_for_unit(user, project.unit):
+        raise PermissionDenied
+    form = ProjectForm(request.POST or None, user=user, initial=project_initial(project))
+    form.fields["unit"].disabled = form.fields["lead_received_on"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = int(request.POST.get("version", "0"))
+            update_project(actor=user, project=project, data=form.to_input(), expected_version=version)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        except ValueError:
+            form.add_error(None, "版本号有误，请刷新后重试。")
+        else:
+            messages.success(request, "已保存修改。")
+            return redirect("ledgers:project", pk=project.pk)
+    return render(request, "ledgers/project_form.html", _context(request, form=form, project=project, similar=[]))
+
+
+def project_initial(project: Any) -> dict[str, Any]:
+    return {
+        "name": project.name,
+        "investor_name": project.investor.name,
+        "is_fortune500": project.investor.is_fortune500,
+        "origin": project.origin,
+        "industry": project.industry,
+        "unit": project.unit_id,
+        "platform": project.platform_id,
+        "leader": project.leader,
+        "agreed_amount": project.agreed_amount,
+        "currency": project.currency,
+        "lead_received_on": project.lead_received_on,
+        "description": project.description,
+    }
+
+
+@login_required
 @require_POST
 def project_act(request: HttpRequest, pk: int) -> HttpResponse:
     """One endpoint for the detail page's small forms (move, transfer, funds, 增资, timers, log)."""

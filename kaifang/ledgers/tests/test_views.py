@@ -103,3 +103,29 @@ def test_moved_projects_still_appear_with_history_on_their_page(client_for, dali
     project = move(new_project(dalian), ("negotiate", "2018-03-05"))
     page = client_for(dalian).get(reverse("ledgers:project", args=[project.pk])).content.decode()
     assert "在谈" in page and "2018-03-05" in page
+
+
+def test_an_officer_corrects_the_amount_and_a_stale_form_is_refused(client_for, dalian):
+    project = new_project(dalian, amount="8000")
+    c = client_for(dalian)
+    data = {
+        "name": project.name,
+        "investor_name": "示例投资有限公司",
+        "origin": "JP",
+        "industry": "C",
+        "agreed_amount": "16000",
+        "currency": "CNY",
+        "version": project.version,
+    }
+    assert c.post(reverse("ledgers:project_edit", args=[project.pk]), data).status_code == 302
+    project.refresh_from_db()
+    assert project.agreed_amount == 16000 and project.unit.code == "210211"
+    stale = c.post(reverse("ledgers:project_edit", args=[project.pk]), {**data, "agreed_amount": "1"})
+    assert "已被他人修改" in stale.content.decode()
+    project.refresh_from_db()
+    assert project.agreed_amount == 16000
+
+
+def test_another_county_cannot_open_the_edit_page(client_for, shenhe, dalian):
+    project = new_project(dalian)
+    assert client_for(shenhe).get(reverse("ledgers:project_edit", args=[project.pk])).status_code == 404
