@@ -61,6 +61,8 @@ class MeetingForm(forms.Form):
         help_text=_("按住 Ctrl 键可多选；与上面勾选的类别合并。"),
     )
 
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if units is not None:

@@ -146,8 +146,15 @@ def create_meeting(
     return meeting
 
 
-def update_meeting(*, actor: Any, meeting: Meeting, expected_version: int, **changes: Any) -> Meeting:
-    """Edit the meeting's details (not its status or venues)."""
+def update_meeting(
+    *,
+    actor: Any,
+    meeting: Meeting,
+    expected_version: int,
+    venue_units: Iterable[OrgUnit] | None = None,
+    **changes: Any,
+) -> Meeting:
+    """Edit the meeting's details and, when `venue_units` is given, its sub-venues — all or nothing."""
     unknown = set(changes) - set(MEETING_FIELDS)
     if unknown:
         raise ValidationError(_("不能修改的字段：%(f)s") % {"f": ", ".join(sorted(unknown))})
@@ -165,6 +172,9 @@ def update_meeting(*, actor: Any, meeting: Meeting, expected_version: int, **cha
         locked.version += 1
         locked.save()
         record_event(actor=actor, action="meetings.meeting.update", obj=locked, before=before, after=_snapshot(locked))
+        if venue_units is not None:
+            set_venues(actor=actor, meeting=locked, units=venue_units)
+            locked.refresh_from_db(fields=["version"])
     return locked
 
 
@@ -174,12 +184,13 @@ def set_venues(*, actor: Any, meeting: Meeting, units: Iterable[OrgUnit]) -> tup
         raise PermissionDenied(_("只有会议组织单位可以调整分会场。"))
     wanted = {u.pk: u for u in _check_units_in_scope(actor, units) if u.pk != meeting.main_unit_id}
     with transaction.atomic():
-        locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        locked = Meeting.objects.select_for_update(of=("self",)).get(pk=meeting.pk)
         if locked.status not in (MeetingStatus.DRAFT, MeetingStatus.NOTIFIED):
             raise ValidationError(_("会议已开始，不能再调整分会场。"))
-        existing = dict(Venue.objects.filter(meeting=locked).values_list("unit_id", "pk"))
+        existing = {v.unit_id: v for v in Venue.objects.filter(meeting=locked).select_related("unit")}
         to_add = [Venue(meeting=locked, unit=u) for pk, u in wanted.items() if pk not in existing]
-        to_remove = [vid for uid, vid in existing.items() if uid not in wanted]
+        to_remove = [v.pk for uid, v in existing.items() if uid not in wanted]
+        removed_codes = [v.unit.code for uid, v in existing.items() if uid not in wanted]
         Venue.objects.bulk_create(to_add)
         Venue.objects.filter(pk__in=to_remove).delete()
         if to_add or to_remove:
@@ -189,7 +200,7 @@ def set_venues(*, actor: Any, meeting: Meeting, units: Iterable[OrgUnit]) -> tup
                 action="meetings.meeting.set_venues",
                 obj=locked,
                 unit=meeting.main_unit,
-                after={"added": [v.unit.code for v in to_add], "removed": len(to_remove)},
+                after={"added": [v.unit.code for v in to_add], "removed": removed_codes},
             )
     return len(to_add), len(to_remove)
 

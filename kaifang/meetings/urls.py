@@ -9,6 +9,7 @@ urlpatterns = [
     path("parse/", speech_views.parse, name="parse"),
     path("parse/<int:pk>/", speech_views.draft, name="draft"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/code/", views.code_screen, name="code"),
     path("<int:pk>/code.json", views.code_json, name="code_json"),
     path("<int:pk>/action/<str:action>/", views.transition, name="transition"),

@@ -78,6 +78,7 @@ def create(request: HttpRequest) -> HttpResponse:
     form = MeetingForm(request.POST or None, units=units, initial={"starts_at": clock.now()})
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
+        data.pop("version")
         venue_units = set(data.pop("venue_units"))
         venue_units.update(units.filter(kind__in=data.pop("venue_sets")))
         try:
@@ -90,6 +91,40 @@ def create(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("会议已创建（草稿），共 %(n)d 个分会场。") % {"n": meeting.venues.count()})
             return redirect("meetings:detail", pk=meeting.pk)
     return render(request, "meetings/create.html", {"form": form})
+
+
+@login_required
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Edit the details and the sub-venues (before the meeting starts); a stale version is refused."""
+    user = user_of(request)
+    meeting = get_meeting_for_user(user, pk)
+    if not can_organise(user, meeting):
+        raise PermissionDenied
+    units = OrgUnit.objects.visible_to(user).current(clock.today()).exclude(pk=meeting.main_unit_id).order_by("path")
+    current = list(meeting.venues.values_list("unit_id", flat=True))
+    initial = {name: getattr(meeting, name) for name in services.MEETING_FIELDS}
+    form = MeetingForm(
+        request.POST or None, units=units, initial={**initial, "venue_units": current, "version": meeting.version}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        wanted = set(data.pop("venue_units")) | set(units.filter(kind__in=data.pop("venue_sets")))
+        try:
+            changed = {u.pk for u in wanted} != set(current)
+            meeting = services.update_meeting(
+                actor=user,
+                meeting=meeting,
+                expected_version=version,
+                venue_units=wanted if changed else None,
+                **data,
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("会议信息已保存。"))
+            return redirect("meetings:detail", pk=meeting.pk)
+    return render(request, "meetings/create.html", {"form": form, "meeting": meeting})
 
 
 @login_required

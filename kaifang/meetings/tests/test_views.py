@@ -169,3 +169,47 @@ def test_the_home_page_tells_a_venue_what_it_still_owes(client_for, meeting, pro
         venue_units=[dalian.unit],
     )
     assert "不含浑南的会议" not in client_for(hunnan).get("/").content.decode()
+
+
+def _edit_data(meeting, **changes):  # type: ignore[no-untyped-def]
+    data = {
+        "title": meeting.title,
+        "kind": meeting.kind,
+        "starts_at": "2018-03-20T09:00",
+        "late_grace_minutes": "5",
+        "version": str(meeting.version),
+        "venue_units": [str(pk) for pk in meeting.venues.values_list("unit_id", flat=True)],
+    }
+    data.update(changes)
+    return data
+
+
+def test_the_organiser_edits_a_meeting_and_a_stale_edit_keeps_the_typing_and_changes_nothing(
+    client_for, meeting, province, shenyang, hunnan
+):
+    c = client_for(province)
+    old_version = meeting.version
+    fresh = c.post(f"/meetings/{meeting.pk}/edit/", _edit_data(meeting, title="全省对外开放工作电视电话会议（调整）"))
+    assert fresh.status_code == 302
+    stale = c.post(
+        f"/meetings/{meeting.pk}/edit/", _edit_data(meeting, title="我写的新名称", version=str(old_version))
+    ).content.decode()
+    assert "已被他人修改" in stale and "我写的新名称" in stale
+    meeting.refresh_from_db()
+    assert meeting.title == "全省对外开放工作电视电话会议（调整）"
+    assert client_for(shenyang).get(f"/meetings/{meeting.pk}/edit/").status_code == 403
+    assert client_for(hunnan).post(f"/meetings/{meeting.pk}/edit/", _edit_data(meeting)).status_code == 403
+
+
+def test_the_organiser_narrows_the_venues_before_the_meeting_starts(client_for, meeting, province):
+    cities = [str(pk) for pk in meeting.venues.filter(unit__kind="city").values_list("unit_id", flat=True)]
+    response = client_for(province).post(f"/meetings/{meeting.pk}/edit/", _edit_data(meeting, venue_units=cities))
+    assert response.status_code == 302 and meeting.venues.count() == 14
+    services.transition_meeting(actor=province, meeting=meeting, action="start")
+    meeting.refresh_from_db()
+    page = client_for(province).post(
+        f"/meetings/{meeting.pk}/edit/", _edit_data(meeting, title="改名", venue_units=cities[:1])
+    )
+    assert "会议已开始" in page.content.decode() and meeting.venues.count() == 14
+    meeting.refresh_from_db()
+    assert meeting.title != "改名"  # all or nothing
