@@ -13,8 +13,7 @@ class PublishForm(forms.Form):
 
 
 class AdjustmentForm(forms.Form):
-    scheme_code = forms.CharField(label=_("方案代码"), max_length=32)
-    item_code = forms.ChoiceField(label=_("考核项"))
+    item = forms.ChoiceField(label=_("考核项"))
     unit = forms.ChoiceField(label=_("单位"))
     period = forms.CharField(label=_("计入期间（YYYY-MM）"), max_length=7)
     points = forms.DecimalField(label=_("分值"), max_digits=6, decimal_places=2)

@@ -234,18 +234,17 @@ def _adjustment_form(user: Any, data: Any = None, files: Any = None) -> Adjustme
     form = AdjustmentForm(data, files)
     schemes = [s for s in selectors.visible_schemes(user) if s.status == "active"]
     choices = [
-        (i.code, f"{s.name} · {i.name}")
+        (f"{s.code}/{i.code}", f"{s.name} · {i.name}")
         for s in schemes
         for i in s.items.all()
         if i.kind in (engine.MANUAL, engine.VETO)
     ]
-    form.fields["item_code"].choices = choices  # type: ignore[attr-defined]
+    form.fields["item"].choices = choices  # type: ignore[attr-defined]
     units = OrgUnit.objects.visible_to(user).filter(groups__schemes__in=schemes).distinct().order_by("path")
     form.fields["unit"].choices = [  # type: ignore[attr-defined]
         (u.code, u.name) for u in units if can_write_for_unit(user, u)
     ]
     if schemes:
-        form.fields["scheme_code"].initial = schemes[0].code
         form.fields["period"].initial = f"{default_period(schemes[0].year):%Y-%m}"
     return form
 
@@ -256,11 +255,12 @@ def adjustments(request: HttpRequest) -> HttpResponse:
     form = _adjustment_form(user, request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        scheme_code, _sep, item_code = data["item"].partition("/")
         try:
             services.propose_adjustment(
                 actor=user,
-                scheme_code=data["scheme_code"],
-                item_code=data["item_code"],
+                scheme_code=scheme_code,
+                item_code=item_code,
                 unit=get_unit_for_user(user, data["unit"]),
                 period=parse_period(data["period"]),
                 points=data["points"],

@@ -221,8 +221,9 @@ def task_summary(user: Any, unit: OrgUnit) -> dict[str, Any]:
     tasks = task_queryset().visible_to(user).filter(lead_unit__path__startswith=unit.path, state__in=OPEN_STATES)
     rows = task_rows(tasks)
     summary = board_summary(rows)
-    red = [r for r in rows if r.light.color == "red"][:8]
-    return {"by_light": summary["by_light"], "by_unit": summary["by_unit"][:6], "red": red, "total": len(rows)}
+    order = {"red": 0, "yellow": 1, "green": 2, "grey": 3}
+    worst = sorted(rows, key=lambda r: (order.get(r.light.color, 4), r.task.deadline))[:6]
+    return {"by_light": summary["by_light"], "by_unit": summary["by_unit"][:6], "rows": worst, "total": len(rows)}
 
 
 def warning_rows(unit: OrgUnit, period: datetime.date, limit: int = 10) -> list[dict[str, Any]]:

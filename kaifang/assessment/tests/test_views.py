@@ -53,8 +53,7 @@ def test_entries_page_lets_a_city_propose_and_hides_other_cities_entries(two_cit
     response = client_for(shenyang).post(
         "/assessment/adjustments/",
         {
-            "scheme_code": "KH-TWO",
-            "item_code": "bonus",
+            "item": "KH-TWO/bonus",
             "unit": "210100",
             "period": "2018-06",
             "points": "1.5",
