@@ -118,9 +118,11 @@ def push_values(*, actor: Any, keys: set[tuple[int, datetime.date]]) -> int:
     for unit_id, month in keys:
         for uid in _chain_ids(units, paths, unit_id):
             targets.add((uid, month))
-    years = {m.year for _u, m in targets}
-    year_months = {datetime.date(y, m, 1) for y in years for m in range(1, 13)}
-    monthly = compute_values(months=year_months)
+    # Only the months the figures need: the changed months, or whole years when an indicator is YTD.
+    needed = {m for _u, m in targets}
+    if any(i.reported_as == ReportedAs.YTD for i in indicators):
+        needed = {datetime.date(m.year, month, 1) for m in needed for month in range(1, 13)}
+    monthly = compute_values(months=needed)
     changed = 0
     for indicator in indicators:
         measure = MEASURE_OF[indicator.name]
