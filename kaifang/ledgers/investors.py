@@ -2,7 +2,8 @@
 
 "大连万达集团股份有限公司" and "大连万达（集团）" are probably one investor; clerks type both. Names
 are compared after folding full-width characters, dropping brackets, spaces and legal-form words,
-then by difflib's ratio (or one name containing the other); ≥ SIMILARITY the page warns and suggests the existing investor.
+then by difflib's ratio (or one name containing the other); at SIMILARITY or above the page
+warns and suggests the existing investor.
 """
 
 from __future__ import annotations

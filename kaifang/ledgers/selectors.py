@@ -296,6 +296,8 @@ def talent_breakdowns(user: Any, year: int) -> dict[str, Any]:
     by_month = [0] * 12
     units = {u.pk: u for u in OrgUnit.objects.only("id", "code", "name", "path")}
     codes = {u.code: u.name for u in units.values()}
+    root = getattr(user, "unit", None)
+    by_unit = root is not None and root.kind != "province"  # a city sees its districts, not one city row
     total = 0
     for t in qs:
         n = t.headcount
@@ -303,7 +305,7 @@ def talent_breakdowns(user: Any, year: int) -> dict[str, Any]:
         by_level[str(TalentLevel(t.level).label)] += n
         by_field[t.field] += n
         by_source[ORIGIN_NAMES.get(t.source_region, t.source_region)] += n
-        by_city[codes.get(_city_of(units[t.unit_id]), "")] += n
+        by_city[units[t.unit_id].name if by_unit else codes.get(_city_of(units[t.unit_id]), "")] += n
         by_month[t.introduced_on.month - 1] += n
 
     def ranked(d: dict[str, int]) -> list[tuple[str, int]]:
@@ -317,6 +319,7 @@ def talent_breakdowns(user: Any, year: int) -> dict[str, Any]:
         "by_field": ranked(by_field)[:10],
         "by_source": ranked(by_source)[:10],
         "by_city": ranked(by_city),
+        "by_unit": by_unit,
         "by_month": by_month,
     }
 

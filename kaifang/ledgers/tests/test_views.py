@@ -129,3 +129,11 @@ def test_an_officer_corrects_the_amount_and_a_stale_form_is_refused(client_for, 
 def test_another_county_cannot_open_the_edit_page(client_for, shenhe, dalian):
     project = new_project(dalian)
     assert client_for(shenhe).get(reverse("ledgers:project_edit", args=[project.pk])).status_code == 404
+
+
+def test_the_home_page_lists_leads_due_today_for_their_unit_only(client_for, ganjingzi, hunnan):
+    import datetime
+
+    new_project(unit_code="210211", received=datetime.date(2018, 7, 13), name="今日到期线索")
+    assert "今日到期线索" in client_for(ganjingzi).get("/").content.decode()
+    assert "今日到期线索" not in client_for(hunnan).get("/").content.decode()
