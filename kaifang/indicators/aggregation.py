@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -61,19 +60,29 @@ def current_children_q(prefix: str = "unit__") -> Q:
     )
 
 
-def _child_divisions(parent_ids: Iterable[int], periods: list[datetime.date]) -> dict[int, list[OrgUnit]]:
-    """Child divisions of each parent that existed in any of `periods`."""
+Tree = dict[int, list[OrgUnit]]
+
+
+def _subtree(units: list[OrgUnit], periods: list[datetime.date]) -> Tree:
+    """Parent id → its child divisions that existed in any of `periods`, for every unit below
+    `units` (one indexed query on the materialised path)."""
     first, last = min(periods), max(periods)
-    children = (
-        OrgUnit.objects.filter(parent_id__in=list(parent_ids), kind__in=SUMMABLE_KINDS)
+    roots = sorted({u.path for u in units})
+    prefixes = [p for i, p in enumerate(roots) if not any(p.startswith(q) for q in roots[:i])]
+    where = Q()
+    for prefix in prefixes:
+        where |= Q(path__startswith=prefix)
+    descendants = (
+        OrgUnit.objects.filter(where, kind__in=SUMMABLE_KINDS)
         .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=last))
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=first))
         .only("id", "parent_id", "valid_from", "valid_to", "kind", "path", "code")
         .order_by()
     )
-    out: dict[int, list[OrgUnit]] = defaultdict(list)
-    for child in children:
-        out[child.parent_id].append(child)  # type: ignore[index]
+    out: Tree = defaultdict(list)
+    for child in descendants:
+        if child.parent_id is not None:
+            out[child.parent_id].append(child)
     return out
 
 
@@ -85,6 +94,16 @@ def _counts(children: list[OrgUnit], period: datetime.date) -> int:
     )
 
 
+def _own(indicator: Indicator, unit_ids: list[int], periods: list[datetime.date]) -> dict[Key, Cell]:
+    """The units' own reported rows (the unique (indicator, unit, period) index answers this)."""
+    rows = (
+        DataValue.objects.filter(indicator=indicator, unit_id__in=unit_ids, period__in=periods, reported__isnull=False)
+        .order_by()
+        .values_list("unit_id", "period", "month_value", "ytd_value")
+    )
+    return {(u, p): Cell(m, y, REPORTED) for u, p, m, y in rows}
+
+
 def cells(
     indicator: Indicator, units: list[OrgUnit], periods: list[datetime.date], *, _depth: int = 0
 ) -> dict[Key, Cell]:
@@ -94,20 +113,20 @@ def cells(
     periods = sorted(set(periods))
     if indicator.source == Source.FORMULA:
         return _formula_cells(indicator, units, periods, depth=_depth)
-    unit_ids = [u.pk for u in units]
-    own: dict[Key, Cell] = {}
-    for unit_id, period, month_value, ytd_value in (
-        DataValue.objects.filter(indicator=indicator, unit_id__in=unit_ids, period__in=periods, reported__isnull=False)
-        .order_by()
-        .values_list("unit_id", "period", "month_value", "ytd_value")
-    ):
-        own[(unit_id, period)] = Cell(month_value, ytd_value, REPORTED)
+    own = _own(indicator, [u.pk for u in units], periods)
     if indicator.unit_aggregation == UnitAggregation.NONE:
         return own
-    missing_units = {uid for uid in unit_ids for p in periods if (uid, p) not in own}
-    if not missing_units:
+    if all((u.pk, p) in own for u in units for p in periods):
         return own
-    children_of = _child_divisions(missing_units, periods)
+    return _resolve(indicator, units, periods, own, _subtree(units, periods))
+
+
+def _resolve(
+    indicator: Indicator, units: list[OrgUnit], periods: list[datetime.date], own: dict[Key, Cell], tree: Tree
+) -> dict[Key, Cell]:
+    """Fill the (unit, month) pairs without an own report from the children, one level at a time."""
+    missing_units = {u.pk for u in units for p in periods if (u.pk, p) not in own}
+    children_of = {uid: tree[uid] for uid in missing_units if tree.get(uid)}
     all_children = [c for kids in children_of.values() for c in kids]
     if not all_children:
         return own
@@ -118,7 +137,6 @@ def cells(
         DataValue.objects.filter(
             indicator=indicator,
             unit_id__in=[c.pk for c in all_children],  # lets the planner walk the (indicator, unit, period) index
-            unit__parent_id__in=list(children_of),
             period__in=periods,
             reported__isnull=False,
         )
@@ -129,34 +147,29 @@ def cells(
             y=Avg("ytd_value") if averaged else Sum("ytd_value"),
             n=Count("id"),
         )
+        .order_by()
     )
     sql: dict[Key, tuple[Decimal | None, Decimal | None, int]] = {
         (r["unit__parent_id"] or 0, r["period"]): (r["m"], r["y"], r["n"]) for r in rows
     }
     # 2. Children that did not report but have children of their own are summed from theirs.
     extra: dict[Key, list[Cell]] = defaultdict(list)
-    if not averaged:
-        grand = _child_divisions([c.pk for c in all_children], periods)
-        parents_with_kids = [c for c in all_children if grand.get(c.pk)]
-        if parents_with_kids:
-            reported_pairs = set(
-                DataValue.objects.filter(
-                    indicator=indicator,
-                    unit_id__in=[c.pk for c in parents_with_kids],
-                    period__in=periods,
-                    reported__isnull=False,
-                )
-                .order_by()
-                .values_list("unit_id", "period")
-            )
-            lacking = [c for c in parents_with_kids if any((c.pk, p) not in reported_pairs for p in periods)]
-            if lacking:
-                sub = cells(indicator, lacking, periods, _depth=_depth + 1)
-                for child in lacking:
-                    for period in periods:
-                        cell = sub.get((child.pk, period))
-                        if (child.pk, period) not in reported_pairs and cell is not None and cell.has_value:
-                            extra[(child.parent_id, period)].append(cell)  # type: ignore[index]
+    parents_with_kids = [c for c in all_children if tree.get(c.pk)] if not averaged else []
+    if parents_with_kids:
+        known = {u.pk for u in units}
+        if all(c.pk in known for c in parents_with_kids):
+            kid_own = own
+        else:
+            kid_own = _own(indicator, [c.pk for c in parents_with_kids], periods)
+        lacking = [c for c in parents_with_kids if any((c.pk, p) not in kid_own for p in periods)]
+        if lacking:
+            lacking_own = {k: v for k, v in kid_own.items() if k[0] in {c.pk for c in lacking}}
+            sub = _resolve(indicator, lacking, periods, lacking_own, tree)
+            for child in lacking:
+                for period in periods:
+                    cell = sub.get((child.pk, period))
+                    if (child.pk, period) not in kid_own and cell is not None and cell.has_value:
+                        extra[(child.parent_id or 0, period)].append(cell)
     for unit_id in missing_units:
         kids = children_of.get(unit_id, [])
         if not kids:
