@@ -13,10 +13,12 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from kaifang.core import clock
-from kaifang.notifications.services import notify_unit
+from kaifang.notifications.models import Notification
+from kaifang.notifications.services import notify_unit, unit_recipients
+from kaifang.orgs.models import OrgUnit
 from kaifang.supervision.lights import fmt_day, report_due_date
-from kaifang.supervision.models import OPEN_STATES
-from kaifang.supervision.selectors import attach_related, missing_periods_of, related_of, task_queryset
+from kaifang.supervision.models import OPEN_STATES, Task
+from kaifang.supervision.selectors import attach_related, missing_periods_of, related_of
 
 
 @dataclass
@@ -29,16 +31,37 @@ class ReminderCounts:
         return f"临期提醒 {self.due_soon} 条，超期提醒 {self.overdue} 条，缺报提醒 {self.missing_reports} 条"
 
 
+class _Sender:
+    """`notify_unit`, skipping in memory what is already sent: a repeated run makes no queries per task."""
+
+    def __init__(self, tasks: list[Task]) -> None:
+        units = {task.lead_unit_id: task.lead_unit for task in tasks}
+        self.recipients = {pk: {u.pk for u in unit_recipients(unit)} for pk, unit in units.items()}
+        wanted = {uid for ids in self.recipients.values() for uid in ids}
+        self.sent = set(
+            Notification.objects.filter(recipient_id__in=wanted, dedup_key__startswith="task:").values_list(
+                "recipient_id", "dedup_key"
+            )
+        )
+
+    def __call__(self, *, unit: OrgUnit, kind: str, title: str, dedup_key: str, url: str) -> int:
+        if all((uid, dedup_key[:200]) in self.sent for uid in self.recipients.get(unit.pk, ())):
+            return 0  # nobody to tell, or everyone told already
+        return notify_unit(unit=unit, kind=kind, title=title, dedup_key=dedup_key, url=url)
+
+
 def send_task_reminders(*, today: datetime.date | None = None) -> ReminderCounts:
     """Notify lead units about open tasks; returns how many notifications were newly created."""
     day = today or clock.today()
     window = settings.KAIFANG_TASK_YELLOW_DAYS
     counts = ReminderCounts()
-    for task in attach_related(list(task_queryset().filter(state__in=OPEN_STATES))):
+    tasks = attach_related(list(Task.objects.select_related("lead_unit").filter(state__in=OPEN_STATES)))
+    send = _Sender(tasks)
+    for task in tasks:
         url = f"/supervision/tasks/{task.pk}/"
         left = (task.deadline - day).days
         if 0 <= left <= window:
-            counts.due_soon += notify_unit(
+            counts.due_soon += send(
                 unit=task.lead_unit,
                 kind="task_due_soon",
                 title=f"临期提醒：{task.title}（{fmt_day(task.deadline)}到期）",
@@ -46,7 +69,7 @@ def send_task_reminders(*, today: datetime.date | None = None) -> ReminderCounts
                 url=url,
             )
         elif left < 0:
-            counts.overdue += notify_unit(
+            counts.overdue += send(
                 unit=task.lead_unit,
                 kind="task_overdue",
                 title=f"超期提醒：{task.title}已超过办理时限（{fmt_day(task.deadline)}）",
@@ -56,7 +79,7 @@ def send_task_reminders(*, today: datetime.date | None = None) -> ReminderCounts
         for title, due, done in related_of(task).milestones:
             m_left = (due - day).days
             if not done and 0 <= m_left <= window:
-                counts.due_soon += notify_unit(
+                counts.due_soon += send(
                     unit=task.lead_unit,
                     kind="task_due_soon",
                     title=f"节点临期：{task.title} · {title}（{fmt_day(due)}）",
@@ -65,7 +88,7 @@ def send_task_reminders(*, today: datetime.date | None = None) -> ReminderCounts
                 )
         for period in missing_periods_of(task, today=day):
             due = report_due_date(period, task.report_day or 1)
-            counts.missing_reports += notify_unit(
+            counts.missing_reports += send(
                 unit=task.lead_unit,
                 kind="task_report_missing",
                 title=f"缺报提醒：{task.title} {period.year}年{period.month}月进展（应于{fmt_day(due)}前报送）",
