@@ -67,7 +67,8 @@ def perform(*, user: Any, project: InvestmentProject, data: Any) -> str:
         services.add_follow_up(actor=user, project=project, kind=d["kind"], text=d["text"])
         return "已添加跟踪记录。"
     if op == "follow_status":
-        item = FollowUp.objects.filter(project=project, pk=str(data.get("item", "0"))[:12] or 0).first()
+        raw = str(data.get("item", ""))[:12]
+        item = FollowUp.objects.filter(project=project, pk=int(raw)).first() if raw.isdigit() else None
         if item is None:
             raise ValidationError("跟踪记录不存在。")
         services.set_follow_up_status(actor=user, item=item, status=data.get("status", ""))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -48,6 +49,7 @@ def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
         "industries": Industry.choices,
         "tags": [*ORIGIN_TAGS, "世界500强"],
         "can_write": not is_read_only(request.user),
+        "years": list(range(2017, clock.today().year + 1)),
         **extra,
     }
 
@@ -251,6 +253,10 @@ def import_ledger(request: HttpRequest) -> HttpResponse:
     result = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        limit = getattr(settings, "KAIFANG_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+        if upload.size > limit:
+            messages.error(request, f"文件超过上限 {limit // 1048576} MB，请分批导入。")
+            return redirect("ledgers:import")
         result = run_import(
             user=user, data=upload.read(), filename=upload.name, commit=request.POST.get("commit") == "1"
         )

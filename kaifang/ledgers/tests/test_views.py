@@ -137,3 +137,24 @@ def test_the_home_page_lists_leads_due_today_for_their_unit_only(client_for, gan
     new_project(unit_code="210211", received=datetime.date(2018, 7, 13), name="今日到期线索")
     assert "今日到期线索" in client_for(ganjingzi).get("/").content.decode()
     assert "今日到期线索" not in client_for(hunnan).get("/").content.decode()
+
+
+def test_the_import_page_checks_then_imports_a_file(client_for, dalian):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from kaifang.ledgers.tests.test_imports import project_row, workbook
+
+    data = workbook([project_row("W1")])
+    c = client_for(dalian)
+    dry = c.post(reverse("ledgers:import"), {"file": SimpleUploadedFile("a.xlsx", data), "commit": "0"})
+    assert "试导入" in dry.content.decode() and not InvestmentProject.objects.exists()
+    done = c.post(reverse("ledgers:import"), {"file": SimpleUploadedFile("a.xlsx", data), "commit": "1"})
+    assert done.status_code == 302 and InvestmentProject.objects.filter(external_id="W1").exists()
+
+
+def test_a_malformed_follow_up_id_is_a_message_not_an_error(client_for, dalian):
+    project = new_project(dalian)
+    response = client_for(dalian).post(
+        reverse("ledgers:project_act", args=[project.pk]), {"op": "follow_status", "item": "abc", "status": "resolved"}
+    )
+    assert response.status_code == 302
