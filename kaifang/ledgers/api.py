@@ -172,6 +172,68 @@ def transition(request: HttpRequest, pk: int, payload: TransitionIn) -> Any:
     return selectors.get_project_for_user(request.user, moved.pk)
 
 
+class TransferIn(Schema):
+    to_unit_code: str = Field(pattern=CODE)
+    effective_on: datetime.date
+    reason: str = Field("", max_length=2000)
+    expected_version: int
+
+
+class AmountIn(Schema):
+    amount: Decimal = Field(gt=0, max_digits=16, decimal_places=2)
+    currency: str = Field("CNY", max_length=3)
+    on: datetime.date
+    note: str = Field("", max_length=200)
+
+
+@projects_router.post("/{int:pk}/transfer", response={200: ProjectOut, **ERRORS}, summary="项目移交其他单位")
+def transfer(request: HttpRequest, pk: int, payload: TransferIn) -> Any:
+    project = selectors.get_project_for_user(request.user, pk)
+    to_unit = get_unit_for_user(request.user, payload.to_unit_code)
+    try:
+        services.transfer_project(
+            actor=request.user,
+            project=project,
+            to_unit=to_unit,
+            effective_on=payload.effective_on,
+            reason=payload.reason,
+            expected_version=payload.expected_version,
+        )
+    except ValidationError as exc:
+        if getattr(exc, "code", None) == "stale":
+            return Status(409, {"detail": exc.messages})
+        raise
+    return InvestmentProject.objects.select_related("unit", "platform", "investor").get(pk=pk)
+
+
+@projects_router.post("/{int:pk}/funds", response={201: ProjectOut, **ERRORS}, summary="登记到位资金")
+def add_funds(request: HttpRequest, pk: int, payload: AmountIn) -> Status:
+    project = selectors.get_project_for_user(request.user, pk)
+    services.record_funds(
+        actor=request.user,
+        project=project,
+        amount=payload.amount,
+        currency=payload.currency,
+        received_on=payload.on,
+        note=payload.note,
+    )
+    return Status(201, selectors.get_project_for_user(request.user, pk))
+
+
+@projects_router.post("/{int:pk}/capital-increases", response={201: ProjectOut, **ERRORS}, summary="登记增资")
+def add_increase(request: HttpRequest, pk: int, payload: AmountIn) -> Status:
+    project = selectors.get_project_for_user(request.user, pk)
+    services.add_capital_increase(
+        actor=request.user,
+        project=project,
+        amount=payload.amount,
+        currency=payload.currency,
+        signed_on=payload.on,
+        note=payload.note,
+    )
+    return Status(201, selectors.get_project_for_user(request.user, pk))
+
+
 class TalentOut(Schema):
     id: int
     external_id: str

@@ -99,3 +99,32 @@ def test_talents_are_created_and_listed_within_scope(client_for, ganjingzi, hunn
 
 def test_anonymous_callers_get_401(client):
     assert client.get("/api/v1/projects").status_code == 401
+
+
+def test_funds_increases_and_transfers_go_through_the_services(client_for, dalian, ganjingzi):
+    from kaifang.ledgers.tests.conftest import move
+
+    project = move(new_project(dalian), ("negotiate", "2018-03-05"), ("sign", "2018-03-20"))
+    c = client_for(dalian)
+    funds = c.post(
+        f"/api/v1/projects/{project.pk}/funds", {"amount": "500", "on": "2018-05-02"}, content_type="application/json"
+    )
+    assert funds.status_code == 201 and funds.json()["funds_in_place"] == "500.00"
+    increase = c.post(
+        f"/api/v1/projects/{project.pk}/capital-increases",
+        {"amount": "3000", "on": "2018-06-02"},
+        content_type="application/json",
+    )
+    assert increase.status_code == 201
+    project.refresh_from_db()
+    moved = c.post(
+        f"/api/v1/projects/{project.pk}/transfer",
+        {"to_unit_code": "210212", "effective_on": "2018-06-10", "expected_version": project.version},
+        content_type="application/json",
+    )
+    assert moved.status_code == 200 and moved.json()["unit_code"] == "210212"
+    # 甘井子区's reporter no longer sees it, and cannot add funds to it.
+    refused = client_for(ganjingzi).post(
+        f"/api/v1/projects/{project.pk}/funds", {"amount": "1", "on": "2018-06-12"}, content_type="application/json"
+    )
+    assert refused.status_code == 404
