@@ -193,8 +193,7 @@ def check_workbook(
     for i, row in enumerate(sheet.rows[1:], start=2):
         if progress and i % 500 == 0:
             progress(int(60 * i / total))
-        cells = [cell_text(v) if j != VALUE_COL else v for j, v in enumerate(row)]
-        if not any(c not in (None, "") for c in cells):
+        if all(v is None for v in row):
             continue
         plan.rows += 1
         unit_code = cell_text(row[UNIT_COL]) if len(row) > UNIT_COL else ""

@@ -76,3 +76,49 @@ def test_a_county_fills_warns_explains_submits_and_the_city_approves(page_as, li
     trail = auditor.inner_text("main")
     for action in ("indicators.values.save", "reporting.submission.submit", "reporting.submission.approve"):
         assert action in trail
+
+
+def test_a_department_downloads_the_template_uploads_it_previews_and_applies(page_as, live_site, tmp_path):
+    import io
+
+    import openpyxl
+
+    page = page_as("swt")
+    page.goto(live_site + "/reporting/")
+    page.click(f"a:text('{ROUND_LINK}')")
+    with page.expect_download() as download:
+        page.click("text=下载 Excel 模板")
+    template = tmp_path / "swt.xlsx"
+    download.value.save_as(template)
+    book = openpyxl.load_workbook(template)
+    figures = {
+        "TRADE": 300,
+        "EXPORT": 120,
+        "IMPORT": 180,
+        "FDI": 5000,
+        "FIE_NEW": 3,
+        "DOMESTIC": 40,
+        "CBEC": 6,
+        "ODI": 800,
+    }
+    for row in book["填报"].iter_rows(min_row=2):
+        assert row[0].value == "SWT"
+        row[7].value = figures.get(str(row[2].value))
+    out = io.BytesIO()
+    book.save(out)
+    filled = tmp_path / "swt-filled.xlsx"
+    filled.write_bytes(out.getvalue())
+
+    page.goto(live_site + "/reporting/")
+    page.click("text=Excel 导入")
+    page.set_input_files("input[type=file]", str(filled))
+    page.click("text=上传并检查")
+    page.wait_for_selector("#batch-summary")
+    assert "检查通过" in page.inner_text("#batch-summary")
+    page.screenshot(path="test-artifacts/reporting-import-preview.png")
+    page.click("text=确认导入")
+    page.wait_for_selector(".msg-success")
+    assert "已导入" in page.inner_text("#batch-summary")
+    page.goto(live_site + "/reporting/")
+    page.click("text=去填报")
+    assert page.input_value("#id_v_TRADE") == "300"
