@@ -178,7 +178,7 @@ def get_task(request: HttpRequest, task_id: int) -> dict[str, Any]:
 @router.post(
     "",
     response={201: TaskDetailOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
-    summary="立项（草稿）",
+    summary="立项（草稿）；同一 Idempotency-Key 重复提交只立项一次",
 )
 def create_task(request: HttpRequest, payload: TaskIn) -> Status:
     if not is_province_user(request.user):
@@ -198,6 +198,7 @@ def create_task(request: HttpRequest, payload: TaskIn) -> Status:
         source_meeting_id=payload.source_meeting_id,
         report_day=payload.report_day,
         milestones=[(m.title, m.due_date) for m in payload.milestones],
+        request_key=request.headers.get("Idempotency-Key", "")[:64],
     )
     return Status(201, _out(selectors.get_task_for_user(request.user, task.pk), request.user, detail=True))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 from typing import Any
 
 from django import forms
@@ -44,7 +45,10 @@ class TaskForm(forms.Form):
         help_text=_("每行一个：节点名称 空格 日期（YYYY-MM-DD）"),
     )
 
+    request_key = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {}).setdefault("request_key", uuid.uuid4().hex)
         super().__init__(*args, **kwargs)
         units = assignable_units(user)
         self.fields["lead_unit"].queryset = units  # type: ignore[attr-defined]
@@ -73,7 +77,7 @@ class TaskEditForm(TaskForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
-        for name in ("source_kind", "source_title", "source_excerpt", "milestones"):
+        for name in ("source_kind", "source_title", "source_excerpt", "milestones", "request_key"):
             del self.fields[name]
 
 

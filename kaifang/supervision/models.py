@@ -114,6 +114,8 @@ class Task(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     version = models.PositiveIntegerField(default=1)
+    # A form's one-time key: the same submission arriving twice creates one task, not two.
+    request_key = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     objects = TaskQuerySet.as_manager()
 
@@ -127,6 +129,7 @@ class Task(models.Model):
                 name="task_progress_max_100",
                 violation_error_message=_("进度不能超过100%"),
             ),
+            models.UniqueConstraint(fields=["request_key"], condition=~Q(request_key=""), name="task_request_key_once"),
             models.CheckConstraint(
                 condition=Q(report_day__isnull=True) | Q(report_day__gte=1, report_day__lte=28),
                 name="task_report_day_1_28",

@@ -127,6 +127,7 @@ def create(request: HttpRequest) -> HttpResponse:
                 source_title=data["source_title"],
                 source_excerpt=data["source_excerpt"],
                 milestones=data["milestones"],
+                request_key=data["request_key"],
             )
         except ValidationError as exc:
             _attach_errors(form, exc)

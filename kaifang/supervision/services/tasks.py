@@ -138,9 +138,10 @@ def create_task(
     report_day: int | None = 25,
     parent: Task | None = None,
     code: str = "",
+    request_key: str = "",
 ) -> Task:
     """Create a task as a draft (立项). Only province supervisors/admins (or code) may; the code is
-    generated (DB-2018-001) unless given."""
+    generated (DB-2018-001) unless given. A repeated `request_key` returns the task it created."""
     may_split = parent is not None and workflow.can_split(actor, parent)
     if not _is_system(actor) and not is_province_user(actor) and not may_split:
         raise PermissionDenied(_("只有省级督查人员可以立项。"))
@@ -158,6 +159,10 @@ def create_task(
     if code and not CODE_RE.match(code):
         raise ValidationError({"code": _("编号只能包含字母、数字和连字符。")})
     with transaction.atomic():
+        if request_key:
+            already = Task.objects.filter(request_key=request_key[:64]).first()
+            if already is not None:  # the same form submitted twice
+                return already
         code = code or next_task_code(clock.today().year)
         if Task.objects.filter(code=code).exists():
             raise ValidationError({"code": _("编号 %(c)s 已存在。") % {"c": code}})
@@ -177,6 +182,7 @@ def create_task(
             report_day=report_day,
             parent=parent,
             created_by=_actor_user(actor),
+            request_key=request_key[:64],
         )
         task.co_units.set(co)
         Milestone.objects.bulk_create([Milestone(task=task, title=t[:200], due_date=d) for t, d in steps])

@@ -105,3 +105,12 @@ def test_another_county_gets_404_and_changes_nothing(
 
 def test_anonymous_callers_are_refused(client) -> None:  # type: ignore[no-untyped-def]
     assert client.get(BASE).status_code == 401
+
+
+def test_the_same_idempotency_key_creates_one_task(client_for, province: User) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(province)
+    payload = json.dumps({"title": "接口重复提交", "lead_unit": "210200", "deadline": "2018-12-31"})
+    for _ in range(2):
+        response = client.post(BASE, payload, content_type="application/json", headers={"Idempotency-Key": "k-1"})
+        assert response.status_code == 201
+    assert Task.objects.filter(title="接口重复提交").count() == 1

@@ -215,3 +215,20 @@ def test_attachments_are_optional_checked_and_only_reach_units_in_scope(
     assert "attachment" in download["Content-Disposition"]
     other = client_for(shenhe).get(reverse("supervision:attachment", args=[task.pk, attachment.pk]))
     assert other.status_code == 404
+
+
+def test_a_create_form_submitted_twice_creates_one_task(client_for, province: User) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(province)
+    key = client.get(reverse("supervision:create")).context["form"].initial["request_key"]
+    form = {
+        "title": "重复提交的事项",
+        "category": "trade",
+        "lead_unit": "210800",
+        "deadline": "2018-12-31",
+        "source_kind": "meeting",
+        "request_key": key,
+    }
+    first = client.post(reverse("supervision:create"), form)
+    second = client.post(reverse("supervision:create"), form)
+    assert first.url == second.url
+    assert Task.objects.filter(title="重复提交的事项").count() == 1
