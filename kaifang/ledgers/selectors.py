@@ -311,6 +311,12 @@ def talent_breakdowns(user: Any, year: int) -> dict[str, Any]:
     def ranked(d: dict[str, int]) -> list[tuple[str, int]]:
         return sorted(d.items(), key=lambda kv: -kv[1])
 
+    previous = [0] * 12
+    for day, n in visible_talents(user).filter(introduced_on__year=year - 1).values_list("introduced_on", "headcount"):
+        previous[day.month - 1] += n
+    months_done = max((i + 1 for i, v in enumerate(by_month) if v), default=0)
+    same_period_last_year = sum(previous[:months_done])
+
     return {
         "year": year,
         "total": total,
@@ -321,6 +327,12 @@ def talent_breakdowns(user: Any, year: int) -> dict[str, Any]:
         "by_city": ranked(by_city),
         "by_unit": by_unit,
         "by_month": by_month,
+        "by_month_previous": previous,
+        "months_done": months_done,
+        "same_period_last_year": same_period_last_year,
+        "growth": (
+            f"{(total - same_period_last_year) / same_period_last_year:+.1%}" if same_period_last_year else "不可比"
+        ),
     }
 
 
