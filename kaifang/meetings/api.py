@@ -15,13 +15,14 @@ from pydantic import Field
 
 from kaifang.accounts.permissions import user_of
 from kaifang.core.schemas import ErrorOut, UnitRef
-from kaifang.meetings import roll_call, tasks
+from kaifang.meetings import roll_call, services, tasks
 from kaifang.meetings.models import Meeting, Venue
 from kaifang.meetings.permissions import can_parse_speeches
 from kaifang.meetings.selectors import (
     attendance_for,
     get_meeting_for_user,
     get_venue_for_user,
+    relay_status,
     venues_for_user,
     visible_meetings,
 )
@@ -128,6 +129,28 @@ class AttendanceOut(Schema):
     cities: list[AttendanceRowOut]
 
 
+class RelayIn(Schema):
+    relayed_on: datetime.date
+    form: str = Field(..., max_length=20)
+    attendees: int = Field(0, ge=0, le=100000)
+    text: str = Field(..., max_length=10000)
+    version: int | None = None
+
+
+class RelayOut(Schema):
+    unit: UnitRef
+    relayed_on: datetime.date
+    form: str
+    attendees: int
+    text: str
+    version: int
+
+
+class RelayStatusOut(Schema):
+    reports: list[RelayOut]
+    missing: list[UnitRef]
+
+
 class SpeechIn(Schema):
     text: str = Field(..., max_length=tasks.MAX_SPEECH_CHARS)
 
@@ -214,3 +237,40 @@ def attendance(request: HttpRequest, meeting_id: int) -> Any:
     meeting = get_meeting_for_user(user, meeting_id)
     total, cities = attendance_for(user, meeting)
     return {"total": _row(total), "cities": [_row(r) for r in cities]}
+
+
+@router.get(
+    "/{int:meeting_id}/relay-reports",
+    response={200: RelayStatusOut, 401: ErrorOut, 404: ErrorOut},
+    summary="传达落实情况和未报送单位",
+)
+def relay_reports(request: HttpRequest, meeting_id: int) -> Any:
+    user = user_of(request)
+    reports, missing = relay_status(user, get_meeting_for_user(user, meeting_id))
+    return {"reports": reports, "missing": missing}
+
+
+@router.post(
+    "/{int:meeting_id}/venues/{unit_code}/relay",
+    response={200: RelayOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="报送本单位传达落实情况",
+)
+def report_relay(request: HttpRequest, meeting_id: int, unit_code: str, payload: RelayIn) -> Any:
+    user = user_of(request)
+    meeting = get_meeting_for_user(user, meeting_id)
+    venue = get_venue_for_user(user, meeting, unit_code[:32])
+    try:
+        return services.report_relay(
+            actor=user,
+            meeting=meeting,
+            unit=venue.unit,
+            relayed_on=payload.relayed_on,
+            form=payload.form,
+            attendees=payload.attendees,
+            text=payload.text,
+            expected_version=payload.version,
+        )
+    except ValidationError as exc:
+        if getattr(exc, "code", None) == "stale":
+            return Status(409, {"detail": exc.messages})
+        raise

@@ -67,3 +67,22 @@ def test_parse_speech_returns_a_draft_and_is_for_supervisors_only(client_for, pr
     assert empty.status_code == 400 and "讲话内容为空" in str(empty.json()["detail"])
     denied = client_for(hunnan).post("/api/v1/meetings/parse-speech", {"text": text}, content_type="application/json")
     assert denied.status_code == 403
+
+
+def test_relay_reports_through_the_api_with_scope_and_stale_versions(client_for, meeting, hunnan, shenhe, settings):
+    settings.KAIFANG_DEMO_TODAY = "2018-07-05"
+    body = {"relayed_on": "2018-03-22", "form": "party_committee", "attendees": 30, "text": "区委常委会传达。"}
+    url = f"/api/v1/meetings/{meeting.pk}/venues/210112/relay"
+    assert client_for(shenhe).post(url, body, content_type="application/json").status_code == 404
+    first = client_for(hunnan).post(url, body, content_type="application/json")
+    assert first.status_code == 200 and first.json()["version"] == 1
+    second = client_for(hunnan).post(url, {**body, "attendees": 31, "version": 1}, content_type="application/json")
+    assert second.status_code == 200 and second.json()["attendees"] == 31
+    stale = client_for(hunnan).post(url, {**body, "version": 1}, content_type="application/json")
+    assert stale.status_code == 409
+    bad = client_for(hunnan).post(url, {**body, "form": "rumour"}, content_type="application/json")
+    assert bad.status_code == 400 and "form" in bad.json()["detail"]
+    mine = client_for(hunnan).get(f"/api/v1/meetings/{meeting.pk}/relay-reports").json()
+    assert [r["unit"]["code"] for r in mine["reports"]] == ["210112"] and mine["missing"] == []
+    theirs = client_for(shenhe).get(f"/api/v1/meetings/{meeting.pk}/relay-reports").json()
+    assert theirs["reports"] == [] and [u["code"] for u in theirs["missing"]] == ["210103"]
