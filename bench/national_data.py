@@ -187,7 +187,7 @@ def cents_text(values: np.ndarray) -> np.ndarray:
 
 
 def generate(args: argparse.Namespace) -> None:
-    from django.db import connection
+    from django.db import connection, transaction
 
     url = os.environ.get("DATABASE_URL", "")
     if args.recreate:
@@ -254,11 +254,12 @@ def generate(args: argparse.Namespace) -> None:
                         strict=True,
                     )
                 )
-                cursor.executemany(
-                    "INSERT INTO indicators_datavalue (indicator_id, unit_id, period, reported, month_value,"
-                    " ytd_value, comment, version, updated_at) VALUES (%s, %s, %s, %s, %s, %s, '', 1, %s)",
-                    [(*r, now) for r in rows],
-                )
+                with transaction.atomic():  # one transaction per indicator (autocommit would sync every row)
+                    cursor.executemany(
+                        "INSERT INTO indicators_datavalue (indicator_id, unit_id, period, reported, month_value,"
+                        " ytd_value, comment, version, updated_at) VALUES (%s, %s, %s, %s, %s, %s, '', 1, %s)",
+                        [(*r, now) for r in rows],
+                    )
             total += len(unit_col)
             if (n + 1) % 20 == 0 or n + 1 == len(indicators):
                 print(

@@ -62,3 +62,31 @@ def yyyymm(value: Any) -> str:
 @register.filter
 def get_item(mapping: Any, key: Any) -> Any:
     return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+KEY_INDICATORS = 5
+
+
+@register.inclusion_tag("indicators/unit_card_body.html", takes_context=True)
+def indicator_card(context: Any, unit: Any) -> dict[str, Any]:
+    """A unit page's card: the year-to-date of the first few catalogue indicators, with lights."""
+    from kaifang.indicators import selectors
+    from kaifang.indicators.models import DataValue
+    from kaifang.indicators.periods import ytd_label
+    from kaifang.orgs.scope import can_see_unit
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if unit is None or user is None or not can_see_unit(user, unit):
+        return {"rows": []}
+    latest = (
+        DataValue.objects.filter(unit__path__startswith=unit.path)
+        .order_by("-period")
+        .values_list("period", flat=True)
+        .first()
+    )
+    if latest is None:
+        return {"rows": [], "unit": unit}
+    chosen = [i for i in selectors.indicators() if i.source == "reported"][:KEY_INDICATORS]
+    rows = [selectors.figures(i, [unit], latest.replace(month=1), latest)[0] for i in chosen]
+    return {"rows": rows, "unit": unit, "label": ytd_label(latest), "period": latest}

@@ -147,3 +147,9 @@ def test_a_county_sees_its_own_months_in_the_explorer(client_for, figures, hunna
     )
     html = client_for(hunnan).get("/indicators/?indicator=T_EXPORT&from=2018-01&to=2018-03").content.decode()
     assert "2018年2月" in html and "2018年3月" in html and "150.00" in html  # March: 400 − 250
+
+
+def test_a_units_page_shows_its_main_indicators_only_to_who_may_see_it(client_for, figures, shenyang, shenhe):
+    html = client_for(shenyang).get("/orgs/210112/").content.decode()
+    assert "主要指标" in html and "400.00" in html and "light-yellow" in html
+    assert client_for(shenhe).get("/orgs/210112/").status_code == 404
