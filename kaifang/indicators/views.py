@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from kaifang.accounts.permissions import is_admin, user_of
 from kaifang.core.context import change_context
-from kaifang.indicators import selectors
+from kaifang.indicators import expressions, selectors
 from kaifang.indicators.catalogue import save_indicator
 from kaifang.indicators.demo import demo_loaded
 from kaifang.indicators.exports import explorer_workbook
@@ -33,8 +33,18 @@ from kaifang.orgs.selectors import visible_units
 
 def latest_period(user: Any, indicator: Indicator | None) -> datetime.date:
     qs = DataValue.objects.visible_to(user)
-    if indicator is not None and indicator.source != "formula":
+    if indicator is not None and indicator.source == "formula":
+        # A formula has no rows of its own: the latest month of what it reads (never a full-table scan).
+        try:
+            codes = expressions.references(expressions.parse(indicator.formula))
+        except expressions.ExpressionError:
+            codes = set()
+        qs = qs.filter(indicator__code__in=sorted(codes)[:5])
+    elif indicator is not None:
         qs = qs.filter(indicator=indicator)
+    else:
+        first = Indicator.objects.active().reported().order_by("sort_order", "code").first()
+        qs = qs.filter(indicator=first)
     latest = qs.order_by("-period").values_list("period", flat=True).first()
     today = datetime.date.today()
     return latest or today.replace(day=1)

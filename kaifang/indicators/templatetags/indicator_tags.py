@@ -79,14 +79,16 @@ def indicator_card(context: Any, unit: Any) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if unit is None or user is None or not can_see_unit(user, unit):
         return {"rows": []}
+    chosen = [i for i in selectors.indicators() if i.source == "reported"][:KEY_INDICATORS]
+    if not chosen:
+        return {"rows": []}
     latest = (
-        DataValue.objects.filter(unit__path__startswith=unit.path)
+        DataValue.objects.filter(indicator=chosen[0], unit__path__startswith=unit.path)
         .order_by("-period")
         .values_list("period", flat=True)
         .first()
     )
     if latest is None:
         return {"rows": [], "unit": unit}
-    chosen = [i for i in selectors.indicators() if i.source == "reported"][:KEY_INDICATORS]
     rows = [selectors.figures(i, [unit], latest.replace(month=1), latest)[0] for i in chosen]
     return {"rows": rows, "unit": unit, "label": ytd_label(latest), "period": latest}
