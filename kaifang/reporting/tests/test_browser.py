@@ -34,6 +34,7 @@ def test_a_county_fills_warns_explains_submits_and_the_city_approves(page_as, li
 
     county = page_as("hunnan")
     county.goto(live_site + "/reporting/")
+    county.screenshot(path="test-artifacts/reporting-index.png")
     county.click("text=去填报")
     county.wait_for_selector("#entry-form")
     assert "浑南区" in county.inner_text("h1")
@@ -69,6 +70,7 @@ def test_a_county_fills_warns_explains_submits_and_the_city_approves(page_as, li
 
     assert cbec_total(city, live_site, round_url) == city_before + values["CBEC"]
     assert cbec_total(province, live_site, round_url) == province_before + values["CBEC"]
+    province.screenshot(path="test-artifacts/reporting-overview-province.png", full_page=True)
     city.screenshot(path="test-artifacts/reporting-overview.png", full_page=True)
 
     auditor = page_as("auditor")
