@@ -50,3 +50,17 @@ def test_the_demo_teleconference_has_every_city_and_county_and_realistic_attenda
     assert sum(1 for r in reports if r.unit.kind == "city") == 12 and missing
     total, _ = attendance_for(shenyang, meeting)
     assert total.expected == 14
+
+
+def test_meeting_attendance_prints_the_city_table_in_the_users_scope(capsys, province, shenyang):
+    meeting = load_meetings_demo()
+    call_command("meeting_attendance", str(meeting.pk), "--user", "province")
+    out = capsys.readouterr().out
+    assert "沈阳市" in out and "大连市" in out and "95.6%" in out
+    call_command("meeting_attendance", str(meeting.pk), "--user", "shenyang", "--json")
+    data = json.loads(capsys.readouterr().out)
+    assert [c["name"] for c in data["cities"]] == ["沈阳市"] and data["total"]["expected"] == 14
+    with pytest.raises(CommandError, match="用户不存在"):
+        call_command("meeting_attendance", str(meeting.pk), "--user", "nobody")
+    with pytest.raises(CommandError, match="不在 province 的权限范围内"):
+        call_command("meeting_attendance", "999999", "--user", "province")
