@@ -186,12 +186,9 @@ def main() -> None:
         return selectors.ranking(user=user, indicator=picks[i][0], group_or_parent=province, period=PERIOD_TO)
 
     def app_dashboard(i: int) -> Any:
-        return [
-            selectors.children_figures(
-                user=user, indicator=indicator, unit=province, period_from=PERIOD_FROM, period_to=PERIOD_TO
-            )
-            for indicator in indicators[:DASHBOARD]
-        ]
+        return selectors.children_figures_many(
+            user=user, indicators=indicators[:DASHBOARD], unit=province, period_from=PERIOD_FROM, period_to=PERIOD_TO
+        )
 
     def np_city(i: int) -> Any:
         indicator, c = picks[i]

@@ -121,6 +121,46 @@ def cells(
     return _resolve(indicator, units, periods, own, _subtree(units, periods))
 
 
+def cells_many(
+    indicators: list[Indicator], units: list[OrgUnit], periods: list[datetime.date]
+) -> dict[int, dict[Key, Cell]]:
+    """`cells` for several indicators at once (a dashboard): one query for every indicator's own
+    rows and one for the tree, then one SQL aggregate per indicator and level."""
+    if not units or not periods or not indicators:
+        return {}
+    periods = sorted(set(periods))
+    out: dict[int, dict[Key, Cell]] = {}
+    plain = [i for i in indicators if i.source != Source.FORMULA]
+    for indicator in indicators:
+        if indicator.source == Source.FORMULA:
+            out[indicator.pk] = cells(indicator, units, periods)
+    if not plain:
+        return out
+    rows = (
+        DataValue.objects.filter(
+            indicator__in=[i.pk for i in plain],
+            unit_id__in=[u.pk for u in units],
+            period__in=periods,
+            reported__isnull=False,
+        )
+        .order_by()
+        .values_list("indicator_id", "unit_id", "period", "month_value", "ytd_value")
+    )
+    own: dict[int, dict[Key, Cell]] = {i.pk: {} for i in plain}
+    for indicator_id, unit_id, period, month_value, ytd_value in rows:
+        own[indicator_id][(unit_id, period)] = Cell(month_value, ytd_value, REPORTED)
+    tree: Tree | None = None
+    for indicator in plain:
+        mine = own[indicator.pk]
+        if indicator.unit_aggregation == UnitAggregation.NONE or all((u.pk, p) in mine for u in units for p in periods):
+            out[indicator.pk] = mine
+            continue
+        if tree is None:
+            tree = _subtree(units, periods)
+        out[indicator.pk] = _resolve(indicator, units, periods, mine, tree)
+    return out
+
+
 def _resolve(
     indicator: Indicator, units: list[OrgUnit], periods: list[datetime.date], own: dict[Key, Cell], tree: Tree
 ) -> dict[Key, Cell]:

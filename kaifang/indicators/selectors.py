@@ -27,6 +27,7 @@ from kaifang.indicators.aggregation import (
     SUMMABLE_KINDS,
     Cell,
     cells,
+    cells_many,
 )
 from kaifang.indicators.maths import NOT_COMPARABLE, Ratio
 from kaifang.indicators.models import DataValue, DataValueHistory, Indicator, Target
@@ -161,12 +162,39 @@ def figures(
     """Figures of many units at once (no visibility check: callers pass visible units only)."""
     if period_from > period_to:
         period_from, period_to = period_to, period_from
+    return figures_many([indicator], units, period_from, period_to)[indicator.pk]
+
+
+def figures_many(
+    indicators: list[Indicator], units: list[OrgUnit], period_from: datetime.date, period_to: datetime.date
+) -> dict[int, list[Figure]]:
+    """`figures` for several indicators (dashboards): shared queries for rows, tree and targets."""
+    if period_from > period_to:
+        period_from, period_to = period_to, period_from
     months = months_between(period_from, period_to)[-120:]
     last_year = add_months(period_to, -12)
-    got = cells(indicator, units, [*months, last_year])
+    got_all = cells_many(indicators, units, [*months, last_year])
+    targets: dict[tuple[int, int], Decimal] = {
+        (t.indicator_id, t.unit_id): t.annual
+        for t in Target.objects.filter(indicator__in=indicators, unit__in=units, year=period_to.year).order_by()
+    }
+    return {
+        i.pk: _figures_of(i, units, period_from, period_to, months, got_all.get(i.pk, {}), targets) for i in indicators
+    }
+
+
+def _figures_of(
+    indicator: Indicator,
+    units: list[OrgUnit],
+    period_from: datetime.date,
+    period_to: datetime.date,
+    months: list[datetime.date],
+    got: dict[tuple[int, datetime.date], Cell],
+    all_targets: dict[tuple[int, int], Decimal],
+) -> list[Figure]:
+    last_year = add_months(period_to, -12)
     targets = {
-        t.unit_id: t.annual
-        for t in Target.objects.filter(indicator=indicator, unit__in=units, year=period_to.year).order_by()
+        unit.pk: all_targets[(indicator.pk, unit.pk)] for unit in units if (indicator.pk, unit.pk) in all_targets
     }
     progress = maths.time_progress(period_to.month, indicator.time_aggregation)
     margin = red_margin()
@@ -248,6 +276,27 @@ def children_figures(
     children.sort(key=lambda u: (u.kind not in SUMMABLE_KINDS, u.sort_order, u.path))
     rows = figures(indicator, [unit, *children], period_from, period_to)
     return rows[0], rows[1:]
+
+
+def children_figures_many(
+    *,
+    user: Any,
+    indicators: list[Indicator],
+    unit: OrgUnit,
+    period_from: datetime.date,
+    period_to: datetime.date,
+) -> dict[int, tuple[Figure, list[Figure]]]:
+    """`children_figures` for several indicators at once (a dashboard), by indicator id."""
+    _guard(user, unit)
+    children = list(
+        OrgUnit.objects.filter(parent=unit)
+        .filter(unit_scope_q(user, prefix=""))
+        .current(period_to)
+        .order_by("sort_order", "path")
+    )
+    children.sort(key=lambda u: (u.kind not in SUMMABLE_KINDS, u.sort_order, u.path))
+    got = figures_many(indicators, [unit, *children], period_from, period_to)
+    return {pk: (rows[0], rows[1:]) for pk, rows in got.items()}
 
 
 def ranking(

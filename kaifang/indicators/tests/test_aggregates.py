@@ -150,3 +150,25 @@ def test_ranking_orders_the_cities_of_the_province_by_ytd(export, province, hunn
     assert len(rows) == 14 and rows[2].rank is None
     only_own = ranking(user=shenyang, indicator=export, group_or_parent="G-CITIES", period=MAR)
     assert [r.unit.code for r in only_own] == ["210100"]
+
+
+def test_a_dashboard_of_several_indicators_gives_the_same_figures_as_one_by_one(
+    export, province, hunnan, shenhe, dalian
+):
+    from kaifang.indicators.selectors import children_figures_many
+
+    make_indicator("T_TRADE", name="进出口总额")
+    share = make_indicator("T_SHARE", name="出口占比", source="formula", formula="share(T_EXPORT, T_TRADE) * 100")
+    put(hunnan, hunnan.unit, MAR, T_EXPORT="30", T_TRADE="100")
+    put(shenhe, shenhe.unit, MAR, T_EXPORT="10", T_TRADE="100")
+    put(dalian, dalian.unit, MAR, T_EXPORT="500", T_TRADE="900")
+    indicators = [export, share, make_indicator("T_TRADE", name="进出口总额")]
+    many = children_figures_many(
+        user=province, indicators=indicators, unit=province.unit, period_from=JAN, period_to=MAR
+    )
+    for indicator in indicators:
+        top, rows = children_figures(
+            user=province, indicator=indicator, unit=province.unit, period_from=JAN, period_to=MAR
+        )
+        assert many[indicator.pk][0] == top and many[indicator.pk][1] == rows
+    assert many[export.pk][0].ytd_value == D(540)
