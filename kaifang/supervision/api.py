@@ -12,7 +12,6 @@ from ninja.errors import HttpError
 from ninja.responses import Status
 from pydantic import Field
 
-from kaifang.accounts.permissions import is_province_user
 from kaifang.core.schemas import ErrorOut, UnitRef
 from kaifang.supervision import selectors, services, workflow
 from kaifang.supervision.models import Task
@@ -181,8 +180,8 @@ def get_task(request: HttpRequest, task_id: int) -> dict[str, Any]:
     summary="立项（草稿）；同一 Idempotency-Key 重复提交只立项一次",
 )
 def create_task(request: HttpRequest, payload: TaskIn) -> Status:
-    if not is_province_user(request.user):
-        raise PermissionDenied("只有省级督查人员可以立项。")
+    if not workflow.can_create_tasks(request.user):
+        raise PermissionDenied("只有省级督查人员，或市级对本市所辖单位，可以立项。")
     task = services.create_task(
         actor=request.user,
         title=payload.title,

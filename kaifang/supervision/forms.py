@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kaifang.accounts.models import Role
 from kaifang.orgs.models import OrgUnit, UnitKind
 from kaifang.supervision.lights import LIGHT_LABELS
 from kaifang.supervision.models import SourceKind, TaskCategory, TaskState
@@ -19,7 +20,10 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 
 def assignable_units(user: Any) -> Any:
     """Units a task can be assigned to: the visible cities, counties, departments and platforms."""
-    return OrgUnit.objects.visible_to(user).current().exclude(kind=UnitKind.PROVINCE).order_by("kind", "path")
+    units = OrgUnit.objects.visible_to(user).current().exclude(kind=UnitKind.PROVINCE).order_by("kind", "path")
+    if getattr(user, "role", None) == Role.CITY_OFFICER:  # a city issues to the units below it, not to itself
+        units = units.exclude(pk=user.unit_id)
+    return units
 
 
 class TaskForm(forms.Form):

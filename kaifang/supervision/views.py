@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kaifang.accounts.models import Role
-from kaifang.accounts.permissions import is_province_user, user_of
+from kaifang.accounts.permissions import user_of
 from kaifang.core import clock
 from kaifang.supervision import selectors, services, workflow
 from kaifang.supervision.exports import board_workbook
@@ -83,7 +83,7 @@ def board(request: HttpRequest) -> HttpResponse:
         "summary": selectors.board_summary(rows),
         "missing_by_unit": selectors.missing_reports_by_unit(rows)[:10],
         "today": clock.today(),
-        "can_create": is_province_user(request.user),
+        "can_create": workflow.can_create_tasks(request.user),
         "query": query.urlencode(),
     }
     return render(request, "supervision/board.html", context)
@@ -107,7 +107,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 @login_required
 def create(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
-    if not is_province_user(user):
+    if not workflow.can_create_tasks(user):
         raise PermissionDenied
     form = TaskForm(request.POST or None, user=user)
     if request.method == "POST" and form.is_valid():

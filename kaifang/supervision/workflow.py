@@ -4,8 +4,8 @@
 申请办结(completion_claimed) → 复核销号(closed) | 退回重办(returned → in_progress).
 
 Who may act is decided per task, not per role alone:
-- "supervisor": the province supervisor; for a sub-task also the city officer of the city that
-  split it (it issued the sub-task, so it verifies it).
+- "supervisor": the province supervisor; for a task a city issued (a sub-task it split off, or a
+  task from its own meeting for its counties) also that city's officers.
 - "lead": a writing user (reporter or city officer) bound to the task's lead unit.
 """
 
@@ -58,7 +58,7 @@ def actor_kinds(user: Any, task: Task) -> set[str]:
     kinds: set[str] = set()
     if role == Role.PROVINCE_SUPERVISOR:
         kinds.add(SUPERVISOR)
-    if role == Role.CITY_OFFICER and task.parent_id is not None and task.issuer_unit_id == unit.pk:
+    if role == Role.CITY_OFFICER and task.issuer_unit_id == unit.pk:
         kinds.add(SUPERVISOR)
     if role in (Role.REPORTER, Role.CITY_OFFICER) and task.lead_unit_id == unit.pk:
         kinds.add(LEAD)
@@ -94,4 +94,11 @@ def can_split(user: Any, task: Task) -> bool:
         and LEAD in actor_kinds(user, task)
         and task.parent_id is None
         and task.state in OPEN_STATES
+    )
+
+
+def can_create_tasks(user: Any) -> bool:
+    """Province supervisors and admins create tasks for any unit; city officers for units below their city."""
+    return getattr(user, "role", None) in (Role.PROVINCE_SUPERVISOR, Role.PROVINCE_ADMIN, Role.CITY_OFFICER) and (
+        scope_root(user) is not None
     )

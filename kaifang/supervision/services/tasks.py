@@ -11,11 +11,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from kaifang.accounts.models import Role
 from kaifang.accounts.permissions import is_province_user
 from kaifang.audit.services import record_event
 from kaifang.core import clock
 from kaifang.notifications.services import notify_unit
 from kaifang.orgs.models import OrgUnit, UnitKind
+from kaifang.orgs.scope import can_see_unit
 from kaifang.supervision import workflow
 from kaifang.supervision.models import (
     Milestone,
@@ -140,13 +142,14 @@ def create_task(
     code: str = "",
     request_key: str = "",
 ) -> Task:
-    """Create a task as a draft (立项). Only province supervisors/admins (or code) may; the code is
-    generated (DB-2018-001) unless given. A repeated `request_key` returns the task it created."""
-    may_split = parent is not None and workflow.can_split(actor, parent)
-    if not _is_system(actor) and not is_province_user(actor) and not may_split:
-        raise PermissionDenied(_("只有省级督查人员可以立项。"))
+    """Create a task as a draft (立项). Province supervisors and admins may, for any unit; a city
+    officer for the units below its city (it then issues and verifies the task itself); code
+    (a string actor) always. The code is generated (DB-2018-001) unless given. A repeated
+    `request_key` returns the task it created."""
     lead = _resolve_unit(lead_unit, "lead_unit")
     co = [_resolve_unit(u, "co_units") for u in co_units]
+    if not _is_system(actor) and not is_province_user(actor) and not _city_may_issue(actor, lead, co, parent):
+        raise PermissionDenied(_("只有省级督查人员，或市级对本市所辖单位，可以立项。"))
     _validate_task_fields(title=title, deadline=deadline, report_day=report_day, lead_unit=lead, co_units=co)
     if source_kind not in SourceKind.values:
         raise ValidationError({"source_kind": _("未知来源类型。")})
@@ -188,6 +191,17 @@ def create_task(
         Milestone.objects.bulk_create([Milestone(task=task, title=t[:200], due_date=d) for t, d in steps])
         record_event(actor=actor, action="supervision.task.create", obj=task, unit=lead, after=_snapshot(task))
     return task
+
+
+def _city_may_issue(actor: Any, lead: OrgUnit, co: Sequence[OrgUnit], parent: Task | None) -> bool:
+    """A city officer issues to units strictly below its city (never to itself: nobody verifies
+    their own work); a sub-task additionally needs the right to split its parent."""
+    if parent is not None:
+        return workflow.can_split(actor, parent)
+    city = getattr(actor, "unit", None)
+    if getattr(actor, "role", None) != Role.CITY_OFFICER or city is None:
+        return False
+    return all(unit.pk != city.pk and can_see_unit(actor, unit) for unit in (lead, *co))
 
 
 def _issuer_for(actor: Any) -> OrgUnit:

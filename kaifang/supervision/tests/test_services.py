@@ -45,8 +45,8 @@ def test_a_supervisor_creates_a_draft_with_a_generated_code_milestones_and_an_au
     assert AuditEvent.objects.filter(action="supervision.task.create", object_id=str(first.pk)).count() == 1
 
 
-@pytest.mark.parametrize("username", ["shenyang", "hunnan", "swt", "leader", "auditor"])
-def test_only_province_users_may_create_tasks(username: str) -> None:
+@pytest.mark.parametrize("username", ["hunnan", "swt", "leader", "auditor", "dalian"])
+def test_only_province_users_and_the_units_city_may_create_tasks(username: str) -> None:
     user = User.objects.get(username=username)
     with pytest.raises(PermissionDenied):
         services.create_task(actor=user, title="越权立项", lead_unit="210112", deadline=D(2018, 12, 31))
@@ -206,3 +206,22 @@ def test_a_split_task_cannot_be_claimed_while_a_sub_task_is_open(shenyang: User,
         services.transition(actor=shenyang, task=parent, action="claim")
     Task.objects.filter(pk=child.pk).update(state=TaskState.CLOSED)
     assert services.transition(actor=shenyang, task=parent, action="claim").state == TaskState.COMPLETION_CLAIMED
+
+
+def test_a_city_issues_tasks_to_its_counties_only_and_verifies_them_itself(shenyang: User, hunnan: User) -> None:
+    task = services.create_task(
+        actor=shenyang, title="落实市政府会议事项", lead_unit="210112", deadline=D(2018, 12, 31)
+    )
+    assert task.issuer_unit.code == "210100"
+    for action in ("review", "issue"):
+        task = services.transition(actor=shenyang, task=task, action=action)
+    for action in ("acknowledge", "start", "claim"):
+        task = services.transition(actor=hunnan, task=task, action=action)
+    assert services.transition(actor=shenyang, task=task, action="close").state == TaskState.CLOSED
+    for lead in ("210100", "210211", "SWT"):  # itself, another city's county, a provincial department
+        with pytest.raises(PermissionDenied):
+            services.create_task(actor=shenyang, title="越权", lead_unit=lead, deadline=D(2018, 12, 31))
+    with pytest.raises(PermissionDenied):  # a co-unit outside the city
+        services.create_task(
+            actor=shenyang, title="越权", lead_unit="210112", co_units=["SWT"], deadline=D(2018, 12, 31)
+        )

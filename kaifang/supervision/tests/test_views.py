@@ -232,3 +232,13 @@ def test_a_create_form_submitted_twice_creates_one_task(client_for, province: Us
     second = client.post(reverse("supervision:create"), form)
     assert first.url == second.url
     assert Task.objects.filter(title="重复提交的事项").count() == 1
+
+
+def test_a_city_officer_creates_tasks_for_its_counties_through_the_form(client_for, shenyang: User) -> None:  # type: ignore[no-untyped-def]
+    client = client_for(shenyang)
+    page = client.get(reverse("supervision:create")).content.decode()
+    assert 'value="210112"' in page and 'value="210100"' not in page and 'value="210211"' not in page
+    form = {"title": "市级交办事项", "category": "trade", "lead_unit": "210112", "deadline": "2018-12-31"}
+    client.post(reverse("supervision:create"), {**form, "source_kind": "meeting"})
+    task = Task.objects.get(title="市级交办事项")
+    assert task.issuer_unit.code == "210100" and task.state == TaskState.DRAFT
