@@ -149,15 +149,15 @@ def cells_many(
     own: dict[int, dict[Key, Cell]] = {i.pk: {} for i in plain}
     for indicator_id, unit_id, period, month_value, ytd_value in rows:
         own[indicator_id][(unit_id, period)] = Cell(month_value, ytd_value, REPORTED)
-    tree: Tree | None = None
+    plan: Plan = {}
     for indicator in plain:
         mine = own[indicator.pk]
         if indicator.unit_aggregation == UnitAggregation.NONE or all((u.pk, p) in mine for u in units for p in periods):
             out[indicator.pk] = mine
-            continue
-        if tree is None:
-            tree = _subtree(units, periods)
-        out[indicator.pk] = _resolve(indicator, units, periods, mine, tree)
+        else:
+            plan[indicator.pk] = (indicator, units, mine)
+    if plan:
+        out.update(_resolve_many(plan, periods, _subtree(units, periods)))
     return out
 
 
@@ -165,70 +165,118 @@ def _resolve(
     indicator: Indicator, units: list[OrgUnit], periods: list[datetime.date], own: dict[Key, Cell], tree: Tree
 ) -> dict[Key, Cell]:
     """Fill the (unit, month) pairs without an own report from the children, one level at a time."""
-    missing_units = {u.pk for u in units for p in periods if (u.pk, p) not in own}
-    children_of = {uid: tree[uid] for uid in missing_units if tree.get(uid)}
-    all_children = [c for kids in children_of.values() for c in kids]
-    if not all_children:
-        return own
-    result = dict(own)
-    averaged = indicator.unit_aggregation == UnitAggregation.AVERAGE
-    # 1. The SQL aggregate of the children's own values, per parent and month.
-    rows = (
-        DataValue.objects.filter(
-            indicator=indicator,
-            unit_id__in=[c.pk for c in all_children],  # lets the planner walk the (indicator, unit, period) index
-            period__in=periods,
-            reported__isnull=False,
+    return _resolve_many({indicator.pk: (indicator, units, own)}, periods, tree)[indicator.pk]
+
+
+Plan = dict[int, tuple[Indicator, list[OrgUnit], dict[Key, Cell]]]
+
+
+def _resolve_many(plan: Plan, periods: list[datetime.date], tree: Tree) -> dict[int, dict[Key, Cell]]:
+    """For each indicator (id → indicator, its units, their own rows), fill the (unit, month) pairs
+    without an own report from the children: per level, one SQL aggregate for all the indicators
+    (grouped by indicator, parent and month); children without a report of their own are
+    themselves summed from theirs (the next level)."""
+    results: dict[int, dict[Key, Cell]] = {}
+    level: dict[int, tuple[set[int], dict[int, list[OrgUnit]], list[OrgUnit]]] = {}
+    for pk, (_indicator, units, own) in plan.items():
+        results[pk] = dict(own)
+        missing = {u.pk for u in units for p in periods if (u.pk, p) not in own}
+        children_of = {uid: tree[uid] for uid in missing if tree.get(uid)}
+        kids = [c for group in children_of.values() for c in group]
+        if kids:
+            level[pk] = (missing, children_of, kids)
+    if not level:
+        return results
+    # 1. The SQL aggregate of the children's own values, per parent and month: one query per
+    # indicator (a single indicator lets the planner walk the (indicator, unit, period) index;
+    # several at once tempt it into bitmap scans over every indicator's rows).
+    sums: dict[tuple[int, int, datetime.date], tuple[Decimal | None, Decimal | None, int]] = {}
+    for pk, (_missing, _children_of, kids) in level.items():
+        averaged = plan[pk][0].unit_aggregation == UnitAggregation.AVERAGE
+        rows = (
+            DataValue.objects.filter(
+                indicator_id=pk,
+                unit_id__in=[c.pk for c in kids],
+                period__in=periods,
+                reported__isnull=False,
+            )
+            .filter(current_children_q())
+            .values("unit__parent_id", "period")
+            .annotate(
+                m=Avg("month_value") if averaged else Sum("month_value"),
+                y=Avg("ytd_value") if averaged else Sum("ytd_value"),
+                n=Count("id"),
+            )
+            .order_by()
         )
-        .filter(current_children_q())
-        .values("unit__parent_id", "period")
-        .annotate(
-            m=Avg("month_value") if averaged else Sum("month_value"),
-            y=Avg("ytd_value") if averaged else Sum("ytd_value"),
-            n=Count("id"),
-        )
-        .order_by()
-    )
-    sql: dict[Key, tuple[Decimal | None, Decimal | None, int]] = {
-        (r["unit__parent_id"] or 0, r["period"]): (r["m"], r["y"], r["n"]) for r in rows
-    }
+        for r in rows:
+            sums[(pk, r["unit__parent_id"] or 0, r["period"])] = (r["m"], r["y"], r["n"])
     # 2. Children that did not report but have children of their own are summed from theirs.
-    extra: dict[Key, list[Cell]] = defaultdict(list)
-    parents_with_kids = [c for c in all_children if tree.get(c.pk)] if not averaged else []
-    if parents_with_kids:
-        known = {u.pk for u in units}
-        if all(c.pk in known for c in parents_with_kids):
-            kid_own = own
+    with_kids: dict[int, list[OrgUnit]] = {}
+    for pk, (_missing, _children_of, kids) in level.items():
+        if plan[pk][0].unit_aggregation != UnitAggregation.AVERAGE:
+            found = [c for c in kids if tree.get(c.pk)]
+            if found:
+                with_kids[pk] = found
+    kid_own: dict[int, dict[Key, Cell]] = {}
+    to_fetch = []
+    for pk, found in with_kids.items():
+        known = {u.pk for u in plan[pk][1]}
+        if all(c.pk in known for c in found):
+            kid_own[pk] = plan[pk][2]
         else:
-            kid_own = _own(indicator, [c.pk for c in parents_with_kids], periods)
-        lacking = [c for c in parents_with_kids if any((c.pk, p) not in kid_own for p in periods)]
+            to_fetch.append(pk)
+            kid_own[pk] = {}
+    if to_fetch:
+        fetched = (
+            DataValue.objects.filter(
+                indicator_id__in=to_fetch,
+                unit_id__in=sorted({c.pk for pk in to_fetch for c in with_kids[pk]}),
+                period__in=periods,
+                reported__isnull=False,
+            )
+            .order_by()
+            .values_list("indicator_id", "unit_id", "period", "month_value", "ytd_value")
+        )
+        for indicator_id, unit_id, period, month_value, ytd_value in fetched:
+            kid_own[indicator_id][(unit_id, period)] = Cell(month_value, ytd_value, REPORTED)
+    sub_plan: Plan = {}
+    for pk, found in with_kids.items():
+        lacking = [c for c in found if any((c.pk, p) not in kid_own[pk] for p in periods)]
         if lacking:
-            lacking_own = {k: v for k, v in kid_own.items() if k[0] in {c.pk for c in lacking}}
-            sub = _resolve(indicator, lacking, periods, lacking_own, tree)
+            ids = {c.pk for c in lacking}
+            sub_plan[pk] = (plan[pk][0], lacking, {k: v for k, v in kid_own[pk].items() if k[0] in ids})
+    extra: dict[tuple[int, int, datetime.date], list[Cell]] = defaultdict(list)
+    if sub_plan:
+        sub = _resolve_many(sub_plan, periods, tree)
+        for pk, (_indicator, lacking, _own) in sub_plan.items():
             for child in lacking:
                 for period in periods:
-                    cell = sub.get((child.pk, period))
-                    if (child.pk, period) not in kid_own and cell is not None and cell.has_value:
-                        extra[(child.parent_id or 0, period)].append(cell)
-    for unit_id in missing_units:
-        kids = children_of.get(unit_id, [])
-        if not kids:
-            continue
-        for period in periods:
-            if (unit_id, period) in own:
+                    cell = sub[pk].get((child.pk, period))
+                    if (child.pk, period) not in kid_own[pk] and cell is not None and cell.has_value:
+                        extra[(pk, child.parent_id or 0, period)].append(cell)
+    for pk, (missing, children_of, _kids) in level.items():
+        averaged = plan[pk][0].unit_aggregation == UnitAggregation.AVERAGE
+        own = plan[pk][2]
+        for unit_id in missing:
+            group_kids = children_of.get(unit_id, [])
+            if not group_kids:
                 continue
-            month_value, ytd_value, count = sql.get((unit_id, period), (None, None, 0))
-            for cell in extra.get((unit_id, period), []):
-                month_value = _add(month_value, cell.month_value)
-                ytd_value = _add(ytd_value, cell.ytd_value)
-                count += 1
-            total = _counts(kids, period)
-            if count == 0:
-                result[(unit_id, period)] = Cell(None, None, MISSING, total, 0)
-                continue
-            basis = AVERAGE_OF_CHILDREN if averaged else SUM_OF_CHILDREN
-            result[(unit_id, period)] = Cell(month_value, ytd_value, basis, total, count)
-    return result
+            for period in periods:
+                if (unit_id, period) in own:
+                    continue
+                month_value, ytd_value, count = sums.get((pk, unit_id, period), (None, None, 0))
+                for cell in extra.get((pk, unit_id, period), []):
+                    month_value = _add(month_value, cell.month_value)
+                    ytd_value = _add(ytd_value, cell.ytd_value)
+                    count += 1
+                total = _counts(group_kids, period)
+                if count == 0:
+                    results[pk][(unit_id, period)] = Cell(None, None, MISSING, total, 0)
+                    continue
+                basis = AVERAGE_OF_CHILDREN if averaged else SUM_OF_CHILDREN
+                results[pk][(unit_id, period)] = Cell(month_value, ytd_value, basis, total, count)
+    return results
 
 
 def _add(a: Decimal | Ratio | None, b: Decimal | Ratio | None) -> Decimal | None:
