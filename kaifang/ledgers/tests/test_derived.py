@@ -148,3 +148,30 @@ def test_the_recompute_command_fills_in_figures_lost_from_the_catalogue(ledger_c
     call_command("recompute_ledger_indicators", "--commit")
     assert "已按台账重算" in capsys.readouterr().out
     assert stored(ledger_catalogue["新签约亿元以上项目数"], "210000", D("2018-03-01")) == 2
+
+
+def test_a_change_that_would_alter_a_locked_submission_is_refused_and_nothing_changes(ledger_catalogue):
+    import datetime as dt
+
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    from kaifang.reporting.models import ReportingRound, Submission
+
+    june = D("2018-06-01")
+    round_ = ReportingRound.objects.create(
+        period=june, name="2018年6月", opens_at=timezone.now(), deadline=timezone.now() + dt.timedelta(days=5)
+    )
+    round_.indicators.add(ledger_catalogue["新签约亿元以上项目数"])
+    Submission.objects.create(round=round_, unit=unit("210200"), status="locked")
+    project = move(new_project(amount="12000"), ("negotiate", "2018-05-02"))
+    with pytest.raises(ValidationError) as err:
+        move(project, ("sign", "2018-06-15"))
+    assert err.value.code == "period_locked" and "大连市2018年6月" in err.value.messages[0]
+    project.refresh_from_db()
+    assert project.stage == "negotiating" and project.first_signed_on is None
+    # A signing below 1亿 changes no locked figure, and July is open.
+    small = move(new_project(amount="5000", name="小"), ("negotiate", "2018-05-02"), ("sign", "2018-06-15"))
+    assert small.stage == "signed"
+    move(project, ("sign", "2018-07-02"))
+    assert stored(ledger_catalogue["新签约亿元以上项目数"], "210200", D("2018-07-01")) == 1
