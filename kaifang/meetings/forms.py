@@ -127,6 +127,20 @@ class ResolutionForm(forms.Form):
             self.fields["lead_unit"].queryset = units  # type: ignore[attr-defined]
 
 
+class ResolutionTaskForm(forms.Form):
+    """The lead unit and deadline a resolution needs before it becomes a task."""
+
+    lead_unit = forms.ModelChoiceField(
+        label=_("牵头单位"), queryset=OrgUnit.objects.none(), required=False, empty_label=_("（牵头单位）")
+    )
+    deadline = forms.DateField(label=_("完成时限"), required=False, widget=DateInput())
+
+    def __init__(self, *args: Any, units: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if units is not None:
+            self.fields["lead_unit"].queryset = units  # type: ignore[attr-defined]
+
+
 class RelayReportForm(forms.Form):
     relayed_on = forms.DateField(label=_("传达日期"), widget=DateInput())
     form = forms.ChoiceField(label=_("传达形式"), choices=RelayForm.choices)

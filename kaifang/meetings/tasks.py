@@ -90,16 +90,28 @@ def add_resolution(
     return resolution
 
 
-def make_task_from_resolution(*, actor: Any, resolution: Resolution) -> tuple[Any, bool]:
-    """Turn a resolution into a draft task (once); returns (task id, created now)."""
+def make_task_from_resolution(
+    *,
+    actor: Any,
+    resolution: Resolution,
+    lead_unit: OrgUnit | None = None,
+    deadline: datetime.date | None = None,
+) -> tuple[Any, bool]:
+    """Turn a resolution into a draft task (once); returns (task id, created now).
+
+    `lead_unit` and `deadline`, when given, complete or correct the resolution's own first.
+    """
     meeting = resolution.meeting
     if not isinstance(actor, str) and not can_organise(actor, meeting):
         raise PermissionDenied(_("只有会议组织单位可以把会议确定事项转为督办事项。"))
-    _validate_task_fields(title=resolution.title, lead_unit=resolution.lead_unit, deadline=resolution.deadline)
+    lead_unit = lead_unit or resolution.lead_unit
+    deadline = deadline or resolution.deadline
+    _validate_task_fields(title=resolution.title, lead_unit=lead_unit, deadline=deadline)
     with transaction.atomic():
         locked = Resolution.objects.select_for_update(of=("self",)).select_related("lead_unit").get(pk=resolution.pk)
         if locked.task_id is not None:
             return locked.task_id, False
+        locked.lead_unit, locked.deadline = lead_unit, deadline
         task = _create_task(
             actor=actor,
             title=locked.title,
@@ -114,7 +126,7 @@ def make_task_from_resolution(*, actor: Any, resolution: Resolution) -> tuple[An
         )
         locked.task_id = task.pk
         locked.version += 1
-        locked.save(update_fields=["task_id", "version"])
+        locked.save(update_fields=["task_id", "lead_unit", "deadline", "version"])
         record_event(
             actor=actor,
             action="meetings.resolution.make_task",

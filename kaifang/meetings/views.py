@@ -26,6 +26,7 @@ from kaifang.meetings.forms import (
     ReceiptForm,
     RelayReportForm,
     ResolutionForm,
+    ResolutionTaskForm,
     VenueForm,
 )
 from kaifang.meetings.models import Meeting
@@ -144,7 +145,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "total": total,
         "by_city": by_city,
         "documents": meeting.documents.all(),
-        "resolutions": meeting.resolutions.select_related("lead_unit"),
+        "resolutions": _resolution_rows(meeting, organiser),
         "tasks": tasks_from_meeting(user, meeting),
         "reports": reports,
         "missing": missing,
@@ -406,8 +407,13 @@ def resolution_to_task(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
     resolution = meeting.resolutions.filter(pk=rid).select_related("lead_unit", "meeting").first()
     if resolution is None:
         raise Http404
+    form = ResolutionTaskForm(request.POST, prefix=f"r{rid}", units=tasks.assignable_units())
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
     try:
-        _task, created = tasks.make_task_from_resolution(actor=user, resolution=resolution)
+        _task, created = tasks.make_task_from_resolution(
+            actor=user, resolution=resolution, lead_unit=data.get("lead_unit"), deadline=data.get("deadline")
+        )
     except ValidationError as exc:
         _flash(request, exc)
     else:
@@ -416,6 +422,22 @@ def resolution_to_task(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
         else:
             messages.info(request, _("该事项已生成过督办事项，未重复生成。"))
     return redirect("meetings:detail", pk=pk)
+
+
+def _resolution_rows(meeting: Meeting, organiser: bool) -> list[dict[str, Any]]:
+    """Each resolution, with a small form (lead unit, deadline) when the organiser may still convert it."""
+    units = tasks.assignable_units() if organiser else None
+    rows = []
+    for resolution in meeting.resolutions.select_related("lead_unit"):
+        form = None
+        if organiser and resolution.task_id is None:
+            form = ResolutionTaskForm(
+                units=units,
+                prefix=f"r{resolution.pk}",
+                initial={"lead_unit": resolution.lead_unit_id, "deadline": resolution.deadline},
+            )
+        rows.append({"r": resolution, "form": form})
+    return rows
 
 
 @login_required

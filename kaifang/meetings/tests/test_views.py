@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from kaifang.meetings import services
+from kaifang.meetings import services, tasks
 from kaifang.meetings.checkin import current_code
 from kaifang.meetings.clock import real_now
 from kaifang.meetings.models import Meeting, SpeechDraft
@@ -213,3 +213,26 @@ def test_the_organiser_narrows_the_venues_before_the_meeting_starts(client_for, 
     assert "会议已开始" in page.content.decode() and meeting.venues.count() == 14
     meeting.refresh_from_db()
     assert meeting.title != "改名"  # all or nothing
+
+
+def test_a_resolution_gets_its_lead_unit_and_deadline_in_the_row_and_becomes_a_task_once(
+    client_for, meeting, province, shenyang
+):
+    resolution = tasks.add_resolution(actor=province, meeting=meeting, title="建立重点外资项目台账")
+    c = client_for(province)
+    page = c.get(f"/meetings/{meeting.pk}/").content.decode()
+    assert f'name="r{resolution.pk}-lead_unit"' in page
+    url = f"/meetings/{meeting.pk}/resolutions/{resolution.pk}/task/"
+    missing = c.post(url, {}, follow=True).content.decode()
+    assert "请选择牵头单位" in missing and not Task.objects.exists()
+    assert client_for(shenyang).post(url, {}).status_code == 403
+    assert not Task.objects.exists()
+    data = {
+        f"r{resolution.pk}-lead_unit": str(OrgUnit.objects.get(code="210200").pk),
+        f"r{resolution.pk}-deadline": "2018-12-31",
+    }
+    done = c.post(url, data, follow=True).content.decode()
+    assert "已生成督办事项" in done and "已立项" in done
+    assert c.post(url, data, follow=True).status_code == 200 and Task.objects.count() == 1
+    task = Task.objects.get()
+    assert task.lead_unit.code == "210200" and task.source_meeting_id == meeting.pk
