@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kaifang.meetings import speech_views, views
+from kaifang.meetings import speech_views, venue_views, views
 
 app_name = "meetings"
 urlpatterns = [
@@ -10,14 +10,14 @@ urlpatterns = [
     path("parse/<int:pk>/", speech_views.draft, name="draft"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
-    path("<int:pk>/code/", views.code_screen, name="code"),
-    path("<int:pk>/code.json", views.code_json, name="code_json"),
+    path("<int:pk>/code/", venue_views.code_screen, name="code"),
+    path("<int:pk>/code.json", venue_views.code_json, name="code_json"),
     path("<int:pk>/action/<str:action>/", views.transition, name="transition"),
-    path("<int:pk>/venues/<str:unit>/receipt/", views.receipt, name="receipt"),
-    path("<int:pk>/venues/<str:unit>/check-in/", views.check_in, name="check_in"),
-    path("<int:pk>/venues/<str:unit>/details/", views.venue_details, name="venue_details"),
-    path("<int:pk>/venues/<str:unit>/relay/", views.relay, name="relay"),
-    path("<int:pk>/manual-check-in/", views.manual_check_in, name="manual_check_in"),
+    path("<int:pk>/venues/<str:unit>/receipt/", venue_views.receipt, name="receipt"),
+    path("<int:pk>/venues/<str:unit>/check-in/", venue_views.check_in, name="check_in"),
+    path("<int:pk>/venues/<str:unit>/details/", venue_views.venue_details, name="venue_details"),
+    path("<int:pk>/venues/<str:unit>/relay/", venue_views.relay, name="relay"),
+    path("<int:pk>/manual-check-in/", venue_views.manual_check_in, name="manual_check_in"),
     path("<int:pk>/documents/new/", views.add_document, name="add_document"),
     path("<int:pk>/documents/<int:doc>/", views.document, name="document"),
     path("<int:pk>/resolutions/new/", views.add_resolution, name="add_resolution"),

@@ -1,5 +1,5 @@
-"""Meeting pages: list, create, detail (venues, receipts, roll call, statistics, documents,
-resolutions, relay reports) and the main venue's sign-in code screen. Speech pages: `speech_views.py`."""
+"""Meeting pages: list, create, edit, detail (venues, statistics, documents, resolutions, relay),
+and the transitions. Venue-side pages: `venue_views.py`; speech pages: `speech_views.py`."""
 
 from __future__ import annotations
 
@@ -10,18 +10,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.forms import Form
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from kaifang.accounts.permissions import user_of
-from kaifang.meetings import checkin, clock, roll_call, services, tasks
+from kaifang.meetings import clock, services, tasks
 from kaifang.meetings.forms import (
     CheckInForm,
     DocumentForm,
-    ManualCheckInForm,
     MeetingForm,
     ReceiptForm,
     RelayReportForm,
@@ -34,7 +32,6 @@ from kaifang.meetings.permissions import can_create_meetings, can_organise, can_
 from kaifang.meetings.selectors import (
     attendance_for,
     get_meeting_for_user,
-    get_venue_for_user,
     my_venue,
     relay_status,
     tasks_from_meeting,
@@ -54,7 +51,7 @@ def apply_errors(form: Form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-def _flash(request: HttpRequest, exc: ValidationError) -> None:
+def flash(request: HttpRequest, exc: ValidationError) -> None:
     for message in exc.messages:
         messages.error(request, message)
 
@@ -205,138 +202,10 @@ def transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     try:
         services.transition_meeting(actor=user, meeting=meeting, action=action[:20], expected_version=version)
     except ValidationError as exc:
-        _flash(request, exc)
+        flash(request, exc)
     else:
         messages.success(request, _("已%(a)s。") % {"a": services.ACTION_LABELS.get(action, action)})
     return redirect("meetings:detail", pk=pk)
-
-
-@login_required
-@require_POST
-def receipt(request: HttpRequest, pk: int, unit: str) -> HttpResponse:
-    user = user_of(request)
-    meeting = get_meeting_for_user(user, pk)
-    venue = get_venue_for_user(user, meeting, unit)
-    form = ReceiptForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("回执填写不完整，请检查。"))
-        return redirect("meetings:detail", pk=pk)
-    data = form.cleaned_data
-    try:
-        roll_call.answer_receipt(
-            actor=user,
-            venue=venue,
-            attending=data["attending"],
-            leader_name=data["leader_name"],
-            leader_title=data["leader_title"],
-            head_count=data["head_count"] or 0,
-            leave_reason=data["leave_reason"],
-            expected_version=data["version"],
-        )
-    except ValidationError as exc:
-        _flash(request, exc)
-    else:
-        messages.success(request, _("回执已提交。"))
-    return redirect("meetings:detail", pk=pk)
-
-
-@login_required
-@require_POST
-def venue_details(request: HttpRequest, pk: int, unit: str) -> HttpResponse:
-    user = user_of(request)
-    meeting = get_meeting_for_user(user, pk)
-    venue = get_venue_for_user(user, meeting, unit)
-    form = VenueForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("会场信息填写有误。"))
-        return redirect("meetings:detail", pk=pk)
-    data = form.cleaned_data
-    try:
-        roll_call.update_venue(
-            actor=user,
-            venue=venue,
-            room=data["room"],
-            contact_name=data["contact_name"],
-            contact_phone=data["contact_phone"],
-            expected_version=data["version"],
-        )
-    except ValidationError as exc:
-        _flash(request, exc)
-    else:
-        messages.success(request, _("会场信息已保存。"))
-    return redirect("meetings:detail", pk=pk)
-
-
-@login_required
-@require_POST
-def check_in(request: HttpRequest, pk: int, unit: str) -> HttpResponse:
-    user = user_of(request)
-    meeting = get_meeting_for_user(user, pk)
-    venue = get_venue_for_user(user, meeting, unit)
-    form = CheckInForm(request.POST)
-    code = form.cleaned_data["code"] if form.is_valid() else ""
-    try:
-        venue, created = roll_call.check_in(actor=user, venue=venue, code=code)
-    except ValidationError as exc:
-        _flash(request, exc)
-    else:
-        if not created:
-            messages.info(request, _("本会场已签到，无需重复签到。"))
-        elif venue.is_late:
-            messages.warning(request, _("签到成功（迟到）。"))
-        else:
-            messages.success(request, _("签到成功。"))
-    return redirect("meetings:detail", pk=pk)
-
-
-@login_required
-@require_POST
-def manual_check_in(request: HttpRequest, pk: int) -> HttpResponse:
-    user = user_of(request)
-    meeting = get_meeting_for_user(user, pk)
-    form = ManualCheckInForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("补签须说明原因。"))
-        return redirect("meetings:detail", pk=pk)
-    venue = get_venue_for_user(user, meeting, form.cleaned_data["unit"])
-    try:
-        roll_call.record_manual_check_in(actor=user, venue=venue, note=form.cleaned_data["note"])
-    except ValidationError as exc:
-        _flash(request, exc)
-    else:
-        messages.success(request, _("%(u)s已补签。") % {"u": venue.unit.name})
-    return redirect("meetings:detail", pk=pk)
-
-
-@login_required
-def code_screen(request: HttpRequest, pk: int) -> HttpResponse:
-    """The main venue's screen: the rotating sign-in code, large, refreshed by meetings.js."""
-    user = user_of(request)
-    meeting = get_meeting_for_user(user, pk)
-    if not can_see_code(user, meeting):
-        raise PermissionDenied
-    code, remaining = checkin.current_code(meeting.checkin_secret, clock.real_now())
-    return render(request, "meetings/code.html", {"meeting": meeting, "code": code, "remaining": remaining})
-
-
-@never_cache
-@login_required
-def code_json(request: HttpRequest, pk: int) -> JsonResponse:
-    user = user_of(request)
-    meeting = get_meeting_for_user(user, pk)
-    if not can_see_code(user, meeting):
-        raise PermissionDenied
-    code, remaining = checkin.current_code(meeting.checkin_secret, clock.real_now())
-    venues = meeting.venues.all()
-    return JsonResponse(
-        {
-            "code": code if meeting.can_check_in() else "",
-            "expires_in": remaining,
-            "open": meeting.can_check_in(),
-            "expected": venues.count(),
-            "checked_in": venues.filter(checked_in_at__isnull=False).count(),
-        }
-    )
 
 
 @login_required
@@ -393,7 +262,7 @@ def add_resolution(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         tasks.add_resolution(actor=user, meeting=meeting, **form.cleaned_data)
     except ValidationError as exc:
-        _flash(request, exc)
+        flash(request, exc)
     else:
         messages.success(request, _("已登记会议确定事项。"))
     return redirect("meetings:detail", pk=pk)
@@ -415,7 +284,7 @@ def resolution_to_task(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
             actor=user, resolution=resolution, lead_unit=data.get("lead_unit"), deadline=data.get("deadline")
         )
     except ValidationError as exc:
-        _flash(request, exc)
+        flash(request, exc)
     else:
         if created:
             messages.success(request, _("已生成督办事项（草稿），请到督查督办中审核下发。"))
@@ -438,34 +307,6 @@ def _resolution_rows(meeting: Meeting, organiser: bool) -> list[dict[str, Any]]:
             )
         rows.append({"r": resolution, "form": form})
     return rows
-
-
-@login_required
-@require_POST
-def relay(request: HttpRequest, pk: int, unit: str) -> HttpResponse:
-    user = user_of(request)
-    meeting = get_meeting_for_user(user, pk)
-    venue = get_venue_for_user(user, meeting, unit)
-    form = RelayReportForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("传达落实情况填写不完整，请检查日期、形式和内容。"))
-        return redirect("meetings:detail", pk=pk)
-    try:
-        services.report_relay(
-            actor=user,
-            meeting=meeting,
-            unit=venue.unit,
-            relayed_on=form.cleaned_data["relayed_on"],
-            form=form.cleaned_data["form"],
-            attendees=form.cleaned_data["attendees"],
-            text=form.cleaned_data["text"],
-            expected_version=form.cleaned_data["version"],
-        )
-    except ValidationError as exc:
-        _flash(request, exc)
-    else:
-        messages.success(request, _("传达落实情况已报送。"))
-    return redirect("meetings:detail", pk=pk)
 
 
 def meetings_for_parser(user: Any) -> Any:

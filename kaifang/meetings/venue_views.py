@@ -1,0 +1,176 @@
+"""Venue-side pages: a venue's room and contact, its receipt, check-in with the rotating code, the
+organiser's 补签, the main venue's code screen (and the JSON it polls) and relay reports."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from kaifang.accounts.permissions import user_of
+from kaifang.meetings import checkin, clock, roll_call, services
+from kaifang.meetings.forms import CheckInForm, ManualCheckInForm, ReceiptForm, RelayReportForm, VenueForm
+from kaifang.meetings.permissions import can_see_code
+from kaifang.meetings.selectors import get_meeting_for_user, get_venue_for_user
+from kaifang.meetings.views import flash
+
+
+@login_required
+@require_POST
+def venue_details(request: HttpRequest, pk: int, unit: str) -> HttpResponse:
+    user = user_of(request)
+    meeting = get_meeting_for_user(user, pk)
+    venue = get_venue_for_user(user, meeting, unit)
+    form = VenueForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("会场信息填写有误。"))
+        return redirect("meetings:detail", pk=pk)
+    data = form.cleaned_data
+    try:
+        roll_call.update_venue(
+            actor=user,
+            venue=venue,
+            room=data["room"],
+            contact_name=data["contact_name"],
+            contact_phone=data["contact_phone"],
+            expected_version=data["version"],
+        )
+    except ValidationError as exc:
+        flash(request, exc)
+    else:
+        messages.success(request, _("会场信息已保存。"))
+    return redirect("meetings:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def receipt(request: HttpRequest, pk: int, unit: str) -> HttpResponse:
+    user = user_of(request)
+    meeting = get_meeting_for_user(user, pk)
+    venue = get_venue_for_user(user, meeting, unit)
+    form = ReceiptForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("回执填写不完整，请检查。"))
+        return redirect("meetings:detail", pk=pk)
+    data = form.cleaned_data
+    try:
+        roll_call.answer_receipt(
+            actor=user,
+            venue=venue,
+            attending=data["attending"],
+            leader_name=data["leader_name"],
+            leader_title=data["leader_title"],
+            head_count=data["head_count"] or 0,
+            leave_reason=data["leave_reason"],
+            expected_version=data["version"],
+        )
+    except ValidationError as exc:
+        flash(request, exc)
+    else:
+        messages.success(request, _("回执已提交。"))
+    return redirect("meetings:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def check_in(request: HttpRequest, pk: int, unit: str) -> HttpResponse:
+    user = user_of(request)
+    meeting = get_meeting_for_user(user, pk)
+    venue = get_venue_for_user(user, meeting, unit)
+    form = CheckInForm(request.POST)
+    code = form.cleaned_data["code"] if form.is_valid() else ""
+    try:
+        venue, created = roll_call.check_in(actor=user, venue=venue, code=code)
+    except ValidationError as exc:
+        flash(request, exc)
+    else:
+        if not created:
+            messages.info(request, _("本会场已签到，无需重复签到。"))
+        elif venue.is_late:
+            messages.warning(request, _("签到成功（迟到）。"))
+        else:
+            messages.success(request, _("签到成功。"))
+    return redirect("meetings:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def manual_check_in(request: HttpRequest, pk: int) -> HttpResponse:
+    user = user_of(request)
+    meeting = get_meeting_for_user(user, pk)
+    form = ManualCheckInForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("补签须说明原因。"))
+        return redirect("meetings:detail", pk=pk)
+    venue = get_venue_for_user(user, meeting, form.cleaned_data["unit"])
+    try:
+        roll_call.record_manual_check_in(actor=user, venue=venue, note=form.cleaned_data["note"])
+    except ValidationError as exc:
+        flash(request, exc)
+    else:
+        messages.success(request, _("%(u)s已补签。") % {"u": venue.unit.name})
+    return redirect("meetings:detail", pk=pk)
+
+
+@login_required
+def code_screen(request: HttpRequest, pk: int) -> HttpResponse:
+    """The main venue's screen: the rotating sign-in code, large, refreshed by meetings.js."""
+    user = user_of(request)
+    meeting = get_meeting_for_user(user, pk)
+    if not can_see_code(user, meeting):
+        raise PermissionDenied
+    code, remaining = checkin.current_code(meeting.checkin_secret, clock.real_now())
+    return render(request, "meetings/code.html", {"meeting": meeting, "code": code, "remaining": remaining})
+
+
+@never_cache
+@login_required
+def code_json(request: HttpRequest, pk: int) -> JsonResponse:
+    user = user_of(request)
+    meeting = get_meeting_for_user(user, pk)
+    if not can_see_code(user, meeting):
+        raise PermissionDenied
+    code, remaining = checkin.current_code(meeting.checkin_secret, clock.real_now())
+    venues = meeting.venues.all()
+    return JsonResponse(
+        {
+            "code": code if meeting.can_check_in() else "",
+            "expires_in": remaining,
+            "open": meeting.can_check_in(),
+            "expected": venues.count(),
+            "checked_in": venues.filter(checked_in_at__isnull=False).count(),
+        }
+    )
+
+
+@login_required
+@require_POST
+def relay(request: HttpRequest, pk: int, unit: str) -> HttpResponse:
+    user = user_of(request)
+    meeting = get_meeting_for_user(user, pk)
+    venue = get_venue_for_user(user, meeting, unit)
+    form = RelayReportForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("传达落实情况填写不完整，请检查日期、形式和内容。"))
+        return redirect("meetings:detail", pk=pk)
+    try:
+        services.report_relay(
+            actor=user,
+            meeting=meeting,
+            unit=venue.unit,
+            relayed_on=form.cleaned_data["relayed_on"],
+            form=form.cleaned_data["form"],
+            attendees=form.cleaned_data["attendees"],
+            text=form.cleaned_data["text"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except ValidationError as exc:
+        flash(request, exc)
+    else:
+        messages.success(request, _("传达落实情况已报送。"))
+    return redirect("meetings:detail", pk=pk)
