@@ -172,3 +172,16 @@ def test_a_dashboard_of_several_indicators_gives_the_same_figures_as_one_by_one(
         )
         assert many[indicator.pk][0] == top and many[indicator.pk][1] == rows
     assert many[export.pk][0].ytd_value == D(540)
+
+
+def test_value_for_and_series_are_guarded(export, hunnan, shenhe):
+    from kaifang.indicators.selectors import value_for
+
+    put(hunnan, hunnan.unit, MAR, T_EXPORT="400")
+    row = value_for(user=hunnan, indicator=export, unit=hunnan.unit, period=MAR)
+    assert row is not None and row.reported == D(400) and row.version == 1
+    assert value_for(user=hunnan, indicator=export, unit=hunnan.unit, period=JAN) is None
+    with pytest.raises(Http404):
+        value_for(user=shenhe, indicator=export, unit=hunnan.unit, period=MAR)
+    with pytest.raises(Http404):
+        series(user=shenhe, indicator=export, unit=hunnan.unit, period_from=JAN, period_to=MAR)
