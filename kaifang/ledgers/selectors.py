@@ -188,6 +188,14 @@ def _city_of(unit: OrgUnit) -> str:
     return parts[1] if len(parts) > 1 else parts[0]
 
 
+def _area_of(unit: OrgUnit, city_scope: bool) -> str:
+    """The map area an event falls in: its city (province view) or its district (city view)."""
+    parts = unit.path.strip("/").split("/")
+    if city_scope:
+        return parts[2] if len(parts) > 2 else parts[-1]
+    return parts[1] if len(parts) > 1 else parts[0]
+
+
 def breakdowns(user: Any, year: int) -> dict[str, Any]:
     """Signed amounts and 亿元以上 counts of `year` by origin tag, origin, industry, city and platform."""
     rates = Rates()
@@ -228,7 +236,10 @@ def breakdowns(user: Any, year: int) -> dict[str, Any]:
     by_tag = group(tags)
     by_origin = group(lambda e: ORIGIN_NAMES.get(projects[e.project_id].origin, ""))
     by_industry = group(lambda e: str(Industry(projects[e.project_id].industry).label))
-    by_city_code = group(lambda e: _city_of(units[e.unit_id]))
+    # The province sees its cities; a city (or a county) sees the districts of its city.
+    root = getattr(user, "unit", None)
+    city_scope = root is not None and root.kind != "province"
+    by_city_code = group(lambda e: _area_of(units[e.unit_id], city_scope))
     names = {u.code: u.name for u in units.values()}
     for row in by_city_code:
         row["code"], row["key"] = row["key"], names.get(row["key"], row["key"])
@@ -245,6 +256,8 @@ def breakdowns(user: Any, year: int) -> dict[str, Any]:
         "by_origin": by_origin[:12],
         "by_industry": by_industry,
         "by_city": by_city_code,
+        "city_scope": city_scope,
+        "map_code": _city_of(root) if city_scope and root is not None else "210000",
         "by_platform": by_platform[:15],
         "signed_total_yi": yi(sum((e.value for e in events if e.measure == SIGNED_AMOUNT), Decimal(0))),
         "signed_big": sum(1 for e in events if e.measure == SIGNED_100M),

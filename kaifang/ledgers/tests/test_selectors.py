@@ -55,3 +55,16 @@ def test_the_board_counts_amounts_days_and_conversion_per_stage(dalian):
     assert (signed.count, signed.amount_yi, signed.avg_days) == (1, Decimal("1.20"), 118)
     assert columns["lead"].conversion == "50%"  # 2 leads, 1 reached 在谈
     assert columns["negotiating"].conversion == "100%"
+
+
+def test_breakdowns_follow_the_counting_rules_and_the_viewers_level(dalian, province, hunnan, rates):
+    from kaifang.ledgers.selectors import breakdowns
+
+    # 1,600万美元 from Singapore (一带一路) signed in March 2018 at 甘井子区 = 10,400万元 = 1.04亿元.
+    move(new_project(amount="1600", currency="USD", origin="SG"), ("negotiate", "2018-03-01"), ("sign", "2018-03-02"))
+    city, whole, other = breakdowns(dalian, 2018), breakdowns(province, 2018), breakdowns(hunnan, 2018)
+    assert [(r["key"], r["amount_yi"], r["big"]) for r in city["by_city"]] == [("甘井子区", Decimal("1.04"), 1)]
+    assert [(r["key"], r["code"]) for r in whole["by_city"]] == [("大连市", "210200")]
+    assert [r["key"] for r in whole["by_tag"]] == ["一带一路"]
+    assert (city["map_code"], whole["map_code"]) == ("210200", "210000")
+    assert other["by_city"] == [] and other["signed_big"] == 0
