@@ -32,7 +32,7 @@ from kaifang.indicators.aggregation import (
 from kaifang.indicators.maths import NOT_COMPARABLE, Ratio
 from kaifang.indicators.models import DataValue, DataValueHistory, Indicator, Target
 from kaifang.indicators.periods import add_months, months_between
-from kaifang.orgs.models import OrgUnit, UnitGroup
+from kaifang.orgs.models import OrgUnit, UnitGroup, UnitKind
 from kaifang.orgs.scope import can_see_unit, get_unit_for_user, unit_scope_q
 
 BASIS_LABELS = {
@@ -357,7 +357,8 @@ class HandDown:
 
     @property
     def children_sum(self) -> Decimal | None:
-        values = [t.annual for _u, t in self.children if t is not None]
+        """Sum of the child divisions' targets (departments are listed but not added up)."""
+        values = [t.annual for u, t in self.children if t is not None and u.kind in SUMMABLE_KINDS]
         return sum(values, Decimal(0)) if values else None
 
     @property
@@ -369,18 +370,19 @@ class HandDown:
 
     @property
     def missing_children(self) -> int:
-        return sum(1 for _u, t in self.children if t is None)
+        return sum(1 for u, t in self.children if t is None and u.kind in SUMMABLE_KINDS)
 
 
 def hand_down(*, user: Any, indicator: Indicator, unit: OrgUnit, year: int) -> HandDown:
     _guard(user, unit)
     day = datetime.date(year, 1, 1)
     kids = list(
-        OrgUnit.objects.filter(parent=unit, kind__in=SUMMABLE_KINDS)
+        OrgUnit.objects.filter(parent=unit, kind__in=[*SUMMABLE_KINDS, UnitKind.DEPARTMENT])
         .filter(unit_scope_q(user, prefix=""))
         .current(day)
         .order_by("sort_order", "path")
     )
+    kids.sort(key=lambda u: (u.kind not in SUMMABLE_KINDS, u.sort_order, u.path))
     targets = {
         t.unit_id: t
         for t in Target.objects.filter(indicator=indicator, year=year, unit__in=[unit, *kids]).select_related("set_by")

@@ -66,3 +66,11 @@ def test_monthly_phasing_is_cumulative_and_ends_at_the_annual_target(export, pro
         set_target(actor=province, indicator=export, unit=shenyang.unit, year=2020, annual="1200", monthly=phased[::-1])
     with pytest.raises(ValidationError):
         set_target(actor=province, indicator=export, unit=shenyang.unit, year=2021, annual="-5")
+
+
+def test_the_province_sets_department_targets_outside_the_sum_of_cities(export, province, swt, shenyang):
+    set_target(actor=province, indicator=export, unit=shenyang.unit, year=2018, annual="3000")
+    set_target(actor=province, indicator=export, unit=swt.unit, year=2018, annual="99")
+    view = hand_down(user=province, indicator=export, unit=province.unit, year=2018)
+    assert swt.unit in [u for u, _t in view.children]
+    assert view.children_sum == D("3000")
