@@ -157,3 +157,13 @@ def test_units_see_only_their_own_rows_of_a_result(two_cities, province, shenyan
 
     with pytest.raises(Http404):
         unit_result(shenyang, results, "210200")
+
+
+def test_the_database_refuses_to_change_a_published_snapshot(two_cities, province):
+    from django.db import DatabaseError, transaction
+
+    snapshot = services.publish_assessment(actor=province, scheme=two_cities, period=JUNE)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AssessmentSnapshot.objects.filter(pk=snapshot.pk).update(reason="改了")
+    snapshot.refresh_from_db()
+    assert snapshot.reason == ""
