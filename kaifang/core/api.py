@@ -89,6 +89,7 @@ def mount_routers() -> None:
     from kaifang.ledgers.api import projects_router, talents_router
     from kaifang.meetings.api import router as meetings_router
     from kaifang.orgs.api import router as orgs_router
+    from kaifang.reporting.api import rounds_router, submissions_router
     from kaifang.supervision.api import router as tasks_router
 
     api.add_router("/", accounts_router)
@@ -101,6 +102,8 @@ def mount_routers() -> None:
     api.add_router("/assessment", assessment_router)
     api.add_router("/tasks", tasks_router)
     api.add_router("/meetings", meetings_router)
+    api.add_router("/rounds", rounds_router)
+    api.add_router("/submissions", submissions_router)
 
 
 mount_routers()
