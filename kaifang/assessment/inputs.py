@@ -213,26 +213,45 @@ def _task_inputs(units: list[OrgUnit], period: datetime.date, where: UnitFilter)
 
 
 def _reporting_inputs(units: list[OrgUnit], period: datetime.date, where: UnitFilter) -> dict[int, dict[str, Any]]:
-    from kaifang.reporting.models import Submission, Timeliness
+    """Reporting rounds of the year up to `period` the unit had to answer; how many it submitted on
+    time (or within the grace days), late, and how many times a submission was sent back (退回)."""
+    from django.db.models import Count
+
+    from kaifang.reporting.models import ReportingRound, Submission, SubmissionEvent, Timeliness
 
     counts: dict[int, dict[str, Any]] = {
         u.pk: {"required": 0, "on_time": 0, "late": 0, "returned": 0, "sources": []} for u in units
     }
-    rows = Submission.objects.filter(
-        where("unit__"), round__period__year=period.year, round__period__lte=period
-    ).values_list("pk", "unit_id", "timeliness", "status", "return_reason", "round__period")
-    for pk, unit_id, timeliness, status, return_reason, round_period in rows:
+    window = {"period__year": period.year, "period__lte": period}
+    required = (
+        ReportingRound.units.through.objects.filter(where("orgunit__"))
+        .filter(**{f"reportinground__{k}": v for k, v in window.items()})
+        .values("orgunit_id")
+        .annotate(n=Count("id"))
+    )
+    for row in required:
+        if row["orgunit_id"] in counts:
+            counts[row["orgunit_id"]]["required"] = row["n"]
+    submissions = Submission.objects.filter(where("unit__"), **{f"round__{k}": v for k, v in window.items()})
+    for pk, unit_id, timeliness, round_period in submissions.values_list(
+        "pk", "unit_id", "timeliness", "round__period"
+    ):
         if unit_id not in counts:
             continue
         entry = counts[unit_id]
-        entry["required"] += 1
         if timeliness in (Timeliness.ON_TIME, Timeliness.GRACE):
             entry["on_time"] += 1
         elif timeliness == Timeliness.LATE:
             entry["late"] += 1
-        if status == "returned" or return_reason:
-            entry["returned"] += 1
         entry["sources"].append({"type": "submission", "id": pk, "period": f"{round_period:%Y-%m}"})
+    returns = (
+        SubmissionEvent.objects.filter(action="return", submission__in=submissions)
+        .values("submission__unit_id")
+        .annotate(n=Count("id"))
+    )
+    for back in returns:
+        if back["submission__unit_id"] in counts:
+            counts[back["submission__unit_id"]]["returned"] = back["n"]
     return counts
 
 

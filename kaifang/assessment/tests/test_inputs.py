@@ -56,3 +56,33 @@ def test_batched_task_counts_equal_task_performance(db):
         )
     assert batched[shenyang.pk]["due"] == 3 and batched[shenyang.pk]["overdue"] == 2
     assert [s["code"] for s in batched[shenyang.pk]["sources"]] == ["T1", "T2", "T3"]
+
+
+def test_reporting_quality_counts_rounds_due_on_time_late_and_returns(db):
+    from django.utils import timezone
+
+    from kaifang.assessment.inputs import _reporting_inputs, unit_filter
+    from kaifang.reporting.models import ReportingRound, Submission, SubmissionEvent
+
+    shenyang, dalian = OrgUnit.objects.get(code="210100"), OrgUnit.objects.get(code="210200")
+    now = timezone.now()
+    rounds = []
+    for month in (5, 6, 7):
+        r = ReportingRound.objects.create(period=D(2018, month, 1), name=f"{month}月", opens_at=now, deadline=now)
+        r.units.set([shenyang, dalian])
+        rounds.append(r)
+    may, june, july = rounds
+    Submission.objects.create(round=may, unit=shenyang, status="approved", timeliness="on_time")
+    late = Submission.objects.create(round=june, unit=shenyang, status="approved", timeliness="late")
+    Submission.objects.create(round=may, unit=dalian, status="approved", timeliness="grace")
+    Submission.objects.create(
+        round=july, unit=dalian, status="submitted", timeliness="on_time"
+    )  # after June: not counted
+    SubmissionEvent.objects.create(submission=late, action="return", from_status="submitted", to_status="returned")
+    units = [shenyang, dalian]
+    got = _reporting_inputs(units, D(2018, 6, 1), unit_filter(units))
+    picked = {u.code: {k: got[u.pk][k] for k in ("required", "on_time", "late", "returned")} for u in units}
+    assert picked == {
+        "210100": {"required": 2, "on_time": 1, "late": 1, "returned": 1},
+        "210200": {"required": 2, "on_time": 1, "late": 0, "returned": 0},  # June never submitted
+    }
