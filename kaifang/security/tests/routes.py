@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -26,7 +27,7 @@ def _example(pattern: str) -> str:
     return text.replace("^", "").replace("$", "").replace("\\Z", "")
 
 
-def walk(patterns: list[object] | None = None, prefix: str = "/", namespace: str = "") -> Iterator[Route]:
+def walk(patterns: Sequence[Any] | None = None, prefix: str = "/", namespace: str = "") -> Iterator[Route]:
     for entry in patterns if patterns is not None else get_resolver().url_patterns:
         if isinstance(entry, URLResolver):
             part = _example(str(entry.pattern))

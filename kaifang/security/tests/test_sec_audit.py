@@ -341,7 +341,7 @@ def _capture() -> tuple[logging.Handler, io.StringIO]:
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.addFilter(SafeLogFilter())
-    handler.setFormatter(logging.Formatter(settings.LOGGING["formatters"]["line"]["format"]))
+    handler.setFormatter(logging.Formatter(settings.LOGGING["formatters"]["line"]["format"]))  # type: ignore[index]
     return handler, stream
 
 
