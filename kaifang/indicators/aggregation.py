@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Avg, BigIntegerField, Count, F, Q, Sum, Value
+from django.db.models import Avg, Count, F, Q, Sum
 
 from kaifang.indicators import expressions
 from kaifang.indicators.maths import NOT_COMPARABLE, Ratio
@@ -187,15 +187,13 @@ def _resolve_many(plan: Plan, periods: list[datetime.date], tree: Tree) -> dict[
             level[pk] = (missing, children_of, kids)
     if not level:
         return results
-    # 1. The SQL aggregate of the children's own values, per parent and month: one SELECT per
+    # 1. The SQL aggregate of the children's own values, per parent and month: one query per
     # indicator (a single indicator lets the planner walk the (indicator, unit, period) index;
-    # several in one WHERE tempt it into bitmap scans over every indicator's rows), sent together
-    # as one UNION ALL round trip.
+    # several at once tempt it into bitmap scans over every indicator's rows).
     sums: dict[tuple[int, int, datetime.date], tuple[Decimal | None, Decimal | None, int]] = {}
-    selects = []
     for pk, (_missing, _children_of, kids) in level.items():
         averaged = plan[pk][0].unit_aggregation == UnitAggregation.AVERAGE
-        selects.append(
+        rows = (
             DataValue.objects.filter(
                 indicator_id=pk,
                 unit_id__in=[c.pk for c in kids],
@@ -205,20 +203,14 @@ def _resolve_many(plan: Plan, periods: list[datetime.date], tree: Tree) -> dict[
             .filter(current_children_q())
             .values("unit__parent_id", "period")
             .annotate(
-                ind=Value(pk, output_field=BigIntegerField()),
                 m=Avg("month_value") if averaged else Sum("month_value"),
                 y=Avg("ytd_value") if averaged else Sum("ytd_value"),
                 n=Count("id"),
             )
             .order_by()
         )
-    combined = selects[0].union(*selects[1:], all=True) if len(selects) > 1 else selects[0]
-    for r in combined:
-        sums[(int(r["ind"]), r["unit__parent_id"] or 0, r["period"])] = (
-            _decimal(r["m"]),
-            _decimal(r["y"]),
-            int(r["n"]),
-        )
+        for r in rows:
+            sums[(pk, r["unit__parent_id"] or 0, r["period"])] = (r["m"], r["y"], r["n"])
     # 2. Children that did not report but have children of their own are summed from theirs.
     with_kids: dict[int, list[OrgUnit]] = {}
     for pk, (_missing, _children_of, kids) in level.items():
@@ -285,13 +277,6 @@ def _resolve_many(plan: Plan, periods: list[datetime.date], tree: Tree) -> dict[
                 basis = AVERAGE_OF_CHILDREN if averaged else SUM_OF_CHILDREN
                 results[pk][(unit_id, period)] = Cell(month_value, ytd_value, basis, total, count)
     return results
-
-
-def _decimal(value: object) -> Decimal | None:
-    """Aggregates through a UNION may come back as text or float on SQLite: normalise to Decimal."""
-    if value is None or isinstance(value, Decimal):
-        return value
-    return Decimal(str(value))
 
 
 def _add(a: Decimal | Ratio | None, b: Decimal | Ratio | None) -> Decimal | None:
