@@ -236,3 +236,24 @@ def test_a_resolution_gets_its_lead_unit_and_deadline_in_the_row_and_becomes_a_t
     assert c.post(url, data, follow=True).status_code == 200 and Task.objects.count() == 1
     task = Task.objects.get()
     assert task.lead_unit.code == "210200" and task.source_meeting_id == meeting.pk
+
+
+def test_only_the_organiser_moves_the_meeting_along_and_signs_a_venue_in_by_hand(
+    client_for, meeting, province, hunnan, venue_of
+):
+    assert client_for(hunnan).post(f"/meetings/{meeting.pk}/action/start/").status_code == 403
+    denied = client_for(hunnan).post(f"/meetings/{meeting.pk}/manual-check-in/", {"unit": "210112", "note": "自己补"})
+    assert denied.status_code == 403 and venue_of(meeting, "210112").checked_in_at is None
+    c = client_for(province)
+    wrong = c.post(f"/meetings/{meeting.pk}/action/end/", follow=True).content.decode()
+    assert "不能“结束会议”" in wrong
+    started = c.post(f"/meetings/{meeting.pk}/action/start/", {"version": str(meeting.version)}, follow=True)
+    assert "已开始会议" in started.content.decode()
+    page = c.post(
+        f"/meetings/{meeting.pk}/manual-check-in/",
+        {"unit": "210112", "note": "签到码输入多次失败，电话核实在场"},
+        follow=True,
+    ).content.decode()
+    assert "浑南区已补签" in page
+    venue = venue_of(meeting, "210112")
+    assert venue.checked_in_at is not None and venue.checkin_note.startswith("签到码输入多次失败")
