@@ -285,3 +285,48 @@ def test_sec_44_on_time_is_decided_by_server_time_at_the_deadline_second(june):
     assert timeliness_of(june, deadline - datetime.timedelta(seconds=1)) == "on_time"
     assert timeliness_of(june, deadline + datetime.timedelta(seconds=1)) != "on_time"
     assert deadline.utcoffset() is not None  # stored with its zone, shown in Asia/Shanghai
+
+
+# --- SEC-31 / SEC-32 --------------------------------------------------------------------------------
+
+
+def _city_file(june, shenyang, bad: str | None = None) -> bytes:
+    from kaifang.reporting.excel import build_template
+    from kaifang.reporting.tests.test_excel import fill
+
+    values: dict[tuple[str, str], object] = {
+        (unit, code): float(v) for unit in ("210100", "210103", "210112") for code, v in GOOD.items()
+    }
+    if bad:
+        values[("210103", "EXPORT")] = bad
+    return fill(build_template(shenyang, june, shenyang.unit), values)
+
+
+GOOD = {"TRADE": "1000", "EXPORT": "600", "IMPORT": "400", "FIRMS": "3"}
+
+
+def test_sec_31_an_import_with_one_bad_row_writes_nothing_names_the_row_and_audits_the_file_hash(june, shenyang):
+    from kaifang.reporting.imports import upload_workbook
+
+    data = _city_file(june, shenyang, bad="一千")
+    batch = upload_workbook(user=shenyang, round_=june, data=data, filename="沈阳市.xlsx", run_now=True)
+    assert batch.status == "failed" and not DataValue.objects.exists()
+    assert any("行" in p["text"] and "一千" in p["text"] for p in batch.problems), batch.problems
+    upload = AuditEvent.objects.get(action="reporting.import.upload", object_id=str(batch.pk))
+    import hashlib
+
+    assert upload.after["sha256"] == hashlib.sha256(data).hexdigest()
+
+
+def test_sec_32_the_same_file_imported_twice_changes_nothing_the_second_time(june, shenyang):
+    from kaifang.reporting.imports import run_apply, upload_workbook
+
+    data = _city_file(june, shenyang)
+    first = upload_workbook(user=shenyang, round_=june, data=data, filename="沈阳市.xlsx", run_now=True)
+    assert run_apply(first.pk).status == "applied"
+    versions = sorted(DataValue.objects.values_list("id", "version"))
+    again = upload_workbook(user=shenyang, round_=june, data=data, filename="沈阳市.xlsx", run_now=True)
+    assert "此前已导入过" in again.summary and "0 个数据将更新" in again.summary
+    run_apply(again.pk)
+    assert sorted(DataValue.objects.values_list("id", "version")) == versions
+    assert DataValueHistory.objects.count() == len(versions)
