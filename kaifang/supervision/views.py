@@ -221,6 +221,7 @@ def _detail(request: HttpRequest, task: Any, *, status: int = 200, **forms: Any)
         "attachment_form": forms.get("attachment_form") or AttachmentForm(),
         "can_attach": bool(workflow.actor_kinds(user, task)),
         "error": forms.get("error", ""),
+        "lead_actions": ("acknowledge", "start", "claim", "resume"),
         "today": clock.today(),
     }
     return render(request, "supervision/task_detail.html", context, status=status)
