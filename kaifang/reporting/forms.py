@@ -87,3 +87,41 @@ class UploadForm(forms.Form):
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(_("文件超过 10 MB。"))
         return upload
+
+
+class RoundForm(forms.Form):
+    """Opening a round: the month, the indicators, which units report, the dates."""
+
+    period = forms.CharField(label=_("期间（YYYY-MM）"), max_length=7)
+    name = forms.CharField(label=_("名称"), max_length=100)
+    opens_on = forms.DateField(label=_("开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    deadline_on = forms.DateField(label=_("截止日期（当天 24 时前）"), widget=forms.DateInput(attrs={"type": "date"}))
+    grace_days = forms.IntegerField(label=_("宽限天数"), min_value=0, max_value=30, initial=2)
+    indicators = forms.MultipleChoiceField(label=_("指标"), widget=forms.CheckboxSelectMultiple)
+    cities = forms.MultipleChoiceField(
+        label=_("这些市的全部县（市、区）报送"), widget=forms.CheckboxSelectMultiple, required=False
+    )
+    city_level = forms.MultipleChoiceField(
+        label=_("市本级也报送的市"), widget=forms.CheckboxSelectMultiple, required=False
+    )
+    departments = forms.MultipleChoiceField(label=_("省直部门"), widget=forms.CheckboxSelectMultiple, required=False)
+
+    def __init__(self, *args: Any, indicators: list[Any], cities: list[Any], departments: list[Any], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["indicators"].choices = [(i.code, f"{i.name}（{i.unit_of_measure}）") for i in indicators]
+        self.fields["cities"].choices = [(u.code, u.name) for u in cities]
+        self.fields["city_level"].choices = [(u.code, u.name) for u in cities]
+        self.fields["departments"].choices = [(u.code, u.name) for u in departments]
+
+    def clean_period(self) -> Any:
+        from kaifang.indicators.periods import parse_period
+
+        return parse_period(self.cleaned_data["period"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not (data.get("cities") or data.get("city_level") or data.get("departments")):
+            raise forms.ValidationError(_("请至少选择一类报送单位。"))
+        if data.get("opens_on") and data.get("deadline_on") and data["deadline_on"] < data["opens_on"]:
+            self.add_error("deadline_on", _("截止日期不能早于开始日期。"))
+        return data

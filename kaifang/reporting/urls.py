@@ -5,6 +5,7 @@ from kaifang.reporting import views, views_excel
 app_name = "reporting"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("new/", views.new_round, name="new_round"),
     path("<int:round_id>/", views.overview, name="overview"),
     path("<int:round_id>/queue/", views.queue, name="queue"),
     path("<int:round_id>/template.xlsx", views_excel.template, name="template"),

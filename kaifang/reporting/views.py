@@ -219,3 +219,51 @@ def _messages(exc: Exception) -> list[str]:
     if isinstance(exc, ValidationError):
         return list(exc.messages)
     return [str(exc) or "无权操作"]
+
+
+@login_required
+def new_round(request: HttpRequest) -> HttpResponse:
+    """A province supervisor opens a round (the units that must report get a draft submission each)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from kaifang.accounts.permissions import is_supervisor
+    from kaifang.indicators.models import Indicator, Source
+    from kaifang.orgs.models import OrgUnit, UnitKind
+    from kaifang.reporting.forms import RoundForm
+    from kaifang.reporting.services import open_round
+
+    user = user_of(request)
+    if not is_supervisor(user):
+        raise PermissionDenied("只有省级督查可以发起报送批次。")
+    indicators = list(Indicator.objects.active().filter(source__in=[Source.REPORTED, Source.LEDGER]))
+    cities = list(OrgUnit.objects.visible_to(user).of_kind(UnitKind.CITY).current().order_by("code"))
+    departments = list(OrgUnit.objects.visible_to(user).of_kind(UnitKind.DEPARTMENT).current().order_by("code"))
+    initial = {"indicators": [i.code for i in indicators], "cities": [c.code for c in cities], "grace_days": 2}
+    form = RoundForm(
+        request.POST or None, initial=initial, indicators=indicators, cities=cities, departments=departments
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        period = data["period"]
+        tz = timezone.get_current_timezone()
+        counties = OrgUnit.objects.of_kind(UnitKind.COUNTY).current(period).filter(parent__code__in=data["cities"])
+        units = [*counties, *OrgUnit.objects.filter(code__in=[*data["city_level"], *data["departments"]])]
+        try:
+            round_ = open_round(
+                actor=user,
+                period=period,
+                name=data["name"],
+                indicators=[i for i in indicators if i.code in data["indicators"]],
+                units=units,
+                opens_at=datetime.datetime.combine(data["opens_on"], datetime.time.min, tzinfo=tz),
+                deadline=datetime.datetime.combine(data["deadline_on"], datetime.time(23, 59, 59), tzinfo=tz),
+                grace_days=data["grace_days"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"已发起“{round_.name}”，{len(units)} 个单位需报送。")
+            return redirect("reporting:overview", round_id=round_.pk)
+    return render(request, "reporting/new_round.html", {"form": form}, status=400 if form.errors else 200)

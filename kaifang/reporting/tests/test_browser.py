@@ -124,3 +124,11 @@ def test_a_department_downloads_the_template_uploads_it_previews_and_applies(pag
     page.goto(live_site + "/reporting/")
     page.click("text=去填报")
     assert page.input_value("#id_v_TRADE") == "300"
+
+
+def test_the_round_form_fits_a_clerks_screen(page_as, live_site):
+    page = page_as("province")
+    page.goto(live_site + "/reporting/")
+    page.click("text=发起报送批次")
+    assert page.locator("input[name=indicators]").count() >= 8
+    page.screenshot(path="test-artifacts/reporting-new-round.png", full_page=True)

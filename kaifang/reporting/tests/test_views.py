@@ -124,3 +124,34 @@ def test_the_home_page_shows_my_submission_and_what_awaits_my_approval(client_fo
     save_submission_values(actor=hunnan, submission=sub, entries=entries())
     client_for(hunnan).post(f"/reporting/{june_round.pk}/210112/act", {"action": "submit"})
     assert "1 个单位待您审核" in client_for(shenyang).get("/").content.decode()
+
+
+def test_a_province_supervisor_opens_a_round_and_others_cannot(client_for, province, shenyang, hunnan, catalogue):
+    from kaifang.reporting.models import ReportingRound
+
+    assert client_for(hunnan).get("/reporting/new/").status_code == 403
+    assert client_for(shenyang).post("/reporting/new/", {"period": "2018-07"}).status_code == 403
+    c = client_for(province)
+    assert "发起报送批次" in c.get("/reporting/new/").content.decode()
+    form = {
+        "period": "2018-07",
+        "name": "2018年7月开放指标",
+        "opens_on": "2018-08-01",
+        "deadline_on": "2018-08-10",
+        "grace_days": "2",
+        "indicators": ["TRADE", "EXPORT", "IMPORT"],
+        "cities": ["210100"],
+        "city_level": ["210100"],
+        "departments": ["SWT"],
+    }
+    assert c.post("/reporting/new/", {**form, "deadline_on": "2018-07-01"}).status_code == 400
+    response = c.post("/reporting/new/", form)
+    round_ = ReportingRound.objects.get(name="2018年7月开放指标")
+    assert response.status_code == 302 and response["Location"] == f"/reporting/{round_.pk}/"
+    codes = set(round_.submissions.values_list("unit__code", flat=True))
+    assert {"210112", "210103", "210100", "SWT"} <= codes and "210211" not in codes
+    from django.utils import timezone
+
+    assert timezone.localtime(round_.deadline).isoformat().startswith("2018-08-10T23:59:59")
+    assert round_.created_by == province
+    assert "2018年7月开放指标" in client_for(hunnan).get("/reporting/").content.decode()
