@@ -297,10 +297,10 @@ def _scan_sheets(archive: zipfile.ZipFile, *, max_cells: int, max_uncompressed: 
         dim = _DIMENSION_RE.search(xml[:4096])
         if dim:
             last = (dim.group(2) or dim.group(1)).decode()
-            rows, col = split_ref(last)
-            if rows * (col + 1) > max_cells:
+            declared_rows, col = split_ref(last)
+            if declared_rows * (col + 1) > max_cells:
                 raise _refuse(
-                    f"声明的区域 {last} 约 {rows * (col + 1):,} 个单元格，超过上限 {max_cells:,}，"
+                    f"声明的区域 {last} 约 {declared_rows * (col + 1):,} 个单元格，超过上限 {max_cells:,}，"
                     "请删除多余的行列后再上传。",
                     sheet=name,
                 )
@@ -309,7 +309,7 @@ def _scan_sheets(archive: zipfile.ZipFile, *, max_cells: int, max_uncompressed: 
         # the general patterns as the fallback.
         row_tags = xml.count(b"<row ") or len(_ROW_TAG_RE.findall(xml))
         scan.cells = xml.count(b"<c ") + xml.count(b"<c>") or len(_CELL_TAG_RE.findall(xml))
-        rows = _FAST_ROW_RE.findall(xml) or _ROW_NUMBER_RE.findall(xml)
+        rows: list[bytes] = _FAST_ROW_RE.findall(xml) or _ROW_NUMBER_RE.findall(xml)
         letters = set(_FAST_COLUMN_RE.findall(xml))
         referenced = xml.count(b'<c r="')
         if referenced < scan.cells:
