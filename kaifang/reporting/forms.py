@@ -108,10 +108,16 @@ class RoundForm(forms.Form):
 
     def __init__(self, *args: Any, indicators: list[Any], cities: list[Any], departments: list[Any], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["indicators"].choices = [(i.code, f"{i.name}（{i.unit_of_measure}）") for i in indicators]
-        self.fields["cities"].choices = [(u.code, u.name) for u in cities]
-        self.fields["city_level"].choices = [(u.code, u.name) for u in cities]
-        self.fields["departments"].choices = [(u.code, u.name) for u in departments]
+        choices = {
+            "indicators": [(i.code, f"{i.name}（{i.unit_of_measure}）") for i in indicators],
+            "cities": [(u.code, u.name) for u in cities],
+            "city_level": [(u.code, u.name) for u in cities],
+            "departments": [(u.code, u.name) for u in departments],
+        }
+        for name, options in choices.items():
+            field = self.fields[name]
+            assert isinstance(field, forms.MultipleChoiceField)
+            field.choices = options
 
     def clean_period(self) -> Any:
         from kaifang.indicators.periods import parse_period
