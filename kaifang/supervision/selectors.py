@@ -323,3 +323,14 @@ def missing_reports_by_unit(rows: list[TaskRow]) -> list[dict[str, Any]]:
         entry["tasks"].append((task, row.missing))
         entry["count"] += len(row.missing)
     return sorted(per_unit.values(), key=lambda e: (-e["count"], e["unit"].path))
+
+
+def help_requests(user: Any, *, limit: int = 8) -> list[ProgressReport]:
+    """The latest progress reports asking for help (需协调事项) on open tasks the user may see."""
+    tasks = Task.objects.visible_to(user).filter(state__in=OPEN_STATES)
+    return list(
+        ProgressReport.objects.filter(task__in=tasks)
+        .exclude(help_needed="")
+        .select_related("task", "unit")
+        .order_by("-reported_on", "-id")[:limit]
+    )

@@ -82,6 +82,7 @@ def board(request: HttpRequest) -> HttpResponse:
         "page": page,
         "summary": selectors.board_summary(rows),
         "missing_by_unit": selectors.missing_reports_by_unit(rows)[:10],
+        "help_requests": selectors.help_requests(request.user),
         "today": clock.today(),
         "can_create": workflow.can_create_tasks(request.user),
         "query": query.urlencode(),

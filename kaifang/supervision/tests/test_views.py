@@ -242,3 +242,12 @@ def test_a_city_officer_creates_tasks_for_its_counties_through_the_form(client_f
     client.post(reverse("supervision:create"), {**form, "source_kind": "meeting"})
     task = Task.objects.get(title="市级交办事项")
     assert task.issuer_unit.code == "210100" and task.state == TaskState.DRAFT
+
+
+def test_the_board_lists_help_requests_within_scope(client_for, hunnan: User, province: User, shenhe: User) -> None:  # type: ignore[no-untyped-def]
+    from kaifang.supervision import services
+
+    task = make_task(lead="210112", state=TaskState.IN_PROGRESS)
+    services.submit_progress_report(actor=hunnan, task=task, text="推进中", percent=30, help_needed="请协调用地指标")
+    assert "请协调用地指标" in client_for(province).get(reverse("supervision:board")).content.decode()
+    assert "请协调用地指标" not in client_for(shenhe).get(reverse("supervision:board")).content.decode()
