@@ -224,6 +224,7 @@ def save_values(*, actor: Any, unit: OrgUnit, period: datetime.date, entries: li
         cleaned.append((entry, indicator, value))
     if errors:
         raise ValidationError(errors, code="invalid")
+    reject_values_in_closed_submissions(unit=unit, period=period, codes=codes)
     for attempt in range(INSERT_RETRIES):
         try:
             return _apply(actor=actor, unit=unit, period=period, cleaned=cleaned)
@@ -233,6 +234,20 @@ def save_values(*, actor: Any, unit: OrgUnit, period: datetime.date, entries: li
             if attempt == INSERT_RETRIES - 1:
                 raise
     raise AssertionError("unreachable")
+
+
+def reject_values_in_closed_submissions(*, unit: OrgUnit, period: datetime.date, codes: list[str]) -> None:
+    """Figures in a submitted, approved or locked submission are read-only on every write path
+    (form, batch API, import): the unit must have it returned or unapproved first."""
+    from kaifang.reporting.selectors import values_locked_by_rounds  # reporting builds on indicators
+
+    locked = values_locked_by_rounds(unit, period, codes)
+    if locked:
+        raise ValidationError(
+            _("%(unit)s %(period)s 的报送已提交或已审核，以下指标不能再修改：%(codes)s。如需修改，请先退回或撤销审核。")
+            % {"unit": unit.name, "period": f"{period.year}年{period.month}月", "codes": "、".join(locked)},
+            code="locked",
+        )
 
 
 def _apply(
