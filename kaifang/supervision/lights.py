@@ -20,10 +20,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from kaifang.supervision.models import TaskState
 
-LIGHT_LABELS = {"green": "绿灯", "yellow": "黄灯", "red": "红灯", "grey": "灰灯"}
+LIGHT_LABELS = {"green": _("绿灯"), "yellow": _("黄灯"), "red": _("红灯"), "grey": _("灰灯")}
 SEVERITY = {"grey": 0, "green": 1, "yellow": 2, "red": 3}
 
 
@@ -38,7 +39,7 @@ class Light:
 
     @property
     def label(self) -> str:
-        return LIGHT_LABELS[self.color]
+        return str(LIGHT_LABELS[self.color])
 
     @property
     def css(self) -> str:
