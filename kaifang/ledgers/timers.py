@@ -14,6 +14,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import gettext, gettext_noop
 
 # 国务院办公厅关于部分节假日安排的通知 (2017, 2018, 2019): days off, and weekend days worked.
 HOLIDAYS: set[datetime.date] = set()
@@ -77,8 +78,14 @@ class Timer:
     @property
     def state_label(self) -> str:
         if self.done_on is not None:
-            return "按时完成" if self.done_on <= self.due else "超时完成"
-        return {"red": "已超时", "yellow": "今日到期", "green": "未到期", "grey": "已停止"}[self.light]
+            return gettext("按时完成") if self.done_on <= self.due else gettext("超时完成")
+        labels = {
+            "red": gettext_noop("已超时"),
+            "yellow": gettext_noop("今日到期"),
+            "green": gettext_noop("未到期"),
+            "grey": gettext_noop("已停止"),
+        }
+        return gettext(labels[self.light])
 
 
 def deadlines(received: datetime.date) -> dict[str, datetime.date]:
@@ -89,7 +96,7 @@ def deadlines(received: datetime.date) -> dict[str, datetime.date]:
     }
 
 
-LABELS = {"respond": "响应", "assess": "研判", "feedback": "反馈"}
+LABELS = {"respond": gettext_noop("响应"), "assess": gettext_noop("研判"), "feedback": gettext_noop("反馈")}
 DONE_FIELDS = {"respond": "responded_on", "assess": "assessed_on", "feedback": "feedback_on"}
 
 
