@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from kaifang.orgs.models import OrgUnit
 
@@ -34,16 +35,18 @@ def _error(request: HttpRequest, status: int, title: str, message: str) -> HttpR
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 400, "请求有误", "请求格式不正确或内容过大，请检查后重试。")
+    return _error(request, 400, _("请求有误"), _("请求格式不正确或内容过大，请检查后重试。"))
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 403, "无权操作", "您没有权限执行此操作。如需开通，请联系本单位管理员。")
+    return _error(request, 403, _("无权操作"), _("您没有权限执行此操作。如需开通，请联系本单位管理员。"))
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 404, "未找到", "您要访问的页面或数据不存在，或不在您的权限范围内。")
+    return _error(request, 404, _("未找到"), _("您要访问的页面或数据不存在，或不在您的权限范围内。"))
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    return _error(request, 500, "系统繁忙", "系统出现问题，已记录。请稍后重试；您已填写的数据未丢失时可直接重新提交。")
+    return _error(
+        request, 500, _("系统繁忙"), _("系统出现问题，已记录。请稍后重试；您已填写的数据未丢失时可直接重新提交。")
+    )

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
+from django.utils.translation import gettext, gettext_noop
 
 from kaifang.indicators import maths
 
@@ -15,7 +16,7 @@ register = template.Library()
 def format_figure(value: Any, decimals: int = 2) -> str:
     """Decimal('6737.1800000') with 2 decimals → "6,737.18"; None → "—"; not comparable → 不可比."""
     if value is maths.NOT_COMPARABLE:
-        return "不可比"
+        return gettext("不可比")
     if not isinstance(value, Decimal):
         return "—"
     quantum = Decimal(1).scaleb(-int(decimals))
@@ -45,13 +46,19 @@ def signed_pct(value: Any, places: int = 1) -> str:
 @register.filter
 def ratio(value: Any, places: int = 3) -> str:
     if not isinstance(value, Decimal):
-        return "不可比" if value is maths.NOT_COMPARABLE else "—"
+        return gettext("不可比") if value is maths.NOT_COMPARABLE else "—"
     return str(value.quantize(Decimal(1).scaleb(-places)))
 
 
 @register.filter
 def light_label(value: str) -> str:
-    return {"green": "正常", "yellow": "滞后", "red": "严重滞后", "grey": "无目标"}.get(value, value)
+    labels = {
+        "green": gettext_noop("正常"),
+        "yellow": gettext_noop("滞后"),
+        "red": gettext_noop("严重滞后"),
+        "grey": gettext_noop("无目标"),
+    }
+    return gettext(labels[value]) if value in labels else value
 
 
 @register.filter
