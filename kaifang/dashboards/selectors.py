@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import Max
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from kaifang.assessment.forecast import Forecast, forecasts
 from kaifang.assessment.links import default_period
@@ -89,7 +90,7 @@ def cards(unit: OrgUnit, period: datetime.date) -> list[Card]:
                 completion=_pct(f.completion),
                 time_progress=_pct(f.time_progress),
                 light=f.light,
-                yoy=maths.signed_percent(f.yoy) if isinstance(f.yoy, Decimal) else "不可比",
+                yoy=maths.signed_percent(f.yoy) if isinstance(f.yoy, Decimal) else _("不可比"),
                 width=int(min(completion * 100, Decimal(100))) if completion is not None else 0,
             )
         )
@@ -137,15 +138,15 @@ def map_data(user: Any, unit: OrgUnit, period: datetime.date, metric: str) -> di
                     "code": child.code,
                     "name": child.name,
                     "value": float(row["total"]) if row else None,
-                    "label": f"{row['total']}分 第{row['rank']}名 {row['grade']}" if row else "不在考核组",
+                    "label": f"{row['total']}分 第{row['rank']}名 {row['grade']}" if row else _("不在考核组"),
                     "score_url": reverse("assessment:unit", args=[scheme.code, f"{period:%Y-%m}", child.code])
                     if row
                     else "",
                     "drill": child.kind == UnitKind.CITY,
                 }
             )
-        label = "考核得分（实时）"
-        value_name = "得分"
+        label = _("考核得分（实时）")
+        value_name = _("得分")
     else:
         indicator = next((i for i in indicators if i.code == metric), None)
         rows_f = figures(indicator, children, period.replace(month=1), period) if indicator else []
@@ -164,7 +165,7 @@ def map_data(user: Any, unit: OrgUnit, period: datetime.date, metric: str) -> di
                 }
             )
         label = f"{indicator.name}完成率" if indicator else ""
-        value_name = "完成率%"
+        value_name = _("完成率%")
     ranking = sorted((r for r in regions if r["value"] is not None), key=lambda r: -r["value"])
     return {
         "unit": {"code": unit.code, "name": unit.name, "parent": unit.parent.code if unit.parent_id else None},  # type: ignore[union-attr]
@@ -172,7 +173,7 @@ def map_data(user: Any, unit: OrgUnit, period: datetime.date, metric: str) -> di
         "metric": metric,
         "metric_label": label,
         "value_name": value_name,
-        "metrics": ([{"code": "score", "name": "考核得分"}] if scheme else [])
+        "metrics": ([{"code": "score", "name": _("考核得分")}] if scheme else [])
         + [{"code": i.code, "name": i.name} for i in indicators],
         "map": unit.code,
         "regions": regions,
@@ -201,7 +202,7 @@ def trend(unit: OrgUnit, period: datetime.date, indicator: Indicator | None) -> 
     got = cells(indicator, [unit], [*months[: period.month], *last_months])
     return {
         "indicator": f"{indicator.name}（{indicator.unit_of_measure}，累计）",
-        "months": [f"{m}月" for m in range(1, 13)],
+        "months": [_("%(m)s月") % {"m": m} for m in range(1, 13)],
         "this_year": [_float(got.get((unit.pk, m))) for m in months[: period.month]],
         "last_year": [_float(got.get((unit.pk, m))) for m in last_months],
         "labels": [str(period.year), str(last.year)],
