@@ -16,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import Http404
+from django.utils.translation import gettext, gettext_noop
 
 from kaifang.indicators import maths
 from kaifang.indicators.aggregation import (
@@ -36,11 +37,11 @@ from kaifang.orgs.models import OrgUnit, UnitGroup, UnitKind
 from kaifang.orgs.scope import can_see_unit, get_unit_for_user, unit_scope_q
 
 BASIS_LABELS = {
-    REPORTED: "本级填报",
-    SUM_OF_CHILDREN: "下级汇总",
-    "average_of_children": "下级平均",
-    FORMULA: "公式计算",
-    MISSING: "未报",
+    REPORTED: gettext_noop("本级填报"),
+    SUM_OF_CHILDREN: gettext_noop("下级汇总"),
+    "average_of_children": gettext_noop("下级平均"),
+    FORMULA: gettext_noop("公式计算"),
+    MISSING: gettext_noop("未报"),
 }
 
 
@@ -71,7 +72,7 @@ class Figure:
 
     @property
     def basis_label(self) -> str:
-        return BASIS_LABELS.get(self.basis, self.basis)
+        return gettext(BASIS_LABELS.get(self.basis, self.basis))
 
     @property
     def coverage(self) -> Ratio:

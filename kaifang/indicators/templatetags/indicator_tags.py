@@ -33,6 +33,8 @@ def pct(value: Any, places: int = 1) -> str:
     """A ratio as a percentage: 0.2222 → "22.2%"; missing or not comparable → "—" / 不可比."""
     if value is None:
         return "—"
+    if value is maths.NOT_COMPARABLE:
+        return gettext("不可比")
     return maths.percent(value, places)
 
 
@@ -40,6 +42,8 @@ def pct(value: Any, places: int = 1) -> str:
 def signed_pct(value: Any, places: int = 1) -> str:
     if value is None:
         return "—"
+    if value is maths.NOT_COMPARABLE:
+        return gettext("不可比")
     return maths.signed_percent(value, places)
 
 
