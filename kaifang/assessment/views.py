@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kaifang.accounts.permissions import can_write_for_unit, is_province_user, user_of
@@ -90,7 +91,7 @@ def revise(request: HttpRequest, code: str) -> HttpResponse:
     except (ValidationError, engine.SchemeError) as exc:
         messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
         return redirect("assessment:scheme", scheme.code)
-    messages.success(request, f"已生成并启用第{new.number}版")
+    messages.success(request, _("已生成并启用第%(n)s版") % {"n": new.number})
     return redirect("assessment:scheme", scheme.code)
 
 
@@ -217,7 +218,7 @@ def publish(request: HttpRequest, code: str, period: str) -> HttpResponse:
     day = _period(period, scheme.year)
     form = PublishForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "发布说明不能超过500字")
+        messages.error(request, _("发布说明不能超过500字"))
         return redirect("assessment:results", scheme.code, f"{day:%Y-%m}")
     try:
         snapshot = services.publish_assessment(
@@ -272,7 +273,7 @@ def adjustments(request: HttpRequest) -> HttpResponse:
             for field, errors in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            messages.success(request, "已登记，等待省级审批")
+            messages.success(request, _("已登记，等待省级审批"))
             return redirect("assessment:adjustments")
     context = {
         "entries": selectors.visible_adjustments(user),
@@ -299,7 +300,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
-        messages.success(request, "已批准" if action == "approve" else "已驳回")
+        messages.success(request, _("已批准") if action == "approve" else _("已驳回"))
     return redirect("assessment:adjustments")
 
 

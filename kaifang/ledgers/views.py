@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kaifang.accounts.permissions import can_write_for_unit, is_read_only, user_of
@@ -79,9 +80,9 @@ def project_new(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             _add_errors(form, exc)
         except PermissionDenied:
-            form.add_error("unit", "您无权为该单位录入项目。")
+            form.add_error("unit", _("您无权为该单位录入项目。"))
         else:
-            messages.success(request, f"已录入线索“{project.name}”。")
+            messages.success(request, _("已录入线索“%(name)s”。") % {"name": project.name})
             for warning in warnings:
                 messages.warning(request, warning)
             return redirect("ledgers:project", pk=project.pk)
@@ -146,9 +147,9 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             _add_errors(form, exc)
         except ValueError:
-            form.add_error(None, "版本号有误，请刷新后重试。")
+            form.add_error(None, _("版本号有误，请刷新后重试。"))
         else:
-            messages.success(request, "已保存修改。")
+            messages.success(request, _("已保存修改。"))
             return redirect("ledgers:project", pk=project.pk)
     return render(request, "ledgers/project_form.html", _context(request, form=form, project=project, similar=[]))
 
@@ -183,7 +184,7 @@ def project_act(request: HttpRequest, pk: int) -> HttpResponse:
         for text in exc.messages:
             messages.error(request, text)
     except PermissionDenied as exc:
-        messages.error(request, str(exc) or "您无权执行该操作。")
+        messages.error(request, str(exc) or _("您无权执行该操作。"))
     else:
         messages.success(request, message)
     return redirect("ledgers:project", pk=project.pk)
@@ -221,9 +222,9 @@ def talent_new(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             _add_errors(form, exc)
         except PermissionDenied:
-            form.add_error("unit", "您无权为该单位录入。")
+            form.add_error("unit", _("您无权为该单位录入。"))
         else:
-            messages.success(request, f"已录入引进人才“{record.name}”。")
+            messages.success(request, _("已录入引进人才“%(name)s”。") % {"name": record.name})
             return redirect("ledgers:talents")
     return render(request, "ledgers/talent_form.html", _context(request, form=form))
 
@@ -255,7 +256,7 @@ def import_ledger(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         limit = getattr(settings, "KAIFANG_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
         if upload.size > limit:
-            messages.error(request, f"文件超过上限 {limit // 1048576} MB，请分批导入。")
+            messages.error(request, _("文件超过上限 %(n)s MB，请分批导入。") % {"n": limit // 1048576})
             return redirect("ledgers:import")
         result = run_import(
             user=user, data=upload.read(), filename=upload.name, commit=request.POST.get("commit") == "1"

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kaifang.accounts.permissions import can_write_for_unit, user_of
@@ -78,18 +79,20 @@ def entry(request: HttpRequest, round_id: int, unit_code: str) -> HttpResponse:
         return _render_entry(request, sub, rows, form, check, errors=_messages(exc), status=400)
     if len(valid) < len(check.values):
         fresh = selectors.entry_rows(sub)
-        errors = ["标红的数据格式有误，未保存；其余数据已保存为草稿。"]
+        errors = [_("标红的数据格式有误，未保存；其余数据已保存为草稿。")]
         return _render_entry(request, sub, fresh, _rebound(fresh, form), check, errors=errors, status=400)
     if submitting:
         try:
             transition(actor=user, submission=sub, action="submit", key=form.cleaned_data["key"])
         except (ValidationError, PermissionDenied) as exc:
             fresh = selectors.entry_rows(sub)
-            errors = ["草稿已保存，但未能提交：", *_messages(exc)]
+            errors = [_("草稿已保存，但未能提交："), *_messages(exc)]
             return _render_entry(request, sub, fresh, _rebound(fresh, form), check, errors=errors, status=400)
-        messages.success(request, f"{sub.unit.name}的{sub.round.name}已提交，等待审核。")
+        messages.success(
+            request, _("%(unit)s的%(round)s已提交，等待审核。") % {"unit": sub.unit.name, "round": sub.round.name}
+        )
     else:
-        messages.success(request, "草稿已保存。")
+        messages.success(request, _("草稿已保存。"))
     return redirect("reporting:entry", round_id=sub.round_id, unit_code=sub.unit.code)
 
 
@@ -192,7 +195,7 @@ def act(request: HttpRequest, round_id: int, unit_code: str) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = reverse("reporting:queue", args=[sub.round_id])
     if not form.is_valid():
-        messages.error(request, "操作参数不完整。")
+        messages.error(request, _("操作参数不完整。"))
         return redirect(back)
     data = form.cleaned_data
     try:
@@ -209,16 +212,16 @@ def act(request: HttpRequest, round_id: int, unit_code: str) -> HttpResponse:
         return redirect(back)
     label = ACTION_LABELS[data["action"]]
     if outcome.applied:
-        messages.success(request, f"{sub.unit.name}：已{label}。")
+        messages.success(request, _("%(unit)s：已%(a)s。") % {"unit": sub.unit.name, "a": label})
     else:
-        messages.info(request, f"{sub.unit.name}：此前已{label}，未重复执行。")
+        messages.info(request, _("%(unit)s：此前已%(a)s，未重复执行。") % {"unit": sub.unit.name, "a": label})
     return redirect(back)
 
 
 def _messages(exc: Exception) -> list[str]:
     if isinstance(exc, ValidationError):
         return list(exc.messages)
-    return [str(exc) or "无权操作"]
+    return [str(exc) or _("无权操作")]
 
 
 @login_required
@@ -236,7 +239,7 @@ def new_round(request: HttpRequest) -> HttpResponse:
 
     user = user_of(request)
     if not is_supervisor(user):
-        raise PermissionDenied("只有省级督查可以发起报送批次。")
+        raise PermissionDenied(_("只有省级督查可以发起报送批次。"))
     indicators = list(Indicator.objects.active().filter(source__in=[Source.REPORTED, Source.LEDGER]))
     cities = list(OrgUnit.objects.visible_to(user).of_kind(UnitKind.CITY).current().order_by("code"))
     departments = list(OrgUnit.objects.visible_to(user).of_kind(UnitKind.DEPARTMENT).current().order_by("code"))
@@ -264,6 +267,8 @@ def new_round(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, f"已发起“{round_.name}”，{len(units)} 个单位需报送。")
+            messages.success(
+                request, _("已发起“%(name)s”，%(n)s 个单位需报送。") % {"name": round_.name, "n": len(units)}
+            )
             return redirect("reporting:overview", round_id=round_.pk)
     return render(request, "reporting/new_round.html", {"form": form}, status=400 if form.errors else 200)
