@@ -1,0 +1,60 @@
+"""Chinese is the default language; the switch in the top bar turns the interface into English."""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.test import Client
+from django.utils.translation.reloader import translation_file_changed
+
+pytestmark = pytest.mark.django_db
+
+CATALOGUE = Path(settings.LOCALE_PATHS[0]) / "en" / "LC_MESSAGES" / "django.po"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def compiled_catalogue() -> None:
+    """`make test` compiles the catalogue first; compile here too when the .mo is missing or stale."""
+    compiled = CATALOGUE.with_suffix(".mo")
+    if not compiled.exists() or compiled.stat().st_mtime < CATALOGUE.stat().st_mtime:
+        call_command("compilemessages", locale=["en"], verbosity=0)
+        translation_file_changed(sender=None, file_path=compiled)  # forget catalogues loaded earlier
+
+
+def switch_to_english(client: Client) -> None:
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert response.status_code == 302
+
+
+def test_a_new_session_sees_chinese(client, client_for, province):
+    login = client.get("/accounts/login/").content.decode()
+    assert '<html lang="zh-CN">' in login and "登录" in login and "Sign in" not in login
+    home = client_for(province).get("/").content.decode()
+    assert "督查督办" in home and "指标数据" in home and "Supervision" not in home
+
+
+def test_after_switching_to_english_the_main_pages_show_english_navigation(client_for, province):
+    c = client_for(province)
+    switch_to_english(c)
+    for path in ["/", "/supervision/", "/indicators/"]:
+        page = c.get(path).content.decode()
+        assert '<html lang="en">' in page, path
+        for label in ["Home", "Cockpit", "Supervision", "Indicators", "Reporting", "Assessment", "Sign out"]:
+            assert f">{label}<" in page, (path, label)
+        assert "督查督办" not in page and "退出" not in page, path
+
+
+def test_switching_back_restores_chinese(client_for, province):
+    c = client_for(province)
+    switch_to_english(c)
+    c.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    home = c.get("/").content.decode()
+    assert "督查督办" in home and "Supervision" not in home
+
+
+def test_every_entry_of_the_english_catalogue_is_translated():
+    entries = CATALOGUE.read_text(encoding="utf-8").split("\n\n")[1:]
+    empty = [e for e in entries if not e.startswith("#~") and ('msgstr ""\n"' not in e and e.rstrip().endswith('""'))]
+    fuzzy = [e for e in entries if "#, fuzzy" in e]
+    assert not empty and not fuzzy, (empty + fuzzy)[:3]
