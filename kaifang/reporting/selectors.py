@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Prefetch
 from django.http import Http404
+from django.utils.translation import gettext
 
 from kaifang.indicators import maths
 from kaifang.indicators.models import DataValue, DataValueHistory, Indicator, Target
@@ -97,11 +98,11 @@ class EntryRow:
 
     @property
     def yoy_text(self) -> str:
-        return maths.signed_percent(self.yoy)
+        return gettext(maths.signed_percent(self.yoy))  # translates 不可比, leaves figures alone
 
     @property
     def completion_text(self) -> str:
-        return maths.percent(self.completion) if self.target else ""
+        return gettext(maths.percent(self.completion)) if self.target else ""
 
 
 def entry_rows(submission: Submission) -> list[EntryRow]:
@@ -243,7 +244,7 @@ def round_totals(user: Any, round_: ReportingRound) -> list[Any]:
     out = []
     for ind in round_.indicators.order_by("sort_order", "code"):
         figure = figures(ind, [root], period, period)[0]
-        out.append({"f": figure, "yoy": maths.signed_percent(figure.yoy)})
+        out.append({"f": figure, "yoy": gettext(maths.signed_percent(figure.yoy))})
     return out
 
 
