@@ -108,7 +108,7 @@ class AmountForm(forms.Form):
 
 
 class MilestoneForm(forms.Form):
-    milestone = forms.ChoiceField(choices=[("respond", "响应"), ("assess", "研判"), ("feedback", "反馈")])
+    milestone = forms.ChoiceField(choices=[("respond", _("响应")), ("assess", _("研判")), ("feedback", _("反馈"))])
     on = forms.DateField(label=_("日期"), widget=DATE_INPUT)
 
 

@@ -218,14 +218,14 @@ def round_overview(user: Any, round_: ReportingRound) -> Overview:
     """Completeness and timeliness of the round over the units the user can see, per city."""
     subs = list(Submission.objects.visible_to(user).filter(round=round_).select_related("unit").order_by("unit__path"))
     cities = {u.code: u for u in OrgUnit.objects.filter(kind=UnitKind.CITY)}
-    total = Tally(label="合计")
+    total = Tally(label=gettext("合计"))
     groups: dict[str, Tally] = {}
     for sub in subs:
         total.add(sub)
         city = group_of(sub.unit, cities)
         key = city.code if city else ""
         if key not in groups:
-            groups[key] = Tally(label=city.name if city else "省直部门及直报单位", code=key)
+            groups[key] = Tally(label=city.name if city else gettext("省直部门及直报单位"), code=key)
         groups[key].add(sub)
     ordered = sorted(groups.values(), key=lambda t: (t.code == "", t.code))
     return Overview(total=total, groups=ordered)
