@@ -251,8 +251,9 @@ def new_round(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         period = data["period"]
         tz = timezone.get_current_timezone()
-        counties = OrgUnit.objects.of_kind(UnitKind.COUNTY).current(period).filter(parent__code__in=data["cities"])
-        units = [*counties, *OrgUnit.objects.filter(code__in=[*data["city_level"], *data["departments"]])]
+        visible = OrgUnit.objects.visible_to(user)
+        counties = visible.of_kind(UnitKind.COUNTY).current(period).filter(parent__code__in=data["cities"])
+        units = [*counties, *visible.filter(code__in=[*data["city_level"], *data["departments"]])]
         try:
             round_ = open_round(
                 actor=user,
