@@ -259,12 +259,6 @@ def test_sec_43_approved_figures_are_read_only_through_the_form_and_the_service(
     assert value("EXPORT").reported == Decimal("600")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="GAP (indicators/reporting): POST /api/v1/values calls save_values directly and does not check the "
-    "submission's approval lock, so approved figures change through the API (DHIS2 #12235 class). Fix: one lock "
-    "check shared by save_values and save_submission_values; then remove this marker.",
-)
 def test_sec_43_approved_figures_are_read_only_through_the_values_api(june, hunnan, shenyang, client_for):
     _approve(june, hunnan, shenyang)
     payload = {
