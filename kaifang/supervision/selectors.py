@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Prefetch
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from kaifang.core import clock
 from kaifang.orgs.models import OrgUnit
@@ -241,19 +242,22 @@ def week_todo(row: TaskRow, day: datetime.date, week_end: datetime.date) -> list
     """What the lead unit has to do on this task by the end of the week (empty: nothing)."""
     task, todo = row.task, []
     if task.state == TaskState.ISSUED:
-        todo.append("待签收")
+        todo.append(_("待签收"))
     if task.deadline <= week_end:
-        todo.append(f"{task.deadline.month}月{task.deadline.day}日到期" if task.deadline >= day else "已超期")
+        d = task.deadline
+        todo.append(_("%(m)s月%(d)s日到期") % {"m": d.month, "d": d.day} if d >= day else _("已超期"))
     for period in row.missing:
-        todo.append(f"补报{period.month}月进展")
+        todo.append(_("补报%(m)s月进展") % {"m": period.month})
     if task.report_day:
         due = day.replace(day=task.report_day)
         if day <= due <= week_end and day.replace(day=1) not in related_of(task).periods:
-            todo.append(f"{due.month}月{due.day}日前报送本月进展")
+            todo.append(_("%(m)s月%(d)s日前报送本月进展") % {"m": due.month, "d": due.day})
     for title, due, done in related_of(task).milestones:
         if not done and due <= week_end:
-            late = "已超期" if due < day else "到期"
-            todo.append(f"节点“{title}”{due.month}月{due.day}日{late}")
+            late = _("已超期") if due < day else _("到期")
+            todo.append(
+                _("节点“%(t)s”%(m)s月%(d)s日%(late)s") % {"t": title, "m": due.month, "d": due.day, "late": late}
+            )
     return todo
 
 
