@@ -70,9 +70,11 @@ def test_edits_from_the_same_version_apply_once_per_form_and_the_rest_conflict(s
     users, subs = setup
 
     def work(i: int) -> str:
+        # Every thread types a figure different from the stored 600: an unchanged figure would be an
+        # idempotent no-op and succeed whatever its version.
         code = COUNTIES[i % 2]
         save_submission_values(
-            actor=users[code], submission=subs[code], entries=entries({"EXPORT": str(600 - i)}, versions={"EXPORT": 1})
+            actor=users[code], submission=subs[code], entries=entries({"EXPORT": str(700 + i)}, versions={"EXPORT": 1})
         )
         return "saved"
 
