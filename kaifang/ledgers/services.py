@@ -12,6 +12,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext_lazy as _
 
 from kaifang.accounts.models import Role
 from kaifang.accounts.permissions import can_write_for_unit
@@ -51,17 +52,17 @@ TRANSITIONS: dict[tuple[str, str], tuple[str, set[str]]] = {
     **{(stage, "drop"): (Stage.DROPPED, WRITERS) for stage in Stage.values if stage != Stage.DROPPED},
 }
 ACTION_LABELS = {
-    "create": "录入线索",
-    "negotiate": "转入在谈",
-    "sign": "签约",
-    "back_to_lead": "退回线索",
-    "plan_start": "列入拟开工",
-    "start": "开工",
-    "back_to_negotiating": "退回在谈",
-    "back_to_signed": "退回签约",
-    "funds_in": "资金到位",
-    "produce": "投产",
-    "drop": "终止",
+    "create": _("录入线索"),
+    "negotiate": _("转入在谈"),
+    "sign": _("签约"),
+    "back_to_lead": _("退回线索"),
+    "plan_start": _("列入拟开工"),
+    "start": _("开工"),
+    "back_to_negotiating": _("退回在谈"),
+    "back_to_signed": _("退回签约"),
+    "funds_in": _("资金到位"),
+    "produce": _("投产"),
+    "drop": _("终止"),
 }
 PROJECT_FIELDS = [
     "name",
