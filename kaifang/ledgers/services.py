@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from kaifang.accounts.models import Role
 from kaifang.accounts.permissions import can_write_for_unit
@@ -54,15 +55,15 @@ TRANSITIONS: dict[tuple[str, str], tuple[str, set[str]]] = {
 ACTION_LABELS = {
     "create": _("录入线索"),
     "negotiate": _("转入在谈"),
-    "sign": _("签约"),
+    "sign": pgettext_lazy("project action", "签约"),
     "back_to_lead": _("退回线索"),
     "plan_start": _("列入拟开工"),
-    "start": _("开工"),
+    "start": pgettext_lazy("project action", "开工"),
     "back_to_negotiating": _("退回在谈"),
     "back_to_signed": _("退回签约"),
-    "funds_in": _("资金到位"),
-    "produce": _("投产"),
-    "drop": _("终止"),
+    "funds_in": pgettext_lazy("project action", "资金到位"),
+    "produce": pgettext_lazy("project action", "投产"),
+    "drop": pgettext_lazy("project action", "终止"),
 }
 PROJECT_FIELDS = [
     "name",
