@@ -240,6 +240,8 @@ def start_server(env: dict[str, str], workers: int, threads: int, log: Path) -> 
             "gthread",
             "--timeout",
             "120",
+            "--keep-alive",
+            "30",  # longer than a reporter's think time, as nginx's upstream keepalive would be
             "--log-level",
             "warning",
         ],
