@@ -57,6 +57,20 @@ def out_of_scope(user: User, body: Any) -> list[str]:
     return sorted(code for code, unit in units.items() if not can_see_unit(user, unit))
 
 
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    """Requests go through the WSGI handler in-process; like Django's test client, keep its
+    request signals from closing the test's database connection (PostgreSQL would lose it)."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def tokens(db) -> dict[str, tuple[User, str]]:
     out = {}
