@@ -58,3 +58,8 @@ def test_every_entry_of_the_english_catalogue_is_translated():
     empty = [e for e in entries if not e.startswith("#~") and ('msgstr ""\n"' not in e and e.rstrip().endswith('""'))]
     fuzzy = [e for e in entries if "#, fuzzy" in e]
     assert not empty and not fuzzy, (empty + fuzzy)[:3]
+
+
+def test_an_english_browser_still_opens_in_chinese_until_the_user_switches(client):
+    page = client.get("/accounts/login/", headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert 'lang="zh-CN"' in page.content.decode()
