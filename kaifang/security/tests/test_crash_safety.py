@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 import pytest
 
-from kaifang.core.testing import _drop_database, _throwaway_database, free_port
+from kaifang.core.testing import free_port
 
 REPO = Path(__file__).resolve().parents[3]
 PASSWORD = "Demo-2018!open"
@@ -66,6 +66,35 @@ for trial in range(1, 7):
     book.save(f"{out}/city-{trial}.xlsx")
 print(round_.pk)
 """
+
+
+def _throwaway_database(tmp: Path) -> tuple[str, str | None]:
+    """A database of this test's own (never the live_site's `kaifang_browser_<pid>`)."""
+    from urllib.parse import urlparse, urlunparse
+
+    base = os.environ.get("DATABASE_URL", "")
+    if not base.startswith(("postgres://", "postgresql://")):
+        return f"sqlite:///{tmp / 'crash.sqlite3'}", None
+    import psycopg
+
+    parts = urlparse(base)
+    name = f"kaifang_crash_{os.getpid()}"
+    with psycopg.connect(urlunparse(parts._replace(path="/postgres")), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return urlunparse(parts._replace(path=f"/{name}")), name
+
+
+def _drop_database(name: str | None) -> None:
+    if name is None:
+        return
+    from urllib.parse import urlparse, urlunparse
+
+    import psycopg
+
+    parts = urlparse(os.environ["DATABASE_URL"])
+    with psycopg.connect(urlunparse(parts._replace(path="/postgres")), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 class Site:
