@@ -55,11 +55,30 @@ def record_event(
     object_id: str | None = None,
 ) -> AuditEvent:
     """Append one audit event, chained to the previous one, in the caller's transaction."""
+    return record_events(
+        [
+            dict(
+                actor=actor,
+                action=action,
+                obj=obj,
+                unit=unit,
+                before=before,
+                after=after,
+                object_repr=object_repr,
+                object_type=object_type,
+                object_id=object_id,
+            )
+        ]
+    )[0]
+
+
+def record_events(events: list[dict[str, Any]]) -> list[AuditEvent]:
+    """Append several audit events (each given as `record_event`'s keyword arguments) in order,
+    chained, with one lock of the chain head and one insert: a 100-unit import writes its 100 events
+    in three statements instead of three hundred."""
+    if not events:
+        return []
     ctx = context.current()
-    actor_obj = actor if getattr(actor, "pk", None) is not None else None
-    actor_unit = getattr(actor_obj, "unit", None)
-    if unit is None and obj is not None:
-        unit = getattr(obj, "unit", None) if not _is_unit(obj) else obj
     with transaction.atomic():
         head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
         if head is None:
@@ -67,28 +86,57 @@ def record_event(
             # an IntegrityError when two writers race here, then lock it like everyone else.
             AuditChainHead.objects.bulk_create([AuditChainHead(pk=1)], ignore_conflicts=True)
             head = AuditChainHead.objects.select_for_update().get(pk=1)
-        event = AuditEvent(
-            at=timezone.now(),
-            actor=actor_obj,
-            actor_username=getattr(actor_obj, "username", "") or (actor if isinstance(actor, str) else ""),
-            actor_role=getattr(actor_obj, "role", "") or "",
-            actor_unit_code=getattr(actor_unit, "code", "") or "",
-            action=action,
-            object_type=object_type or (obj._meta.label_lower if obj is not None else ""),
-            object_id=object_id or (str(obj.pk) if obj is not None and obj.pk is not None else ""),
-            object_repr=(object_repr or (str(obj) if obj is not None else ""))[:255],
-            unit=unit,
-            before=jsonable(before),
-            after=jsonable(after),
-            channel=ctx.channel,
-            ip=ctx.ip,
-            request_id=ctx.request_id,
-            prev_hash=head.last_hash,
-        )
-        event.hash = event_digest(event)
-        event.save()
-        AuditChainHead.objects.filter(pk=1).update(last_hash=event.hash, count=models.F("count") + 1)
-    return event
+        built: list[AuditEvent] = []
+        previous = head.last_hash
+        now = timezone.now()
+        for spec in events:
+            event = _build(ctx, now=now, **spec)
+            event.prev_hash = previous
+            event.hash = previous = event_digest(event)
+            built.append(event)
+        if len(built) == 1:
+            built[0].save()
+        else:
+            AuditEvent.objects.bulk_create(built)
+        AuditChainHead.objects.filter(pk=1).update(last_hash=previous, count=models.F("count") + len(built))
+    return built
+
+
+def _build(
+    ctx: context.ChangeContext,
+    *,
+    now: Any,
+    actor: Any,
+    action: str,
+    obj: models.Model | None = None,
+    unit: Any = None,
+    before: Any = None,
+    after: Any = None,
+    object_repr: str | None = None,
+    object_type: str | None = None,
+    object_id: str | None = None,
+) -> AuditEvent:
+    actor_obj = actor if getattr(actor, "pk", None) is not None else None
+    actor_unit = getattr(actor_obj, "unit", None)
+    if unit is None and obj is not None:
+        unit = getattr(obj, "unit", None) if not _is_unit(obj) else obj
+    return AuditEvent(
+        at=now,
+        actor=actor_obj,
+        actor_username=getattr(actor_obj, "username", "") or (actor if isinstance(actor, str) else ""),
+        actor_role=getattr(actor_obj, "role", "") or "",
+        actor_unit_code=getattr(actor_unit, "code", "") or "",
+        action=action,
+        object_type=object_type or (obj._meta.label_lower if obj is not None else ""),
+        object_id=object_id or (str(obj.pk) if obj is not None and obj.pk is not None else ""),
+        object_repr=(object_repr or (str(obj) if obj is not None else ""))[:255],
+        unit=unit,
+        before=jsonable(before),
+        after=jsonable(after),
+        channel=ctx.channel,
+        ip=ctx.ip,
+        request_id=ctx.request_id,
+    )
 
 
 def _is_unit(obj: models.Model) -> bool:

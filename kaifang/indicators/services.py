@@ -11,25 +11,27 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kaifang.accounts.permissions import can_write_for_unit
-from kaifang.audit.services import record_event
+from kaifang.audit.services import record_event, record_events
 from kaifang.core import context
-from kaifang.indicators import maths
-from kaifang.indicators.models import DataValue, DataValueHistory, Indicator, ReportedAs, Source, TimeAggregation
+from kaifang.core.bulk import insert_rows, update_columns
+from kaifang.indicators.derived import plan_years
+from kaifang.indicators.models import DataValue, DataValueHistory, Indicator, Source
 from kaifang.indicators.periods import check_period, month_label
 from kaifang.orgs.models import OrgUnit
 
 MAX_ABS = Decimal(10) ** 16
 MAX_PLACES = 4
+MAX_DIGITS = 15
 INSERT_RETRIES = 3
 
 
@@ -56,6 +58,7 @@ class Conflict:
     expected_version: int | None
     updated_by: str
     updated_at: datetime.datetime | None
+    unit_name: str = ""  # set when one save covers several units (an Excel import)
 
 
 class StaleValues(ValidationError):
@@ -66,7 +69,7 @@ class StaleValues(ValidationError):
         names = "、".join(
             _("%(name)s（当前值 %(value)s，第 %(version)d 版，%(who)s 修改）")
             % {
-                "name": c.indicator_name,
+                "name": f"{c.unit_name}·{c.indicator_name}" if c.unit_name else c.indicator_name,
                 "value": "空" if c.current_value is None else _plain(c.current_value),
                 "version": c.current_version,
                 "who": c.updated_by or _("他人"),
@@ -85,7 +88,6 @@ class _Change:
     old_reported: Decimal | None
     old_comment: str
     created: bool = False
-    touched_years: set[int] = field(default_factory=set)
 
 
 def _plain(value: Decimal) -> str:
@@ -111,7 +113,14 @@ def clean_figure(raw: Any, *, label: str) -> Decimal | None:
         raise ValidationError(_("%(label)s：不是有限数字。") % {"label": label}, code="type")
     if abs(value) >= MAX_ABS:
         raise ValidationError(_("%(label)s：数值过大。") % {"label": label}, code="range")
-    exponent = value.normalize().as_tuple().exponent
+    shape = value.normalize().as_tuple()
+    if len(shape.digits) > MAX_DIGITS:
+        # SQLite keeps a number as a double: more digits would come back changed (nothing is lost
+        # silently, and the rule is the same on PostgreSQL so a figure valid on one is valid on both).
+        raise ValidationError(
+            _("%(label)s：有效数字最多 %(n)d 位。") % {"label": label, "n": MAX_DIGITS}, code="digits"
+        )
+    exponent = shape.exponent
     if isinstance(exponent, int) and exponent < -MAX_PLACES:
         raise ValidationError(
             _("%(label)s：最多保留 %(n)d 位小数。") % {"label": label, "n": MAX_PLACES}, code="decimals"
@@ -129,101 +138,7 @@ def _actor_user(actor: Any) -> Any:
     return actor if getattr(actor, "pk", None) is not None else None
 
 
-def derive_year(indicator: Indicator, reported_by_month: Sequence[Decimal | None]) -> list[tuple[Any, Any]]:
-    """(month_value, ytd_value) for months 1–12 from the reported figures (as typed) of one year."""
-    if indicator.time_aggregation == TimeAggregation.STOCK:
-        return [(v, v) for v in reported_by_month]
-    if indicator.reported_as == ReportedAs.YTD:
-        ytd = list(reported_by_month)
-        return list(zip(maths.monthly_from_ytd(ytd), ytd, strict=True))
-    monthly = list(reported_by_month)
-    return list(zip(monthly, maths.ytd_from_monthly(monthly), strict=True))
-
-
-def recompute_year(indicator: Indicator, unit_id: int, year: int) -> int:
-    """Bring month_value/ytd_value of every month of `year` in line with the reported figures.
-
-    Returns how many rows changed. Called inside the writing transaction (the unit row is locked).
-    """
-    rows = list(DataValue.objects.filter(indicator=indicator, unit_id=unit_id, period__year=year).order_by("period"))
-    reported: list[Decimal | None] = [None] * 12
-    for row in rows:
-        reported[row.period.month - 1] = row.reported
-    derived = derive_year(indicator, reported)
-    changed = []
-    for row in rows:
-        month_value, ytd_value = derived[row.period.month - 1]
-        if row.month_value != month_value or row.ytd_value != ytd_value:
-            row.month_value, row.ytd_value = month_value, ytd_value
-            changed.append(row)
-    if changed:
-        DataValue.objects.bulk_update(changed, ["month_value", "ytd_value"])
-    return len(changed)
-
-
-def recompute_years(changes: list[_Change]) -> int:
-    """`recompute_year` for every (indicator, unit, year) the changes touch, with one read and one
-    bulk update per (unit, year) instead of per indicator — the import's hot path."""
-    by_unit_year: dict[tuple[int, int], dict[int, Indicator]] = defaultdict(dict)
-    for change in changes:
-        by_unit_year[(change.row.unit_id, change.row.period.year)][change.row.indicator_id] = change.row.indicator
-    changed: list[DataValue] = []
-    for (unit_id, year), indicators in by_unit_year.items():
-        rows_by_indicator: dict[int, list[DataValue]] = defaultdict(list)
-        for row in DataValue.objects.filter(unit_id=unit_id, period__year=year, indicator_id__in=list(indicators)):
-            rows_by_indicator[row.indicator_id].append(row)
-        for indicator_id, rows in rows_by_indicator.items():
-            reported: list[Decimal | None] = [None] * 12
-            for row in rows:
-                reported[row.period.month - 1] = row.reported
-            derived = derive_year(indicators[indicator_id], reported)
-            for row in rows:
-                month_value, ytd_value = derived[row.period.month - 1]
-                if row.month_value != month_value or row.ytd_value != ytd_value:
-                    row.month_value, row.ytd_value = month_value, ytd_value
-                    changed.append(row)
-    if changed:
-        DataValue.objects.bulk_update(changed, ["month_value", "ytd_value"], batch_size=500)
-    fresh = {row.pk: row for row in changed}
-    for change in changes:  # keep the returned rows' derived figures current
-        if change.row.pk in fresh:
-            change.row.month_value, change.row.ytd_value = (
-                fresh[change.row.pk].month_value,
-                fresh[change.row.pk].ytd_value,
-            )
-    return len(changed)
-
-
-def _write_rows(new_rows: list[DataValue], updated_rows: list[DataValue]) -> None:
-    """Insert and update in bulk; the inserted rows get their primary keys back for the history."""
-    if new_rows:
-        if connection.features.can_return_rows_from_bulk_insert:
-            DataValue.objects.bulk_create(new_rows)
-        else:  # pragma: no cover - every supported database returns the keys
-            for row in new_rows:
-                row.save(force_insert=True)
-    if updated_rows:
-        DataValue.objects.bulk_update(updated_rows, ["reported", "comment", "version", "updated_by", "updated_at"])
-
-
-def _history(change: _Change, *, actor: Any, now: datetime.datetime, channel: str) -> DataValueHistory:
-    return DataValueHistory(
-        value=change.row,
-        old_reported=change.old_reported,
-        new_reported=change.row.reported,
-        old_comment=change.old_comment,
-        new_comment=change.row.comment,
-        version=change.row.version,
-        actor=_actor_user(actor),
-        actor_name=_actor_name(actor),
-        at=now,
-        channel=channel,
-    )
-
-
-def _lock_unit(unit: OrgUnit) -> None:
-    """Serialise writes of one unit's values, so derived YTDs of later months never race."""
-    OrgUnit.objects.select_for_update().filter(pk=unit.pk).values_list("pk", flat=True).first()
+Cleaned = list[tuple[ValueEntry, Indicator, Decimal | None]]
 
 
 def save_values(*, actor: Any, unit: OrgUnit, period: datetime.date, entries: list[ValueEntry]) -> list[DataValue]:
@@ -234,46 +149,30 @@ def save_values(*, actor: Any, unit: OrgUnit, period: datetime.date, entries: li
     current value. A figure equal to the stored one is a no-op, so a retried save applies once.
     Returns the unit's rows for the entries, in entry order (None entries with no row are left out).
     """
+    return save_many(actor=actor, period=period, batches=[(unit, entries)])[0]
+
+
+def save_many(
+    *, actor: Any, period: datetime.date, batches: Sequence[tuple[OrgUnit, Sequence[ValueEntry]]]
+) -> list[list[DataValue]]:
+    """`save_values` for several units of one month (an Excel import of a city and its counties) in
+    one transaction and a fixed number of queries: every unit's figures are checked first, and one
+    unit's problem or conflict leaves every unit unchanged. Returns each batch's rows, in order."""
     period = check_period(period)
-    if not can_write_for_unit(actor, unit):
-        raise PermissionDenied(_("您无权填报该单位的数据。"))
-    if not entries:
-        return []
-    codes = [e.indicator_code for e in entries]
-    if len(set(codes)) != len(codes):
-        raise ValidationError(_("同一指标在一次保存中出现了多次。"), code="duplicate")
-    indicators = {i.code: i for i in Indicator.objects.filter(code__in=codes)}
-    errors: list[str] = []
-    cleaned: list[tuple[ValueEntry, Indicator, Decimal | None]] = []
-    for entry in entries:
-        indicator = indicators.get(entry.indicator_code)
-        if indicator is None:
-            errors.append(_("未知指标代码：%(code)s。") % {"code": entry.indicator_code[:40]})
-            continue
-        if not indicator.is_active:
-            errors.append(_("指标“%(name)s”已停用，不能填报。") % {"name": indicator.name})
-            continue
-        if indicator.source != Source.REPORTED:
-            errors.append(
-                _("指标“%(name)s”由%(source)s自动计算，不能手工填报。")
-                % {"name": indicator.name, "source": indicator.get_source_display()}
-            )
-            continue
-        try:
-            value = clean_figure(entry.value, label=indicator.name)
-        except ValidationError as exc:
-            errors.extend(exc.messages)
-            continue
-        if len(entry.comment or "") > 2000:
-            errors.append(_("%(name)s：说明不能超过 2000 字。") % {"name": indicator.name})
-            continue
-        cleaned.append((entry, indicator, value))
-    if errors:
-        raise ValidationError(errors, code="invalid")
-    reject_values_in_closed_submissions(unit=unit, period=period, codes=codes)
+    seen: set[int] = set()
+    for unit, _entries in batches:
+        if unit.pk in seen:
+            raise ValidationError(_("同一单位在一次保存中出现了多次。"), code="duplicate")
+        seen.add(unit.pk)
+        if not can_write_for_unit(actor, unit):
+            raise PermissionDenied(_("您无权填报该单位的数据。"))
+    cleaned = clean_entries(batches)
+    reject_values_in_closed_submissions(
+        period=period, batches=[(unit, [e.indicator_code for e in entries]) for unit, entries in batches]
+    )
     for attempt in range(INSERT_RETRIES):
         try:
-            return _apply(actor=actor, unit=unit, period=period, cleaned=cleaned)
+            return apply_cleaned(actor=actor, period=period, cleaned=cleaned)
         except IntegrityError:
             # Someone inserted the same (indicator, unit, period) at the same moment; run again:
             # the second pass sees their row and reports a conflict or an idempotent no-op.
@@ -282,127 +181,228 @@ def save_values(*, actor: Any, unit: OrgUnit, period: datetime.date, entries: li
     raise AssertionError("unreachable")
 
 
-def reject_values_in_closed_submissions(*, unit: OrgUnit, period: datetime.date, codes: list[str]) -> None:
+def clean_entries(batches: Sequence[tuple[OrgUnit, Sequence[ValueEntry]]]) -> list[tuple[OrgUnit, Cleaned]]:
+    """Each entry checked against the catalogue and cleaned; every problem of every unit is raised
+    together as one `ValidationError` (prefixed with the unit's name when there are several)."""
+    indicators = {
+        i.code: i for i in Indicator.objects.filter(code__in={e.indicator_code for _u, es in batches for e in es})
+    }
+    errors: list[str] = []
+    out: list[tuple[OrgUnit, Cleaned]] = []
+    for unit, entries in batches:
+        prefix = f"{unit.name}：" if len(batches) > 1 else ""
+        codes = [e.indicator_code for e in entries]
+        if len(set(codes)) != len(codes):
+            errors.append(prefix + _("同一指标在一次保存中出现了多次。"))
+            continue
+        cleaned: Cleaned = []
+        for entry in entries:
+            indicator = indicators.get(entry.indicator_code)
+            problem = _entry_problem(entry, indicator)
+            if problem:
+                errors.append(prefix + problem)
+                continue
+            assert indicator is not None
+            try:
+                value = clean_figure(entry.value, label=indicator.name)
+            except ValidationError as exc:
+                errors.extend(prefix + m for m in exc.messages)
+                continue
+            cleaned.append((entry, indicator, value))
+        out.append((unit, cleaned))
+    if errors:
+        raise ValidationError(errors, code="invalid")
+    return out
+
+
+def _entry_problem(entry: ValueEntry, indicator: Indicator | None) -> str:
+    if indicator is None:
+        return _("未知指标代码：%(code)s。") % {"code": entry.indicator_code[:40]}
+    if not indicator.is_active:
+        return _("指标“%(name)s”已停用，不能填报。") % {"name": indicator.name}
+    if indicator.source != Source.REPORTED:
+        return _("指标“%(name)s”由%(source)s自动计算，不能手工填报。") % {
+            "name": indicator.name,
+            "source": indicator.get_source_display(),
+        }
+    if len(entry.comment or "") > 2000:
+        return _("%(name)s：说明不能超过 2000 字。") % {"name": indicator.name}
+    return ""
+
+
+def reject_values_in_closed_submissions(*, period: datetime.date, batches: Sequence[tuple[OrgUnit, list[str]]]) -> None:
     """Figures in a submitted, approved or locked submission are read-only on every write path
     (form, batch API, import): the unit must have it returned or unapproved first."""
-    from kaifang.reporting.selectors import values_locked_by_rounds  # reporting builds on indicators
+    from kaifang.reporting.selectors import values_locked_by_rounds_many  # reporting builds on indicators
 
-    locked = values_locked_by_rounds(unit, period, codes)
-    if locked:
-        raise ValidationError(
-            _("%(unit)s %(period)s 的报送已提交或已审核，以下指标不能再修改：%(codes)s。如需修改，请先退回或撤销审核。")
-            % {"unit": unit.name, "period": f"{period.year}年{period.month}月", "codes": "、".join(locked)},
-            code="locked",
-        )
+    codes = sorted({c for _u, cs in batches for c in cs})
+    locked = values_locked_by_rounds_many([u for u, _c in batches], period, codes)
+    problems = []
+    for unit, unit_codes in batches:
+        closed = sorted(set(locked.get(unit.pk, ())) & set(unit_codes))
+        if closed:
+            problems.append(
+                _(
+                    "%(unit)s %(period)s 的报送已提交或已审核，以下指标不能再修改：%(codes)s。如需修改，请先退回或撤销审核。"  # noqa: E501
+                )
+                % {"unit": unit.name, "period": f"{period.year}年{period.month}月", "codes": "、".join(closed)}
+            )
+    if problems:
+        raise ValidationError(problems, code="locked")
 
 
-def _apply(
-    *, actor: Any, unit: OrgUnit, period: datetime.date, cleaned: list[tuple[ValueEntry, Indicator, Decimal | None]]
-) -> list[DataValue]:
+def _lock_units(unit_ids: Iterable[int]) -> None:
+    """Serialise writes of a unit's values, so derived YTDs of later months never race. Always in
+    key order, so two saves over overlapping sets of units cannot deadlock."""
+    list(OrgUnit.objects.select_for_update().filter(pk__in=sorted(set(unit_ids))).order_by("pk").values_list("pk"))
+
+
+def apply_cleaned(
+    *, actor: Any, period: datetime.date, cleaned: list[tuple[OrgUnit, Cleaned]]
+) -> list[list[DataValue]]:
+    """Apply cleaned figures after the version check; the callers above have checked scope and the
+    catalogue (the demo loader calls this directly). Writes values, history and one audit event per
+    unit in one transaction."""
     now = timezone.now()
     channel = context.current().channel
+    units = {unit.pk: unit for unit, _items in cleaned}
+    indicators = {ind.pk: ind for _unit, items in cleaned for _e, ind, _v in items}
     with transaction.atomic():
-        _lock_unit(unit)
-        existing = {
-            row.indicator_id: row
-            for row in DataValue.objects.select_for_update(of=("self",))
-            .select_related("updated_by", "indicator", "unit")
-            .filter(unit=unit, period=period, indicator__in=[ind for _e, ind, _v in cleaned])
-        }
+        _lock_units(units)
+        existing: dict[tuple[int, int], DataValue] = {}
+        for stored in DataValue.objects.select_for_update().filter(
+            unit_id__in=list(units), period=period, indicator_id__in=list(indicators)
+        ):
+            stored.unit, stored.indicator = units[stored.unit_id], indicators[stored.indicator_id]
+            existing[(stored.unit_id, stored.indicator_id)] = stored
         conflicts: list[Conflict] = []
-        plan: list[tuple[ValueEntry, Indicator, Decimal | None, DataValue | None]] = []
-        for entry, indicator, value in cleaned:
-            row = existing.get(indicator.pk)
-            comment = (entry.comment or "").strip()
-            if row is not None and row.reported == value and row.comment == comment:
-                plan.append((entry, indicator, value, None))  # idempotent: already so
-                continue
-            if row is None and value is None and not comment:
-                plan.append((entry, indicator, value, None))
-                continue
-            current_version = row.version if row is not None else None
-            if current_version != entry.expected_version:
-                conflicts.append(
-                    Conflict(
-                        indicator_code=indicator.code,
-                        indicator_name=indicator.name,
-                        current_value=row.reported if row is not None else None,
-                        current_version=current_version or 0,
-                        current_comment=row.comment if row is not None else "",
-                        your_value=value,
-                        expected_version=entry.expected_version,
-                        updated_by=str(row.updated_by or "") if row is not None else "",
-                        updated_at=row.updated_at if row is not None else None,
-                    )
-                )
-                continue
-            plan.append((entry, indicator, value, row))
+        changes: list[_Change] = []
+        for unit, items in cleaned:
+            for entry, indicator, value in items:
+                row = existing.get((unit.pk, indicator.pk))
+                comment = (entry.comment or "").strip()
+                if row is None and value is None and not comment:
+                    continue  # nothing there, nothing typed
+                if row is not None and row.reported == value and row.comment == comment:
+                    continue  # idempotent: already so
+                if (row.version if row is not None else None) != entry.expected_version:
+                    conflicts.append(_conflict(row, indicator, entry, value, unit if len(cleaned) > 1 else None))
+                    continue
+                if row is None:
+                    row = DataValue(indicator=indicator, unit=unit, period=period, reported=value, comment=comment)
+                    row.version, row.updated_by, row.updated_at = 1, _actor_user(actor), now
+                    existing[(unit.pk, indicator.pk)] = row
+                    changes.append(_Change(row=row, old_reported=None, old_comment="", created=True))
+                    continue
+                changes.append(_Change(row=row, old_reported=row.reported, old_comment=row.comment))
+                row.reported, row.comment, row.version = value, comment, row.version + 1
+                row.updated_by, row.updated_at = _actor_user(actor), now
         if conflicts:
             raise StaleValues(conflicts)
-        changes: list[_Change] = []
-        new_rows: list[DataValue] = []
-        updated_rows: list[DataValue] = []
-        for entry, indicator, value, row in plan:
-            if row is None and (existing.get(indicator.pk) is not None or (value is None and not entry.comment)):
-                continue
-            comment = (entry.comment or "").strip()
-            if row is None:
-                row = DataValue(
-                    indicator=indicator,
-                    unit=unit,
-                    period=period,
-                    reported=value,
-                    comment=comment,
-                    version=1,
-                    updated_by=_actor_user(actor),
-                    updated_at=now,
-                )
-                new_rows.append(row)
-                changes.append(_Change(row=row, old_reported=None, old_comment="", created=True))
-                existing[indicator.pk] = row
-                continue
-            change = _Change(row=row, old_reported=row.reported, old_comment=row.comment)
-            row.reported, row.comment = value, comment
-            row.version += 1
-            row.updated_by, row.updated_at = _actor_user(actor), now
-            updated_rows.append(row)
-            changes.append(change)
-        _write_rows(new_rows, updated_rows)
-        if changes:
-            _finish(
-                changes,
-                actor=actor,
-                unit=unit,
-                period=period,
-                now=now,
-                channel=channel,
-                action="indicators.values.save",
-            )
-        result = []
-        for _entry, indicator, _value in cleaned:
-            row = existing.get(indicator.pk)
-            if row is not None:
-                row.refresh_from_db(fields=["month_value", "ytd_value"])
-                result.append(row)
-        return result
+        _write(changes, indicators, actor=actor, now=now, channel=channel)
+        by_unit: dict[int, list[_Change]] = defaultdict(list)
+        for change in changes:
+            by_unit[change.row.unit_id].append(change)
+        record_events(
+            [
+                _audit(by_unit[unit.pk], actor=actor, unit=unit, period=period, action="indicators.values.save")
+                for unit, _items in cleaned
+                if by_unit[unit.pk]
+            ]
+        )
+        return [
+            [saved for _e, ind, _v in items if (saved := existing.get((unit.pk, ind.pk))) is not None]
+            for unit, items in cleaned
+        ]
 
 
-def _finish(
-    changes: list[_Change],
-    *,
-    actor: Any,
-    unit: OrgUnit | None,
-    period: datetime.date | None,
-    now: datetime.datetime,
-    channel: str,
-    action: str,
+def _conflict(
+    row: DataValue | None, indicator: Indicator, entry: ValueEntry, value: Decimal | None, unit: OrgUnit | None
+) -> Conflict:
+    return Conflict(
+        indicator_code=indicator.code,
+        indicator_name=indicator.name,
+        current_value=row.reported if row is not None else None,
+        current_version=row.version if row is not None else 0,
+        current_comment=row.comment if row is not None else "",
+        your_value=value,
+        expected_version=entry.expected_version,
+        updated_by=str(row.updated_by or "") if row is not None else "",
+        updated_at=row.updated_at if row is not None else None,
+        unit_name=unit.name if unit is not None else "",
+    )
+
+
+VALUE_COLUMNS = ["reported", "comment", "version", "updated_by", "updated_at", "month_value", "ytd_value"]
+NEW_VALUE_COLUMNS = ["indicator", "unit", "period", *VALUE_COLUMNS]
+HISTORY_COLUMNS = [
+    "value",
+    "old_reported",
+    "new_reported",
+    "old_comment",
+    "new_comment",
+    "version",
+    "actor",
+    "actor_name",
+    "at",
+    "channel",
+]
+
+
+def _write(
+    changes: list[_Change], indicators: dict[int, Indicator], *, actor: Any, now: datetime.datetime, channel: str
 ) -> None:
-    DataValueHistory.objects.bulk_create([_history(c, actor=actor, now=now, channel=channel) for c in changes])
-    recompute_years(changes)
+    """Write changed rows with their derived figures, the later months those move, and the history:
+    per few thousand figures one insert of new rows, one update of changed rows, one update of moved
+    months and one insert of history rows (`kaifang.core.bulk`)."""
+    if not changes:
+        return
+    moved = plan_years([c.row for c in changes], indicators)
+    new_rows = [c.row for c in changes if c.created]
+    keys = insert_rows(
+        DataValue,
+        NEW_VALUE_COLUMNS,
+        [(r.indicator_id, r.unit_id, r.period, *_value_columns(r)) for r in new_rows],
+    )
+    for row, key in zip(new_rows, keys, strict=True):
+        row.pk = key
+        row._state.adding = False
+    update_columns(DataValue, VALUE_COLUMNS, [(c.row.pk, *_value_columns(c.row)) for c in changes if not c.created])
+    update_columns(DataValue, ["month_value", "ytd_value"], moved)
+    actor_id, actor_name = getattr(_actor_user(actor), "pk", None), _actor_name(actor)
+    insert_rows(
+        DataValueHistory,
+        HISTORY_COLUMNS,
+        [
+            (
+                c.row.pk,
+                c.old_reported,
+                c.row.reported,
+                c.old_comment,
+                c.row.comment,
+                c.row.version,
+                actor_id,
+                actor_name,
+                now,
+                channel,
+            )
+            for c in changes
+        ],
+    )
+
+
+def _value_columns(row: DataValue) -> tuple[Any, ...]:
+    return (row.reported, row.comment, row.version, row.updated_by_id, row.updated_at, row.month_value, row.ytd_value)
+
+
+def _audit(
+    changes: list[_Change], *, actor: Any, unit: OrgUnit | None, period: datetime.date | None, action: str
+) -> dict[str, Any]:
+    """The audit event of one unit's (or one computation's) changes: old and new figure of each."""
     before = {_key(c.row, unit, period): _text(c.old_reported) for c in changes}
     after = {_key(c.row, unit, period): _text(c.row.reported) for c in changes}
     label = f"{unit.name} {month_label(period)}" if unit is not None and period is not None else ""
-    record_event(
+    return dict(
         actor=actor,
         action=action,
         unit=unit,
@@ -448,8 +448,7 @@ def set_computed_values(
     now = timezone.now()
     channel = context.current().channel
     with transaction.atomic():
-        for unit_id in sorted({u.pk for u, _p, _v in prepared}):
-            OrgUnit.objects.select_for_update().filter(pk=unit_id).values_list("pk", flat=True).first()
+        _lock_units(u.pk for u, _p, _v in prepared)
         existing = {
             (row.unit_id, row.period): row
             for row in DataValue.objects.select_for_update().filter(
@@ -464,38 +463,28 @@ def set_computed_values(
             if row is None:
                 if value is None:
                     continue
-                row = DataValue.objects.create(
-                    indicator=indicator,
-                    unit=unit,
-                    period=period,
-                    reported=value,
-                    version=1,
-                    updated_by=_actor_user(actor),
-                    updated_at=now,
-                )
+                row = DataValue(indicator=indicator, unit=unit, period=period, reported=value, version=1)
+                row.updated_by, row.updated_at = _actor_user(actor), now
                 existing[(unit.pk, period)] = row
                 changes.append(_Change(row=row, old_reported=None, old_comment="", created=True))
                 continue
             if row.reported == value:
                 continue
-            change = _Change(row=row, old_reported=row.reported, old_comment=row.comment)
-            row.reported = value
-            row.version += 1
+            row.unit, row.indicator = unit, indicator
+            changes.append(_Change(row=row, old_reported=row.reported, old_comment=row.comment))
+            row.reported, row.version = value, row.version + 1
             row.updated_by, row.updated_at = _actor_user(actor), now
-            row.save(update_fields=["reported", "version", "updated_by", "updated_at"])
-            changes.append(change)
+        _write(changes, {indicator.pk: indicator}, actor=actor, now=now, channel=channel)
         if changes:
             units = {c.row.unit_id for c in changes}
             periods = {c.row.period for c in changes}
-            only_unit = changes[0].row.unit if len(units) == 1 else None
-            only_period = changes[0].row.period if len(periods) == 1 else None
-            _finish(
-                changes,
-                actor=actor,
-                unit=only_unit,
-                period=only_period,
-                now=now,
-                channel=channel,
-                action="indicators.values.compute",
+            record_event(
+                **_audit(
+                    changes,
+                    actor=actor,
+                    unit=changes[0].row.unit if len(units) == 1 else None,
+                    period=changes[0].row.period if len(periods) == 1 else None,
+                    action="indicators.values.compute",
+                )
             )
         return len(changes)

@@ -23,7 +23,7 @@ from kaifang.accounts.permissions import can_write_for_unit
 from kaifang.audit.services import record_event
 from kaifang.indicators.models import DataValue, Indicator
 from kaifang.indicators.periods import check_period, month_label
-from kaifang.indicators.services import ValueEntry, clean_figure, save_values
+from kaifang.indicators.services import ValueEntry, apply_cleaned, clean_entries, save_many
 from kaifang.notifications.services import notify_unit
 from kaifang.orgs.models import OrgUnit
 from kaifang.reporting.models import (
@@ -152,40 +152,54 @@ def save_submission_values(*, actor: Any, submission: Submission, entries: list[
     Submitted, approved and locked submissions are read-only; only the round's typed indicators
     are accepted. Stale versions raise `StaleValues` (nothing applied).
     """
-    if not is_trusted_loader(actor) and not can_write_for_unit(actor, submission.unit):
-        raise PermissionDenied("您无权填报该单位的数据。")
+    return save_submissions_values(actor=actor, items=[(submission, entries)])[0]
+
+
+def save_submissions_values(*, actor: Any, items: list[tuple[Submission, list[ValueEntry]]]) -> list[list[DataValue]]:
+    """`save_submission_values` for several submissions of one round (an Excel import of a city and
+    its counties): one transaction, a fixed number of queries, nothing applied if any unit fails."""
+    if not items:
+        return []
+    for submission, _entries in items:
+        if not is_trusted_loader(actor) and not can_write_for_unit(actor, submission.unit):
+            raise PermissionDenied("您无权填报该单位的数据。")
     with transaction.atomic():
-        current = Submission.objects.select_for_update().select_related("round", "unit").get(pk=submission.pk)
-        _check_editable(current)
-        allowed = {i.code for i in current.round.indicators.all() if i.is_typed}
-        foreign = [e.indicator_code for e in entries if e.indicator_code not in allowed]
-        if foreign:
-            raise ValidationError(
-                f"以下指标不在本批次的填报范围内：{'、'.join(sorted(set(foreign)))[:200]}。", code="indicator"
-            )
+        current = {
+            s.pk: s
+            for s in Submission.objects.select_for_update(of=("self",))
+            .select_related("round", "unit")
+            .filter(pk__in=sorted(s.pk for s, _e in items))
+            .order_by("pk")
+        }
+        rounds = {s.round_id for s in current.values()}
+        if len(rounds) != 1:
+            raise ValidationError("一次只能保存同一报送批次的数据。", code="round")
+        round_ = next(iter(current.values())).round
+        allowed = {i.code for i in round_.indicators.all() if i.is_typed}
+        batches: list[tuple[OrgUnit, list[ValueEntry]]] = []
+        for submission, entries in items:
+            sub = current[submission.pk]
+            _check_editable(sub)
+            foreign = [e.indicator_code for e in entries if e.indicator_code not in allowed]
+            if foreign:
+                raise ValidationError(
+                    f"以下指标不在本批次的填报范围内：{'、'.join(sorted(set(foreign)))[:200]}。", code="indicator"
+                )
+            batches.append((sub.unit, entries))
         if is_trusted_loader(actor):
-            return save_values_as_loader(actor=actor, unit=current.unit, period=current.round.period, entries=entries)
-        return save_values(actor=actor, unit=current.unit, period=current.round.period, entries=entries)
+            return save_values_as_loader(actor=actor, period=round_.period, batches=batches)
+        return save_many(actor=actor, period=round_.period, batches=batches)
 
 
 def save_values_as_loader(
-    *, actor: str, unit: OrgUnit, period: datetime.date, entries: list[ValueEntry]
-) -> list[DataValue]:
-    """The demo loader's way into `save_values` (same cleaning, versions, history, YTD and audit).
-
-    TODO(indicators): `save_values` checks `can_write_for_unit(actor, unit)`, which a non-human
-    loader ("demo") never passes; until it accepts trusted loaders this wraps its internal apply.
-    """
-    from kaifang.indicators import services as values_service
-
+    *, actor: str, period: datetime.date, batches: list[tuple[OrgUnit, list[ValueEntry]]]
+) -> list[list[DataValue]]:
+    """The demo loader's way into the value writes (same cleaning, versions, history, YTD and
+    audit). `save_many` checks `can_write_for_unit(actor, unit)`, which a non-human loader ("demo")
+    never passes, so the loader goes through the cleaning and apply steps it is made of."""
     if not is_trusted_loader(actor):
         raise PermissionDenied("仅供演示数据载入使用。")
-    indicators = {i.code: i for i in Indicator.objects.filter(code__in=[e.indicator_code for e in entries])}
-    cleaned = [
-        (e, indicators[e.indicator_code], clean_figure(e.value, label=indicators[e.indicator_code].name))
-        for e in entries
-    ]
-    return values_service._apply(actor=actor, unit=unit, period=check_period(period), cleaned=cleaned)
+    return apply_cleaned(actor=actor, period=check_period(period), cleaned=clean_entries(batches))
 
 
 def _check_editable(submission: Submission) -> None:

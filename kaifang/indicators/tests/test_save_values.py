@@ -9,7 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from kaifang.audit.models import AuditEvent
 from kaifang.core.context import change_context
 from kaifang.indicators.models import DataValue, DataValueHistory
-from kaifang.indicators.services import StaleValues, ValueEntry, save_values, set_computed_values
+from kaifang.audit.services import verify_chain
+from kaifang.indicators.services import StaleValues, ValueEntry, save_many, save_values, set_computed_values
 from kaifang.indicators.tests.factories import make_indicator
 
 pytestmark = pytest.mark.django_db
@@ -165,3 +166,84 @@ def test_computed_values_are_written_with_history(ganjingzi):
     assert DataValueHistory.objects.filter(value__indicator=signed).count() == 2
     with pytest.raises(ValidationError):
         set_computed_values(actor="system", indicator=make_indicator(), rows=[(unit, JAN, D("1"))])
+
+
+def test_a_figure_with_more_significant_digits_than_both_databases_keep_is_refused(hunnan):
+    make_indicator()
+    with pytest.raises(ValidationError) as exc:
+        save_values(
+            actor=hunnan, unit=hunnan.unit, period=JAN, entries=[ValueEntry("T_EXPORT", D("123456789012.3456"))]
+        )
+    assert "有效数字最多 15 位" in str(exc.value)
+    saved = save_values(
+        actor=hunnan, unit=hunnan.unit, period=JAN, entries=[ValueEntry("T_EXPORT", D("12345678901.2345"))]
+    )
+    assert row(saved[0].indicator, hunnan.unit, JAN).reported == D("12345678901.2345")  # 15 digits come back intact
+
+
+def test_save_many_writes_every_unit_with_history_and_one_chained_audit_event_each(shenyang, hunnan, shenhe):
+    make_indicator()
+    make_indicator("T_FDI", name="实际利用外资", reported_as="period")
+    save_values(actor=hunnan, unit=hunnan.unit, period=JAN, entries=[ValueEntry("T_EXPORT", D("100"))])
+    start = AuditEvent.objects.order_by("-id").first().pk
+    with change_context(channel="import"):
+        saved = save_many(
+            actor=shenyang,
+            period=FEB,
+            batches=[
+                (hunnan.unit, [ValueEntry("T_EXPORT", D("250")), ValueEntry("T_FDI", D("7.5"))]),
+                (shenhe.unit, [ValueEntry("T_EXPORT", D("40"))]),
+            ],
+        )
+    assert [[r.indicator.code for r in rows] for rows in saved] == [["T_EXPORT", "T_FDI"], ["T_EXPORT"]]
+    assert saved[0][0].month_value == D("150") and saved[0][0].ytd_value == D("250")  # 250 − January's 100
+    assert row(saved[0][0].indicator, hunnan.unit, FEB).month_value == D("150")
+    events = list(AuditEvent.objects.filter(pk__gt=start, action="indicators.values.save").order_by("id"))
+    assert [e.unit_id for e in events] == [hunnan.unit.pk, shenhe.unit.pk]
+    assert events[0].after == {"T_EXPORT": "250", "T_FDI": "7.5"} and events[0].channel == "import"
+    assert DataValueHistory.objects.filter(value__period=FEB, channel="import").count() == 3
+    count, problems = verify_chain()
+    assert problems == [] and count >= 2
+
+
+def test_save_many_applies_nothing_when_one_unit_has_a_stale_version_and_names_that_unit(shenyang, hunnan, shenhe):
+    make_indicator()
+    save_values(actor=shenhe, unit=shenhe.unit, period=JAN, entries=[ValueEntry("T_EXPORT", D("10"))])
+    save_values(
+        actor=shenyang, unit=shenhe.unit, period=JAN, entries=[ValueEntry("T_EXPORT", D("11"), expected_version=1)]
+    )
+    with pytest.raises(StaleValues) as exc:
+        save_many(
+            actor=shenyang,
+            period=JAN,
+            batches=[
+                (hunnan.unit, [ValueEntry("T_EXPORT", D("99"))]),
+                (shenhe.unit, [ValueEntry("T_EXPORT", D("12"), expected_version=1)]),  # it is at version 2
+            ],
+        )
+    assert "沈河区·出口额" in str(exc.value) and exc.value.conflicts[0].unit_name == "沈河区"
+    assert not DataValue.objects.filter(unit=hunnan.unit).exists()  # the other unit got nothing either
+    assert DataValue.objects.get(unit=shenhe.unit).reported == D("11")  # and the stale one kept its figure
+
+
+def test_save_many_refuses_a_batch_with_a_unit_outside_the_users_scope_before_writing(hunnan, shenhe):
+    make_indicator()
+    with pytest.raises(PermissionDenied):
+        save_many(
+            actor=hunnan,
+            period=JAN,
+            batches=[(hunnan.unit, [ValueEntry("T_EXPORT", D("1"))]), (shenhe.unit, [ValueEntry("T_EXPORT", D("2"))])],
+        )
+    assert not DataValue.objects.exists()
+
+
+def test_save_many_collects_every_units_bad_figures_in_one_error(shenyang, hunnan, shenhe):
+    make_indicator()
+    with pytest.raises(ValidationError) as exc:
+        save_many(
+            actor=shenyang,
+            period=JAN,
+            batches=[(hunnan.unit, [ValueEntry("T_EXPORT", "abc")]), (shenhe.unit, [ValueEntry("T_NOPE", D("2"))])],
+        )
+    assert exc.value.messages == ["浑南区：出口额：“abc”不是数字。", "沈河区：未知指标代码：T_NOPE。"]
+    assert not DataValue.objects.exists()

@@ -154,8 +154,6 @@ WRITE_CALLS = (".save(", ".create(", ".update(", ".delete(", "bulk_create(", "bu
 # Writers that are audited one level up, or write no business data (reviewed).
 NOT_AUDITED_HERE = {
     "kaifang/accounts/services.py:user_for_token",  # last-used time of a token, not data
-    "kaifang/indicators/services.py:recompute_year",  # derived columns, inside the audited save_values
-    "kaifang/indicators/services.py:recompute_years",  # the same, batched for imports
     "kaifang/ledgers/services.py:get_or_create_investor",  # called inside the audited project writes
     "kaifang/notifications/services.py:notify",  # an inbox message, not data
     "kaifang/notifications/services.py:mark_read",  # the reader's own inbox state
