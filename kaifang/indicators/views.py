@@ -100,6 +100,13 @@ def explorer(request: HttpRequest) -> HttpResponse:
         monthly = selectors.series(
             user=user, indicator=indicator, unit=unit, period_from=params["period_from"], period_to=params["period_to"]
         )
+    chart: dict[str, Any] | None = None
+    if top is not None and indicator is not None and unit is not None:
+        chart = selectors.trend(user=user, indicator=indicator, unit=unit, period_to=params["period_to"])
+        chart["children"] = [
+            {"name": f.unit.name, "completion": _percent_number(f.completion), "light": f.light} for f in rows
+        ]
+        chart["time_progress"] = _percent_number(top.time_progress)
     ancestors = []
     if unit is not None:
         ancestors = [a for a in unit.ancestors() if selectors.can_see_unit(user, a)]
@@ -115,6 +122,7 @@ def explorer(request: HttpRequest) -> HttpResponse:
             "top": top,
             "rows": rows,
             "monthly": monthly,
+            "chart": chart,
             "ancestors": ancestors,
             "units": units,
             "has_children": has_children,
@@ -124,6 +132,11 @@ def explorer(request: HttpRequest) -> HttpResponse:
             "query": request.GET.urlencode(),
         },
     )
+
+
+def _percent_number(value: Any) -> float | None:
+    """A ratio as a percentage for drawing (None when not comparable)."""
+    return round(float(value) * 100, 1) if isinstance(value, Decimal) else None
 
 
 @login_required

@@ -1,5 +1,5 @@
-"""Real Chromium on the demo: the supervisor explores FDI by city, drills into 沈阳市, exports Excel;
-a county reporter sees only its own figures."""
+"""Real Chromium on the demo: the supervisor explores FDI by city (with its charts), drills into 沈阳市,
+exports Excel; a county reporter sees only its own figures and its own month chart."""
 
 import pytest
 
@@ -19,6 +19,8 @@ def test_the_supervisor_explores_fdi_and_drills_into_a_city(page_as, live_site):
     assert rows.count() >= 14
     assert page.locator("table.values .light").count() >= 14
     assert "本级填报" in page.inner_text("table.values") and "下级汇总" in page.inner_text("table.values")
+    page.wait_for_selector("#trend-chart[data-ready='1'] canvas", state="attached")  # drawn by ECharts
+    page.wait_for_selector("#children-chart[data-ready='1'] canvas", state="attached")
     page.screenshot(path="test-artifacts/indicators-explorer.png")
 
     page.click("table.values >> text=沈阳市")
@@ -35,5 +37,7 @@ def test_a_county_reporter_sees_only_its_own_months(page_as, live_site):
     page.goto(live_site + "/indicators/?indicator=EXPORT&from=2018-01&to=2018-05")
     text = page.inner_text("main")
     assert "浑南区" in text and "沈河区" not in text and "2018年5月" in text
+    page.wait_for_selector("#trend-chart[data-ready='1'] canvas", state="attached")
+    assert page.locator("#children-chart").count() == 0  # a county has no child units to compare
     response = page.goto(live_site + "/indicators/?indicator=EXPORT&unit=210103")
     assert response is not None and response.status == 404

@@ -153,3 +153,61 @@ def test_a_units_page_shows_its_main_indicators_only_to_who_may_see_it(client_fo
     html = client_for(shenyang).get("/orgs/210112/").content.decode()
     assert "主要指标" in html and "400.00" in html and "light-yellow" in html
     assert client_for(shenhe).get("/orgs/210112/").status_code == 404
+
+
+def _chart(response):
+    import json
+    import re
+
+    block = re.search(
+        r'<script id="trend-data" type="application/json">(.*?)</script>', response.content.decode(), re.S
+    )
+    assert block, "the page carries no chart data"
+    return json.loads(block.group(1))
+
+
+def test_the_explorer_chart_draws_months_against_last_year_and_the_time_progress_path(client_for, figures, hunnan):
+    jan, feb = datetime.date(2018, 1, 1), datetime.date(2018, 2, 1)
+    for period, ytd in ((jan, "120"), (feb, "250")):
+        save_values(actor=hunnan, unit=hunnan.unit, period=period, entries=[ValueEntry("T_EXPORT", D(ytd))])
+    save_values(
+        actor=hunnan, unit=hunnan.unit, period=datetime.date(2017, 3, 1), entries=[ValueEntry("T_EXPORT", D("320"))]
+    )
+    chart = _chart(client_for(hunnan).get("/indicators/?indicator=T_EXPORT&unit=210112&from=2018-01&to=2018-03"))
+    assert chart["months"] == ["1月", "2月", "3月"]
+    assert chart["this_year"] == [120.0, 130.0, 150.0]  # the worked example's month values
+    assert chart["ytd"] == [120.0, 250.0, 400.0]
+    assert chart["last_year"] == [None, None, None]  # 2017 has only a March YTD: its month value is unknown
+    assert chart["target_path"] == [150.0, 300.0, 450.0] and chart["phased"] is False  # 1,800 × m/12
+
+
+def test_a_phased_target_is_the_chart_target_path(client_for, figures, province, hunnan):
+    monthly = ["100", "200", "350", "500", "650", "800", "950", "1100", "1250", "1400", "1600", "1800"]
+    target = Target.objects.get(unit=hunnan.unit, indicator=figures)
+    set_target(
+        actor=province,
+        indicator=figures,
+        unit=hunnan.unit,
+        year=2018,
+        annual="1800",
+        monthly=monthly,
+        expected_version=target.version,
+    )
+    page = client_for(hunnan).get("/indicators/?indicator=T_EXPORT&unit=210112&from=2018-01&to=2018-03")
+    chart = _chart(page)
+    assert chart["target_path"] == [100.0, 200.0, 350.0] and chart["phased"] is True
+    assert "分月累计目标" in page.content.decode()
+
+
+def test_the_city_chart_lists_each_county_completion_and_another_county_gets_no_chart(
+    client_for, figures, shenyang, shenhe
+):
+    chart = _chart(client_for(shenyang).get("/indicators/?indicator=T_EXPORT&unit=210100&from=2018-01&to=2018-03"))
+    by_name = {c["name"]: c for c in chart["children"]}
+    assert by_name["浑南区"] == {"name": "浑南区", "completion": 22.2, "light": "yellow"}  # 400 / 1,800
+    assert by_name["沈河区"]["completion"] is None  # no target
+    assert chart["time_progress"] == 25.0
+    assert client_for(shenhe).get("/indicators/?indicator=T_EXPORT&unit=210112").status_code == 404
+    own = client_for(shenhe).get("/indicators/?indicator=T_EXPORT&from=2018-01&to=2018-03")
+    assert "浑南区" not in own.content.decode()
+    assert _chart(own)["children"] == []

@@ -1,0 +1,80 @@
+/* Values explorer: the unit's months this year against last year with the path to its target, and
+   its child units' completion against time progress. ECharts is served by the app (no CDN); the
+   data is the page's own JSON block (#trend-data). No inline scripts: loaded with `defer`. */
+(function () {
+  "use strict";
+  var LIGHTS = { green: "#2e7d32", yellow: "#f9a825", red: "#c62828", grey: "#9e9e9e" };
+
+  function fmt(value, unit) {
+    if (value === null || value === undefined) { return "—"; }
+    return Number(value).toLocaleString("zh-CN", { maximumFractionDigits: 2 }) + (unit ? " " + unit : "");
+  }
+
+  function drawTrend(data) {
+    var el = document.getElementById("trend-chart");
+    if (!el) { return; }
+    var chart = window.echarts.init(el);
+    var d = el.dataset;
+    var series = [
+      { name: d.thisYear, type: "bar", data: data.this_year, itemStyle: { color: "#1565c0" }, barMaxWidth: 26 },
+      { name: d.lastYear, type: "bar", data: data.last_year, itemStyle: { color: "#b0bec5" }, barMaxWidth: 26 }
+    ];
+    if (!data.is_stock) {
+      series.push({ name: d.ytd, type: "line", yAxisIndex: 1, data: data.ytd, symbolSize: 6, itemStyle: { color: "#e65100" } });
+    }
+    if (data.target_path.length) {
+      series.push({ name: d.target, type: "line", yAxisIndex: data.is_stock ? 0 : 1, data: data.target_path,
+        symbol: "none", lineStyle: { type: "dashed", color: "#6a1b9a" }, itemStyle: { color: "#6a1b9a" } });
+    }
+    chart.setOption({
+      animation: false,
+      tooltip: { trigger: "axis", valueFormatter: function (v) { return fmt(v, data.unit); } },
+      legend: { top: 0 },
+      grid: { left: 8, right: 8, top: 34, bottom: 4, containLabel: true },
+      xAxis: { type: "category", data: data.months },
+      yAxis: [
+        { type: "value", name: data.unit, nameTextStyle: { align: "left" } },
+        { type: "value", show: !data.is_stock, name: d.ytd, nameTextStyle: { align: "right" }, splitLine: { show: false } }
+      ],
+      series: series
+    });
+    window.addEventListener("resize", function () { chart.resize(); });
+    el.dataset.ready = "1";
+  }
+
+  function drawChildren(data) {
+    var el = document.getElementById("children-chart");
+    if (!el || !data.children.length) { return; }
+    var rows = data.children.filter(function (c) { return c.completion !== null; })
+      .sort(function (a, b) { return a.completion - b.completion; });
+    el.style.height = Math.max(200, 22 * rows.length + 60) + "px";
+    var chart = window.echarts.init(el);
+    chart.setOption({
+      animation: false,
+      tooltip: { trigger: "item", formatter: function (p) { return p.name + "：" + p.value + "%"; } },
+      grid: { left: 8, right: 40, top: 26, bottom: 4, containLabel: true },
+      xAxis: { type: "value", axisLabel: { formatter: "{value}%" } },
+      yAxis: { type: "category", data: rows.map(function (r) { return r.name; }) },
+      series: [{
+        name: el.dataset.series, type: "bar", barMaxWidth: 16,
+        data: rows.map(function (r) { return { value: r.completion, itemStyle: { color: LIGHTS[r.light] || LIGHTS.grey } }; }),
+        label: { show: true, position: "right", formatter: "{c}%" },
+        markLine: data.time_progress === null ? undefined : {
+          symbol: "none", lineStyle: { type: "dashed", color: "#333" },
+          label: { formatter: el.dataset.progress + " {c}%" }, data: [{ xAxis: data.time_progress }]
+        }
+      }]
+    });
+    window.addEventListener("resize", function () { chart.resize(); });
+    el.dataset.ready = "1";
+  }
+
+  function start() {
+    var block = document.getElementById("trend-data");
+    if (!block || typeof window.echarts === "undefined") { return; }
+    var data = JSON.parse(block.textContent);
+    drawTrend(data);
+    drawChildren(data);
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
+})();
