@@ -175,6 +175,10 @@ def trend(*, user: Any, indicator: Indicator, unit: OrgUnit, period_to: datetime
         "ytd": [_number(c.ytd_value) for _p, c in now],
         "target_path": path,
         "phased": bool(target is not None and target.monthly),
+        # the phased cumulative target up to `period_to`, exact (shown beside the YTD)
+        "phased_to_date": Decimal(target.monthly[period_to.month - 1])
+        if target is not None and target.monthly
+        else None,
         "year": period_to.year,
         "unit": indicator.unit_of_measure,
         "is_stock": not indicator.is_flow,

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods
 
 from kaifang.accounts.permissions import is_admin, user_of
 from kaifang.core.context import change_context
-from kaifang.indicators import expressions, selectors
+from kaifang.indicators import expressions, maths, selectors
 from kaifang.indicators.catalogue import save_indicator
 from kaifang.indicators.demo import demo_loaded
 from kaifang.indicators.exports import explorer_workbook
@@ -101,12 +101,16 @@ def explorer(request: HttpRequest) -> HttpResponse:
             user=user, indicator=indicator, unit=unit, period_from=params["period_from"], period_to=params["period_to"]
         )
     chart: dict[str, Any] | None = None
+    phased_completion: Any = None
     if top is not None and indicator is not None and unit is not None:
         chart = selectors.trend(user=user, indicator=indicator, unit=unit, period_to=params["period_to"])
         chart["children"] = [
             {"name": f.unit.name, "completion": _percent_number(f.completion), "light": f.light} for f in rows
         ]
         chart["time_progress"] = _percent_number(top.time_progress)
+        phased_completion = maths.completion(
+            top.ytd_value if isinstance(top.ytd_value, Decimal) else None, chart["phased_to_date"]
+        )
     ancestors = []
     if unit is not None:
         ancestors = [a for a in unit.ancestors() if selectors.can_see_unit(user, a)]
@@ -123,6 +127,7 @@ def explorer(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "monthly": monthly,
             "chart": chart,
+            "phased_completion": phased_completion,
             "ancestors": ancestors,
             "units": units,
             "has_children": has_children,

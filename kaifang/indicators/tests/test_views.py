@@ -179,6 +179,7 @@ def test_the_explorer_chart_draws_months_against_last_year_and_the_time_progress
     assert chart["ytd"] == [120.0, 250.0, 400.0]
     assert chart["last_year"] == [None, None, None]  # 2017 has only a March YTD: its month value is unknown
     assert chart["target_path"] == [150.0, 300.0, 450.0] and chart["phased"] is False  # 1,800 × m/12
+    assert chart["phased_to_date"] is None
 
 
 def test_a_phased_target_is_the_chart_target_path(client_for, figures, province, hunnan):
@@ -196,7 +197,9 @@ def test_a_phased_target_is_the_chart_target_path(client_for, figures, province,
     page = client_for(hunnan).get("/indicators/?indicator=T_EXPORT&unit=210112&from=2018-01&to=2018-03")
     chart = _chart(page)
     assert chart["target_path"] == [100.0, 200.0, 350.0] and chart["phased"] is True
-    assert "分月累计目标" in page.content.decode()
+    html = page.content.decode()
+    assert "分月累计目标" in html
+    assert "3月累计目标 / 完成" in html and "350.00 / 114.3%" in html  # YTD 400 against the phased 350
 
 
 def test_the_city_chart_lists_each_county_completion_and_another_county_gets_no_chart(
