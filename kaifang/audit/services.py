@@ -90,7 +90,7 @@ def record_events(events: list[dict[str, Any]]) -> list[AuditEvent]:
         previous = head.last_hash
         now = timezone.now()
         for spec in events:
-            event = _build(ctx, now=now, **spec)
+            event = _build(ctx, now, spec)
             event.prev_hash = previous
             event.hash = previous = event_digest(event)
             built.append(event)
@@ -102,20 +102,9 @@ def record_events(events: list[dict[str, Any]]) -> list[AuditEvent]:
     return built
 
 
-def _build(
-    ctx: context.ChangeContext,
-    *,
-    now: Any,
-    actor: Any,
-    action: str,
-    obj: models.Model | None = None,
-    unit: Any = None,
-    before: Any = None,
-    after: Any = None,
-    object_repr: str | None = None,
-    object_type: str | None = None,
-    object_id: str | None = None,
-) -> AuditEvent:
+def _build(ctx: context.ChangeContext, now: Any, spec: dict[str, Any]) -> AuditEvent:
+    """An unsaved event from `record_event`'s keyword arguments (without the chain fields)."""
+    actor, obj, unit = spec["actor"], spec.get("obj"), spec.get("unit")
     actor_obj = actor if getattr(actor, "pk", None) is not None else None
     actor_unit = getattr(actor_obj, "unit", None)
     if unit is None and obj is not None:
@@ -126,13 +115,13 @@ def _build(
         actor_username=getattr(actor_obj, "username", "") or (actor if isinstance(actor, str) else ""),
         actor_role=getattr(actor_obj, "role", "") or "",
         actor_unit_code=getattr(actor_unit, "code", "") or "",
-        action=action,
-        object_type=object_type or (obj._meta.label_lower if obj is not None else ""),
-        object_id=object_id or (str(obj.pk) if obj is not None and obj.pk is not None else ""),
-        object_repr=(object_repr or (str(obj) if obj is not None else ""))[:255],
+        action=spec["action"],
+        object_type=spec.get("object_type") or (obj._meta.label_lower if obj is not None else ""),
+        object_id=spec.get("object_id") or (str(obj.pk) if obj is not None and obj.pk is not None else ""),
+        object_repr=(spec.get("object_repr") or (str(obj) if obj is not None else ""))[:255],
         unit=unit,
-        before=jsonable(before),
-        after=jsonable(after),
+        before=jsonable(spec.get("before")),
+        after=jsonable(spec.get("after")),
         channel=ctx.channel,
         ip=ctx.ip,
         request_id=ctx.request_id,

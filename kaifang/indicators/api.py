@@ -17,11 +17,12 @@ from kaifang.accounts.permissions import can_write_for_unit, user_of
 from kaifang.core.context import change_context
 from kaifang.core.schemas import ErrorOut
 from kaifang.indicators import selectors
+from kaifang.indicators.figures import StaleValues, ValueEntry
 from kaifang.indicators.maths import NOT_COMPARABLE
 from kaifang.indicators.models import DataValue, DataValueHistory, Indicator, Target
 from kaifang.indicators.periods import parse_period
 from kaifang.indicators.selectors import Figure
-from kaifang.indicators.services import StaleValues, ValueEntry, save_values
+from kaifang.indicators.services import save_values
 from kaifang.indicators.targets import set_target
 from kaifang.orgs.models import OrgUnit
 from kaifang.orgs.scope import get_unit_for_user, scope_root

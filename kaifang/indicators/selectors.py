@@ -169,7 +169,7 @@ def trend(*, user: Any, indicator: Indicator, unit: OrgUnit, period_to: datetime
             else:
                 path.append(float(target.annual * maths.time_progress(month, indicator.time_aggregation)))
     return {
-        "months": [f"{p.month}月" for p, _c in now],
+        "months": [gettext("%(m)s月") % {"m": p.month} for p, _c in now],
         "this_year": [_number(c.month_value) for _p, c in now],
         "last_year": [_number(c.month_value) for _p, c in before],
         "ytd": [_number(c.ytd_value) for _p, c in now],

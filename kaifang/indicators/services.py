@@ -1,9 +1,12 @@
 """Writes of monthly values: the one path every channel (form, API, import, CLI, demo) goes through.
 
-`save_values` writes what units type; `set_computed_values` writes ledger-derived figures. Both
-keep `month_value`/`ytd_value` exact for the whole year, write a history row per change and one
-audit event per call, in one transaction. Catalogue and target writes live in
-`kaifang.indicators.catalogue` and `kaifang.indicators.targets`.
+`save_values` writes what one unit types, `save_many` the same for several units of one month (an
+Excel import) in one transaction; `set_computed_values` writes ledger-derived figures. All keep
+`month_value`/`ytd_value` exact for the whole year (`kaifang.indicators.derived`), write a history
+row per change and an audit event per unit, in one transaction, with a fixed number of set-based
+statements (`kaifang.core.bulk`). The entry, its checks and the conflict it can raise live in
+`kaifang.indicators.figures`; catalogue and target writes in `kaifang.indicators.catalogue` and
+`kaifang.indicators.targets`.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,61 +28,20 @@ from kaifang.audit.services import record_event, record_events
 from kaifang.core import context
 from kaifang.core.bulk import insert_rows, update_columns
 from kaifang.indicators.derived import plan_years
+from kaifang.indicators.figures import (
+    Conflict,
+    StaleValues,
+    ValueEntry,
+    actor_name,
+    actor_user,
+    clean_figure,
+    plain,
+)
 from kaifang.indicators.models import DataValue, DataValueHistory, Indicator, Source
 from kaifang.indicators.periods import check_period, month_label
 from kaifang.orgs.models import OrgUnit
 
-MAX_ABS = Decimal(10) ** 16
-MAX_PLACES = 4
-MAX_DIGITS = 15
 INSERT_RETRIES = 3
-
-
-@dataclass(frozen=True)
-class ValueEntry:
-    """One typed figure. `expected_version` is the version the user saw; None means "no value yet"."""
-
-    indicator_code: str
-    value: Decimal | None
-    comment: str = ""
-    expected_version: int | None = None
-
-
-@dataclass(frozen=True)
-class Conflict:
-    """A value someone else changed since the user loaded it: shown beside what the user typed."""
-
-    indicator_code: str
-    indicator_name: str
-    current_value: Decimal | None
-    current_version: int
-    current_comment: str
-    your_value: Decimal | None
-    expected_version: int | None
-    updated_by: str
-    updated_at: datetime.datetime | None
-    unit_name: str = ""  # set when one save covers several units (an Excel import)
-
-
-class StaleValues(ValidationError):
-    """Raised when any entry's expected version is stale; nothing was applied."""
-
-    def __init__(self, conflicts: list[Conflict]):
-        self.conflicts = conflicts
-        names = "、".join(
-            _("%(name)s（当前值 %(value)s，第 %(version)d 版，%(who)s 修改）")
-            % {
-                "name": f"{c.unit_name}·{c.indicator_name}" if c.unit_name else c.indicator_name,
-                "value": "空" if c.current_value is None else _plain(c.current_value),
-                "version": c.current_version,
-                "who": c.updated_by or _("他人"),
-            }
-            for c in conflicts
-        )
-        super().__init__(
-            _("以下数据在您打开后已被修改，本次保存未生效：%(names)s。请核对后重新保存。") % {"names": names},
-            code="stale",
-        )
 
 
 @dataclass
@@ -88,54 +50,6 @@ class _Change:
     old_reported: Decimal | None
     old_comment: str
     created: bool = False
-
-
-def _plain(value: Decimal) -> str:
-    text = format(value, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
-
-
-def clean_figure(raw: Any, *, label: str) -> Decimal | None:
-    """A typed figure as a Decimal with at most 4 decimal places, or None; floats are refused."""
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return None
-    if isinstance(raw, (float, bool)):
-        raise ValidationError(_("%(label)s：数值必须以文本或 Decimal 传入。") % {"label": label}, code="type")
-    try:
-        value = Decimal(raw.strip().replace(",", "") if isinstance(raw, str) else raw)
-    except (InvalidOperation, TypeError, ValueError) as exc:
-        raise ValidationError(
-            _("%(label)s：“%(v)s”不是数字。") % {"label": label, "v": str(raw)[:30]}, code="type"
-        ) from exc
-    if not value.is_finite():
-        raise ValidationError(_("%(label)s：不是有限数字。") % {"label": label}, code="type")
-    if abs(value) >= MAX_ABS:
-        raise ValidationError(_("%(label)s：数值过大。") % {"label": label}, code="range")
-    shape = value.normalize().as_tuple()
-    if len(shape.digits) > MAX_DIGITS:
-        # SQLite keeps a number as a double: more digits would come back changed (nothing is lost
-        # silently, and the rule is the same on PostgreSQL so a figure valid on one is valid on both).
-        raise ValidationError(
-            _("%(label)s：有效数字最多 %(n)d 位。") % {"label": label, "n": MAX_DIGITS}, code="digits"
-        )
-    exponent = shape.exponent
-    if isinstance(exponent, int) and exponent < -MAX_PLACES:
-        raise ValidationError(
-            _("%(label)s：最多保留 %(n)d 位小数。") % {"label": label, "n": MAX_PLACES}, code="decimals"
-        )
-    return value + Decimal(0)  # normalises -0 to 0
-
-
-def _actor_name(actor: Any) -> str:
-    if isinstance(actor, str):
-        return actor
-    return str(getattr(actor, "username", "") or "")
-
-
-def _actor_user(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) is not None else None
 
 
 Cleaned = list[tuple[ValueEntry, Indicator, Decimal | None]]
@@ -290,13 +204,13 @@ def apply_cleaned(
                     continue
                 if row is None:
                     row = DataValue(indicator=indicator, unit=unit, period=period, reported=value, comment=comment)
-                    row.version, row.updated_by, row.updated_at = 1, _actor_user(actor), now
+                    row.version, row.updated_by, row.updated_at = 1, actor_user(actor), now
                     existing[(unit.pk, indicator.pk)] = row
                     changes.append(_Change(row=row, old_reported=None, old_comment="", created=True))
                     continue
                 changes.append(_Change(row=row, old_reported=row.reported, old_comment=row.comment))
                 row.reported, row.comment, row.version = value, comment, row.version + 1
-                row.updated_by, row.updated_at = _actor_user(actor), now
+                row.updated_by, row.updated_at = actor_user(actor), now
         if conflicts:
             raise StaleValues(conflicts)
         _write(changes, indicators, actor=actor, now=now, channel=channel)
@@ -335,18 +249,8 @@ def _conflict(
 
 VALUE_COLUMNS = ["reported", "comment", "version", "updated_by", "updated_at", "month_value", "ytd_value"]
 NEW_VALUE_COLUMNS = ["indicator", "unit", "period", *VALUE_COLUMNS]
-HISTORY_COLUMNS = [
-    "value",
-    "old_reported",
-    "new_reported",
-    "old_comment",
-    "new_comment",
-    "version",
-    "actor",
-    "actor_name",
-    "at",
-    "channel",
-]
+HISTORY_COLUMNS = ["value", "old_reported", "new_reported", "old_comment", "new_comment", "version"]
+HISTORY_COLUMNS += ["actor", "actor_name", "at", "channel"]
 
 
 def _write(
@@ -369,23 +273,12 @@ def _write(
         row._state.adding = False
     update_columns(DataValue, VALUE_COLUMNS, [(c.row.pk, *_value_columns(c.row)) for c in changes if not c.created])
     update_columns(DataValue, ["month_value", "ytd_value"], moved)
-    actor_id, actor_name = getattr(_actor_user(actor), "pk", None), _actor_name(actor)
+    who = (getattr(actor_user(actor), "pk", None), actor_name(actor), now, channel)
     insert_rows(
         DataValueHistory,
         HISTORY_COLUMNS,
         [
-            (
-                c.row.pk,
-                c.old_reported,
-                c.row.reported,
-                c.old_comment,
-                c.row.comment,
-                c.row.version,
-                actor_id,
-                actor_name,
-                now,
-                channel,
-            )
+            (c.row.pk, c.old_reported, c.row.reported, c.old_comment, c.row.comment, c.row.version, *who)
             for c in changes
         ],
     )
@@ -424,7 +317,7 @@ def _key(row: DataValue, unit: OrgUnit | None, period: datetime.date | None) -> 
 
 
 def _text(value: Decimal | None) -> str | None:
-    return None if value is None else _plain(value)
+    return None if value is None else plain(value)
 
 
 def set_computed_values(
@@ -464,7 +357,7 @@ def set_computed_values(
                 if value is None:
                     continue
                 row = DataValue(indicator=indicator, unit=unit, period=period, reported=value, version=1)
-                row.updated_by, row.updated_at = _actor_user(actor), now
+                row.updated_by, row.updated_at = actor_user(actor), now
                 existing[(unit.pk, period)] = row
                 changes.append(_Change(row=row, old_reported=None, old_comment="", created=True))
                 continue
@@ -473,7 +366,7 @@ def set_computed_values(
             row.unit, row.indicator = unit, indicator
             changes.append(_Change(row=row, old_reported=row.reported, old_comment=row.comment))
             row.reported, row.version = value, row.version + 1
-            row.updated_by, row.updated_at = _actor_user(actor), now
+            row.updated_by, row.updated_at = actor_user(actor), now
         _write(changes, {indicator.pk: indicator}, actor=actor, now=now, channel=channel)
         if changes:
             units = {c.row.unit_id for c in changes}

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from kaifang.accounts.models import Role
 from kaifang.accounts.permissions import is_province_user, role_of
 from kaifang.audit.services import record_event
+from kaifang.indicators.figures import actor_user, clean_figure, plain
 from kaifang.indicators.models import Indicator, Target
-from kaifang.indicators.services import _actor_user, _plain, clean_figure
 from kaifang.orgs.models import OrgUnit, UnitKind
 from kaifang.orgs.scope import can_see_unit
 
@@ -49,7 +49,7 @@ def _clean_monthly(monthly: list[Any] | None, annual: Decimal, label: str) -> li
         if value < previous:
             raise ValidationError(_("分月累计目标第 %(m)d 月小于上月。") % {"m": month}, code="monthly")
         previous = value
-        values.append(_plain(value))
+        values.append(plain(value))
     if Decimal(values[-1]) != annual:
         raise ValidationError(_("12 月的累计目标应等于年度目标。"), code="monthly")
     return values
@@ -88,7 +88,7 @@ def set_target(
             if current != expected_version:
                 raise ValidationError(
                     _("该目标已被修改（当前 %(v)s，第 %(n)d 版），请刷新后重试。")
-                    % {"v": _plain(target.annual) if target else "—", "n": current or 0},
+                    % {"v": plain(target.annual) if target else "—", "n": current or 0},
                     code="stale",
                 )
             before = {f: getattr(target, f) for f in TARGET_FIELDS} if target is not None else None
@@ -97,7 +97,7 @@ def set_target(
             else:
                 target.version += 1
             target.annual, target.monthly, target.note, target.set_by = value, phased, note, origin
-            target.updated_by, target.updated_at = _actor_user(actor), timezone.now()
+            target.updated_by, target.updated_at = actor_user(actor), timezone.now()
             target.save()
             record_event(
                 actor=actor,

@@ -18,8 +18,8 @@ from pydantic import Field
 
 from kaifang.accounts.permissions import user_of
 from kaifang.core.schemas import ErrorOut
+from kaifang.indicators.figures import StaleValues, ValueEntry, clean_figure
 from kaifang.indicators.models import DataValue
-from kaifang.indicators.services import StaleValues, ValueEntry, clean_figure
 from kaifang.reporting import selectors
 from kaifang.reporting.models import ReportingRound, Submission, SubmissionStatus
 from kaifang.reporting.services import check_submission, save_submission_values, transition

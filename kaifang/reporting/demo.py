@@ -20,8 +20,8 @@ from typing import Any
 from django.utils import timezone
 
 from kaifang.core.context import change_context
+from kaifang.indicators.figures import ValueEntry
 from kaifang.indicators.models import Indicator, Source
-from kaifang.indicators.services import ValueEntry
 from kaifang.orgs.models import OrgUnit, UnitKind
 from kaifang.reporting.models import ReportingRound, RuleOperator, Submission, ValidationRule
 from kaifang.reporting.services import open_round, pinned_clock, save_submission_values, transition

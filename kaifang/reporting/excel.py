@@ -34,9 +34,9 @@ from kaifang.core.spreadsheets import (
     to_decimal,
     write_workbook,
 )
+from kaifang.indicators.figures import ValueEntry
 from kaifang.indicators.models import DataValue, Indicator
 from kaifang.indicators.periods import same_month_last_year
-from kaifang.indicators.services import ValueEntry
 from kaifang.orgs.models import OrgUnit
 from kaifang.reporting.models import ImportBatch, ImportStatus, ReportingRound, Submission
 from kaifang.reporting.validation import ERROR, active_rules, check_values, load_history

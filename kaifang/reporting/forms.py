@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kaifang.indicators.services import ValueEntry
+from kaifang.indicators.figures import ValueEntry
 from kaifang.reporting.selectors import EntryRow
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024

@@ -16,7 +16,7 @@ from kaifang.accounts.permissions import is_read_only
 from kaifang.audit.services import record_event
 from kaifang.core.context import change_context
 from kaifang.core.spreadsheets import DEFAULT_MAX_BYTES, Problem
-from kaifang.indicators.services import StaleValues
+from kaifang.indicators.figures import StaleValues
 from kaifang.reporting.excel import apply_plan, batch_changes, check_workbook, problems_json
 from kaifang.reporting.models import ImportBatch, ImportStatus, ReportingRound
 

@@ -21,9 +21,10 @@ from django.utils import timezone
 
 from kaifang.accounts.permissions import can_write_for_unit
 from kaifang.audit.services import record_event
+from kaifang.indicators.figures import ValueEntry
 from kaifang.indicators.models import DataValue, Indicator
 from kaifang.indicators.periods import check_period, month_label
-from kaifang.indicators.services import ValueEntry, apply_cleaned, clean_entries, save_many
+from kaifang.indicators.services import apply_cleaned, clean_entries, save_many
 from kaifang.notifications.services import notify_unit
 from kaifang.orgs.models import OrgUnit
 from kaifang.reporting.models import (

@@ -25,9 +25,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from kaifang.indicators.figures import clean_figure
 from kaifang.indicators.models import DataValue, Indicator, ReportedAs, TimeAggregation
 from kaifang.indicators.periods import add_months, same_month_last_year
-from kaifang.indicators.services import clean_figure
 from kaifang.orgs.models import OrgUnit
 from kaifang.reporting.models import RuleOperator, ValidationRule
 

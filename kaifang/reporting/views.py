@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kaifang.accounts.permissions import can_write_for_unit, user_of
-from kaifang.indicators.services import StaleValues
+from kaifang.indicators.figures import StaleValues
 from kaifang.reporting import selectors
 from kaifang.reporting.forms import ActionForm, EntryForm
 from kaifang.reporting.services import check_submission, save_submission_values, transition

@@ -8,8 +8,9 @@ from decimal import Decimal as D
 import pytest
 
 from kaifang.assessment.forecast import OWN_CURVE, PROVINCE_CURVE, forecasts, warnings
+from kaifang.indicators.figures import ValueEntry
 from kaifang.indicators.models import Target
-from kaifang.indicators.services import ValueEntry, save_values
+from kaifang.indicators.services import save_values
 from kaifang.indicators.tests.factories import make_indicator
 from kaifang.orgs.models import OrgUnit
 

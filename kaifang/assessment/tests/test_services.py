@@ -12,7 +12,8 @@ from kaifang.assessment.models import AssessmentSnapshot, SchemeStatus
 from kaifang.assessment.selectors import assess, unit_result, visible_results
 from kaifang.assessment.tests.conftest import JUNE
 from kaifang.audit.models import AuditEvent
-from kaifang.indicators.services import ValueEntry, save_values
+from kaifang.indicators.figures import ValueEntry
+from kaifang.indicators.services import save_values
 from kaifang.orgs.models import OrgUnit, UnitGroup
 
 

@@ -6,9 +6,10 @@ from decimal import Decimal as D
 import pytest
 from django.http import Http404
 
+from kaifang.indicators.figures import ValueEntry
 from kaifang.indicators.maths import NOT_COMPARABLE
 from kaifang.indicators.selectors import aggregate, children_figures, ranking, series
-from kaifang.indicators.services import ValueEntry, save_values
+from kaifang.indicators.services import save_values
 from kaifang.indicators.targets import set_target
 from kaifang.indicators.tests.factories import make_indicator
 from kaifang.orgs.models import OrgUnit

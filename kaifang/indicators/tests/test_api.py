@@ -5,8 +5,9 @@ from decimal import Decimal as D
 
 import pytest
 
+from kaifang.indicators.figures import ValueEntry
 from kaifang.indicators.models import DataValue, Target
-from kaifang.indicators.services import ValueEntry, save_values
+from kaifang.indicators.services import save_values
 from kaifang.indicators.targets import set_target
 from kaifang.indicators.tests.factories import make_indicator
 

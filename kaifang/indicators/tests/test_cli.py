@@ -8,7 +8,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from python_calamine import CalamineWorkbook
 
-from kaifang.indicators.services import ValueEntry, save_values
+from kaifang.indicators.figures import ValueEntry
+from kaifang.indicators.services import save_values
 from kaifang.indicators.tests.factories import make_indicator
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,9 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 
 from kaifang.accounts.models import User
+from kaifang.indicators.figures import StaleValues, ValueEntry
 from kaifang.indicators.models import DataValue, DataValueHistory
-from kaifang.indicators.services import StaleValues, ValueEntry, save_values
+from kaifang.indicators.services import save_values
 from kaifang.indicators.tests.factories import make_indicator
 
 pytestmark = [

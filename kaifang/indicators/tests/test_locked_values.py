@@ -6,8 +6,9 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from kaifang.indicators.figures import ValueEntry
 from kaifang.indicators.models import Indicator
-from kaifang.indicators.services import ValueEntry, save_values
+from kaifang.indicators.services import save_values
 from kaifang.reporting.models import ReportingRound, Submission
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from kaifang.audit.models import AuditEvent
 from kaifang.audit.services import verify_chain
 from kaifang.core.context import change_context
+from kaifang.indicators.figures import StaleValues, ValueEntry
 from kaifang.indicators.models import DataValue, DataValueHistory
-from kaifang.indicators.services import StaleValues, ValueEntry, save_many, save_values, set_computed_values
+from kaifang.indicators.services import save_many, save_values, set_computed_values
 from kaifang.indicators.tests.factories import make_indicator
 
 pytestmark = pytest.mark.django_db

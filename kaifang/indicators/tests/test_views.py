@@ -8,8 +8,9 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from kaifang.audit.models import AuditEvent
+from kaifang.indicators.figures import ValueEntry
 from kaifang.indicators.models import DataValue, Indicator, Target
-from kaifang.indicators.services import ValueEntry, save_values
+from kaifang.indicators.services import save_values
 from kaifang.indicators.targets import set_target
 from kaifang.indicators.tests.factories import make_indicator
 

@@ -108,7 +108,7 @@ GOOD = {"TRADE": "1000", "EXPORT": "600", "IMPORT": "400", "FIRMS": "3"}
 
 
 def entries(values=None, comments=None, versions=None):
-    from kaifang.indicators.services import ValueEntry
+    from kaifang.indicators.figures import ValueEntry
 
     values = GOOD if values is None else values
     return [

@@ -10,8 +10,8 @@ from django.db import close_old_connections, connection
 
 from kaifang.accounts.models import User
 from kaifang.audit.models import AuditEvent
+from kaifang.indicators.figures import StaleValues
 from kaifang.indicators.models import DataValue, DataValueHistory
-from kaifang.indicators.services import StaleValues
 from kaifang.reporting.models import Submission, SubmissionEvent
 from kaifang.reporting.models import SubmissionStatus as S
 from kaifang.reporting.services import save_submission_values, transition

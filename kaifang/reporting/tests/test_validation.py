@@ -7,7 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from kaifang.indicators.services import ValueEntry, save_values
+from kaifang.indicators.figures import ValueEntry
+from kaifang.indicators.services import save_values
 from kaifang.reporting.tests.conftest import JUNE
 from kaifang.reporting.validation import check_values
 

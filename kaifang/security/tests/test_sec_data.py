@@ -17,8 +17,8 @@ from django.test import Client
 from kaifang.accounts.models import User
 from kaifang.audit.models import AuditEvent
 from kaifang.core.spreadsheets import read_workbook, safe_cell
+from kaifang.indicators.figures import StaleValues
 from kaifang.indicators.models import DataValue, DataValueHistory
-from kaifang.indicators.services import StaleValues
 from kaifang.reporting.models import Submission, SubmissionEvent
 from kaifang.reporting.models import SubmissionStatus as S
 from kaifang.reporting.services import check_submission, save_submission_values, timeliness_of, transition
