@@ -60,6 +60,8 @@ def test_update_sets_only_the_named_columns_of_the_named_rows(hunnan, shenhe):
     assert rows[mine[1]].version == 1 and rows[mine[1]].comment == HOSTILE[1]  # not named: untouched
     assert all(rows[k].version == 1 for k in theirs)  # another unit's rows: untouched
     assert rows[mine[0]].updated_at == when  # a column not named keeps its value
+    update_columns(DataValue, ["ytd_value", "updated_by"], [(mine[0], None, None), (mine[1], None, None)])
+    assert list(DataValue.objects.filter(pk__in=mine[:2]).values_list("ytd_value", "updated_by")) == [(None, None)] * 2
 
 
 def test_more_rows_than_one_statement_carries(hunnan, monkeypatch):
