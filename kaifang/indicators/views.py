@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 from kaifang.accounts.permissions import is_admin, user_of
 from kaifang.core.context import change_context
 from kaifang.indicators import expressions, maths, selectors
+from kaifang.indicators.aggregation import SUMMABLE_KINDS
 from kaifang.indicators.catalogue import save_indicator
 from kaifang.indicators.demo import demo_loaded
 from kaifang.indicators.exports import explorer_workbook
@@ -95,6 +96,9 @@ def explorer(request: HttpRequest) -> HttpResponse:
             period_from=params["period_from"],
             period_to=params["period_to"],
         )
+    quiet: list[selectors.Figure] = []
+    if not request.GET.get("all"):
+        rows, quiet = _split_quiet(rows)
     monthly: list[Any] = []
     if top is not None and not rows and indicator is not None and unit is not None:
         monthly = selectors.series(
@@ -127,6 +131,7 @@ def explorer(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "monthly": monthly,
             "chart": chart,
+            "quiet_count": len(quiet),
             "phased_completion": phased_completion,
             "ancestors": ancestors,
             "units": units,
@@ -137,6 +142,17 @@ def explorer(request: HttpRequest) -> HttpResponse:
             "query": request.GET.urlencode(),
         },
     )
+
+
+def _split_quiet(rows: list[selectors.Figure]) -> tuple[list[selectors.Figure], list[selectors.Figure]]:
+    """Departments and platforms with neither a figure nor a target for this indicator add only
+    rows of 未报 / 无目标 to a province's table: they are listed on request (`?all=1`)."""
+    shown: list[selectors.Figure] = []
+    quiet: list[selectors.Figure] = []
+    for f in rows:
+        empty = f.target is None and not isinstance(f.ytd_value, Decimal) and not isinstance(f.month_value, Decimal)
+        (quiet if empty and f.unit.kind not in SUMMABLE_KINDS else shown).append(f)
+    return shown, quiet
 
 
 def _percent_number(value: Any) -> float | None:

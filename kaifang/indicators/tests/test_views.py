@@ -215,3 +215,16 @@ def test_the_city_chart_lists_each_county_completion_and_another_county_gets_no_
     own = client_for(shenhe).get("/indicators/?indicator=T_EXPORT&from=2018-01&to=2018-03")
     assert "浑南区" not in own.content.decode()
     assert _chart(own)["children"] == []
+
+
+def test_departments_without_figures_or_targets_are_listed_only_on_request(client_for, figures, province):
+    from kaifang.orgs.models import OrgUnit
+
+    department = OrgUnit.objects.get(code="SWT")
+    url = "/indicators/?indicator=T_EXPORT&unit=210000&from=2018-01&to=2018-03"
+    html = client_for(province).get(url).content.decode()
+    assert "沈阳市" in html and department.name not in html.split("<table")[1]  # not a row of the table
+    assert "个部门或平台本期既无数据也无目标，未列出" in html
+    everything = client_for(province).get(url + "&all=1").content.decode()
+    assert department.name in everything.split("<table")[1]
+    assert "未列出" not in everything

@@ -29,8 +29,8 @@
     chart.setOption({
       animation: false,
       tooltip: { trigger: "axis", valueFormatter: function (v) { return fmt(v, data.unit); } },
-      legend: { top: 0 },
-      grid: { left: 8, right: 8, top: 34, bottom: 4, containLabel: true },
+      legend: { bottom: 0 },
+      grid: { left: 8, right: 8, top: 30, bottom: 30, containLabel: true },
       xAxis: { type: "category", data: data.months },
       yAxis: [
         { type: "value", name: data.unit, nameTextStyle: { align: "left" } },
