@@ -41,15 +41,47 @@ def notify(
 
 
 def unit_recipients(unit: OrgUnit) -> list[User]:
-    """Who hears about a unit's work: its own active users (reporters, or a city's officers)."""
-    users = list(User.objects.filter(unit=unit, is_active=True).exclude(role__in=[Role.LEADER, Role.AUDITOR]))
-    return users
+    """Who hears about a unit's work (see `recipients_for`)."""
+    return recipients_for(unit)[0]
+
+
+def recipients_for(unit: OrgUnit) -> tuple[list[User], OrgUnit | None]:
+    """Who hears about a unit's work: its own active users (reporters, or a city's officers). A unit
+    with no account yet (a county still being set up) is not left out: the nearest unit above it
+    that has users hears instead, and is named as the relay (second value; None when the unit's own
+    users hear)."""
+    own = _active_users([unit.pk], NOT_NOTIFIED)
+    if own.get(unit.pk):
+        return own[unit.pk], None
+    above = list(unit.ancestors())
+    found = _active_users([a.pk for a in above], NOT_RELAYING)
+    for ancestor in reversed(above):  # nearest first
+        if found.get(ancestor.pk):
+            return found[ancestor.pk], ancestor
+    return [], None
+
+
+NOT_NOTIFIED = [Role.LEADER, Role.AUDITOR]  # read-only roles: nothing to act on
+NOT_RELAYING = [*NOT_NOTIFIED, Role.PROVINCE_ADMIN, Role.SECURITY_ADMIN]  # administrators relay no business
+
+
+def _active_users(unit_ids: list[int], excluded: list[Role]) -> dict[int, list[User]]:
+    out: dict[int, list[User]] = {}
+    for user in User.objects.filter(unit_id__in=unit_ids, is_active=True).exclude(role__in=excluded):
+        if user.unit_id is not None:
+            out.setdefault(user.unit_id, []).append(user)
+    return out
 
 
 def notify_unit(*, unit: OrgUnit, kind: str, title: str, dedup_key: str, body: str = "", url: str = "") -> int:
-    """Notify every active user of `unit`; returns how many notifications were newly created."""
+    """Notify every active user of `unit` (or of the unit above it that relays, when it has no
+    users yet: the notice then says so); returns how many notifications were newly created."""
+    users, relay = recipients_for(unit)
+    if relay is not None:
+        note = f"{unit.name}尚未开通系统账号，本通知转{relay.name}，请转告该单位或代为办理。"
+        body = f"{note}\n{body}" if body else note
     created = 0
-    for user in unit_recipients(unit):
+    for user in users:
         if notify(recipient=user, kind=kind, title=title, dedup_key=dedup_key, body=body, url=url, unit=unit):
             created += 1
     return created

@@ -1,0 +1,39 @@
+"""A unit without accounts is not left out: the nearest unit above it with users hears instead,
+told that it relays; the read-only roles and the administrators never relay."""
+
+import pytest
+
+from kaifang.accounts.models import Role, User
+from kaifang.notifications.models import Notification
+from kaifang.notifications.services import notify_unit, recipients_for
+from kaifang.orgs.models import OrgUnit
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_unit_with_users_hears_itself(hunnan):
+    users, relay = recipients_for(hunnan.unit)
+    assert users == [hunnan] and relay is None
+
+
+def test_a_county_without_accounts_is_relayed_to_its_city_once(shenyang, hunnan):
+    heping = OrgUnit.objects.get(code="210102")  # 和平区: no account in the demo
+    assert not User.objects.filter(unit=heping).exists()
+    users, relay = recipients_for(heping)
+    assert relay == shenyang.unit and shenyang in users and hunnan not in users
+    assert (
+        notify_unit(unit=heping, kind="task_overdue", title="超期提醒：某任务", dedup_key="t:1", body="请尽快办理") >= 1
+    )
+    assert notify_unit(unit=heping, kind="task_overdue", title="超期提醒：某任务", dedup_key="t:1") == 0  # once
+    note = Notification.objects.get(recipient=shenyang, dedup_key="t:1")
+    assert note.unit == heping
+    assert note.body.startswith("和平区尚未开通系统账号，本通知转沈阳市") and note.body.endswith("请尽快办理")
+
+
+def test_the_relay_skips_leaders_auditors_and_administrators(province, leader):
+    city = OrgUnit.objects.get(code="210300")  # 鞍山市: no account; the province relays
+    users, relay = recipients_for(city)
+    assert relay is not None and relay.code == "210000"
+    assert province in users
+    assert all(u.role not in (Role.LEADER, Role.AUDITOR, Role.PROVINCE_ADMIN, Role.SECURITY_ADMIN) for u in users)
+    assert leader not in users
