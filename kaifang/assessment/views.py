@@ -21,7 +21,7 @@ from kaifang.assessment.forms import AdjustmentForm, BulletinForm, PublishForm
 from kaifang.assessment.links import default_period, period_or_default, with_links
 from kaifang.assessment.models import Bulletin
 from kaifang.indicators.models import DataValue, Indicator, Target
-from kaifang.indicators.periods import parse_period, ytd_label
+from kaifang.indicators.periods import parse_period, ytd_label, ytd_text
 from kaifang.orgs.models import OrgUnit
 from kaifang.orgs.scope import get_unit_for_user
 
@@ -103,7 +103,7 @@ def results(request: HttpRequest, code: str, period: str) -> HttpResponse:
     context = {
         "scheme": scheme,
         "period": day,
-        "period_label": ytd_label(day),
+        "period_label": ytd_text(day),
         "results": selectors.visible_results(request.user, run.results()),
         "items": list(scheme.items.all()),
         "live": True,
@@ -125,7 +125,7 @@ def unit_score(request: HttpRequest, code: str, period: str, unit: str) -> HttpR
     context = {
         "scheme": scheme,
         "period": day,
-        "period_label": ytd_label(day),
+        "period_label": ytd_text(day),
         "row": with_links(row),
         "group_size": len(data["units"]),
         "rules": data["rules"],
@@ -143,7 +143,7 @@ def snapshot_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "scheme": snapshot.scheme,
         "snapshot": snapshot,
         "period": snapshot.period,
-        "period_label": ytd_label(snapshot.period),
+        "period_label": ytd_text(snapshot.period),
         "results": visible,
         "items": list(snapshot.scheme.items.all()),
         "diff": [d for d in snapshot.diff if d["code"] in codes],
@@ -159,7 +159,7 @@ def snapshot_unit(request: HttpRequest, pk: int, unit: str) -> HttpResponse:
     context = {
         "scheme": snapshot.scheme,
         "snapshot": snapshot,
-        "period_label": ytd_label(snapshot.period),
+        "period_label": ytd_text(snapshot.period),
         "row": with_links(row),
         "group_size": len(snapshot.results["units"]),
         "rules": snapshot.results["rules"],
@@ -195,7 +195,7 @@ def figure(request: HttpRequest, indicator: str, unit: str, period: str) -> Http
         "indicator": ind,
         "unit": target_unit,
         "period": day,
-        "period_label": ytd_label(day),
+        "period_label": ytd_text(day),
         "figure": fig,
         "ytd_text": figure_text(fig.ytd_value, ind.decimals),
         "month_text": figure_text(fig.month_value, ind.decimals),

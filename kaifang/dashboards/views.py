@@ -12,7 +12,7 @@ from django.shortcuts import render
 
 from kaifang.assessment.links import default_period
 from kaifang.dashboards import selectors
-from kaifang.indicators.periods import parse_period, ytd_label
+from kaifang.indicators.periods import parse_period, ytd_text
 from kaifang.orgs.models import OrgUnit
 from kaifang.orgs.scope import get_unit_for_user
 
@@ -46,7 +46,7 @@ def _cockpit(request: HttpRequest, code: str) -> HttpResponse:
     context = {
         "unit": target,
         "period": period,
-        "period_label": ytd_label(period),
+        "period_label": ytd_text(period),
         "cards": selectors.cards(target, period),
         "tasks": selectors.task_summary(request.user, target),
         "warnings": selectors.warning_rows(target, period),

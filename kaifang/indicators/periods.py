@@ -1,4 +1,9 @@
-"""Periods are dates on the first of a month; helpers to parse, step and label them (Chinese)."""
+"""Periods are dates on the first of a month; helpers to parse, step and label them.
+
+`month_label`, `ytd_label` and `range_label` write the official Chinese form ("2018年1-6月") and are
+what stored text (audit records), bulletins and exports use whatever the reader's language;
+`month_text`, `ytd_text` and `range_text` are the same labels in the active language, for pages.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ import datetime
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 PERIOD_TEXT = re.compile(r"^(\d{4})-(\d{1,2})$")
@@ -66,3 +72,29 @@ def range_label(start: datetime.date, end: datetime.date) -> str:
     if start.year == end.year:
         return f"{start.year}年{start.month}-{end.month}月"
     return f"{start.year}年{start.month}月—{end.year}年{end.month}月"
+
+
+def month_text(period: datetime.date) -> str:
+    """The month in the active language: "2018年6月" / "June 2018"."""
+    return formats.date_format(period, "YEAR_MONTH_FORMAT")
+
+
+def ytd_text(period: datetime.date) -> str:
+    """`ytd_label` in the active language: "2018年1-6月" / "months 1–6 of 2018"."""
+    if period.month == 1:
+        return month_text(period)
+    return _("%(y)s年1-%(m)s月") % {"y": period.year, "m": period.month}
+
+
+def range_text(start: datetime.date, end: datetime.date) -> str:
+    """`range_label` in the active language."""
+    if start == end:
+        return month_text(start)
+    if start.year == end.year:
+        return _("%(y)s年%(m1)s-%(m2)s月") % {"y": start.year, "m1": start.month, "m2": end.month}
+    return _("%(y1)s年%(m1)s月—%(y2)s年%(m2)s月") % {
+        "y1": start.year,
+        "m1": start.month,
+        "y2": end.year,
+        "m2": end.month,
+    }

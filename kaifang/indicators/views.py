@@ -25,7 +25,7 @@ from kaifang.indicators.demo import demo_loaded
 from kaifang.indicators.exports import explorer_workbook
 from kaifang.indicators.forms import IndicatorForm
 from kaifang.indicators.models import DataValue, Indicator
-from kaifang.indicators.periods import parse_period, range_label, ytd_label
+from kaifang.indicators.periods import parse_period, range_text, ytd_text
 from kaifang.indicators.targets import can_set_target, set_target
 from kaifang.orgs.models import OrgUnit
 from kaifang.orgs.scope import get_unit_for_user, scope_root
@@ -136,8 +136,8 @@ def explorer(request: HttpRequest) -> HttpResponse:
             "ancestors": ancestors,
             "units": units,
             "has_children": has_children,
-            "range_label": range_label(params["period_from"], params["period_to"]),
-            "ytd_label": ytd_label(params["period_to"]),
+            "range_label": range_text(params["period_from"], params["period_to"]),
+            "ytd_label": ytd_text(params["period_to"]),
             "is_demo": demo_loaded(),
             "query": request.GET.urlencode(),
         },

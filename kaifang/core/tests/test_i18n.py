@@ -63,3 +63,39 @@ def test_every_entry_of_the_english_catalogue_is_translated():
 def test_an_english_browser_still_opens_in_chinese_until_the_user_switches(client):
     page = client.get("/accounts/login/", headers={"Accept-Language": "en-US,en;q=0.9"})
     assert 'lang="zh-CN"' in page.content.decode()
+
+
+def test_period_labels_follow_the_language_on_pages_but_stored_text_stays_chinese():
+    import datetime
+
+    from django.utils import translation
+
+    from kaifang.indicators.periods import month_text, range_label, range_text, ytd_label, ytd_text
+
+    june, march = datetime.date(2018, 6, 1), datetime.date(2018, 3, 1)
+    with translation.override("zh-hans"):
+        assert (ytd_text(june), month_text(june)) == ("2018年1-6月", "2018年6月")
+        assert range_text(march, june) == "2018年3-6月"
+        assert range_text(datetime.date(2017, 11, 1), march) == "2017年11月—2018年3月"
+    with translation.override("en"):
+        assert (ytd_text(june), month_text(june)) == ("months 1–6 of 2018", "June 2018")
+        assert range_text(march, june) == "months 3–6 of 2018"
+        assert ytd_text(datetime.date(2018, 1, 1)) == "January 2018"
+        assert (ytd_label(june), range_label(march, june)) == ("2018年1-6月", "2018年3-6月")  # stored text
+
+
+def test_the_explorer_in_english_labels_its_period_in_english(client_for, province, hunnan):
+    import datetime
+    from decimal import Decimal
+
+    from kaifang.indicators.services import ValueEntry, save_values
+    from kaifang.indicators.tests.factories import make_indicator
+
+    make_indicator()
+    save_values(
+        actor=hunnan, unit=hunnan.unit, period=datetime.date(2018, 3, 1), entries=[ValueEntry("T_EXPORT", Decimal(4))]
+    )
+    c = client_for(province)
+    switch_to_english(c)
+    page = c.get("/indicators/?indicator=T_EXPORT&unit=210100&from=2018-01&to=2018-03").content.decode()
+    assert "months 1–3 of 2018" in page and "2018年1-3月" not in page

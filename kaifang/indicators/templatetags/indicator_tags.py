@@ -83,7 +83,7 @@ def indicator_card(context: Any, unit: Any) -> dict[str, Any]:
     """A unit page's card: the year-to-date of the first few catalogue indicators, with lights."""
     from kaifang.indicators import selectors
     from kaifang.indicators.models import DataValue
-    from kaifang.indicators.periods import ytd_label
+    from kaifang.indicators.periods import ytd_text
     from kaifang.orgs.scope import can_see_unit
 
     request = context.get("request")
@@ -102,4 +102,4 @@ def indicator_card(context: Any, unit: Any) -> dict[str, Any]:
     if latest is None:
         return {"rows": [], "unit": unit}
     rows = [selectors.figures(i, [unit], latest.replace(month=1), latest)[0] for i in chosen]
-    return {"rows": rows, "unit": unit, "label": ytd_label(latest), "period": latest}
+    return {"rows": rows, "unit": unit, "label": ytd_text(latest), "period": latest}
