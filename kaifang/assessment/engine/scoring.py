@@ -1,20 +1,5 @@
-"""The assessment engine: pure Python (no Django), Decimal throughout.
-
-A scheme is a list of items; each item has a kind, a weight and parameters (the formula is data).
-`score(scheme, units)` scores every unit of a group and explains every point: each item's points
-come with the exact inputs, the formula in plain Chinese, the arithmetic that was done and the
-source references (indicator + unit + period, task ids) behind them.
-
-Rules stated once here and shown to users by `rules_text()`:
-- Item points are rounded to 2 decimals (half up); a unit's total is the sum of its rounded items.
-- Missing data is never silently zero: an item whose inputs are missing is scored by its own rule,
-  `zero` (0 points, flagged 缺数) or `exclude` (the item does not count and the unit's other
-  weighted items are scaled up by total weight ÷ weight of the items that did count).
-- Ranks: equal totals share a rank and the next rank skips (1, 1, 3); or a named tie-break item
-  decides first.
-- Grades by score thresholds or by rank shares; a triggered veto item (一票否决) sets the grade
-  whatever the score.
-"""
+"""Scoring a scheme: each unit's points per item with the inputs, formula and arithmetic behind
+them, then ranks and grades. Pure Python, Decimal. Part of `kaifang.assessment.engine`."""
 
 from __future__ import annotations
 
@@ -22,291 +7,38 @@ import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
-CENT = Decimal("0.01")
-ZERO = Decimal(0)
-ONE = Decimal(1)
-HUNDRED = Decimal(100)
-
-COMPLETION = "completion"
-STEP = "step"
-RANKING = "ranking"
-GROWTH = "growth"
-THRESHOLD = "threshold"
-EFFICACY = "efficacy"
-TASKS = "tasks"
-REPORTING = "reporting"
-MANUAL = "manual"
-VETO = "veto"
-
-KIND_LABELS = {
-    COMPLETION: "指标完成率",
-    STEP: "超欠目标加减分",
-    RANKING: "组内排名",
-    GROWTH: "增速",
-    THRESHOLD: "达标与否",
-    EFFICACY: "功效系数",
-    TASKS: "督办任务",
-    REPORTING: "报送质量",
-    MANUAL: "加减分事项",
-    VETO: "一票否决",
-}
-KINDS = tuple(KIND_LABELS)
-# Kinds scored relative to the other units of the group (need every unit's value first).
-RELATIVE_KINDS = {RANKING, EFFICACY}
-# Kinds outside the weighted base: they neither count in the total weight nor are re-weighted.
-UNWEIGHTED_KINDS = {MANUAL, VETO}
-# Kinds whose inputs come from an indicator.
-INDICATOR_KINDS = {COMPLETION, STEP, RANKING, GROWTH, THRESHOLD, EFFICACY}
-
-MISSING_ZERO = "zero"
-MISSING_EXCLUDE = "exclude"
-GRADES = ("优秀", "良好", "一般", "较差")
-
-# Inputs each kind needs (None or absent = missing). Manual entries and veto flags are never missing.
-REQUIRED_INPUTS: dict[str, tuple[str, ...]] = {
-    COMPLETION: ("actual", "target", "time_progress"),
-    STEP: ("actual", "target", "time_progress"),
-    RANKING: ("value",),
-    GROWTH: ("current", "base"),
-    THRESHOLD: ("value",),
-    EFFICACY: ("value",),
-    TASKS: ("due", "closed_on_time", "overdue", "urged", "notices", "failed"),
-    REPORTING: ("required", "on_time", "returned"),
-    MANUAL: (),
-    VETO: (),
-}
-
-DEFAULT_PARAMS: dict[str, dict[str, Any]] = {
-    COMPLETION: {"cap": "1.2"},
-    STEP: {"up_step": "10", "up_points": "1", "max_up": "5", "down_step": "5", "down_points": "1", "max_down": "10"},
-    RANKING: {"direction": "higher", "step": "1", "floor": "0"},
-    GROWTH: {"target_growth": "0", "cap": "1.2"},
-    THRESHOLD: {"basis": "absolute", "else_points": "0"},
-    EFFICACY: {"direction": "higher"},
-    TASKS: {"per_overdue": "1", "per_urge": "0.2", "per_notice": "0.5", "per_failed": "1"},
-    REPORTING: {"per_returned": "0.5", "per_late": "0"},
-    MANUAL: {"max_bonus": "3", "max_penalty": "3"},
-    VETO: {"grade": "较差"},
-}
-
-
-class SchemeError(ValueError):
-    """A scheme or item definition that cannot be scored (message in Chinese, for the user)."""
-
-
-def dec(value: Any) -> Decimal:
-    """A Decimal from an int, str or Decimal (never through float)."""
-    if isinstance(value, Decimal):
-        return value
-    if isinstance(value, float):
-        raise TypeError("floats are not accepted: pass a str or Decimal")
-    try:
-        return Decimal(str(value))
-    except InvalidOperation as exc:
-        raise SchemeError(f"“{value}”不是数字") from exc
-
-
-def opt_dec(value: Any) -> Decimal | None:
-    return None if value is None or value == "" else dec(value)
-
-
-def r2(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def fmt(value: Decimal | None) -> str:
-    """A number for formula text: no exponent, trailing zeros trimmed (20, 0.5, 1800)."""
-    if value is None:
-        return "缺数"
-    text = f"{value:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-QUANTA = {places: Decimal(1).scaleb(-places) for places in range(5)}
-
-
-def pct(value: Decimal | None, places: int = 2) -> str:
-    if value is None:
-        return "缺数"
-    return f"{(value * HUNDRED).quantize(QUANTA[places], rounding=ROUND_HALF_UP)}%"
-
-
-# --- Scheme definition ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Item:
-    code: str
-    name: str
-    kind: str
-    weight: Decimal
-    params: Mapping[str, Any] = field(default_factory=dict)
-    indicator: str = ""
-    missing: str = MISSING_ZERO
-    _decimals: dict[str, Decimal] = field(default_factory=dict, compare=False, repr=False)
-
-    def param(self, key: str) -> Any:
-        return self.params.get(key, DEFAULT_PARAMS[self.kind].get(key))
-
-    def dparam(self, key: str) -> Decimal:
-        """A numeric parameter as a Decimal (converted once per item: thousands of units reuse it)."""
-        value = self._decimals.get(key)
-        if value is None:
-            value = self._decimals[key] = dec(self.param(key))
-        return value
-
-
-@dataclass(frozen=True)
-class Scheme:
-    code: str
-    name: str
-    items: tuple[Item, ...]
-    tie_rule: str = "shared"  # "shared" or "item:<item code>"
-    grading: Mapping[str, Any] = field(
-        default_factory=lambda: {"mode": "thresholds", "bands": [["90", "优秀"], ["80", "良好"], ["60", "一般"]]}
-    )
-
-    @property
-    def total_weight(self) -> Decimal:
-        return sum((i.weight for i in self.items if i.kind not in UNWEIGHTED_KINDS), ZERO)
-
-
-def validate_params(kind: str, params: Mapping[str, Any], *, weight: Decimal = ZERO) -> dict[str, Any]:
-    """The parameters of one item, checked for its kind; unknown keys and bad numbers are refused."""
-    if kind not in KINDS:
-        raise SchemeError(f"未知的考核项类型“{kind}”")
-    allowed = set(DEFAULT_PARAMS[kind]) | {"threshold", "points", "else_points", "basis", "cap", "rest"}
-    unknown = set(params) - allowed
-    if unknown:
-        raise SchemeError(f"{KIND_LABELS[kind]}不支持参数：{'、'.join(sorted(unknown))}")
-    clean = {**DEFAULT_PARAMS[kind], **params}
-    for key, value in clean.items():
-        if key in {"direction", "basis", "grade"}:
-            continue
-        if key == "points":
-            clean[key] = [fmt(dec(v)) for v in value]
-            continue
-        number = dec(value)
-        if number < 0:
-            raise SchemeError(f"参数 {key} 不能为负数")
-        clean[key] = fmt(number)
-    if clean.get("direction") not in (None, "higher", "lower"):
-        raise SchemeError("方向只能是 higher（越高越好）或 lower（越低越好）")
-    if kind == THRESHOLD and clean["basis"] == "absolute" and "threshold" not in clean:
-        raise SchemeError("达标项需要给出门槛值 threshold，或以目标为基准（basis=target）")
-    if kind == THRESHOLD and clean["basis"] not in ("absolute", "target"):
-        raise SchemeError("达标项的基准只能是 absolute 或 target")
-    if kind == STEP and (dec(clean["up_step"]) == 0 or dec(clean["down_step"]) == 0):
-        raise SchemeError("每档百分点不能为0")
-    if kind == VETO and clean["grade"] not in GRADES:
-        raise SchemeError(f"否决后的等次只能是：{'、'.join(GRADES)}")
-    if kind in UNWEIGHTED_KINDS and weight != 0:
-        raise SchemeError(f"{KIND_LABELS[kind]}不占权重，权重应为0")
-    if kind not in UNWEIGHTED_KINDS and weight <= 0:
-        raise SchemeError("权重应大于0")
-    return clean
-
-
-def validate_scheme(scheme: Scheme) -> None:
-    codes = [i.code for i in scheme.items]
-    if len(set(codes)) != len(codes):
-        raise SchemeError("考核项代码重复")
-    for item in scheme.items:
-        validate_params(item.kind, item.params, weight=item.weight)
-        if item.missing not in (MISSING_ZERO, MISSING_EXCLUDE):
-            raise SchemeError("缺数规则只能是 zero（按0分计）或 exclude（不计并折算）")
-    if scheme.tie_rule != "shared":
-        tie_code = scheme.tie_rule.removeprefix("item:")
-        if not scheme.tie_rule.startswith("item:") or tie_code not in codes:
-            raise SchemeError("并列规则应为 shared，或 item:<考核项代码>")
-    mode = scheme.grading.get("mode")
-    if mode not in ("thresholds", "shares"):
-        raise SchemeError("等次规则应按分数线（thresholds）或名次比例（shares）")
-
-
-# --- Formula text ---------------------------------------------------------------------------
-
-
-def describe(item: Item) -> str:
-    """The item's formula in plain Chinese, as shown beside every score."""
-    w = fmt(item.weight)
-    p = item.param
-    if item.kind == COMPLETION:
-        cap = item.dparam("cap")
-        return (
-            f"完成率÷时序进度×{w}分，最高按{pct(cap, 0)}计（最多{fmt(r2(item.weight * cap))}分）；"
-            "完成率=累计完成÷全年目标，年末时序进度为100%"
-        )
-    if item.kind == STEP:
-        return (
-            f"达到序时进度得{w}分；每超{p('up_step')}个百分点加{p('up_points')}分（最多加{p('max_up')}分），"
-            f"每低{p('down_step')}个百分点扣{p('down_points')}分（最多扣{p('max_down')}分），按整档计，不低于0分"
-        )
-    if item.kind == RANKING:
-        order = "由高到低" if p("direction") == "higher" else "由低到高"
-        if item.params.get("points"):
-            pts = "、".join(f"第{n}名{v}分" for n, v in enumerate(item.params["points"], start=1))
-            rule = f"{pts}，其后{fmt(dec(p('rest') or 0))}分"
-        else:
-            rule = f"第1名{w}分，每后一名减{p('step')}分，最低{p('floor')}分"
-        return f"组内按数值{order}排名：{rule}；数值相同名次并列"
-    if item.kind == GROWTH:
-        tg = item.dparam("target_growth")
-        basis = "上年同期" if tg == 0 else f"上年同期×(1+目标增速{pct(tg, 1)})"
-        return (
-            f"(1+同比增速)÷(1+目标增速{pct(tg, 1)})×{w}分，最高按{pct(item.dparam('cap'), 0)}计，"
-            f"即本期累计÷{basis}；上年同期为0或缺数时不可比"
-        )
-    if item.kind == THRESHOLD:
-        target = "全年目标×时序进度" if p("basis") == "target" else fmt(dec(p("threshold")))
-        return f"达到{target}得{w}分，未达到得{fmt(item.dparam('else_points'))}分"
-    if item.kind == EFFICACY:
-        x = "(x−最小值)÷(最大值−最小值)" if p("direction") == "higher" else "(最大值−x)÷(最大值−最小值)"
-        return f"功效系数=60+40×{x}，得分=功效系数÷100×{w}分；各单位数值相同时功效系数均为100"
-    if item.kind == TASKS:
-        return (
-            f"按期办结率×{w}分；每项逾期扣{p('per_overdue')}分，每次催办扣{p('per_urge')}分，"
-            f"每份督办单扣{p('per_notice')}分，每项复核未通过扣{p('per_failed')}分；不低于0分；"
-            "按期办结率=按期办结数÷到期任务数，无到期任务按100%计"
-        )
-    if item.kind == REPORTING:
-        late = f"，每次迟报扣{p('per_late')}分" if item.dparam("per_late") else ""
-        return f"按时报送率×{w}分；每次被退回扣{p('per_returned')}分{late}；不低于0分；无应报任务按100%计"
-    if item.kind == MANUAL:
-        return f"经审批的加减分事项合计：加分最多{p('max_bonus')}分，扣分最多{p('max_penalty')}分"
-    return f"发生即定为“{p('grade')}”，不论得分"
-
-
-def missing_rule_text(item: Item) -> str:
-    if item.missing == MISSING_EXCLUDE:
-        return "缺数时本项不计，其余权重项按比例折算"
-    return "缺数时本项按0分计，并标注“缺数”"
-
-
-def rules_text(scheme: Scheme) -> dict[str, str]:
-    if scheme.tie_rule == "shared":
-        tie = "总分相同名次并列，下一名次顺延（如1、1、3）"
-    else:
-        code = scheme.tie_rule.removeprefix("item:")
-        name = next(i.name for i in scheme.items if i.code == code)
-        tie = f"总分相同时按“{name}”得分高者在前；仍相同则名次并列，下一名次顺延"
-    grading = scheme.grading
-    if grading["mode"] == "thresholds":
-        bands = "；".join(f"{fmt(dec(s))}分及以上为{g}" for s, g in grading["bands"])
-        grade = f"{bands}；其余为较差"
-    else:
-        grade = "；".join(f"前{pct(dec(s), 0)}为{g}" for s, g in grading["bands"]) + "；其余为较差"
-    return {
-        "rounding": "各项得分四舍五入保留2位小数，总分为各项得分之和",
-        "tie": tie,
-        "grade": grade + "；触发一票否决的单位直接定为否决项规定的等次",
-    }
-
-
-# --- Scoring --------------------------------------------------------------------------------
+from kaifang.assessment.engine.schemes import (
+    COMPLETION,
+    GRADES,
+    GROWTH,
+    HUNDRED,
+    MANUAL,
+    MISSING_EXCLUDE,
+    ONE,
+    RANKING,
+    RELATIVE_KINDS,
+    REPORTING,
+    REQUIRED_INPUTS,
+    STEP,
+    TASKS,
+    THRESHOLD,
+    UNWEIGHTED_KINDS,
+    VETO,
+    ZERO,
+    Item,
+    Scheme,
+    dec,
+    describe,
+    fmt,
+    missing_rule_text,
+    pct,
+    r2,
+    rules_text,
+    validate_scheme,
+)
 
 
 @dataclass
