@@ -16,6 +16,7 @@ Rules stated once here and shown to users by `rules_text()`:
   whatever the score.
 """
 
+from kaifang.assessment.engine.kinds import SCORERS
 from kaifang.assessment.engine.schemes import (
     CENT,
     COMPLETION,
@@ -57,7 +58,6 @@ from kaifang.assessment.engine.schemes import (
     validate_scheme,
 )
 from kaifang.assessment.engine.scoring import (
-    SCORERS,
     ItemResult,
     Outcome,
     UnitData,
