@@ -12,7 +12,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from kaifang.core.schemas import ErrorOut
-from kaifang.ledgers import selectors, services
+from kaifang.ledgers import money_services, selectors, services
 from kaifang.ledgers.models import InvestmentProject, TalentRecord
 from kaifang.ledgers.reference import Stage
 from kaifang.ledgers.talent_services import TalentInput, create_talent
@@ -209,7 +209,7 @@ def transfer(request: HttpRequest, pk: int, payload: TransferIn) -> Any:
 @projects_router.post("/{int:pk}/funds", response={201: ProjectOut, **ERRORS}, summary="登记到位资金")
 def add_funds(request: HttpRequest, pk: int, payload: AmountIn) -> Status:
     project = selectors.get_project_for_user(request.user, pk)
-    services.record_funds(
+    money_services.record_funds(
         actor=request.user,
         project=project,
         amount=payload.amount,
@@ -223,7 +223,7 @@ def add_funds(request: HttpRequest, pk: int, payload: AmountIn) -> Status:
 @projects_router.post("/{int:pk}/capital-increases", response={201: ProjectOut, **ERRORS}, summary="登记增资")
 def add_increase(request: HttpRequest, pk: int, payload: AmountIn) -> Status:
     project = selectors.get_project_for_user(request.user, pk)
-    services.add_capital_increase(
+    money_services.add_capital_increase(
         actor=request.user,
         project=project,
         amount=payload.amount,

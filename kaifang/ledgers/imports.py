@@ -20,7 +20,7 @@ from django.db import transaction
 
 from kaifang.audit.services import record_event
 from kaifang.core.spreadsheets import Problem, Sheet, SpreadsheetError, cell_text, read_workbook, to_decimal
-from kaifang.ledgers import derived, services
+from kaifang.ledgers import derived, money_services, services
 from kaifang.ledgers.exports import PROJECT_COLUMNS, TALENT_COLUMNS
 from kaifang.ledgers.models import InvestmentProject, TalentRecord
 from kaifang.ledgers.reference import ORIGIN_NAMES, PIPELINE_STAGES, Currency, Industry, Stage, TalentKind, TalentLevel
@@ -163,7 +163,7 @@ def _import_project(user: Any, row: _Row, units: dict[str, OrgUnit], platforms: 
         project = services.transition_project(actor=user, project=project, action=action, effective_on=day)
     funds = to_decimal(row.raw("实际到位资金")) if row.raw("实际到位资金") not in (None, "") else None
     if funds:
-        services.record_funds(
+        money_services.record_funds(
             actor=user,
             project=project,
             amount=funds,

@@ -12,7 +12,8 @@ from django.db.models import Sum
 from kaifang.indicators.models import DataValue
 from kaifang.ledgers.derived import recompute_all
 from kaifang.ledgers.models import CapitalIncrease, FundsReceipt, InvestmentProject, TalentRecord
-from kaifang.ledgers.services import add_capital_increase, record_funds, transfer_project
+from kaifang.ledgers.money_services import add_capital_increase, record_funds
+from kaifang.ledgers.services import transfer_project
 from kaifang.ledgers.talent_services import TalentInput, create_talent
 from kaifang.ledgers.tests.conftest import move, new_project, unit
 
