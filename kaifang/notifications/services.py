@@ -73,12 +73,17 @@ def _active_users(unit_ids: list[int], excluded: list[Role]) -> dict[int, list[U
     return out
 
 
-def notify_unit(*, unit: OrgUnit, kind: str, title: str, dedup_key: str, body: str = "", url: str = "") -> int:
+def notify_unit(
+    *, unit: OrgUnit, kind: str, title: str, dedup_key: str, body: str = "", url: str = "", relay: bool = True
+) -> int:
     """Notify every active user of `unit` (or of the unit above it that relays, when it has no
-    users yet: the notice then says so); returns how many notifications were newly created."""
-    users, relay = recipients_for(unit)
-    if relay is not None:
-        note = f"{unit.name}尚未开通系统账号，本通知转{relay.name}，请转告该单位或代为办理。"
+    users yet: the notice then says so; `relay=False` for notices that only inform, such as an
+    approval the unit above gave itself); returns how many notifications were newly created."""
+    users, relayed_by = recipients_for(unit)
+    if relayed_by is not None and not relay:
+        return 0  # for information only: nobody at the unit to inform
+    if relayed_by is not None:
+        note = f"{unit.name}尚未开通系统账号，本通知转{relayed_by.name}，请转告该单位或代为办理。"
         body = f"{note}\n{body}" if body else note
     created = 0
     for user in users:

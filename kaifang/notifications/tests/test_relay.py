@@ -37,3 +37,9 @@ def test_the_relay_skips_leaders_auditors_and_administrators(province, leader):
     assert province in users
     assert all(u.role not in (Role.LEADER, Role.AUDITOR, Role.PROVINCE_ADMIN, Role.SECURITY_ADMIN) for u in users)
     assert leader not in users
+
+
+def test_a_notice_that_only_informs_is_not_relayed(shenyang):
+    heping = OrgUnit.objects.get(code="210102")
+    assert notify_unit(unit=heping, kind="reporting.approved", title="已审核通过", dedup_key="a:1", relay=False) == 0
+    assert not Notification.objects.filter(dedup_key="a:1").exists()
