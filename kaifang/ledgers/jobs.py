@@ -32,5 +32,6 @@ def remind_lead_timers(today: datetime.date | None = None) -> int:
                 dedup_key=f"ledgers.lead:{project.pk}:{timer.key}:{timer.light}",
                 body=f"线索获得日期 {project.lead_received_on:%Y-%m-%d}。请及时{timer.label}并在项目页登记。",
                 url=reverse("ledgers:project", args=[project.pk]),
+                relay=True,
             )
     return created

@@ -74,14 +74,17 @@ def _active_users(unit_ids: list[int], excluded: list[Role]) -> dict[int, list[U
 
 
 def notify_unit(
-    *, unit: OrgUnit, kind: str, title: str, dedup_key: str, body: str = "", url: str = "", relay: bool = True
+    *, unit: OrgUnit, kind: str, title: str, dedup_key: str, body: str = "", url: str = "", relay: bool = False
 ) -> int:
-    """Notify every active user of `unit` (or of the unit above it that relays, when it has no
-    users yet: the notice then says so; `relay=False` for notices that only inform, such as an
-    approval the unit above gave itself); returns how many notifications were newly created."""
+    """Notify every active user of `unit`; returns how many notifications were newly created.
+
+    With `relay=True` (the reminder jobs: deadlines nobody else is watching) a unit with no users yet
+    is not skipped: the unit above it that has users hears, and the notice says so. Notices that
+    follow someone's action (an approval, a task issued, an urge) are not relayed: the unit above is
+    usually the one that acted."""
     users, relayed_by = recipients_for(unit)
     if relayed_by is not None and not relay:
-        return 0  # for information only: nobody at the unit to inform
+        return 0  # nobody at the unit, and the unit above already knows (it acted)
     if relayed_by is not None:
         note = f"{unit.name}尚未开通系统账号，本通知转{relayed_by.name}，请转告该单位或代为办理。"
         body = f"{note}\n{body}" if body else note

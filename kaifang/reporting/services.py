@@ -372,9 +372,7 @@ def _notify(sub: Submission, action: str, reason: str) -> None:
                 url=reverse("reporting:queue", args=[sub.round_id]),
             )
     elif action == "approve":
-        notify_unit(
-            unit=sub.unit, kind="reporting.approved", title=f"{label}已审核通过", dedup_key=key, url=url, relay=False
-        )
+        notify_unit(unit=sub.unit, kind="reporting.approved", title=f"{label}已审核通过", dedup_key=key, url=url)
     elif action == "return":
         notify_unit(
             unit=sub.unit,

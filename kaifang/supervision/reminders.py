@@ -47,7 +47,7 @@ class _Sender:
     def __call__(self, *, unit: OrgUnit, kind: str, title: str, dedup_key: str, url: str) -> int:
         if all((uid, dedup_key[:200]) in self.sent for uid in self.recipients.get(unit.pk, ())):
             return 0  # nobody to tell, or everyone told already
-        return notify_unit(unit=unit, kind=kind, title=title, dedup_key=dedup_key, url=url)
+        return notify_unit(unit=unit, kind=kind, title=title, dedup_key=dedup_key, url=url, relay=True)
 
 
 def send_task_reminders(*, today: datetime.date | None = None) -> ReminderCounts:

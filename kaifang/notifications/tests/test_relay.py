@@ -21,10 +21,9 @@ def test_a_county_without_accounts_is_relayed_to_its_city_once(shenyang, hunnan)
     assert not User.objects.filter(unit=heping).exists()
     users, relay = recipients_for(heping)
     assert relay == shenyang.unit and shenyang in users and hunnan not in users
-    assert (
-        notify_unit(unit=heping, kind="task_overdue", title="超期提醒：某任务", dedup_key="t:1", body="请尽快办理") >= 1
-    )
-    assert notify_unit(unit=heping, kind="task_overdue", title="超期提醒：某任务", dedup_key="t:1") == 0  # once
+    reminder = dict(unit=heping, kind="task_overdue", title="超期提醒：某任务", dedup_key="t:1", relay=True)
+    assert notify_unit(**reminder, body="请尽快办理") >= 1
+    assert notify_unit(**reminder) == 0  # once
     note = Notification.objects.get(recipient=shenyang, dedup_key="t:1")
     assert note.unit == heping
     assert note.body.startswith("和平区尚未开通系统账号，本通知转沈阳市") and note.body.endswith("请尽快办理")
@@ -39,7 +38,21 @@ def test_the_relay_skips_leaders_auditors_and_administrators(province, leader):
     assert leader not in users
 
 
-def test_a_notice_that_only_informs_is_not_relayed(shenyang):
+def test_a_notice_that_follows_an_action_is_not_relayed(shenyang):
     heping = OrgUnit.objects.get(code="210102")
-    assert notify_unit(unit=heping, kind="reporting.approved", title="已审核通过", dedup_key="a:1", relay=False) == 0
+    assert notify_unit(unit=heping, kind="reporting.approved", title="已审核通过", dedup_key="a:1") == 0
     assert not Notification.objects.filter(dedup_key="a:1").exists()
+
+
+def test_the_reminder_job_relays_an_overdue_task_of_a_unit_without_accounts(province, shenyang):
+    import datetime
+
+    from kaifang.supervision.models import TaskState
+    from kaifang.supervision.reminders import send_task_reminders
+    from kaifang.supervision.tests.factories import make_task
+
+    task = make_task(lead="210102", state=TaskState.IN_PROGRESS, deadline=datetime.date(2018, 6, 30))
+    counts = send_task_reminders(today=datetime.date(2018, 7, 5))
+    assert counts.overdue >= 1
+    note = Notification.objects.get(recipient=shenyang, dedup_key__startswith=f"task:{task.pk}:overdue")
+    assert "和平区尚未开通系统账号，本通知转沈阳市" in note.body
