@@ -28,32 +28,51 @@ def _check_amount(amount: Decimal, currency: str, label: str) -> None:
         raise ValidationError(f"{label}应为大于0的数字。")
 
 
+def _signed_project(actor: Any, project: InvestmentProject, not_signed: str) -> InvestmentProject:
+    """The project locked for a money record: in the actor's scope and already signed."""
+    project = InvestmentProject.objects.select_for_update().get(pk=project.pk)
+    check_can_write(actor, project.unit)
+    if project.first_signed_on is None:
+        raise ValidationError(not_signed, code="not_signed")
+    return project
+
+
+def _money_fields(actor: Any, project: InvestmentProject, amount: Decimal, currency: str, note: str) -> dict[str, Any]:
+    return {
+        "project": project,
+        "amount": amount,
+        "currency": currency,
+        "unit": project.unit,
+        "note": note.strip()[:200],
+        "actor_name": actor_name(actor),
+    }
+
+
+def _push_and_audit(
+    actor: Any, project: InvestmentProject, day: datetime.date, what: str, after: dict[str, Any]
+) -> None:
+    """The indicator figures of `day`'s month follow at once, and the record is audited."""
+    derived.push_values(actor=actor, keys={(project.unit_id, day.replace(day=1))})
+    record_event(actor=actor, action=f"ledgers.project.{what}", obj=project, after=after)
+
+
 def add_capital_increase(
     *, actor: Any, project: InvestmentProject, amount: Decimal, currency: str, signed_on: datetime.date, note: str = ""
 ) -> CapitalIncrease:
     """增资: only the increment counts (see `counting`)."""
     _check_amount(amount, currency, "增资额")
     with transaction.atomic():
-        project = InvestmentProject.objects.select_for_update().get(pk=project.pk)
-        check_can_write(actor, project.unit)
-        if project.first_signed_on is None:
-            raise ValidationError("项目尚未签约，不能登记增资；请修改协议投资额。", code="not_signed")
+        project = _signed_project(actor, project, "项目尚未签约，不能登记增资；请修改协议投资额。")
         check_date(signed_on, label="增资签约日期", not_before=project.first_signed_on)
         increase = CapitalIncrease.objects.create(
-            project=project,
-            amount=amount,
-            currency=currency,
-            signed_on=signed_on,
-            unit=project.unit,
-            note=note.strip()[:200],
-            actor_name=actor_name(actor),
+            signed_on=signed_on, **_money_fields(actor, project, amount, currency, note)
         )
-        derived.push_values(actor=actor, keys={(project.unit_id, signed_on.replace(day=1))})
-        record_event(
-            actor=actor,
-            action="ledgers.project.capital_increase",
-            obj=project,
-            after={"amount": amount, "currency": currency, "signed_on": signed_on},
+        _push_and_audit(
+            actor,
+            project,
+            signed_on,
+            "capital_increase",
+            {"amount": amount, "currency": currency, "signed_on": signed_on},
         )
     return increase
 
@@ -70,30 +89,17 @@ def record_funds(
     """Money that arrived (实际到位资金), counted for the unit holding the project on that day."""
     _check_amount(amount, currency, "到位金额")
     with transaction.atomic():
-        project = InvestmentProject.objects.select_for_update().get(pk=project.pk)
-        check_can_write(actor, project.unit)
-        if project.first_signed_on is None:
-            raise ValidationError("项目尚未签约，不能登记到位资金。", code="not_signed")
+        project = _signed_project(actor, project, "项目尚未签约，不能登记到位资金。")
         check_date(received_on, label="到位日期")
         receipt = FundsReceipt.objects.create(
-            project=project,
-            amount=amount,
-            currency=currency,
-            received_on=received_on,
-            unit=project.unit,
-            note=note.strip()[:200],
-            actor_name=actor_name(actor),
+            received_on=received_on, **_money_fields(actor, project, amount, currency, note)
         )
         in_project_currency = Rates().convert(amount, currency, project.currency, received_on)
         InvestmentProject.objects.filter(pk=project.pk).update(
             funds_in_place=F("funds_in_place") + in_project_currency, version=F("version") + 1
         )
-        derived.push_values(actor=actor, keys={(project.unit_id, received_on.replace(day=1))})
-        record_event(
-            actor=actor,
-            action="ledgers.project.funds",
-            obj=project,
-            after={"amount": amount, "currency": currency, "received_on": received_on},
+        _push_and_audit(
+            actor, project, received_on, "funds", {"amount": amount, "currency": currency, "received_on": received_on}
         )
     return receipt
 
