@@ -302,6 +302,19 @@ def aggregate(
     return figures(indicator, [unit], period_from, period_to)[0]
 
 
+def _visible_children(user: Any, unit: OrgUnit, on: datetime.date) -> list[OrgUnit]:
+    """The unit's current children the user may see: divisions first, then departments/platforms."""
+    _guard(user, unit)
+    children = list(
+        OrgUnit.objects.filter(parent=unit)
+        .filter(unit_scope_q(user, prefix=""))
+        .current(on)
+        .order_by("sort_order", "path")
+    )
+    children.sort(key=lambda u: (u.kind not in SUMMABLE_KINDS, u.sort_order, u.path))
+    return children
+
+
 def children_figures(
     *,
     user: Any,
@@ -311,14 +324,7 @@ def children_figures(
     period_to: datetime.date,
 ) -> tuple[Figure, list[Figure]]:
     """The unit's figure and each visible child's (divisions first, then departments/platforms)."""
-    _guard(user, unit)
-    children = list(
-        OrgUnit.objects.filter(parent=unit)
-        .filter(unit_scope_q(user, prefix=""))
-        .current(period_to)
-        .order_by("sort_order", "path")
-    )
-    children.sort(key=lambda u: (u.kind not in SUMMABLE_KINDS, u.sort_order, u.path))
+    children = _visible_children(user, unit, period_to)
     rows = figures(indicator, [unit, *children], period_from, period_to)
     return rows[0], rows[1:]
 
@@ -332,14 +338,7 @@ def children_figures_many(
     period_to: datetime.date,
 ) -> dict[int, tuple[Figure, list[Figure]]]:
     """`children_figures` for several indicators at once (a dashboard), by indicator id."""
-    _guard(user, unit)
-    children = list(
-        OrgUnit.objects.filter(parent=unit)
-        .filter(unit_scope_q(user, prefix=""))
-        .current(period_to)
-        .order_by("sort_order", "path")
-    )
-    children.sort(key=lambda u: (u.kind not in SUMMABLE_KINDS, u.sort_order, u.path))
+    children = _visible_children(user, unit, period_to)
     got = figures_many(indicators, [unit, *children], period_from, period_to)
     return {pk: (rows[0], rows[1:]) for pk, rows in got.items()}
 
