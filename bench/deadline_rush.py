@@ -32,7 +32,6 @@ import os
 import random
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -43,40 +42,14 @@ from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse, urlunparse
 
 import httpx
+
+from kaifang.core.testing import create_database, drop_database, free_port
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/postgres"
 INDICATORS = ("TRADE", "EXPORT", "IMPORT", "FIRMS")
-
-
-# --- database ------------------------------------------------------------------------------------
-
-
-def throwaway_database(sqlite: bool, tmp: Path) -> tuple[str, str | None]:
-    if sqlite:
-        return f"sqlite:///{tmp / 'rush.sqlite3'}", None
-    import psycopg
-
-    base = os.environ.get("DATABASE_URL", "") or DEFAULT_PG
-    parts = urlparse(base)
-    name = f"kaifang_rush_{os.getpid()}"
-    with psycopg.connect(urlunparse(parts._replace(path="/postgres")), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return urlunparse(parts._replace(path=f"/{name}")), name
-
-
-def drop_database(name: str | None) -> None:
-    if name is None:
-        return
-    import psycopg
-
-    parts = urlparse(os.environ.get("DATABASE_URL", "") or DEFAULT_PG)
-    with psycopg.connect(urlunparse(parts._replace(path="/postgres")), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def figures(i: int) -> dict[str, str]:
@@ -213,12 +186,6 @@ def verify(round_id: int, reporters: list[tuple[str, str, str]], finished: set[i
 
 
 # --- server --------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def start_server(env: dict[str, str], workers: int, threads: int, log: Path) -> tuple[subprocess.Popen[bytes], str]:
@@ -403,7 +370,8 @@ def main() -> None:
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="kaifang-rush-"))
-    database, pg_name = throwaway_database(args.sqlite, tmp)
+    server_url = "" if args.sqlite else os.environ.get("DATABASE_URL", "") or DEFAULT_PG
+    database, pg_name = create_database("rush", tmp, base=server_url)
     env = {
         **os.environ,
         "DATABASE_URL": database,
@@ -454,7 +422,7 @@ def main() -> None:
 
         connections.close_all()
         if not args.keep:
-            drop_database(pg_name)
+            drop_database(pg_name, base=server_url)
             shutil.rmtree(tmp, ignore_errors=True)
         else:
             print("kept:", database)

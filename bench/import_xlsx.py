@@ -32,33 +32,25 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
 def setup_database() -> tuple[str, Callable[[], None]]:
-    base = os.environ.get("DATABASE_URL", "")
-    if base.startswith(("postgres://", "postgresql://")):
-        import psycopg
+    """A fresh database (`kaifang.core.testing.create_database`) and the call that removes it."""
+    from kaifang.core.testing import create_database, drop_database
 
-        parts = urlparse(base)
-        name = f"kaifang_bench_import_{os.getpid()}"
-        admin = urlunparse(parts._replace(path="/postgres"))
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
+    folder = tempfile.mkdtemp(prefix="kaifang-bench-import-")
+    url, name = create_database("bench_import", Path(folder))
 
-        def drop() -> None:
-            from django.db import connections
+    def drop() -> None:
+        from django.db import connections
 
-            connections.close_all()
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connections.close_all()
+        drop_database(name)
 
-        return urlunparse(parts._replace(path=f"/{name}")), drop
-    tmp = tempfile.mkdtemp(prefix="kaifang-bench-import-")
-    return f"sqlite:///{tmp}/bench.sqlite3", lambda: None
+    return url, drop
 
 
 def pct(samples: list[float], q: float) -> float:

@@ -148,25 +148,17 @@ def main() -> None:
 
 
 def _throwaway_database() -> tuple[str, Callable[[], None]]:
-    base = os.environ.get("DATABASE_URL", "")
-    if base.startswith(("postgres://", "postgresql://")):
-        from urllib.parse import urlparse, urlunparse
+    """A fresh database (`kaifang.core.testing.create_database`) and the call that removes it."""
+    from kaifang.core.testing import create_database, drop_database
 
-        import psycopg
-
-        parts = urlparse(base)
-        name = f"kaifang_bench_tasks_{os.getpid()}"
-        admin = urlunparse(parts._replace(path="/postgres"))
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-        def drop() -> None:
-            with psycopg.connect(admin, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-        return urlunparse(parts._replace(path=f"/{name}")), drop
     folder = tempfile.TemporaryDirectory(prefix="kaifang-bench-")
-    return f"sqlite:///{folder.name}/bench.sqlite3", folder.cleanup
+    url, name = create_database("bench_tasks", Path(folder.name))
+
+    def cleanup() -> None:
+        drop_database(name)
+        folder.cleanup()
+
+    return url, cleanup
 
 
 if __name__ == "__main__":

@@ -36,27 +36,33 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _throwaway_database(tmp: Path) -> tuple[str, str | None]:
-    base = os.environ.get("DATABASE_URL", "")
-    if base.startswith(("postgres://", "postgresql://")):
-        import psycopg
+def create_database(label: str, folder: Path, *, base: str | None = None) -> tuple[str, str | None]:
+    """A fresh, empty database for one run (a browser site, a crash test, a benchmark).
 
-        parts = urlparse(base)
-        name = f"kaifang_browser_{os.getpid()}"
-        admin = urlunparse(parts._replace(path="/postgres"))
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-            conn.execute(f'CREATE DATABASE "{name}"')
-        return urlunparse(parts._replace(path=f"/{name}")), name
-    return f"sqlite:///{tmp / 'browser.sqlite3'}", None
+    When `base` (default: DATABASE_URL) points at PostgreSQL: a new database `kaifang_<label>_<pid>`
+    on that server, replacing a leftover of the same name; otherwise an SQLite file in `folder`.
+    Returns its URL and the PostgreSQL name to give to `drop_database` (None for SQLite).
+    """
+    base = os.environ.get("DATABASE_URL", "") if base is None else base
+    if not base.startswith(("postgres://", "postgresql://")):
+        return f"sqlite:///{folder / f'{label}.sqlite3'}", None
+    import psycopg
+
+    parts = urlparse(base)
+    name = f"kaifang_{label}_{os.getpid()}"
+    with psycopg.connect(urlunparse(parts._replace(path="/postgres")), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return urlunparse(parts._replace(path=f"/{name}")), name
 
 
-def _drop_database(name: str | None) -> None:
+def drop_database(name: str | None, *, base: str | None = None) -> None:
+    """Drop a database `create_database` made on PostgreSQL (nothing to do for SQLite)."""
     if name is None:
         return
     import psycopg
 
-    parts = urlparse(os.environ["DATABASE_URL"])
+    parts = urlparse(os.environ.get("DATABASE_URL", "") if base is None else base)
     with psycopg.connect(urlunparse(parts._replace(path="/postgres")), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
@@ -66,7 +72,7 @@ def running_site() -> Iterator[str]:
     """Migrate and load the demo into a fresh database, serve it with gunicorn, yield its base URL."""
     with tempfile.TemporaryDirectory(prefix="kaifang-browser-") as tmpdir:
         tmp = Path(tmpdir)
-        url, pg_name = _throwaway_database(tmp)
+        url, pg_name = create_database("browser", tmp)
         env = {
             **os.environ,
             "DATABASE_URL": url,
@@ -112,4 +118,4 @@ def running_site() -> Iterator[str]:
             server.terminate()
             server.wait(timeout=20)
             log.close()
-            _drop_database(pg_name)
+            drop_database(pg_name)

@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 import pytest
 
-from kaifang.core.testing import free_port
+from kaifang.core.testing import create_database, drop_database, free_port
 
 REPO = Path(__file__).resolve().parents[3]
 PASSWORD = "Demo-2018!open"
@@ -68,39 +68,10 @@ print(round_.pk)
 """
 
 
-def _throwaway_database(tmp: Path) -> tuple[str, str | None]:
-    """A database of this test's own (never the live_site's `kaifang_browser_<pid>`)."""
-    from urllib.parse import urlparse, urlunparse
-
-    base = os.environ.get("DATABASE_URL", "")
-    if not base.startswith(("postgres://", "postgresql://")):
-        return f"sqlite:///{tmp / 'crash.sqlite3'}", None
-    import psycopg
-
-    parts = urlparse(base)
-    name = f"kaifang_crash_{os.getpid()}"
-    with psycopg.connect(urlunparse(parts._replace(path="/postgres")), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return urlunparse(parts._replace(path=f"/{name}")), name
-
-
-def _drop_database(name: str | None) -> None:
-    if name is None:
-        return
-    from urllib.parse import urlparse, urlunparse
-
-    import psycopg
-
-    parts = urlparse(os.environ["DATABASE_URL"])
-    with psycopg.connect(urlunparse(parts._replace(path="/postgres")), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 class Site:
     def __init__(self, tmp: Path) -> None:
         self.tmp = tmp
-        self.url, self.pg_name = _throwaway_database(tmp)
+        self.url, self.pg_name = create_database("crash", tmp)  # never the live_site's database
         self.env = {
             **os.environ,
             "DATABASE_URL": self.url,
@@ -186,7 +157,7 @@ def site(tmp_path_factory) -> Iterator[Site]:
     finally:
         if site.server is not None:
             site.kill()
-        _drop_database(site.pg_name)
+        drop_database(site.pg_name)
 
 
 def city_values(site: Site) -> dict[tuple[str, str], Any]:
