@@ -158,6 +158,13 @@ def can_read_bulletins(user: Any) -> bool:
     return root is not None and root.parent_id is None and (is_province_user(user) or is_read_only(user))
 
 
+def bulletins_for_user(user: Any) -> Any:
+    """The bulletins the user may read, newest first (none unless `can_read_bulletins`)."""
+    if not can_read_bulletins(user):
+        return Bulletin.objects.none()
+    return Bulletin.objects.select_related("snapshot")
+
+
 def get_bulletin_for_user(user: Any, pk: int | str) -> Bulletin:
     bulletin = Bulletin.objects.filter(pk=pk).first() if str(pk).isdigit() and can_read_bulletins(user) else None
     if bulletin is None:

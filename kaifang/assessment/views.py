@@ -19,7 +19,6 @@ from kaifang.assessment import engine, selectors, services
 from kaifang.assessment.documents import CONTENT_TYPES
 from kaifang.assessment.forms import AdjustmentForm, BulletinForm, PublishForm
 from kaifang.assessment.links import default_period, period_or_default, with_links
-from kaifang.assessment.models import Bulletin
 from kaifang.indicators.models import DataValue, Indicator, Target
 from kaifang.indicators.periods import parse_period, ytd_label, ytd_text
 from kaifang.orgs.models import OrgUnit
@@ -331,7 +330,7 @@ def bulletins(request: HttpRequest) -> HttpResponse:
         else:
             return redirect("assessment:bulletin", bulletin.pk)
     context = {
-        "bulletins": Bulletin.objects.select_related("snapshot")[:50],
+        "bulletins": selectors.bulletins_for_user(user)[:50],
         "form": form,
         "schemes": schemes,
         "can_request": is_province_user(user),
@@ -341,11 +340,7 @@ def bulletins(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    if not selectors.can_read_bulletins(request.user):
-        raise Http404("bulletins")
-    bulletin = Bulletin.objects.filter(pk=pk).first()
-    if bulletin is None:
-        raise Http404("bulletin")
+    bulletin = selectors.get_bulletin_for_user(request.user, pk)
     return render(request, "assessment/bulletin.html", {"bulletin": bulletin})
 
 
@@ -353,10 +348,8 @@ def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def bulletin_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     from django.http import FileResponse
 
-    if not selectors.can_read_bulletins(request.user):
-        raise Http404("bulletins")
-    bulletin = Bulletin.objects.filter(pk=pk, status="done").first()
-    if bulletin is None or not bulletin.file:
+    bulletin = selectors.get_bulletin_for_user(request.user, pk)
+    if bulletin.status != "done" or not bulletin.file:
         raise Http404("bulletin")
     name = f"{bulletin.title or '通报'}.{bulletin.format}"
     return FileResponse(

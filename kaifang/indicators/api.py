@@ -289,7 +289,11 @@ def save(request: HttpRequest, payload: BatchIn) -> Any:
                 ],
             },
         )
-    fresh = DataValue.objects.select_related("indicator", "unit", "updated_by").filter(pk__in=[r.pk for r in rows])
+    fresh = (
+        DataValue.objects.visible_to(user)
+        .select_related("indicator", "unit", "updated_by")
+        .filter(pk__in=[r.pk for r in rows])
+    )
     by_id = {r.pk: r for r in fresh}
     return Status(200, [value_out(by_id[r.pk]) for r in rows])
 

@@ -203,7 +203,7 @@ def transfer(request: HttpRequest, pk: int, payload: TransferIn) -> Any:
         if getattr(exc, "code", None) == "stale":
             return Status(409, {"detail": exc.messages})
         raise
-    return InvestmentProject.objects.select_related("unit", "platform", "investor").get(pk=pk)
+    return selectors.get_project_for_user(request.user, pk)  # the service checked the new unit is writable
 
 
 @projects_router.post("/{int:pk}/funds", response={201: ProjectOut, **ERRORS}, summary="登记到位资金")
