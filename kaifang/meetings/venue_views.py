@@ -3,6 +3,10 @@ organiser's 补签, the main venue's code screen (and the JSON it polls) and rel
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,60 +24,65 @@ from kaifang.meetings.selectors import get_meeting_for_user, get_venue_for_user
 from kaifang.meetings.views import flash
 
 
-@login_required
-@require_POST
-def venue_details(request: HttpRequest, pk: int, unit: str) -> HttpResponse:
+def _venue_form(
+    request: HttpRequest,
+    pk: int,
+    unit: str,
+    form_class: type[forms.Form],
+    invalid: str,
+    done: str,
+    save: Callable[[Any, Any, Any, dict[str, Any]], Any],
+) -> HttpResponse:
+    """A venue's form posted from the meeting page: the meeting and venue through the guard, the
+    form checked, `save(user, meeting, venue, cleaned_data)` called (a service), one message, back."""
     user = user_of(request)
     meeting = get_meeting_for_user(user, pk)
     venue = get_venue_for_user(user, meeting, unit)
-    form = VenueForm(request.POST)
+    form = form_class(request.POST)
     if not form.is_valid():
-        messages.error(request, _("会场信息填写有误。"))
+        messages.error(request, invalid)
         return redirect("meetings:detail", pk=pk)
-    data = form.cleaned_data
     try:
-        roll_call.update_venue(
-            actor=user,
-            venue=venue,
-            room=data["room"],
-            contact_name=data["contact_name"],
-            contact_phone=data["contact_phone"],
-            expected_version=data["version"],
-        )
+        save(user, meeting, venue, form.cleaned_data)
     except ValidationError as exc:
         flash(request, exc)
     else:
-        messages.success(request, _("会场信息已保存。"))
+        messages.success(request, done)
     return redirect("meetings:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def venue_details(request: HttpRequest, pk: int, unit: str) -> HttpResponse:
+    def save(user: Any, _meeting: Any, venue: Any, d: dict[str, Any]) -> Any:
+        return roll_call.update_venue(
+            actor=user,
+            venue=venue,
+            room=d["room"],
+            contact_name=d["contact_name"],
+            contact_phone=d["contact_phone"],
+            expected_version=d["version"],
+        )
+
+    return _venue_form(request, pk, unit, VenueForm, _("会场信息填写有误。"), _("会场信息已保存。"), save)
 
 
 @login_required
 @require_POST
 def receipt(request: HttpRequest, pk: int, unit: str) -> HttpResponse:
-    user = user_of(request)
-    meeting = get_meeting_for_user(user, pk)
-    venue = get_venue_for_user(user, meeting, unit)
-    form = ReceiptForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("回执填写不完整，请检查。"))
-        return redirect("meetings:detail", pk=pk)
-    data = form.cleaned_data
-    try:
-        roll_call.answer_receipt(
+    def save(user: Any, _meeting: Any, venue: Any, d: dict[str, Any]) -> Any:
+        return roll_call.answer_receipt(
             actor=user,
             venue=venue,
-            attending=data["attending"],
-            leader_name=data["leader_name"],
-            leader_title=data["leader_title"],
-            head_count=data["head_count"] or 0,
-            leave_reason=data["leave_reason"],
-            expected_version=data["version"],
+            attending=d["attending"],
+            leader_name=d["leader_name"],
+            leader_title=d["leader_title"],
+            head_count=d["head_count"] or 0,
+            leave_reason=d["leave_reason"],
+            expected_version=d["version"],
         )
-    except ValidationError as exc:
-        flash(request, exc)
-    else:
-        messages.success(request, _("回执已提交。"))
-    return redirect("meetings:detail", pk=pk)
+
+    return _venue_form(request, pk, unit, ReceiptForm, _("回执填写不完整，请检查。"), _("回执已提交。"), save)
 
 
 @login_required
@@ -151,26 +160,17 @@ def code_json(request: HttpRequest, pk: int) -> JsonResponse:
 @login_required
 @require_POST
 def relay(request: HttpRequest, pk: int, unit: str) -> HttpResponse:
-    user = user_of(request)
-    meeting = get_meeting_for_user(user, pk)
-    venue = get_venue_for_user(user, meeting, unit)
-    form = RelayReportForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("传达落实情况填写不完整，请检查日期、形式和内容。"))
-        return redirect("meetings:detail", pk=pk)
-    try:
-        services.report_relay(
+    def save(user: Any, meeting: Any, venue: Any, d: dict[str, Any]) -> Any:
+        return services.report_relay(
             actor=user,
             meeting=meeting,
             unit=venue.unit,
-            relayed_on=form.cleaned_data["relayed_on"],
-            form=form.cleaned_data["form"],
-            attendees=form.cleaned_data["attendees"],
-            text=form.cleaned_data["text"],
-            expected_version=form.cleaned_data["version"],
+            relayed_on=d["relayed_on"],
+            form=d["form"],
+            attendees=d["attendees"],
+            text=d["text"],
+            expected_version=d["version"],
         )
-    except ValidationError as exc:
-        flash(request, exc)
-    else:
-        messages.success(request, _("传达落实情况已报送。"))
-    return redirect("meetings:detail", pk=pk)
+
+    invalid = _("传达落实情况填写不完整，请检查日期、形式和内容。")
+    return _venue_form(request, pk, unit, RelayReportForm, invalid, _("传达落实情况已报送。"), save)
