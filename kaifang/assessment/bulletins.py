@@ -4,7 +4,9 @@
 lags, what changed against the previous period), the ranking with the red list (红榜, top) and the
 black list (黑榜, bottom), a bar chart and the overdue tasks by unit. The renderers in
 `kaifang.assessment.documents` turn it into PDF, Word and Excel. A bulletin reports the published
-snapshot of the period when there is one, else the running score (and says so).
+snapshot of the period when there is one, else the running score: then it is a draft for comment
+(征求意见稿), said on every page, and has no document number (文号) — a numbered bulletin is only ever
+issued from a published snapshot.
 """
 
 from __future__ import annotations
@@ -43,6 +45,15 @@ class BulletinContent:
     black: list[dict[str, Any]]
     overdue: list[dict[str, Any]] = field(default_factory=list)  # unit, count, tasks
     rules: dict[str, str] = field(default_factory=dict)
+    snapshot_id: int | None = None
+
+    @property
+    def draft(self) -> bool:
+        """Made from live scores, not a published snapshot: a draft for comment without 文号."""
+        return not self.published
+
+
+DRAFT_MARK = "征求意见稿"
 
 
 def bulletin_title(period: datetime.date, kind: str) -> str:
@@ -151,12 +162,13 @@ def bulletin_content(scheme: AssessmentScheme, period: datetime.date, kind: str 
     return BulletinContent(
         title=bulletin_title(period, kind),
         issuer=settings.KAIFANG_ISSUER_NAME,
-        doc_number=doc_number(period, kind),
+        doc_number=doc_number(period, kind) if snapshot is not None else "",
         date=clock.today(),
         period_label=label,
         scheme_name=scheme.name,
         published=snapshot is not None,
         snapshot_number=snapshot.number if snapshot else None,
+        snapshot_id=snapshot.pk if snapshot else None,
         summary=_summary(rows, previous, label),
         item_names=[i["name"] for i in items],
         rows=rows,

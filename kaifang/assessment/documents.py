@@ -12,7 +12,7 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
-from kaifang.assessment.bulletins import BulletinContent, bar_chart_svg
+from kaifang.assessment.bulletins import DRAFT_MARK, BulletinContent, bar_chart_svg
 from kaifang.core.spreadsheets import safe_cell
 
 BODY_FONT = "Noto Serif CJK SC"
@@ -28,7 +28,13 @@ def render_pdf(content: BulletinContent) -> bytes:
 
     html = render_to_string(
         "assessment/bulletin_pdf.html",
-        {"c": content, "chart": bar_chart_svg(content.rows), "body_font": BODY_FONT, "heading_font": HEADING_FONT},
+        {
+            "c": content,
+            "chart": bar_chart_svg(content.rows),
+            "body_font": BODY_FONT,
+            "heading_font": HEADING_FONT,
+            "draft_mark": DRAFT_MARK,
+        },
     )
     return HTML(string=html).write_pdf()  # type: ignore[no-any-return]
 
@@ -84,9 +90,13 @@ def render_docx(content: BulletinContent) -> bytes:
             heading = style.name.startswith(("Heading", "Title"))
             _set_cjk_font(style, HEADING_FONT if heading else BODY_FONT)
     document.styles["Normal"].font.size = Pt(12)
+    if content.draft:  # the section header repeats on every page
+        mark = document.sections[0].header.paragraphs[0]
+        mark.text = DRAFT_MARK
+        mark.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     title = document.add_heading(content.title, level=0)
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    meta = document.add_paragraph(f"{content.issuer}　{content.doc_number}")
+    meta = document.add_paragraph(f"{content.issuer}　{content.doc_number}".strip("　"))
     meta.alignment = WD_ALIGN_PARAGRAPH.CENTER
     document.add_paragraph(_status_line(content))
     document.add_heading("一、总体情况", level=1)
@@ -123,7 +133,7 @@ def render_docx(content: BulletinContent) -> bytes:
 def _status_line(content: BulletinContent) -> str:
     if content.published:
         return f"本通报依据已发布的{content.period_label}考核结果（第{content.snapshot_number}版）。"
-    return f"本通报依据{content.period_label}实时考核得分（尚未发布，以发布结果为准）。"
+    return f"{DRAFT_MARK}：本通报依据{content.period_label}实时考核得分（尚未发布，以发布结果为准），无文号。"
 
 
 def render_xlsx(content: BulletinContent) -> bytes:
@@ -136,7 +146,10 @@ def render_xlsx(content: BulletinContent) -> bytes:
     number = book.add_format({"font_name": BODY_FONT, "num_format": "0.00"})
     sheet = book.add_worksheet("考核排名")
     sheet.write(0, 0, safe_cell(content.title), bold)
-    sheet.write(1, 0, safe_cell(f"{content.issuer}　{content.doc_number}"), text)
+    sheet.write(1, 0, safe_cell(f"{content.issuer}　{content.doc_number}".strip("　")), text)
+    if content.draft:  # printed in the header of every page, and said above the table
+        sheet.set_header(f"&R{DRAFT_MARK}")
+        sheet.write(1, 6, DRAFT_MARK, bold)
     sheet.merge_range(2, 0, 2, 7, safe_cell(content.summary), text)
     sheet.set_row(2, 80)
     headers = ["名次", "单位", "总分", "等次", *content.item_names]
@@ -166,6 +179,8 @@ def render_xlsx(content: BulletinContent) -> bytes:
         chart.set_legend({"none": True})
         sheet.insert_chart(last + 2, 1, chart, {"x_scale": 1.4, "y_scale": 1.4})
     overdue = book.add_worksheet("逾期事项")
+    if content.draft:
+        overdue.set_header(f"&R{DRAFT_MARK}")
     for col, head in enumerate(["单位", "逾期项数", "事项编号", "事项", "办理时限"]):
         overdue.write(0, col, head, bold)
     line = 1

@@ -18,9 +18,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q
+from django.utils import timezone
 
 from kaifang.assessment import engine
 from kaifang.assessment.models import AdjustmentState, AssessmentScheme, ManualAdjustment, SchemeItem
+from kaifang.core import clock
 from kaifang.indicators import maths
 from kaifang.indicators.models import DataValue, Indicator, Source, Target
 from kaifang.indicators.selectors import BASIS_LABELS, figures
@@ -207,52 +209,24 @@ def task_counts(
     return out
 
 
-def _task_inputs(units: list[OrgUnit], period: datetime.date, where: UnitFilter) -> dict[int, dict[str, Any]]:
+def _task_inputs(
+    units: list[OrgUnit], period: datetime.date, where: UnitFilter, as_of: datetime.datetime
+) -> dict[int, dict[str, Any]]:
+    """Tasks due from January 1 to the period's end — but never past the day of computation: a task
+    whose deadline has not come yet is not due (the item's rule text says so)."""
     start, end = period_window(period)
-    return task_counts(units, start, end, where)
+    return task_counts(units, start, min(end, timezone.localtime(as_of).date()), where)
 
 
-def _reporting_inputs(units: list[OrgUnit], period: datetime.date, where: UnitFilter) -> dict[int, dict[str, Any]]:
-    """Reporting rounds of the year up to `period` the unit had to answer; how many it submitted on
-    time (or within the grace days), late, and how many times a submission was sent back (退回)."""
-    from django.db.models import Count
+def _reporting_inputs(
+    item: SchemeItem, units: list[OrgUnit], period: datetime.date, as_of: datetime.datetime
+) -> dict[int, dict[str, Any]]:
+    """Reporting rounds of the year up to `period` whose deadline plus grace has passed at `as_of`, as
+    the item's rule text says (`kaifang.reporting.selectors.reporting_record`)."""
+    from kaifang.reporting.selectors import reporting_record
 
-    from kaifang.reporting.models import ReportingRound, Submission, SubmissionEvent, Timeliness
-
-    counts: dict[int, dict[str, Any]] = {
-        u.pk: {"required": 0, "on_time": 0, "late": 0, "returned": 0, "sources": []} for u in units
-    }
-    window = {"period__year": period.year, "period__lte": period}
-    required = (
-        ReportingRound.units.through.objects.filter(where("orgunit__"))
-        .filter(**{f"reportinground__{k}": v for k, v in window.items()})
-        .values("orgunit_id")
-        .annotate(n=Count("id"))
-    )
-    for row in required:
-        if row["orgunit_id"] in counts:
-            counts[row["orgunit_id"]]["required"] = row["n"]
-    submissions = Submission.objects.filter(where("unit__"), **{f"round__{k}": v for k, v in window.items()})
-    for pk, unit_id, timeliness, round_period in submissions.values_list(
-        "pk", "unit_id", "timeliness", "round__period"
-    ):
-        if unit_id not in counts:
-            continue
-        entry = counts[unit_id]
-        if timeliness in (Timeliness.ON_TIME, Timeliness.GRACE):
-            entry["on_time"] += 1
-        elif timeliness == Timeliness.LATE:
-            entry["late"] += 1
-        entry["sources"].append({"type": "submission", "id": pk, "period": f"{round_period:%Y-%m}"})
-    returns = (
-        SubmissionEvent.objects.filter(action="return", submission__in=submissions)
-        .values("submission__unit_id")
-        .annotate(n=Count("id"))
-    )
-    for back in returns:
-        if back["submission__unit_id"] in counts:
-            counts[back["submission__unit_id"]]["returned"] = back["n"]
-    return counts
+    answers_for = str(item.to_engine().param("answers_for"))
+    return reporting_record(units, period=period, as_of=as_of, answers_for=answers_for)
 
 
 def _entry_inputs(
@@ -277,8 +251,16 @@ def _entry_inputs(
     return out
 
 
-def gather(scheme: AssessmentScheme, period: datetime.date, *, units: Iterable[OrgUnit] | None = None) -> Gathered:
-    """The engine's inputs for every unit of the scheme's group (or `units`) at `period`."""
+def gather(
+    scheme: AssessmentScheme,
+    period: datetime.date,
+    *,
+    units: Iterable[OrgUnit] | None = None,
+    as_of: datetime.datetime | None = None,
+) -> Gathered:
+    """The engine's inputs for every unit of the scheme's group (or `units`) at `period`, as known at
+    `as_of` (default: now on the app clock): rounds and tasks not yet due then are not counted."""
+    as_of = as_of or clock.now()
     members = list(units) if units is not None else group_units(scheme, period)
     where = unit_filter(members, scheme.group if units is None else None)
     per_item: dict[str, dict[int, dict[str, Any]]] = {}
@@ -288,12 +270,13 @@ def gather(scheme: AssessmentScheme, period: datetime.date, *, units: Iterable[O
             per_item[item.code] = _indicator_inputs(item, members, period, where)
         elif item.kind == engine.TASKS:
             if "tasks" not in cached:
-                cached["tasks"] = _task_inputs(members, period, where)
+                cached["tasks"] = _task_inputs(members, period, where, as_of)
             per_item[item.code] = cached["tasks"]
         elif item.kind == engine.REPORTING:
-            if "reporting" not in cached:
-                cached["reporting"] = _reporting_inputs(members, period, where)
-            per_item[item.code] = cached["reporting"]
+            key = f"reporting:{item.to_engine().param('answers_for')}"
+            if key not in cached:
+                cached[key] = _reporting_inputs(item, members, period, as_of)
+            per_item[item.code] = cached[key]
         else:
             per_item[item.code] = _entry_inputs(item, members, period, where)
     data = [

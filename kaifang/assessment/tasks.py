@@ -24,7 +24,6 @@ def generate_bulletin(bulletin_id: int) -> str:
     """Gather the content, render the file, archive it (with its SHA-256) beside the snapshot."""
     from kaifang.assessment.bulletins import bulletin_content
     from kaifang.assessment.documents import RENDERERS
-    from kaifang.assessment.selectors import latest_snapshot
 
     bulletin = Bulletin.objects.get(pk=bulletin_id)
     try:
@@ -38,7 +37,7 @@ def generate_bulletin(bulletin_id: int) -> str:
             bulletin.refresh_from_db()
             bulletin.title = content.title
             bulletin.doc_number = content.doc_number
-            bulletin.snapshot = latest_snapshot(scheme.code, bulletin.period)
+            bulletin.snapshot_id = content.snapshot_id  # the snapshot the content was read from, if any
             name = f"{bulletin.period:%Y-%m}-{bulletin.kind}-{bulletin.pk}.{bulletin.format}"
             bulletin.file.save(name, ContentFile(data), save=False)
             bulletin.sha256 = hashlib.sha256(data).hexdigest()

@@ -53,7 +53,7 @@ def scheme_detail(request: HttpRequest, code: str) -> HttpResponse:
     context = {
         "scheme": scheme,
         "items": [{"item": i, "formula": i.formula, "missing": engine.missing_rule_text(i.to_engine())} for i in items],
-        "rules": engine.rules_text(scheme.to_engine()),
+        "rules": engine.rules_text(scheme.to_engine(), scheme.group.members.current().count()),
         "versions": selectors.scheme_versions(scheme.code),
         "snapshots": selectors.snapshots_of(scheme.code),
         "period": default_period(scheme.year),

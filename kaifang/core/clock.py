@@ -19,3 +19,13 @@ def today() -> datetime.date:
     if pinned:
         return datetime.date.fromisoformat(str(pinned))
     return timezone.localdate()
+
+
+def now() -> datetime.datetime:
+    """The business moment: with KAIFANG_DEMO_TODAY, that day at the real time of day; else now."""
+    moment = timezone.localtime()
+    pinned = getattr(settings, "KAIFANG_DEMO_TODAY", "")
+    if pinned:
+        day = datetime.date.fromisoformat(str(pinned))
+        moment = moment.replace(year=day.year, month=day.month, day=day.day)
+    return moment

@@ -188,8 +188,9 @@ class Tally:
 
     @property
     def timeliness(self) -> Decimal | None:
-        """及时率 = units that submitted by the deadline / units required."""
-        return Decimal(self.on_time) / Decimal(self.required) if self.required else None
+        """及时率 = units that submitted by the deadline or within the grace days / units required: a
+        submission within grace counts as on time here and in every assessment (`counts_as_on_time`)."""
+        return Decimal(self.on_time + self.grace) / Decimal(self.required) if self.required else None
 
     @property
     def completeness_text(self) -> str:
@@ -276,3 +277,103 @@ def values_locked_by_rounds_many(
 
 def can_see(user: Any, unit: OrgUnit) -> bool:
     return can_see_unit(user, unit)
+
+
+# --- Reporting timeliness for other areas (the assessment's reporting item) ---------------------------
+
+
+def counts_as_on_time(timeliness: str) -> bool:
+    """By the deadline or within the grace days: on time, in the round's 及时率 and in every assessment."""
+    return timeliness in (Timeliness.ON_TIME, Timeliness.GRACE)
+
+
+OWN = "own"
+OWN_AND_APPROVED = "own_and_approved"
+
+
+def due_rounds(*, period: datetime.date, as_of: datetime.datetime) -> list[ReportingRound]:
+    """Rounds of `period`'s year up to `period` whose deadline plus grace has passed at `as_of`: a round
+    not yet due is not counted against anyone."""
+    rounds = ReportingRound.objects.filter(period__year=period.year, period__lte=period).order_by("period", "pk")
+    return [r for r in rounds if r.grace_until < as_of]
+
+
+def _responsible(members: dict[str, int], kinds: dict[str, str], path: str, code: str, answers_for: str) -> int | None:
+    """The member that answers for a submission of unit `code`: the unit itself, or — with
+    `own_and_approved` — the unit that approves it (`kaifang.reporting.workflow.reviewing_unit`: the
+    nearest city above a county or platform, else the province)."""
+    if code in members:
+        return members[code]
+    if answers_for != OWN_AND_APPROVED:
+        return None
+    ancestors = [c for c in path.strip("/").split("/") if c and c != code]
+    own_kind = kinds.get(code, "")
+    if own_kind in (UnitKind.COUNTY, UnitKind.PLATFORM):
+        cities = [c for c in ancestors if kinds.get(c) == UnitKind.CITY]
+        if cities:
+            return members.get(cities[-1])
+    provinces = [c for c in ancestors if kinds.get(c) == UnitKind.PROVINCE]
+    return members.get(provinces[-1]) if provinces else None
+
+
+def reporting_record(
+    units: list[OrgUnit], *, period: datetime.date, as_of: datetime.datetime, answers_for: str = OWN
+) -> dict[int, dict[str, Any]]:
+    """Per unit: how many submissions it answered for in the due rounds of the year up to `period`
+    (`due_rounds`; every unit a round requires counts, whether it submitted or not), how many came on
+    time (grace included), late, and how often they were returned (退回). `answers_for`: its own
+    submissions, or its own and those it approves."""
+    from django.db.models import Count
+
+    from kaifang.reporting.models import SubmissionEvent
+
+    out: dict[int, dict[str, Any]] = {
+        u.pk: {"required": 0, "on_time": 0, "late": 0, "returned": 0, "sources": []} for u in units
+    }
+    rounds = due_rounds(period=period, as_of=as_of)
+    if not rounds:
+        return out
+    members = {u.code: u.pk for u in units}
+    required = list(
+        ReportingRound.units.through.objects.filter(reportinground__in=rounds)
+        .order_by("reportinground__period", "orgunit__path")
+        .values_list("reportinground_id", "orgunit_id", "orgunit__code", "orgunit__path", "orgunit__kind")
+    )
+    kinds = {code: kind for _r, _u, code, _path, kind in required}
+    if answers_for == OWN_AND_APPROVED:
+        kinds.update(OrgUnit.objects.filter(kind__in=(UnitKind.CITY, UnitKind.PROVINCE)).values_list("code", "kind"))
+    submissions = Submission.objects.filter(round__in=rounds)
+    found = {
+        (round_id, unit_id): (pk, timeliness)
+        for pk, round_id, unit_id, timeliness in submissions.values_list("pk", "round_id", "unit_id", "timeliness")
+    }
+    periods = {r.pk: f"{r.period:%Y-%m}" for r in rounds}
+    owner_of: dict[int, int] = {}
+    for round_id, unit_id, code, path, _kind in required:
+        owner = _responsible(members, kinds, path, code, answers_for)
+        if owner is None:
+            continue
+        entry = out[owner]
+        entry["required"] += 1
+        pk, timeliness = found.get((round_id, unit_id), (None, ""))
+        if counts_as_on_time(timeliness):
+            entry["on_time"] += 1
+        elif timeliness == Timeliness.LATE:
+            entry["late"] += 1
+        source: dict[str, Any] = {"type": "submission", "period": periods[round_id], "unit": code}
+        if pk is not None:
+            owner_of[pk] = owner
+            source["id"] = pk
+        else:
+            source["note"] = "未报"
+        entry["sources"].append(source)
+    returns = (
+        SubmissionEvent.objects.filter(action="return", submission__in=submissions)
+        .values("submission_id")
+        .annotate(n=Count("id"))
+    )
+    for back in returns:
+        owner = owner_of.get(back["submission_id"])
+        if owner is not None:
+            out[owner]["returned"] += back["n"]
+    return out

@@ -12,7 +12,8 @@ Rules stated once here and shown to users by `rules_text()`:
   weighted items are scaled up by total weight ÷ weight of the items that did count).
 - Ranks: equal totals share a rank and the next rank skips (1, 1, 3); or a named tie-break item
   decides first.
-- Grades by score thresholds or by rank shares; a triggered veto item (一票否决) sets the grade
+- Grades by score thresholds or by rank shares (the share's cut-off rank is the group size × the
+  cumulative share rounded up: `share_cutoffs`); a triggered veto item (一票否决) sets the grade
   whatever the score.
 """
 
@@ -54,6 +55,7 @@ from kaifang.assessment.engine.schemes import (
     pct,
     r2,
     rules_text,
+    share_cutoffs,
     validate_params,
     validate_scheme,
 )
@@ -109,6 +111,7 @@ __all__ = [
     "r2",
     "rules_text",
     "score",
+    "share_cutoffs",
     "to_jsonable",
     "validate_params",
     "validate_scheme",

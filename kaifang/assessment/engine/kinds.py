@@ -81,23 +81,26 @@ def _completion(item: Item, d: Mapping[str, Any]) -> Raw:
 
 
 def _step(item: Item, d: Mapping[str, Any]) -> Raw:
+    """Percentage points ahead of or behind time progress are (completion − time progress) × 100, as
+    officials count them (超/低于序时进度X个百分点), never (completion ÷ time progress − 1) × 100."""
     actual, target, tp = dec(d["actual"]), dec(d["target"]), dec(d["time_progress"])
     if target <= 0 or tp <= 0:
         return Raw(None, "目标或时序进度为0，无法计算", raw_inputs(d))
-    ratio = actual / target / tp
-    diff = (ratio - ONE) * HUNDRED
+    completion = actual / target
+    diff = (completion - tp) * HUNDRED
+    gap = f"完成率{fmt(actual)}÷{fmt(target)}={pct(completion)}，时序进度{pct(tp)}"
     if diff >= 0:
         steps = (diff / item.dparam("up_step")).to_integral_value(rounding=ROUND_FLOOR)
         change = min(steps * item.dparam("up_points"), item.dparam("max_up"))
-        text = f"超出{fmt(r2(diff))}个百分点，{fmt(steps)}档，加{fmt(change)}分"
+        text = f"超过时序进度{fmt(r2(diff))}个百分点，{fmt(steps)}档，加{fmt(change)}分"
     else:
         steps = (-diff / item.dparam("down_step")).to_integral_value(rounding=ROUND_FLOOR)
         change = -min(steps * item.dparam("down_points"), item.dparam("max_down"))
-        text = f"低{fmt(r2(-diff))}个百分点，{fmt(steps)}档，扣{fmt(-change)}分"
+        text = f"低于时序进度{fmt(r2(-diff))}个百分点，{fmt(steps)}档，扣{fmt(-change)}分"
     points = max(item.weight + change, ZERO)
     sign = "+" if change >= 0 else "−"
-    detail = f"完成率÷时序进度={pct(ratio)}；{text}；{fmt(item.weight)}{sign}{fmt(abs(change))}={r2(points)}"
-    return Raw(points, detail, {**raw_inputs(d), "progress_ratio": ratio})
+    detail = f"{gap}；{text}；{fmt(item.weight)}{sign}{fmt(abs(change))}={r2(points)}"
+    return Raw(points, detail, {**raw_inputs(d), "completion": completion, "points_vs_time_progress": diff})
 
 
 def _growth(item: Item, d: Mapping[str, Any]) -> Raw:

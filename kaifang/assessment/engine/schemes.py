@@ -4,6 +4,7 @@ Part of `kaifang.assessment.engine` (see its docstring for the rules)."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -63,6 +64,14 @@ REQUIRED_INPUTS: dict[str, tuple[str, ...]] = {
     VETO: (),
 }
 
+# Time progress as every completion-based rule text states it (DESIGN: m/12 for a flow, 1 for a stock).
+PROGRESS_TEXT = "完成率=累计完成÷全年目标；时序进度=月份数÷12（存量指标为100%）"
+
+# Which submissions a unit answers for in a reporting item ("answers_for").
+OWN = "own"
+OWN_AND_APPROVED = "own_and_approved"
+ANSWERS_FOR_TEXT = {OWN: "本单位", OWN_AND_APPROVED: "本单位及由本单位审核的下级单位"}
+
 DEFAULT_PARAMS: dict[str, dict[str, Any]] = {
     COMPLETION: {"cap": "1.2"},
     STEP: {"up_step": "10", "up_points": "1", "max_up": "5", "down_step": "5", "down_points": "1", "max_down": "10"},
@@ -71,7 +80,7 @@ DEFAULT_PARAMS: dict[str, dict[str, Any]] = {
     THRESHOLD: {"basis": "absolute", "else_points": "0"},
     EFFICACY: {"direction": "higher"},
     TASKS: {"per_overdue": "1", "per_urge": "0.2", "per_notice": "0.5", "per_failed": "1"},
-    REPORTING: {"per_returned": "0.5", "per_late": "0"},
+    REPORTING: {"per_returned": "0.5", "per_late": "0", "answers_for": OWN},
     MANUAL: {"max_bonus": "3", "max_penalty": "3"},
     VETO: {"grade": "较差"},
 }
@@ -168,7 +177,7 @@ def validate_params(kind: str, params: Mapping[str, Any], *, weight: Decimal = Z
         raise SchemeError(f"{KIND_LABELS[kind]}不支持参数：{'、'.join(sorted(unknown))}")
     clean = {**DEFAULT_PARAMS[kind], **params}
     for key, value in clean.items():
-        if key in {"direction", "basis", "grade"}:
+        if key in {"direction", "basis", "grade", "answers_for"}:
             continue
         if key == "points":
             clean[key] = [fmt(dec(v)) for v in value]
@@ -185,6 +194,8 @@ def validate_params(kind: str, params: Mapping[str, Any], *, weight: Decimal = Z
         raise SchemeError("达标项的基准只能是 absolute 或 target")
     if kind == STEP and (dec(clean["up_step"]) == 0 or dec(clean["down_step"]) == 0):
         raise SchemeError("每档百分点不能为0")
+    if kind == REPORTING and clean["answers_for"] not in ANSWERS_FOR_TEXT:
+        raise SchemeError("报送质量项的责任范围只能是 own（本单位）或 own_and_approved（本单位及由其审核的下级单位）")
     if kind == VETO and clean["grade"] not in GRADES:
         raise SchemeError(f"否决后的等次只能是：{'、'.join(GRADES)}")
     if kind in UNWEIGHTED_KINDS and weight != 0:
@@ -221,13 +232,14 @@ def describe(item: Item) -> str:
     if item.kind == COMPLETION:
         cap = item.dparam("cap")
         return (
-            f"完成率÷时序进度×{w}分，最高按{pct(cap, 0)}计（最多{fmt(r2(item.weight * cap))}分）；"
-            "完成率=累计完成÷全年目标，年末时序进度为100%"
+            f"完成率÷时序进度×{w}分，最高按{pct(cap, 0)}计（最多{fmt(r2(item.weight * cap))}分），不低于0分；"
+            f"{PROGRESS_TEXT}"
         )
     if item.kind == STEP:
         return (
-            f"达到序时进度得{w}分；每超{p('up_step')}个百分点加{p('up_points')}分（最多加{p('max_up')}分），"
-            f"每低{p('down_step')}个百分点扣{p('down_points')}分（最多扣{p('max_down')}分），按整档计，不低于0分"
+            f"达到时序进度得{w}分；完成率每超过时序进度{p('up_step')}个百分点加{p('up_points')}分（最多加{p('max_up')}分），"
+            f"每低于时序进度{p('down_step')}个百分点扣{p('down_points')}分（最多扣{p('max_down')}分），按整档计、不足一档不计，"
+            f"不低于0分；超过或低于的百分点数=(完成率−时序进度)×100；{PROGRESS_TEXT}"
         )
     if item.kind == RANKING:
         order = "由高到低" if p("direction") == "higher" else "由低到高"
@@ -242,7 +254,7 @@ def describe(item: Item) -> str:
         basis = "上年同期" if tg == 0 else f"上年同期×(1+目标增速{pct(tg, 1)})"
         return (
             f"(1+同比增速)÷(1+目标增速{pct(tg, 1)})×{w}分，最高按{pct(item.dparam('cap'), 0)}计，"
-            f"即本期累计÷{basis}；上年同期为0或缺数时不可比"
+            f"即本期累计÷{basis}；同比增速=(本年累计−上年同期累计)÷上年同期累计；上年同期为0、负数或缺数时不可比"
         )
     if item.kind == THRESHOLD:
         target = "全年目标×时序进度" if p("basis") == "target" else fmt(dec(p("threshold")))
@@ -254,11 +266,18 @@ def describe(item: Item) -> str:
         return (
             f"按期办结率×{w}分；每项逾期扣{p('per_overdue')}分，每次催办扣{p('per_urge')}分，"
             f"每份督办单扣{p('per_notice')}分，每项复核未通过扣{p('per_failed')}分；不低于0分；"
-            "按期办结率=按期办结数÷到期任务数，无到期任务按100%计"
+            "按期办结率=按期办结数÷到期任务数；到期任务=本单位牵头、已下发、截止日期在本年1月1日至本期末"
+            "（且不晚于计算当日）之间的任务；按期办结=已销号且在截止日期前申报办结；逾期=截止日期后申报办结，"
+            "或截止日期已过仍未申报办结；催办、督办单、复核未通过按同一期间计；无到期任务按100%计"
         )
     if item.kind == REPORTING:
         late = f"，每次迟报扣{p('per_late')}分" if item.dparam("per_late") else ""
-        return f"按时报送率×{w}分；每次被退回扣{p('per_returned')}分{late}；不低于0分；无应报任务按100%计"
+        whose = ANSWERS_FOR_TEXT[str(p("answers_for"))]
+        return (
+            f"按时报送率×{w}分；每次被退回扣{p('per_returned')}分{late}；不低于0分；"
+            f"按时报送率=按时报送次数÷应报次数，宽限期内报送按按时计；应报次数={whose}在本年截至本期、"
+            "截止时间加宽限期已过的报送批次中应报的次数（未到期的批次不计）；无应报任务按100%计"
+        )
     if item.kind == MANUAL:
         return f"经审批的加减分事项合计：加分最多{p('max_bonus')}分，扣分最多{p('max_penalty')}分"
     return f"发生即定为“{p('grade')}”，不论得分"
@@ -266,25 +285,47 @@ def describe(item: Item) -> str:
 
 def missing_rule_text(item: Item) -> str:
     if item.missing == MISSING_EXCLUDE:
-        return "缺数时本项不计，其余权重项按比例折算"
+        return "缺数时本项不计，其余计权重各项的得分×(总权重÷其余各项权重之和)折算；加减分、一票否决项不折算"
     return "缺数时本项按0分计，并标注“缺数”"
 
 
-def rules_text(scheme: Scheme) -> dict[str, str]:
+def share_cutoffs(bands: Any, count: int) -> list[tuple[int, str]]:
+    """Grades by rank share: the last rank of each band, count × cumulative share rounded UP (a group
+    of 14 with 20% 优秀 has ranks 1-3 优秀: 14 × 20% = 2.8 → 3). Used by the engine and its rule text."""
+    cutoffs, cumulative = [], ZERO
+    for share, grade in bands:
+        cumulative += dec(share)
+        cutoffs.append((math.ceil(cumulative * count), str(grade)))
+    return cutoffs
+
+
+def rules_text(scheme: Scheme, count: int | None = None) -> dict[str, str]:
+    """The scheme-wide rules in plain Chinese; with the group's size, the grade bands' rank cut-offs."""
     if scheme.tie_rule == "shared":
         tie = "总分相同名次并列，下一名次顺延（如1、1、3）"
     else:
         code = scheme.tie_rule.removeprefix("item:")
         name = next(i.name for i in scheme.items if i.code == code)
-        tie = f"总分相同时按“{name}”得分高者在前；仍相同则名次并列，下一名次顺延"
+        tie = f"总分相同时按“{name}”得分高者在前；仍相同则名次并列，下一名次顺延（如1、1、3）"
     grading = scheme.grading
     if grading["mode"] == "thresholds":
-        bands = "；".join(f"{fmt(dec(s))}分及以上为{g}" for s, g in grading["bands"])
+        bands = "；".join(f"总分{fmt(dec(s))}分及以上为{g}" for s, g in grading["bands"])
         grade = f"{bands}；其余为较差"
     else:
-        grade = "；".join(f"前{pct(dec(s), 0)}为{g}" for s, g in grading["bands"]) + "；其余为较差"
+        parts, cumulative = [], ZERO
+        cutoffs = share_cutoffs(grading["bands"], count) if count else []
+        for index, (share, g) in enumerate(grading["bands"]):
+            cumulative += dec(share)
+            where = f"名次在前{pct(cumulative, 0)}" if index == 0 else f"其后至累计{pct(cumulative, 0)}"
+            if cutoffs:
+                exact = cumulative * count  # type: ignore[operator]
+                last = cutoffs[index][0]
+                worked = f"{count}×{pct(cumulative, 0)}={fmt(exact)}" + ("" if exact == last else f"，向上取整为{last}")
+                where += f"（{worked}，即第{last}名及以前）"
+            parts.append(f"{where}为{g}")
+        grade = "；".join(parts) + "；其余为较差；名次比例按单位数×比例向上取整；名次并列的单位等次相同"
     return {
-        "rounding": "各项得分四舍五入保留2位小数，总分为各项得分之和",
+        "rounding": "各项得分四舍五入保留2位小数，总分为各项得分之和（不再另行取舍）",
         "tie": tie,
         "grade": grade + "；触发一票否决的单位直接定为否决项规定的等次",
     }

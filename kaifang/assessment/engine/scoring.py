@@ -4,7 +4,6 @@ them, then ranks and grades. Pure Python, Decimal. Part of `kaifang.assessment.e
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
@@ -35,6 +34,7 @@ from kaifang.assessment.engine.schemes import (
     missing_rule_text,
     r2,
     rules_text,
+    share_cutoffs,
     validate_scheme,
 )
 
@@ -115,7 +115,7 @@ def score(scheme: Scheme, units: Sequence[UnitData]) -> Outcome:
     _rank(scheme, results)
     _grade(scheme, results)
     results.sort(key=lambda u: (u.rank, u.code))
-    return Outcome(scheme=scheme.code, units=results, rules=rules_text(scheme))
+    return Outcome(scheme=scheme.code, units=results, rules=rules_text(scheme, len(results)))
 
 
 def _score_unit(
@@ -200,20 +200,15 @@ def _rank(scheme: Scheme, results: list[UnitResult]) -> None:
 def _grade(scheme: Scheme, results: list[UnitResult]) -> None:
     grading = scheme.grading
     bands = [(dec(s), g) for s, g in grading["bands"]]
-    count = len(results)
+    cutoffs = share_cutoffs(grading["bands"], len(results)) if grading["mode"] == "shares" else []
     for unit in results:
         grade = GRADES[-1]
         if grading["mode"] == "thresholds":
             grade = next((g for line, g in bands if unit.total >= line), GRADES[-1])
         else:
-            cumulative = ZERO
-            for share, g in bands:
-                cumulative += share
-                # Rank shares: a unit is in the band when its rank lies within the cumulative share
-                # of the group (rounded up, so a group of 14 with 20% 优秀 has ranks 1-3 优秀).
-                if unit.rank <= math.ceil(cumulative * count):
-                    grade = g
-                    break
+            # Rank shares: a unit is in the band when its rank lies within the band's cut-off
+            # (`share_cutoffs`, the same function that writes the rule text).
+            grade = next((g for last, g in cutoffs if unit.rank <= last), GRADES[-1])
         if unit.vetoed:
             veto = next(i for i in scheme.items if i.kind == VETO and unit.item(i.code).flags)
             grade = str(veto.param("grade"))

@@ -132,7 +132,7 @@ def outcome():
 def test_unit_a_is_capped_at_120_percent_and_earns_its_bonus(outcome):
     assert points(outcome, "A") == {
         "fdi": D("24.00"),  # 700/1000 = 70% ÷ 50% = 140% → capped at 120% → 20 × 1.2
-        "trade": D("11.00"),  # 280/500 = 56% ÷ 50% = 112% → 12 points above → 1 step → +1
+        "trade": D("10.00"),  # 280/500 = 56%, time progress 50%: 56 − 50 = 6 points above, under one step of 10 → +0
         "growth": D("10.00"),  # +10% against a +10% target → 1.1/1.1 × 10
         "fie": D("10.00"),  # 25 ≥ 20
         "domestic": D("8.00"),  # 60 + 40 × (50−10)/(90−10) = 80 → 80/100 × 10
@@ -143,16 +143,16 @@ def test_unit_a_is_capped_at_120_percent_and_earns_its_bonus(outcome):
         "veto": D("0.00"),
     }
     a = outcome.unit("A")
-    assert a.total == D("105.00")
+    assert a.total == D("104.00")  # 24 + 10 + 10 + 10 + 8 + 10 + 20 + 10 + 2
     assert "封顶" in a.item("fdi").flags
     assert a.item("fdi").sources == [{"type": "value", "indicator": "FDI", "unit": "A", "period": "2018-06"}]
     assert a.item("tasks").sources == [{"type": "task", "id": 11}, {"type": "task", "id": 12}]
 
 
-def test_unit_b_scores_88_43_but_its_veto_sets_the_grade(outcome):
+def test_unit_b_scores_89_43_but_its_veto_sets_the_grade(outcome):
     assert points(outcome, "B") == {
         "fdi": D("18.00"),  # 45% ÷ 50% = 90% × 20
-        "trade": D("9.00"),  # 92% → 8 points below → 1 full step of 5 → −1
+        "trade": D("10.00"),  # 230/500 = 46%: 50 − 46 = 4 points below, under one step of 5 → −0
         "growth": D("12.00"),  # +32%: 1.32/1.1 = 120% exactly the cap
         "fie": D("10.00"),  # 20 ≥ 20 (the threshold itself is met)
         "domestic": D("7.00"),  # 60 + 40 × 20/80 = 70
@@ -163,15 +163,15 @@ def test_unit_b_scores_88_43_but_its_veto_sets_the_grade(outcome):
         "veto": D("0.00"),
     }
     b = outcome.unit("B")
-    assert b.total == D("88.43")
+    assert b.total == D("89.43")  # 18 + 10 + 12 + 10 + 7 + 10 + 14.6 + 7.83
     assert b.rank == 2
-    assert b.vetoed and b.grade == "较差"  # 88.43 would be 良好
+    assert b.vetoed and b.grade == "较差"  # 89.43 would be 良好
 
 
 def test_unit_c_is_floored_by_its_step_penalty_cap_and_capped_on_bonus(outcome):
     assert points(outcome, "C") == {
         "fdi": D("16.67"),  # 500/1200 = 41.67% ÷ 50% = 83.33% × 20 = 16.667
-        "trade": D("5.00"),  # 40% → 60 points below → 12 steps, penalty capped at 5
+        "trade": D("5.00"),  # 100/500 = 20%: 50 − 20 = 30 points below → 6 steps of 5, penalty capped at 5
         "growth": D("8.18"),  # −10%: 0.9/1.1 × 10 = 8.1818
         "fie": D("0.00"),  # 19 < 20
         "domestic": D("6.00"),  # the minimum → 60
@@ -195,7 +195,7 @@ def test_unit_d_shows_its_missing_figure_and_is_reweighted_for_the_excluded_item
     # Growth (weight 10) is excluded, so the other weighted items are scaled by 100/90.
     assert points(outcome, "D") == {
         "fdi": D("0.00"),  # missing, rule "zero": not scaled
-        "trade": D("14.44"),  # 160% → 60 above → 6 steps, bonus capped at 3 → 13 × 100/90
+        "trade": D("14.44"),  # 400/500 = 80%: 80 − 50 = 30 above → 3 steps of 10 → +3 (cap 3) → 13 × 100/90
         "growth": D("0.00"),
         "fie": D("11.11"),  # 10 × 100/90
         "domestic": D("11.11"),  # the maximum → 100 → 10 × 100/90
@@ -226,7 +226,11 @@ def test_every_item_explains_itself_in_plain_chinese(outcome):
     assert a.item("fdi").formula.startswith("完成率÷时序进度×20分，最高按120%计")
     assert "700÷1000=70.00%" in a.item("fdi").detail
     assert "功效系数" in a.item("domestic").formula
-    assert "每超10个百分点加1分" in a.item("trade").formula
+    assert "完成率每超过时序进度10个百分点加1分" in a.item("trade").formula
+    assert "超过或低于的百分点数=(完成率−时序进度)×100" in a.item("trade").formula
+    assert a.item("trade").detail == (
+        "完成率280÷500=56.00%，时序进度50.00%；超过时序进度6个百分点，0档，加0分；10+0=10.00"
+    )
     assert "缺数时本项不计" in a.item("growth").formula
     assert outcome.rules["tie"].startswith("总分相同名次并列")
     d = outcome.to_dict()
@@ -345,3 +349,110 @@ def test_bad_item_parameters_are_refused_with_a_chinese_message(kind, params, we
 def test_floats_never_enter_the_arithmetic():
     with pytest.raises(TypeError):
         e.dec(0.1)
+
+
+STEP = e.Item(
+    "cbec",
+    "跨境电商交易额",
+    e.STEP,
+    D(5),
+    {"up_step": "10", "up_points": "1", "max_up": "2", "down_step": "5", "down_points": "1", "max_down": "3"},
+)
+
+
+def _step_points(actual, target, time_progress):
+    outcome = e.score(
+        e.Scheme("S", "步进", (STEP,)),
+        [e.UnitData("u", "单位", {"cbec": {"actual": actual, "target": target, "time_progress": time_progress}})],
+    )
+    return outcome.units[0].items[0]
+
+
+@pytest.mark.parametrize(
+    ("actual", "target", "progress", "expected"),
+    [
+        # June (time progress 6/12 = 50%): 600/1000 = 60% is 60 − 50 = 10 points above: one step, +1.
+        # The old rule counted (60% ÷ 50% − 1) × 100 = 20 "points", two steps: +2.
+        ("600", "1000", "0.5", "6.00"),
+        # 440/1000 = 44%: 50 − 44 = 6 points below: one step of 5, −1 (old rule: 12 "points", two steps).
+        ("440", "1000", "0.5", "4.00"),
+        # March (25%): 300/1000 = 30%: 5 points above, under one step of 10: +0 (old rule: 20 → +2).
+        ("300", "1000", "0.25", "5.00"),
+        # 150/1000 = 15%: 10 points below: two steps of 5, −2 (old rule: 40 → 8 steps, capped −3).
+        ("150", "1000", "0.25", "3.00"),
+        # Year end: 1,250/1,000 = 125%: 25 points above: two steps, +2 (the cap).
+        ("1250", "1000", "1", "7.00"),
+        # Exactly at time progress: 500/1000 at 50%: 0 points, the weight.
+        ("500", "1000", "0.5", "5.00"),
+    ],
+)
+def test_step_items_count_percentage_points_as_completion_minus_time_progress(actual, target, progress, expected):
+    assert _step_points(actual, target, progress).points == D(expected)
+
+
+def test_step_rule_text_is_what_a_person_applies():
+    """Read the generated rule text as a clerk would and apply it to random cases: same points."""
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    text = e.describe(STEP)
+    assert "完成率每超过时序进度10个百分点加1分（最多加2分）" in text
+    assert "每低于时序进度5个百分点扣1分（最多扣3分）" in text
+    assert "按整档计、不足一档不计，不低于0分" in text
+
+    @given(
+        actual=st.integers(min_value=0, max_value=3000),
+        target=st.integers(min_value=1, max_value=3000),
+        month=st.integers(min_value=1, max_value=12),
+    )
+    def check(actual, target, month):
+        progress = D(month) / D(12)
+        points_vs_progress = (D(actual) / D(target) - progress) * 100  # (完成率−时序进度)×100
+        if points_vs_progress >= 0:
+            change = min(int(points_vs_progress // 10) * 1, 2)
+        else:
+            change = -min(int(-points_vs_progress // 5) * 1, 3)
+        expected = max(D(5) + change, D(0)).quantize(D("0.01"))
+        assert _step_points(str(actual), str(target), progress).points == expected
+
+    check()
+
+
+def test_grade_shares_round_up_as_the_rule_text_says():
+    # 14 units, distinct totals. 20% of 14 = 2.8 → 3 优秀; 50% = 7 → ranks 4-7 良好;
+    # 80% = 11.2 → 12 → ranks 8-12 一般; ranks 13-14 较差.
+    scheme = e.Scheme(
+        "G",
+        "等次",
+        tuple(e.Item(f"i{n}", f"项{n}", e.THRESHOLD, D(1), {"threshold": str(n)}) for n in range(1, 15)),
+        grading={"mode": "shares", "bands": [["0.2", "优秀"], ["0.3", "良好"], ["0.3", "一般"]]},
+    )
+    units = [
+        e.UnitData(f"U{n:02d}", f"单位{n}", {f"i{k}": {"value": str(15 - n)} for k in range(1, 15)})
+        for n in range(1, 15)
+    ]
+    outcome = e.score(scheme, units)
+    grades = [u.grade for u in sorted(outcome.units, key=lambda u: u.rank)]
+    assert grades == ["优秀"] * 3 + ["良好"] * 4 + ["一般"] * 5 + ["较差"] * 2
+    assert outcome.rules["grade"].startswith(
+        "名次在前20%（14×20%=2.8，向上取整为3，即第3名及以前）为优秀；"
+        "其后至累计50%（14×50%=7，即第7名及以前）为良好；"
+        "其后至累计80%（14×80%=11.2，向上取整为12，即第12名及以前）为一般；其余为较差；"
+        "名次比例按单位数×比例向上取整；名次并列的单位等次相同"
+    )
+
+
+def test_units_tied_at_a_band_boundary_share_the_better_grade():
+    # Totals 14, 13, 12, 12, 10 … : ranks 1, 2, 3, 3, 5 …; both units ranked 3rd are within "第3名及以前".
+    scheme = e.Scheme(
+        "G",
+        "等次",
+        (e.Item("x", "得分", e.RANKING, D(100), {"step": "1", "floor": "0"}),),
+        grading={"mode": "shares", "bands": [["0.2", "优秀"], ["0.3", "良好"], ["0.3", "一般"]]},
+    )
+    values = [14, 13, 12, 12, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1]
+    units = [e.UnitData(f"U{n:02d}", f"单位{n}", {"x": {"value": str(v)}}) for n, v in enumerate(values, 1)]
+    outcome = e.score(scheme, units)
+    by_code = {u.code: (u.rank, u.grade) for u in outcome.units}
+    assert by_code["U03"] == (3, "优秀") and by_code["U04"] == (3, "优秀")
+    assert by_code["U05"] == (5, "良好")

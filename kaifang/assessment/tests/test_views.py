@@ -135,3 +135,46 @@ def test_the_province_revises_weights_as_a_new_version_and_a_city_cannot(two_cit
     assert "第2版" in page and "提高利用外资权重" in page and "70.00" in page
     # 450/1000 ÷ 50% = 90% × 70 = 63 + 30 (no task due)
     assert "93.00" in client_for(province).get("/assessment/schemes/KH-TWO/2018-06/").content.decode()
+
+
+def _pdf_pages(bulletin):
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(bulletin.file.read())
+        handle.flush()
+        text = subprocess.run(["pdftotext", "-layout", handle.name, "-"], capture_output=True, check=True).stdout
+    return [page for page in text.decode().split("\f") if page.strip()]
+
+
+def test_a_bulletin_from_live_scores_is_a_draft_on_every_page_without_a_document_number(two_cities, province):
+    """Nothing is published for June: the bulletin is a 征求意见稿 — in the PDF's page header, the Word
+    section header (every page), the Excel print header — and carries no 文号."""
+    from docx import Document
+    from openpyxl import load_workbook
+
+    pdf = services.request_bulletin(actor=province, scheme=two_cities, period=JUNE, file_format="pdf")
+    pdf.refresh_from_db()
+    assert pdf.status == "done" and pdf.doc_number == "" and pdf.snapshot is None
+    pages = _pdf_pages(pdf)
+    assert pages and all("征求意见稿" in page for page in pages)
+    assert "〔2018〕" not in "".join(pages)
+
+    docx = services.request_bulletin(actor=province, scheme=two_cities, period=JUNE, file_format="docx")
+    docx.refresh_from_db()
+    document = Document(io.BytesIO(docx.file.read()))
+    assert document.sections[0].header.paragraphs[0].text == "征求意见稿"
+    assert "〔2018〕" not in "\n".join(p.text for p in document.paragraphs)
+
+    xlsx = services.request_bulletin(actor=province, scheme=two_cities, period=JUNE, file_format="xlsx")
+    xlsx.refresh_from_db()
+    book = load_workbook(io.BytesIO(xlsx.file.read()))
+    assert all("征求意见稿" in sheet.oddHeader.right.text for sheet in book.worksheets)
+    assert "〔2018〕" not in str(book["考核排名"].cell(2, 1).value)
+
+
+def test_a_bulletin_from_a_published_snapshot_has_its_number_and_no_draft_mark(published, province):
+    pdf = services.request_bulletin(actor=province, scheme=published.scheme, period=JUNE, file_format="pdf")
+    pdf.refresh_from_db()
+    assert pdf.doc_number == "开放办通〔2018〕6号" and pdf.snapshot == published
+    pages = _pdf_pages(pdf)
+    assert "开放办通〔2018〕6号" in pages[0]
+    assert not any("征求意见稿" in page for page in pages)
