@@ -129,6 +129,14 @@ def get_snapshot_for_user(user: Any, pk: int | str) -> AssessmentSnapshot:
     return snapshot
 
 
+def outdated_rules(snapshot: AssessmentSnapshot) -> str:
+    """Why a snapshot computed under older scoring rules should be republished ("" when current). The
+    snapshot itself never changes: the correction is a new version with a reason and its diff."""
+    version = int(snapshot.results.get("rules_version") or 1)
+    changes = [text for number, text in sorted(engine.RULES_CHANGES.items()) if number > version]
+    return "；".join(changes)
+
+
 def latest_snapshot(scheme_code: str, period: datetime.date | None = None) -> AssessmentSnapshot | None:
     snapshots = AssessmentSnapshot.objects.filter(scheme_code=scheme_code)
     if period:

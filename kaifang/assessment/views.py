@@ -147,6 +147,8 @@ def snapshot_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "items": list(snapshot.scheme.items.all()),
         "diff": [d for d in snapshot.diff if d["code"] in codes],
         "live": False,
+        "outdated": selectors.outdated_rules(snapshot),
+        "can_publish": is_province_user(request.user),
     }
     return render(request, "assessment/results.html", context)
 

@@ -60,6 +60,8 @@ from kaifang.assessment.engine.schemes import (
     validate_scheme,
 )
 from kaifang.assessment.engine.scoring import (
+    RULES_CHANGES,
+    RULES_VERSION,
     ItemResult,
     Outcome,
     UnitData,
@@ -88,6 +90,8 @@ __all__ = [
     "RELATIVE_KINDS",
     "REPORTING",
     "REQUIRED_INPUTS",
+    "RULES_CHANGES",
+    "RULES_VERSION",
     "SCORERS",
     "STEP",
     "TASKS",

@@ -38,6 +38,15 @@ from kaifang.assessment.engine.schemes import (
     validate_scheme,
 )
 
+# The version of the scoring rules; a published snapshot records the version it was computed under, so
+# one computed under older rules is listed as needing a republish (with a reason and its diff) — it is
+# never changed in place. What each version changed, in the words shown to users:
+RULES_VERSION = 2
+RULES_CHANGES = {
+    2: "超欠目标加减分的百分点改按(完成率−时序进度)×100计算（原按(完成率÷时序进度−1)×100）；"
+    "截止时间加宽限期未过的报送批次、截止日期未到的督办任务不再计入",
+}
+
 
 @dataclass
 class UnitData:
@@ -89,7 +98,7 @@ class Outcome:
         return next(u for u in self.units if u.code == code)
 
     def to_dict(self) -> dict[str, Any]:
-        return to_jsonable(asdict(self))
+        return to_jsonable({**asdict(self), "rules_version": RULES_VERSION})
 
 
 def _decimal_text(value: Any) -> str:

@@ -178,3 +178,18 @@ def test_a_bulletin_from_a_published_snapshot_has_its_number_and_no_draft_mark(p
     pages = _pdf_pages(pdf)
     assert "开放办通〔2018〕6号" in pages[0]
     assert not any("征求意见稿" in page for page in pages)
+
+
+def test_a_snapshot_published_under_older_rules_says_it_needs_a_republish(published, client_for, province, shenyang):
+    """A snapshot computed before the step-item correction (its results carry no rules_version) is shown
+    as needing a republish; the current one is not. Neither is changed in place."""
+    results = {k: v for k, v in published.results.items() if k != "rules_version"}
+    fields = {f: getattr(published, f) for f in ("scheme", "scheme_code", "period", "inputs", "digest")}
+    old = AssessmentSnapshot.objects.create(**fields, number=9, results=results, diff=[], reason="旧版")
+    page = client_for(province).get(f"/assessment/published/{old.pk}/").content.decode()
+    assert "本版按旧版计分规则计算，需重新发布" in page and "(完成率−时序进度)×100" in page
+    assert "按现行规则重新发布" in page
+    city_page = client_for(shenyang).get(f"/assessment/published/{old.pk}/").content.decode()
+    assert "需重新发布" in city_page and "按现行规则重新发布" not in city_page  # only the province republishes
+    page = client_for(province).get(f"/assessment/published/{published.pk}/").content.decode()
+    assert "需重新发布" not in page
