@@ -1,7 +1,7 @@
 """Rendering a bulletin (通报) as PDF (WeasyPrint), Word (python-docx) and Excel (xlsxwriter).
 
-Fonts: body "Noto Serif CJK SC", headings "Noto Sans CJK SC" (fonts-noto-cjk). In Word the CJK font
-is set on every style through w:eastAsia, or Word falls back to a Latin font for Chinese text.
+Word and PDF follow the official-document layout (GB/T 9704, `kaifang.core.official_layout`): A4 with
+its margins, the red 版头, 仿宋 body and 小标宋 title (free Noto CJK stand-ins here), "— 1 —" page numbers.
 """
 
 from __future__ import annotations
@@ -13,10 +13,9 @@ from typing import Any
 from django.template.loader import render_to_string
 
 from kaifang.assessment.bulletins import DRAFT_MARK, BulletinContent, bar_chart_svg
+from kaifang.core import official_layout as layout
 from kaifang.core.spreadsheets import safe_cell
 
-BODY_FONT = "Noto Serif CJK SC"
-HEADING_FONT = "Noto Sans CJK SC"
 PNG_FONT_FILES = [
     Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
     Path("/usr/share/fonts/opentype/noto-cjk/NotoSansCJK-Regular.ttc"),
@@ -31,9 +30,11 @@ def render_pdf(content: BulletinContent) -> bytes:
         {
             "c": content,
             "chart": bar_chart_svg(content.rows),
-            "body_font": BODY_FONT,
-            "heading_font": HEADING_FONT,
+            "page_css": layout.page_css(),
+            "line_pitch": layout.LINE_PITCH_PT,
+            "fonts": {"title": layout.TITLE.css, "body": layout.BODY.css, "h1": layout.HEADING_1.css},
             "draft_mark": DRAFT_MARK,
+            "mark_size": layout.mark_size(content.issuer),
         },
     )
     return HTML(string=html).write_pdf()  # type: ignore[no-any-return]
@@ -65,69 +66,36 @@ def chart_png(content: BulletinContent, *, width: int = 1200) -> bytes:
     return out.getvalue()
 
 
-def _set_cjk_font(style: Any, name: str) -> None:
-    from docx.oxml.ns import qn
-
-    style.font.name = name
-    rpr = style.element.get_or_add_rPr()
-    fonts = rpr.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = rpr.makeelement(qn("w:rFonts"), {})
-        rpr.append(fonts)
-    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-        fonts.set(qn(attr), name)
-
-
 def render_docx(content: BulletinContent) -> bytes:
-    from docx import Document
-    from docx.enum.style import WD_STYLE_TYPE
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm, Pt
+    """The bulletin in the official-document layout (GB/T 9704: `kaifang.core.official_layout`)."""
+    from kaifang.core.official_docx import OfficialDocument
 
-    document = Document()
-    for style in document.styles:
-        if style.type in (WD_STYLE_TYPE.PARAGRAPH, WD_STYLE_TYPE.CHARACTER, WD_STYLE_TYPE.TABLE):
-            heading = style.name.startswith(("Heading", "Title"))
-            _set_cjk_font(style, HEADING_FONT if heading else BODY_FONT)
-    document.styles["Normal"].font.size = Pt(12)
-    if content.draft:  # the section header repeats on every page
-        mark = document.sections[0].header.paragraphs[0]
-        mark.text = DRAFT_MARK
-        mark.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    title = document.add_heading(content.title, level=0)
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    meta = document.add_paragraph(f"{content.issuer}　{content.doc_number}".strip("　"))
-    meta.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    document.add_paragraph(_status_line(content))
-    document.add_heading("一、总体情况", level=1)
-    document.add_paragraph(content.summary)
-    document.add_heading("二、考核排名", level=1)
-    table = document.add_table(rows=1, cols=4 + len(content.item_names))
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, ["名次", "单位", "总分", "等次", *content.item_names], strict=True):
-        cell.text = text
-    for row in content.rows:
-        values = [str(row["rank"]), row["name"], str(row["total"]), row["grade"], *[str(p) for p in row["points"]]]
-        for cell, text in zip(table.add_row().cells, values, strict=True):
-            cell.text = text
-    document.add_paragraph("红榜：" + "、".join(r["name"] for r in content.red))
+    doc = OfficialDocument(draft_mark=DRAFT_MARK if content.draft else "")
+    doc.masthead(content.issuer, content.doc_number)
+    doc.title(content.title)
+    doc.paragraph(_status_line(content), indent=False)
+    doc.heading("一、总体情况")
+    doc.paragraph(content.summary)
+    doc.heading("二、考核排名")
+    rows = [
+        [str(r["rank"]), r["name"], str(r["total"]), r["grade"], *[str(p) for p in r["points"]]] for r in content.rows
+    ]
+    doc.table(["名次", "单位", "总分", "等次", *content.item_names], rows, numeric_from=2)
+    doc.paragraph("红榜：" + "、".join(f"{r['name']}（{r['total']}分）" for r in content.red))
     if content.black:
-        document.add_paragraph("黑榜：" + "、".join(r["name"] for r in content.black))
-    document.add_picture(io.BytesIO(chart_png(content)), width=Cm(16))
-    document.add_heading("三、督办事项逾期情况", level=1)
+        doc.paragraph("黑榜：" + "、".join(f"{r['name']}（{r['total']}分）" for r in content.black))
+    doc.picture(chart_png(content), 150)
+    doc.heading("三、督办事项逾期情况")
     if content.overdue:
         for entry in content.overdue:
             tasks = "；".join(f"{code} {title}（{deadline:%Y-%m-%d}到期）" for code, title, deadline in entry["tasks"])
-            document.add_paragraph(f"{entry['unit']}：逾期{entry['count']}项。{tasks}")
+            doc.paragraph(f"{entry['unit']}：逾期{entry['count']}项。{tasks}")
     else:
-        document.add_paragraph("本期无逾期督办事项。")
-    closing = document.add_paragraph(
-        f"{content.issuer}\n{content.date.year}年{content.date.month}月{content.date.day}日"
-    )
-    closing.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
+        doc.paragraph("本期无逾期督办事项。")
+    if content.rules:
+        doc.paragraph(f"{content.rules.get('rounding', '')}；{content.rules.get('tie', '')}。")
+    doc.signature(content.issuer, f"{content.date.year}年{content.date.month}月{content.date.day}日")
+    return doc.bytes()
 
 
 def _status_line(content: BulletinContent) -> str:
@@ -137,36 +105,54 @@ def _status_line(content: BulletinContent) -> str:
 
 
 def render_xlsx(content: BulletinContent) -> bytes:
+    """The ranking for Excel/WPS: prints on A4 one page wide, the header row repeated on every page, the
+    title across the table (never clipped), the chart on a page of its own after a page break."""
     import xlsxwriter
 
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True})
-    bold = book.add_format({"bold": True, "font_name": HEADING_FONT})
-    text = book.add_format({"font_name": BODY_FONT, "text_wrap": True, "valign": "top"})
-    number = book.add_format({"font_name": BODY_FONT, "num_format": "0.00"})
+    heading = layout.HEADING_1.name
+    bold = book.add_format({"bold": True, "font_name": heading, "border": 1, "text_wrap": True, "align": "center"})
+    big = book.add_format({"bold": True, "font_name": layout.TITLE.name, "font_size": 16, "align": "center"})
+    text = book.add_format({"font_name": layout.BODY.name, "text_wrap": True, "valign": "top"})
+    cell = book.add_format({"font_name": layout.BODY.name, "border": 1})
+    number = book.add_format({"font_name": layout.BODY.name, "num_format": "0.00", "border": 1})
+    headers = ["名次", "单位", "总分", "等次", *content.item_names]
+    last_col = len(headers) - 1
     sheet = book.add_worksheet("考核排名")
-    sheet.write(0, 0, safe_cell(content.title), bold)
-    sheet.write(1, 0, safe_cell(f"{content.issuer}　{content.doc_number}".strip("　")), text)
+    sheet.merge_range(0, 0, 0, last_col, safe_cell(content.title), big)
+    sheet.set_row(0, 30)
+    line = f"{DRAFT_MARK}　{content.issuer}" if content.draft else f"{content.issuer}　{content.doc_number}"
+    sheet.merge_range(1, 0, 1, last_col, safe_cell(line.strip("　")), text)
     if content.draft:  # printed in the header of every page, and said above the table
         sheet.set_header(f"&R{DRAFT_MARK}")
-        sheet.write(1, 6, DRAFT_MARK, bold)
-    sheet.merge_range(2, 0, 2, 7, safe_cell(content.summary), text)
+    sheet.merge_range(2, 0, 2, last_col, safe_cell(content.summary), text)
     sheet.set_row(2, 80)
-    headers = ["名次", "单位", "总分", "等次", *content.item_names]
     for col, head in enumerate(headers):
         sheet.write(4, col, safe_cell(head), bold)
+    sheet.set_row(4, 45)
     for r, row in enumerate(content.rows, start=5):
-        sheet.write_number(r, 0, row["rank"])
-        sheet.write(r, 1, safe_cell(row["name"]), text)
+        sheet.write_number(r, 0, row["rank"], cell)
+        sheet.write(r, 1, safe_cell(row["name"]), cell)
         sheet.write_number(r, 2, float(row["total"]), number)
-        sheet.write(r, 3, safe_cell(row["grade"]), text)
+        sheet.write(r, 3, safe_cell(row["grade"]), cell)
         for c, points in enumerate(row["points"], start=4):
             sheet.write_number(r, c, float(points), number)
-    sheet.set_column(1, 1, 14)
-    sheet.set_column(4, 3 + len(content.item_names), 11)
+    sheet.set_column(0, 0, 5)
+    sheet.set_column(1, 1, 11)
+    sheet.set_column(2, 3, 7)
+    sheet.set_column(4, last_col, 9)
+    last = 4 + len(content.rows)
+    sheet.set_paper(9)  # A4
+    sheet.set_portrait()
+    sheet.set_margins(left=0.7, right=0.6, top=0.8, bottom=0.8)
+    sheet.fit_to_pages(1, 0)  # one page wide, as many long as needed
+    sheet.repeat_rows(4)
+    sheet.print_area(0, 0, last + 24 if content.rows else last, last_col)
+    sheet.set_footer("&C— &P —")
     if content.rows:
+        sheet.set_h_pagebreaks([last + 1])  # the chart starts on a page of its own, never cut
         chart = book.add_chart({"type": "bar"})
-        last = 4 + len(content.rows)
         chart.add_series(
             {
                 "name": "总分",
@@ -177,7 +163,7 @@ def render_xlsx(content: BulletinContent) -> bytes:
         )
         chart.set_y_axis({"reverse": True})
         chart.set_legend({"none": True})
-        sheet.insert_chart(last + 2, 1, chart, {"x_scale": 1.4, "y_scale": 1.4})
+        sheet.insert_chart(last + 2, 1, chart, {"x_scale": 1.3, "y_scale": 1.3})
     overdue = book.add_worksheet("逾期事项")
     if content.draft:
         overdue.set_header(f"&R{DRAFT_MARK}")

@@ -81,23 +81,61 @@ def test_the_pdf_bulletin_names_the_units_and_their_scores(published, province):
         text = subprocess.run(
             ["pdftotext", "-layout", handle.name, "-"], capture_output=True, check=True
         ).stdout.decode()
-    assert "关于2018年1-6月全省对外开放工作考核情况的通报" in text
+    flat = "".join(text.split())  # the 22 pt title wraps onto two lines
+    assert "关于2018年1-6月全省对外开放工作考核情况的通报" in flat
     assert "沈阳市" in text and "大连市" in text
     assert "94.00" in text and "110.00" in text  # 沈阳 54 + 40; 大连 70 + 40
     assert "红榜" in text
 
 
-def test_the_word_bulletin_opens_and_names_the_cjk_font_on_its_styles(published, province):
+def test_the_word_bulletin_is_in_the_official_document_layout(published, province):
+    """GB/T 9704-2012: A4; margins top 37, bottom 35, left 28, right 26 mm; 仿宋 body (3号 16 pt), 小标宋
+    title (2号 22 pt), 黑体 first-level headings; the table's columns fit their content (not equal), its
+    header row repeats on every page; page numbers "— PAGE —" on the outer side of odd and even pages."""
     from docx import Document
     from docx.oxml.ns import qn
 
     bulletin = services.request_bulletin(actor=province, scheme=published.scheme, period=JUNE, file_format="docx")
     bulletin.refresh_from_db()
     document = Document(io.BytesIO(bulletin.file.read()))
-    normal = document.styles["Normal"].element.rPr.rFonts
-    assert normal.get(qn("w:eastAsia")) == "Noto Serif CJK SC"
-    assert document.styles["Heading 1"].element.rPr.rFonts.get(qn("w:eastAsia")) == "Noto Sans CJK SC"
-    assert "沈阳市" in "\n".join(cell.text for row in document.tables[0].rows for cell in row.cells)
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    margins = [
+        round(m.mm) for m in (section.top_margin, section.bottom_margin, section.left_margin, section.right_margin)
+    ]
+    assert margins == [37, 35, 28, 26]
+
+    def east_asia(style):
+        return document.styles[style].element.rPr.rFonts.get(qn("w:eastAsia"))
+
+    assert east_asia("Normal") == "仿宋_GB2312" and document.styles["Normal"].font.size.pt == 16
+    assert east_asia("Title") == "方正小标宋简体" and document.styles["Title"].font.size.pt == 22
+    assert east_asia("Heading 1") == "黑体" and east_asia("Heading 2") == "楷体_GB2312"
+    table = document.tables[0]
+    widths = [round(cell.width.mm, 1) for cell in table.rows[1].cells]
+    assert len(set(widths)) > 2 and 150 <= sum(widths) <= 157  # sized to content, across the 156 mm block
+    assert widths[1] > widths[0]  # 单位 (沈阳市) is wider than 名次
+    assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+    assert "沈阳市" in "\n".join(cell.text for row in table.rows for cell in row.cells)
+    odd, even = section.footer.paragraphs[0], section.even_page_footer.paragraphs[0]
+    assert "PAGE" in odd._p.xml and odd.text.strip().startswith("—") and odd.alignment == 2  # right
+    assert "PAGE" in even._p.xml and even.alignment == 0  # left
+    assert document.settings.odd_and_even_pages_header_footer
+    red = document.paragraphs[0].runs[0]
+    assert red.text == "辽宁省对外开放工作领导小组办公室" and str(red.font.color.rgb) == "C00000"
+    assert document.paragraphs[1].text == "开放办通〔2018〕6号"
+
+
+def test_the_pdf_bulletin_is_a4_with_the_title_number_and_scores(published, province):
+    bulletin = services.request_bulletin(actor=province, scheme=published.scheme, period=JUNE, file_format="pdf")
+    bulletin.refresh_from_db()
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
+        handle.write(bulletin.file.read())
+        handle.flush()
+        info = subprocess.run(["pdfinfo", handle.name], capture_output=True, check=True).stdout.decode()
+    assert "(A4)" in info
+    first = "".join(_pdf_pages(bulletin)[0].split())
+    assert "开放办通〔2018〕6号" in first and "94.00" in first and first.endswith("—1—")
 
 
 def test_the_excel_bulletin_has_the_ranking_and_a_chart(published, province):
@@ -109,6 +147,14 @@ def test_the_excel_bulletin_has_the_ranking_and_a_chart(published, province):
 
     sheet = load_workbook(io.BytesIO(bulletin.file.open("rb").read()))["考核排名"]
     assert [sheet.cell(6, 2).value, sheet.cell(7, 2).value] == ["大连市", "沈阳市"]
+    # Printing: A4, one page wide, the header row repeated, the title merged across the table.
+    setup = sheet.page_setup
+    assert setup.paperSize == 9 and (setup.fitToWidth or 1) == 1 and setup.fitToHeight == 0  # absent width = 1
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.print_title_rows == "$5:$5"
+    assert sheet.print_area and "$A$1" in sheet.print_area
+    assert any(str(r).startswith("A1:") for r in sheet.merged_cells.ranges)
+    assert sheet.row_breaks.count == 1  # the chart starts on a page of its own
 
 
 def test_bulletins_are_for_province_readers_only(published, province, client_for, shenyang, leader):
@@ -138,8 +184,8 @@ def test_the_province_revises_weights_as_a_new_version_and_a_city_cannot(two_cit
 
 
 def _pdf_pages(bulletin):
-    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
-        handle.write(bulletin.file.read())
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as handle, bulletin.file.open("rb") as stored:
+        handle.write(stored.read())
         handle.flush()
         text = subprocess.run(["pdftotext", "-layout", handle.name, "-"], capture_output=True, check=True).stdout
     return [page for page in text.decode().split("\f") if page.strip()]
