@@ -122,8 +122,8 @@ def render_xlsx(content: BulletinContent) -> bytes:
     sheet = book.add_worksheet("考核排名")
     sheet.merge_range(0, 0, 0, last_col, safe_cell(content.title), big)
     sheet.set_row(0, 30)
-    line = f"{DRAFT_MARK}　{content.issuer}" if content.draft else f"{content.issuer}　{content.doc_number}"
-    sheet.merge_range(1, 0, 1, last_col, safe_cell(line.strip("　")), text)
+    masthead = f"{DRAFT_MARK}　{content.issuer}" if content.draft else f"{content.issuer}　{content.doc_number}"
+    sheet.merge_range(1, 0, 1, last_col, safe_cell(masthead.strip("　")), text)
     if content.draft:  # printed in the header of every page, and said above the table
         sheet.set_header(f"&R{DRAFT_MARK}")
     sheet.merge_range(2, 0, 2, last_col, safe_cell(content.summary), text)
