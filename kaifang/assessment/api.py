@@ -1,4 +1,5 @@
-"""/api/v1/assessment: schemes, running and published results, publishing — scoped like the pages.
+"""/api/v1/assessment: schemes, running and published results, simulation of a version, publishing —
+scoped like the pages.
 
 Result rows are filtered by the visibility rule (a unit sees its own row with its rank in the
 group; the province every row). Every unit's `total` equals the sum of its items' `points`.
@@ -18,6 +19,7 @@ from pydantic import Field
 
 from kaifang.assessment import engine, selectors, services
 from kaifang.assessment.models import AssessmentScheme, AssessmentSnapshot, Bulletin
+from kaifang.assessment.simulation import simulate
 from kaifang.core.schemas import ErrorOut
 from kaifang.indicators.periods import parse_period
 
@@ -223,6 +225,73 @@ def get_snapshot_inputs(request: HttpRequest, snapshot_id: int) -> dict[str, Any
     snapshot = selectors.get_snapshot_for_user(request.user, snapshot_id)
     codes = selectors.visible_unit_codes(request.user, [u["code"] for u in snapshot.inputs["units"]])
     return {"units": [u for u in snapshot.inputs["units"] if u["code"] in codes]}
+
+
+class VersionOut(Schema):
+    number: int
+    status: str
+    change_reason: str
+
+
+class SideOut(Schema):
+    total: str
+    rank: int
+    grade: str
+    vetoed: bool
+    flags: list[str]
+
+
+class ItemComparisonOut(Schema):
+    code: str
+    name: str
+    only_in: str = Field(description="base / candidate: the item exists in that version only; empty: in both")
+    delta: str | None
+    base: ItemResultOut | None
+    candidate: ItemResultOut | None
+
+
+class UnitComparisonOut(Schema):
+    code: str
+    name: str
+    base: SideOut | None
+    candidate: SideOut | None
+    total_delta: str | None
+    rank_delta: int | None = Field(description="places moved up (positive) or down (negative)")
+    rank_changed: bool
+    grade_changed: bool
+    flagged: bool
+    items: list[ItemComparisonOut]
+
+
+class SimulationOut(Schema):
+    scheme: str
+    name: str
+    period: str
+    notice: str
+    published: bool
+    base: VersionOut
+    candidate: VersionOut
+    group_size: int
+    flagged_units: int
+    rules: dict[str, dict[str, str]]
+    units: list[UnitComparisonOut]
+
+
+class SimulateQuery(Schema):
+    period: str = Field(..., pattern=PERIOD_PATTERN)
+    base: int | None = Field(None, ge=1, description="version to compare with (default: the version in use)")
+
+
+@router.get(
+    "/schemes/{code}/versions/{int:number}/simulate",
+    response={200: SimulationOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="模拟测算：本版本与使用中版本逐单位对比（不发布、不生效）",
+)
+def simulate_version(request: HttpRequest, code: str, number: int, query: Query[SimulateQuery]) -> dict[str, Any]:
+    scheme = selectors.get_scheme_for_user(request.user, code[:32], number)
+    base = selectors.get_scheme_for_user(request.user, code[:32], query.base) if query.base else None
+    period = _period_for(scheme, query.period)
+    return simulate(actor=request.user, scheme=scheme, period=period, base=base).to_dict()
 
 
 class BulletinIn(Schema):

@@ -1,12 +1,19 @@
 from django.urls import path
 
-from kaifang.assessment import views
+from kaifang.assessment import views, views_versions
 
 app_name = "assessment"
 urlpatterns = [
     path("", views.index, name="index"),
     path("schemes/<str:code>/", views.scheme_detail, name="scheme"),
     path("schemes/<str:code>/revise/", views.revise, name="revise"),
+    path("schemes/<str:code>/versions/<int:number>/simulate/", views_versions.simulate_page, name="simulate"),
+    path(
+        "schemes/<str:code>/versions/<int:number>/simulate/export/",
+        views_versions.simulate_export,
+        name="simulate_export",
+    ),
+    path("schemes/<str:code>/versions/<int:number>/activate/", views_versions.activate, name="activate"),
     path("schemes/<str:code>/<str:period>/", views.results, name="results"),
     path("schemes/<str:code>/<str:period>/publish/", views.publish, name="publish"),
     path("schemes/<str:code>/<str:period>/units/<str:unit>/", views.unit_score, name="unit"),

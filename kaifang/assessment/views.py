@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -59,6 +60,7 @@ def scheme_detail(request: HttpRequest, code: str) -> HttpResponse:
         "period": default_period(scheme.year),
         "total_weight": scheme.to_engine().total_weight,
         "can_revise": is_province_user(request.user) and scheme.status == "active",
+        "can_simulate": is_province_user(request.user),
     }
     return render(request, "assessment/scheme.html", context)
 
@@ -66,7 +68,8 @@ def scheme_detail(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 @require_POST
 def revise(request: HttpRequest, code: str) -> HttpResponse:
-    """A new version of a scheme in use with new weights (who and why recorded), put in use at once."""
+    """A new version of a scheme in use with new weights (who and why recorded): put in use at once,
+    or kept as a draft (action=draft) to be simulated against the version in use first."""
     user = user_of(request)
     scheme = selectors.get_scheme_for_user(user, code)
     items = []
@@ -83,13 +86,17 @@ def revise(request: HttpRequest, code: str) -> HttpResponse:
                 "missing": item.missing,
             }
         )
+    draft = request.POST.get("action") == "draft"
     try:
         new = services.revise_scheme(
-            actor=user, scheme=scheme, reason=request.POST.get("reason", "")[:500], items=items, activate=True
+            actor=user, scheme=scheme, reason=request.POST.get("reason", "")[:500], items=items, activate=not draft
         )
     except (ValidationError, engine.SchemeError) as exc:
         messages.error(request, "；".join(getattr(exc, "messages", [str(exc)])))
         return redirect("assessment:scheme", scheme.code)
+    if draft:
+        messages.success(request, _("已保存为草稿第%(n)s版，可先模拟测算再启用") % {"n": new.number})
+        return redirect(reverse("assessment:scheme", args=[scheme.code]) + f"?v={new.number}")
     messages.success(request, _("已生成并启用第%(n)s版") % {"n": new.number})
     return redirect("assessment:scheme", scheme.code)
 

@@ -1,7 +1,8 @@
-"""Template tags: the assessment card on the home page and on a unit's page."""
+"""Template tags: the assessment card on the home page and on a unit's page; signed differences."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import template
@@ -49,3 +50,18 @@ def score_card(context: dict[str, Any]) -> dict[str, Any]:
             for s in AssessmentScheme.objects.current().select_related("group").order_by("-year", "code")[:4]
         ]
     return {"rows": rows, "schemes": schemes, "unit": unit}
+
+
+@register.filter
+def signed(value: Any) -> str:
+    """A difference with its sign: +7.00, −4.00, 0.00 (the minus sign, not a hyphen)."""
+    if value is None or value == "":
+        return ""
+    number = Decimal(str(value))
+    text = f"{abs(number):f}"
+    return f"+{text}" if number > 0 else (f"−{text}" if number < 0 else text)
+
+
+@register.filter
+def absolute(value: Any) -> Any:
+    return abs(value) if value is not None else None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import pytest
+
 from kaifang.assessment.models import AssessmentSnapshot
 
 
@@ -71,3 +73,46 @@ def test_a_bulletin_is_requested_through_the_api_and_downloaded_when_done(two_ci
     bad = {**payload, "period": "2018-05"}
     response = client_for(province).post("/api/v1/assessment/bulletins", bad, content_type="application/json")
     assert response.status_code == 400 and "季度" in str(response.json()["detail"])
+
+
+# --- Simulation (模拟测算) of a draft version; numbers worked out in test_simulation.py -------------
+
+SIMULATE = "/api/v1/assessment/schemes/KH-SIM/versions/2/simulate"
+
+
+def test_the_province_simulates_a_draft_beside_the_version_in_use(sim_versions, client_for, province):
+    response = client_for(province).get(SIMULATE + "?period=2018-06")
+    assert response.status_code == 200
+    data = response.json()
+    assert (data["notice"], data["published"], data["period"]) == ("模拟测算，不发布、不生效", False, "2018-06")
+    assert (data["base"]["number"], data["base"]["status"], data["candidate"]["status"]) == (1, "active", "draft")
+    assert (data["group_size"], data["flagged_units"]) == (5, 2)
+    rows = {u["code"]: u for u in data["units"]}
+    shenyang = rows["210100"]
+    # 84.00 4th 良好 → 91.00 3rd 优秀
+    totals = (shenyang["base"]["total"], shenyang["candidate"]["total"], shenyang["total_delta"])
+    assert totals == ("84.00", "91.00", "7.00")
+    assert (shenyang["rank_delta"], shenyang["grade_changed"], shenyang["flagged"]) == (1, True, True)
+    fdi = shenyang["items"][0]
+    # 600/1000 = 60% ÷ 50% = 120%: ×20 = 24.00 → ×30 = 36.00
+    points = (fdi["code"], fdi["base"]["points"], fdi["candidate"]["points"], fdi["delta"])
+    assert points == ("fdi", "24.00", "36.00", "12.00")
+    assert fdi["candidate"]["detail"].endswith("×30=36.00") and fdi["candidate"]["sources"]
+    assert [(i["code"], i["only_in"]) for i in shenyang["items"][2:]] == [("rpt", "candidate"), ("tasks", "base")]
+    assert rows["210300"]["flagged"] is False and rows["210300"]["total_delta"] == "0.00"
+    assert not AssessmentSnapshot.objects.exists()
+
+
+@pytest.mark.parametrize("persona", ["shenyang", "hunnan", "ganjingzi"])
+def test_cities_and_counties_cannot_simulate_through_the_api(sim_versions, client_for, personas, persona):
+    response = client_for(personas[persona]).get(SIMULATE + "?period=2018-06")
+    assert response.status_code == 403 and "units" not in response.json()
+
+
+def test_a_bad_period_an_unknown_version_or_the_same_version_are_clear_errors(sim_versions, client_for, province):
+    c = client_for(province)
+    assert c.get(SIMULATE + "?period=2017-06").status_code == 400
+    assert c.get(SIMULATE + "?period=June").status_code == 422  # the pattern YYYY-MM
+    assert c.get("/api/v1/assessment/schemes/KH-SIM/versions/9/simulate?period=2018-06").status_code == 404
+    same = c.get(SIMULATE + "?period=2018-06&base=2")
+    assert same.status_code == 400 and "另一个版本" in str(same.json()["detail"])
