@@ -46,6 +46,10 @@ BASIS_LABELS = {
     MISSING: gettext_noop("未报"),
 }
 
+PARTIAL = gettext_noop("可比口径：%(n)s/%(m)s个下级已报，同比按相同%(n)s个单位计算")
+PARTIAL_NESTED = gettext_noop("可比口径：%(n)s/%(m)s个下级已报（其中%(k)s个本身未报齐），同比按相同范围计算")
+PARTIAL_NO_BASE = gettext_noop("（其中%(k)s个上年无数据）")
+
 
 @dataclass(frozen=True)
 class Figure:
@@ -90,24 +94,42 @@ class Figure:
 
     @property
     def coverage_text(self) -> str:
-        """"5/7 已报" for a figure from children; "" for a unit's own report or a formula."""
+        """"5/7 已报" for a figure from children ("14/14 已报，1个未报齐" when a child is itself
+        partial); "" for a unit's own report or a formula."""
         if not self.children or self.basis not in (SUM_OF_CHILDREN, AVERAGE_OF_CHILDREN, MISSING):
             return ""
-        return gettext("%(n)s/%(m)s 已报") % {"n": self.reporting, "m": self.children}
+        values = {"n": self.reporting, "m": self.children, "k": self.incomplete}
+        if self.incomplete:
+            return gettext("%(n)s/%(m)s 已报，%(k)s个未报齐") % values
+        return gettext("%(n)s/%(m)s 已报") % values
 
     @property
     def basis_label(self) -> str:
+        return self.basis_text(translate=True)
+
+    def basis_text(self, *, translate: bool = True) -> str:
+        """Which basis the figure is on, in words: 本级填报, 下级汇总, or for a partial sum
+        "可比口径：5/7个下级已报，同比按相同5个单位计算". `translate=False` gives the Chinese source
+        text (what an assessment stores, whatever the reader's language)."""
+        tr = gettext if translate else str
         if not self.partial:
-            return gettext(BASIS_LABELS.get(self.basis, self.basis))
+            return tr(BASIS_LABELS.get(self.basis, self.basis))
         values = {"n": self.reporting, "m": self.children, "k": self.incomplete}
         if self.incomplete:
-            text = gettext("可比口径：%(n)s/%(m)s个下级已报（其中%(k)s个本身未报齐），同比按相同范围计算") % values
+            text = tr(PARTIAL_NESTED) % values
         else:
-            text = gettext("可比口径：%(n)s/%(m)s个下级已报，同比按相同%(n)s个单位计算") % values
+            text = tr(PARTIAL) % values
         lacking = self.reporting - self.base_reporting
         if 0 < lacking < self.reporting:
-            text += gettext("（其中%(k)s个上年无数据）") % {"k": lacking}
+            text += tr(PARTIAL_NO_BASE) % {"k": lacking}
         return text
+
+    @property
+    def status(self) -> str:
+        """"missing" (未报: no figure at all), "partial" (n of m), or "" for a whole figure."""
+        if not self.has_value:
+            return "missing"
+        return "partial" if self.partial else ""
 
     @property
     def coverage(self) -> Ratio:
