@@ -142,3 +142,17 @@ def test_figures_for_several_units_share_the_comparable_bases(trade, province, c
     assert rows[0].last_year_ytd == D("48.17")
     assert rows[1].yoy == D("1.00") / D("9.00")  # 双塔区 10.00 against 9.00
     assert rows[-1].yoy is NOT_COMPARABLE and rows[-1].basis == "missing"  # 凌源市: no figure this year
+
+
+def test_the_explorer_page_names_the_basis_and_the_missing_counties(trade, client_for, province, hunnan, chaoyang):
+    url = "/indicators/?indicator=T_TRADE&unit=211300&from=2018-01&to=2018-03"
+    page = client_for(province).get(url).content.decode()
+    assert 'id="partial-notice"' in page and "不完整 · 5/7 已报" in page
+    assert "未报：北票市、凌源市。" in page
+    assert "可比口径：5/7个下级已报，同比按相同5个单位计算" in page
+    assert "+11.9%" in page and "-9.8%" not in page  # 53.91 / 48.17 − 1, not 53.91 / 59.80 − 1
+    assert "48.17" in page and "59.80" in page  # both bases, each named
+    assert page.count('<tr class="missing">') == 2
+    assert client_for(hunnan).get(url).status_code == 404
+    own = client_for(hunnan).get("/indicators/?indicator=T_TRADE").content.decode()
+    assert "朝阳" not in own and "北票" not in own
