@@ -5,7 +5,9 @@ Every figure carries its source reference (indicator + unit + period, task ids, 
 entry ids) so a point on a result page links straight back to what produced it.
 
 A city that did not report an additive indicator itself gets the sum of its children's figures
-(the indicators' own rule, `kaifang.indicators.selectors.figures`); the source says so.
+(the indicators' own rule, `kaifang.indicators.selectors.figures`); every value source says which
+basis it is on (本级填报, 下级汇总 with n of m, 可比口径), and a growth item's base for a partial sum
+is the same children a year earlier.
 """
 
 from __future__ import annotations
@@ -22,8 +24,8 @@ from django.db.models import Q
 from kaifang.assessment import engine
 from kaifang.assessment.models import AdjustmentState, AssessmentScheme, ManualAdjustment, SchemeItem
 from kaifang.indicators import maths
-from kaifang.indicators.models import DataValue, Indicator, Source, Target
 from kaifang.indicators.aggregation import COMPARABLE, REPORTED
+from kaifang.indicators.models import DataValue, Indicator, Source, Target
 from kaifang.indicators.selectors import BASIS_LABELS, Figure, figures
 from kaifang.orgs.models import OrgUnit, UnitGroup
 
@@ -62,7 +64,12 @@ COMPARABLE_BASE = "上年同期为相同%(n)s个下级之和（可比口径）"
 
 
 def _value_source(
-    indicator: Indicator, unit: OrgUnit, period: datetime.date | str, figure: Figure | None = None, *, base: bool = False
+    indicator: Indicator,
+    unit: OrgUnit,
+    period: datetime.date | str,
+    figure: Figure | None = None,
+    *,
+    base: bool = False,
 ) -> dict[str, Any]:
     """The reference to one figure, saying which basis it is on (DESIGN "Comparable basis"):
     "basis" (reported by the unit itself / sum of children / …), for a sum "reporting" of "children",

@@ -94,7 +94,7 @@ class Figure:
 
     @property
     def coverage_text(self) -> str:
-        """"5/7 已报" for a figure from children ("14/14 已报，1个未报齐" when a child is itself
+        """ "5/7 已报" for a figure from children ("14/14 已报，1个未报齐" when a child is itself
         partial); "" for a unit's own report or a formula."""
         if not self.children or self.basis not in (SUM_OF_CHILDREN, AVERAGE_OF_CHILDREN, MISSING):
             return ""
@@ -115,10 +115,7 @@ class Figure:
         if not self.partial:
             return tr(BASIS_LABELS.get(self.basis, self.basis))
         values = {"n": self.reporting, "m": self.children, "k": self.incomplete}
-        if self.incomplete:
-            text = tr(PARTIAL_NESTED) % values
-        else:
-            text = tr(PARTIAL) % values
+        text = tr(PARTIAL_NESTED if self.incomplete else PARTIAL) % values
         lacking = self.reporting - self.base_reporting
         if 0 < lacking < self.reporting:
             text += tr(PARTIAL_NO_BASE) % {"k": lacking}
@@ -126,7 +123,7 @@ class Figure:
 
     @property
     def status(self) -> str:
-        """"missing" (未报: no figure at all), "partial" (n of m), or "" for a whole figure."""
+        """ "missing" (未报: no figure at all), "partial" (n of m), or "" for a whole figure."""
         if not self.has_value:
             return "missing"
         return "partial" if self.partial else ""
@@ -287,9 +284,7 @@ def figures_many(
     partial_units = [u for u in units if any((u.pk, period_to) in keys for keys in partial.values())]
     bases = comparable_bases(indicators, partial_units, partial) if partial_units else {}
     return {
-        i.pk: _figures_of(
-            i, units, period_from, period_to, months, got_all.get(i.pk, {}), targets, bases.get(i.pk, {})
-        )
+        i.pk: _figures_of(i, units, period_from, period_to, months, got_all.get(i.pk, {}), targets, bases.get(i.pk, {}))
         for i in indicators
     }
 

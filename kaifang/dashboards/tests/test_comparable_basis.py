@@ -82,7 +82,7 @@ def test_the_ranking_lists_units_without_a_figure_last_as_missing(chaoyang, prov
 
 def test_the_pages_and_data_say_so_and_another_county_sees_nothing(chaoyang, client_for, province, hunnan):
     page = client_for(province).get("/dashboards/units/211300/?period=2018-03").content.decode()
-    assert "不完整 · 5/7 已报" in page and "+11.9%（可比口径）" in page
+    assert "不完整 · 5/7 已报" in page and "+11.9% · 可比口径" in page
     data = client_for(province).get("/dashboards/data/211300.json?period=2018-03&metric=T_TRADE").json()
     assert {r["code"]: r["status"] for r in data["regions"]}["211382"] == "missing"
     assert client_for(hunnan).get("/dashboards/units/211300/?period=2018-03").status_code == 404

@@ -148,7 +148,7 @@ def test_the_explorer_page_names_the_basis_and_the_missing_counties(trade, clien
     url = "/indicators/?indicator=T_TRADE&unit=211300&from=2018-01&to=2018-03"
     page = client_for(province).get(url).content.decode()
     assert 'id="partial-notice"' in page and "不完整 · 5/7 已报" in page
-    assert "未报：北票市、凌源市。" in page
+    assert "未报：北票市、凌源市。" in page  # named, not just counted
     assert "可比口径：5/7个下级已报，同比按相同5个单位计算" in page
     assert "+11.9%" in page and "-9.8%" not in page  # 53.91 / 48.17 − 1, not 53.91 / 59.80 − 1
     assert "48.17" in page and "59.80" in page  # both bases, each named
