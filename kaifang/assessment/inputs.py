@@ -5,7 +5,9 @@ Every figure carries its source reference (indicator + unit + period, task ids, 
 entry ids) so a point on a result page links straight back to what produced it.
 
 A city that did not report an additive indicator itself gets the sum of its children's figures
-(the indicators' own rule, `kaifang.indicators.selectors.figures`); the source says so.
+(the indicators' own rule, `kaifang.indicators.selectors.figures`); every value source says which
+basis it is on (本级填报, 下级汇总 with n of m, 可比口径), and a growth item's base for a partial sum
+is the same children a year earlier.
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ from kaifang.assessment import engine
 from kaifang.assessment.models import AdjustmentState, AssessmentScheme, ManualAdjustment, SchemeItem
 from kaifang.core import clock
 from kaifang.indicators import maths
+from kaifang.indicators.aggregation import COMPARABLE, REPORTED
 from kaifang.indicators.models import DataValue, Indicator, Source, Target
-from kaifang.indicators.selectors import BASIS_LABELS, figures
+from kaifang.indicators.selectors import BASIS_LABELS, Figure, figures
 from kaifang.orgs.models import OrgUnit, UnitGroup
 
 
@@ -59,7 +62,22 @@ def _decimal(value: Any) -> Decimal | None:
     return value if isinstance(value, Decimal) else None
 
 
-def _value_source(indicator: Indicator, unit: OrgUnit, period: datetime.date | str, basis: str = "") -> dict[str, Any]:
+COMPARABLE_BASE = "上年同期为相同%(n)s个下级之和（可比口径）"
+
+
+def _value_source(
+    indicator: Indicator,
+    unit: OrgUnit,
+    period: datetime.date | str,
+    figure: Figure | None = None,
+    *,
+    base: bool = False,
+) -> dict[str, Any]:
+    """The reference to one figure, saying which basis it is on (DESIGN "Comparable basis"):
+    "basis" (reported by the unit itself / sum of children / …), for a sum "reporting" of "children",
+    "partial" when only some of them reported, and a Chinese "note" for the breakdown page. With
+    `base`, the source is a growth item's last-year base: for a partial sum it is the same children
+    a year earlier ("comparable_base")."""
     source: dict[str, Any] = {
         "type": "value",
         "indicator": indicator.code,
@@ -68,8 +86,19 @@ def _value_source(indicator: Indicator, unit: OrgUnit, period: datetime.date | s
         "unit_name": unit.name,
         "period": period if isinstance(period, str) else f"{period:%Y-%m}",
     }
-    if basis and basis != "reported":
-        source["note"] = BASIS_LABELS.get(basis, basis)
+    if figure is None:  # the unit's own reported row
+        source.update(basis=REPORTED, note=BASIS_LABELS[REPORTED])
+        return source
+    source.update(basis=figure.basis, note=figure.basis_text(translate=False))
+    if figure.children:
+        source.update(reporting=figure.reporting, children=figure.children, partial=figure.partial)
+    if base and figure.partial:
+        source.update(
+            basis=COMPARABLE,
+            comparable_base=True,
+            base_reporting=figure.base_reporting,
+            note=COMPARABLE_BASE % {"n": figure.reporting},
+        )
     return source
 
 
@@ -125,10 +154,10 @@ def _indicator_inputs(
     for unit in units:
         f = derived.get(unit.pk)
         if f is None:
-            value, basis, base = own.get((unit.pk, period)), "reported", own.get((unit.pk, base_period))
-        else:
-            value, basis, base = _decimal(f.ytd_value), f.basis, _decimal(f.last_year_ytd)
-        source = _value_source(indicator, unit, period_text, basis)
+            value, base = own.get((unit.pk, period)), own.get((unit.pk, base_period))
+        else:  # for a partial sum, last_year_ytd is the same children's figure a year earlier
+            value, base = _decimal(f.ytd_value), _decimal(f.last_year_ytd)
+        source = _value_source(indicator, unit, period_text, f)
         if needs_target:
             key = "value" if item.kind == engine.THRESHOLD else "actual"
             out[unit.pk] = {
@@ -144,7 +173,7 @@ def _indicator_inputs(
             out[unit.pk] = {
                 "current": value,
                 "base": base,
-                "sources": [source, _value_source(indicator, unit, base_text)],
+                "sources": [source, _value_source(indicator, unit, base_text, f, base=True)],
             }
         else:  # ranking, efficacy, absolute threshold: the figure itself
             out[unit.pk] = {"value": value, "sources": [source]}

@@ -23,7 +23,7 @@ from kaifang.core import clock
 from kaifang.indicators import maths
 from kaifang.indicators.aggregation import cells
 from kaifang.indicators.models import DataValue, Indicator, Target
-from kaifang.indicators.selectors import figures
+from kaifang.indicators.selectors import Figure, figures, figures_many
 from kaifang.orgs.models import OrgUnit, UnitKind
 from kaifang.orgs.scope import scope_root
 
@@ -75,12 +75,17 @@ class Card:
     light: str
     yoy: str
     width: int  # completion as a 0-100 bar (capped)
+    status: str = ""  # "partial" (n of m children reported: 可比口径) | "missing" (未报) | ""
+    coverage: str = ""  # "12/13 已报"
+    basis: str = ""  # the basis in words (可比口径：…)
 
 
 def cards(unit: OrgUnit, period: datetime.date) -> list[Card]:
+    indicators = card_indicators(period.year)
+    got = figures_many(indicators, [unit], period.replace(month=1), period) if indicators else {}
     out = []
-    for indicator in card_indicators(period.year):
-        f = figures(indicator, [unit], period.replace(month=1), period)[0]
+    for indicator in indicators:
+        f = got[indicator.pk][0]
         completion = _num(f.completion)
         out.append(
             Card(
@@ -92,6 +97,9 @@ def cards(unit: OrgUnit, period: datetime.date) -> list[Card]:
                 light=f.light,
                 yoy=maths.signed_percent(f.yoy) if isinstance(f.yoy, Decimal) else _("不可比"),
                 width=int(min(completion * 100, Decimal(100))) if completion is not None else 0,
+                status=f.status,
+                coverage=f.coverage_text,
+                basis=f.basis_label,
             )
         )
     return out
@@ -133,12 +141,15 @@ def map_data(user: Any, unit: OrgUnit, period: datetime.date, metric: str) -> di
         rows = {u["code"]: u for u in results["units"]}
         for child in children:
             row = rows.get(child.code)
+            partial = _partial_items(row) if row else []
             regions.append(
                 {
                     "code": child.code,
                     "name": child.name,
                     "value": float(row["total"]) if row else None,
-                    "label": f"{row['total']}分 第{row['rank']}名 {row['grade']}" if row else _("不在考核组"),
+                    "label": _score_label(row, partial) if row else _("不在考核组"),
+                    "status": "partial" if partial else ("" if row else "outside"),
+                    "coverage": partial[0][1] if partial else "",
                     "score_url": reverse("assessment:unit", args=[scheme.code, f"{period:%Y-%m}", child.code])
                     if row
                     else "",
@@ -158,15 +169,19 @@ def map_data(user: Any, unit: OrgUnit, period: datetime.date, metric: str) -> di
                     "code": f.unit.code,
                     "name": f.unit.name,
                     "value": float(round(completion * 100, 1)) if completion is not None else None,
-                    "label": f"完成{_pct(f.completion)}（累计{figure_text(f.ytd_value, decimals)}"
-                    f"/目标{figure_text(f.target, decimals)}）",
+                    "label": _figure_label(f, decimals),
+                    "status": f.status,
+                    "coverage": f.coverage_text,
                     "score_url": reverse("assessment:figure", args=[metric, f.unit.code, f"{period:%Y-%m}"]),
                     "drill": f.unit.kind == UnitKind.CITY,
                 }
             )
-        label = f"{indicator.name}完成率" if indicator else ""
+        label = _("%(name)s完成率") % {"name": indicator.name} if indicator else ""
         value_name = _("完成率%")
-    ranking = sorted((r for r in regions if r["value"] is not None), key=lambda r: -r["value"])
+    ranked = sorted((r for r in regions if r["value"] is not None), key=lambda r: -r["value"])
+    # Units without a figure are never dropped from the ranking: they follow, unranked, as 未报
+    # (units outside the scheme's group are not part of its ranking at all).
+    unranked = [r for r in regions if r["value"] is None and r["status"] != "outside"]
     return {
         "unit": {"code": unit.code, "name": unit.name, "parent": unit.parent.code if unit.parent_id else None},  # type: ignore[union-attr]
         "period": f"{period:%Y-%m}",
@@ -177,9 +192,64 @@ def map_data(user: Any, unit: OrgUnit, period: datetime.date, metric: str) -> di
         + [{"code": i.code, "name": i.name} for i in indicators],
         "map": unit.code,
         "regions": regions,
-        "ranking": [{"code": r["code"], "name": r["name"], "value": r["value"]} for r in ranking],
+        "ranking": [
+            {
+                "code": r["code"],
+                "name": r["name"],
+                "value": r["value"],
+                "rank": i if r["value"] is not None else None,
+                "status": r["status"],
+                "coverage": r["coverage"],
+                "text": _status_text(r["status"], r["coverage"]) or (_("无目标") if r["value"] is None else ""),
+            }
+            for i, r in enumerate([*ranked, *unranked], start=1)
+        ],
         "trend": trend(unit, period, indicators[0] if metric == "score" and indicators else _find(indicators, metric)),
     }
+
+
+def _status_text(status: str, coverage: str) -> str:
+    """What a ranking row or map region says besides its value: 未报, 不完整 · 12/13 已报, 不在考核组."""
+    if status == "missing":
+        return _("未报")
+    if status == "outside":
+        return _("不在考核组")
+    if status == "partial":
+        return _("不完整 · %(coverage)s") % {"coverage": coverage}
+    return ""
+
+
+def _figure_label(f: Figure, decimals: int) -> str:
+    if f.status == "missing":
+        return _("未报（%(coverage)s）") % {"coverage": f.coverage_text} if f.coverage_text else _("未报")
+    text = _("完成%(completion)s（累计%(ytd)s/目标%(target)s）") % {
+        "completion": _pct(f.completion),
+        "ytd": figure_text(f.ytd_value, decimals),
+        "target": figure_text(f.target, decimals),
+    }
+    if f.partial:
+        text += " · " + _("不完整：%(coverage)s，同比按相同单位计算（可比口径）") % {"coverage": f.coverage_text}
+    return text
+
+
+def _partial_items(row: dict[str, Any]) -> list[tuple[str, str]]:
+    """The unit's scored items whose figure is a partial sum: (item name, "5/7 已报")."""
+    found = []
+    for item in row.get("items") or []:
+        for source in item.get("sources") or []:
+            if source.get("partial") and not source.get("comparable_base"):
+                coverage = _("%(n)s/%(m)s 已报") % {"n": source.get("reporting"), "m": source.get("children")}
+                found.append((str(item.get("name", "")), coverage))
+                break
+    return found
+
+
+def _score_label(row: dict[str, Any], partial: list[tuple[str, str]]) -> str:
+    text = _("%(total)s分 第%(rank)s名 %(grade)s") % {"total": row["total"], "rank": row["rank"], "grade": row["grade"]}
+    if partial:
+        names = "、".join(f"{name}（{coverage}）" for name, coverage in partial)
+        text += " · " + _("不完整：%(items)s 按可比口径") % {"items": names}
+    return text
 
 
 def _find(indicators: list[Indicator], code: str) -> Indicator | None:

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from kaifang.assessment.links import default_period
 from kaifang.dashboards import selectors
@@ -55,8 +56,27 @@ def _cockpit(request: HttpRequest, code: str) -> HttpResponse:
         "has_map": bool(selectors.map_children(target, period)),
         "months": [f"{period.year}-{m:02d}" for m in range(1, default_period(period.year).month + 1)],
         "map_urls": map_urls(target),
+        "messages_js": js_messages(),
     }
     return render(request, "dashboards/cockpit.html", context)
+
+
+def js_messages() -> dict[str, str]:
+    """The words the cockpit's script draws (the map legend, ranking and detail), in the page's language."""
+    return {
+        "high": _("高"),
+        "low": _("低"),
+        "missing": _("未报"),
+        "partial": _("不完整"),
+        "ranking": _("排名"),
+        "trend": _("与上年对比"),
+        "score_detail": _("得分明细"),
+        "data": _("数据"),
+        "unit_page": _("单位驾驶舱"),
+        "failed": _("数据加载失败："),
+        "legend_partial": _("斜纹：未报齐（n/m 已报，同比按可比口径）"),
+        "legend_missing": _("灰色：未报"),
+    }
 
 
 def own_score(request: HttpRequest, target: OrgUnit, period: datetime.date) -> dict[str, Any] | None:

@@ -28,6 +28,7 @@ SUM_OF_CHILDREN = "sum_of_children"
 AVERAGE_OF_CHILDREN = "average_of_children"
 FORMULA = "formula"
 MISSING = "missing"
+COMPARABLE = "comparable"  # last year over the same children as a partial sum (可比口径)
 SUMMABLE_KINDS = (UnitKind.CITY, UnitKind.COUNTY)
 MAX_FORMULA_DEPTH = 5
 
@@ -41,10 +42,18 @@ class Cell:
     basis: str  # reported | sum_of_children | average_of_children | formula | missing
     children: int = 0  # current child divisions
     reporting: int = 0  # of which have a figure this month
+    incomplete: int = 0  # of those, figures that are themselves sums of only some of their children
 
     @property
     def has_value(self) -> bool:
         return isinstance(self.ytd_value, Decimal) or isinstance(self.month_value, Decimal)
+
+    @property
+    def partial(self) -> bool:
+        """A sum (or average) over only some of the children (n of m), or over a child that is one."""
+        return self.basis in (SUM_OF_CHILDREN, AVERAGE_OF_CHILDREN) and (
+            self.reporting < self.children or self.incomplete > 0
+        )
 
 
 EMPTY = Cell(None, None, MISSING)
@@ -266,17 +275,90 @@ def _resolve_many(plan: Plan, periods: list[datetime.date], tree: Tree) -> dict[
                 if (unit_id, period) in own:
                     continue
                 month_value, ytd_value, count = sums.get((pk, unit_id, period), (None, None, 0))
+                incomplete = 0
                 for cell in extra.get((pk, unit_id, period), []):
                     month_value = _add(month_value, cell.month_value)
                     ytd_value = _add(ytd_value, cell.ytd_value)
                     count += 1
+                    incomplete += cell.partial
                 total = _counts(group_kids, period)
                 if count == 0:
                     results[pk][(unit_id, period)] = Cell(None, None, MISSING, total, 0)
                     continue
                 basis = AVERAGE_OF_CHILDREN if averaged else SUM_OF_CHILDREN
-                results[pk][(unit_id, period)] = Cell(month_value, ytd_value, basis, total, count)
+                results[pk][(unit_id, period)] = Cell(month_value, ytd_value, basis, total, count, incomplete)
     return results
+
+
+def comparable_bases(
+    indicators: list[Indicator], units: list[OrgUnit], partial: dict[int, list[Key]]
+) -> dict[int, dict[Key, Cell]]:
+    """Last year's figure over the SAME children as this year's partial sums (可比口径).
+
+    `partial` names, per indicator id, the (unit, month) pairs whose figure sums only some of the
+    unit's children (`Cell.partial`); `units` holds those units. For each, the result is a cell
+    whose values are the same month a year earlier added up over exactly the children that make
+    up this year's figure (averaged for an averaged indicator): a child whose own figure is itself
+    partial contributes its own comparable base, any other child its full figure of last year.
+    `children` is how many children make up the figure, `reporting` how many of them have a
+    figure last year. Set-based: one `cells_many` for all the children at both months per level.
+    """
+    wanted = {pk: keys for pk, keys in partial.items() if keys}
+    if not wanted or not units:
+        return {}
+    by_pk = {i.pk: i for i in indicators if i.pk in wanted}
+    periods = sorted({p for keys in wanted.values() for _u, p in keys})
+    tree = _subtree(units, periods)
+    children = {u.pk: tree.get(u.pk, []) for u in units}
+    kids = list({c.pk: c for group in children.values() for c in group}.values())
+    if not kids:
+        return {}
+    before = {p: add_months(p, -12) for p in periods}
+    got = cells_many(list(by_pk.values()), kids, sorted({*periods, *before.values()}))
+
+    def contributors(pk: int, unit_id: int, period: datetime.date) -> list[OrgUnit]:
+        """The children whose figure makes up this year's one (an average reads own reports only)."""
+        mine = got.get(pk, {})
+        own_only = by_pk[pk].unit_aggregation == UnitAggregation.AVERAGE
+        found = []
+        for c in children.get(unit_id, []):
+            cell = mine.get((c.pk, period), EMPTY)
+            if _counts([c], period) and cell.has_value and (cell.basis == REPORTED or not own_only):
+                found.append(c)
+        return found
+
+    nested: dict[int, list[Key]] = defaultdict(list)
+    for pk, keys in wanted.items():
+        for unit_id, period in keys:
+            for c in contributors(pk, unit_id, period):
+                if got[pk][(c.pk, period)].partial:
+                    nested[pk].append((c.pk, period))
+    deeper = comparable_bases(list(by_pk.values()), kids, dict(nested)) if nested else {}
+    out: dict[int, dict[Key, Cell]] = {}
+    for pk, keys in wanted.items():
+        averaged = by_pk[pk].unit_aggregation == UnitAggregation.AVERAGE
+        out[pk] = {}
+        for unit_id, period in keys:
+            parts = contributors(pk, unit_id, period)
+            bases = [
+                deeper.get(pk, {}).get((c.pk, period), EMPTY)
+                if got[pk][(c.pk, period)].partial
+                else got[pk].get((c.pk, before[period]), EMPTY)
+                for c in parts
+            ]
+            month_value = _combine([b.month_value for b in bases], averaged=averaged)
+            ytd_value = _combine([b.ytd_value for b in bases], averaged=averaged)
+            with_base = sum(1 for b in bases if b.has_value)
+            out[pk][(unit_id, period)] = Cell(month_value, ytd_value, COMPARABLE, len(parts), with_base)
+    return out
+
+
+def _combine(values: list[Decimal | Ratio | None], *, averaged: bool) -> Decimal | None:
+    known = [v for v in values if isinstance(v, Decimal)]
+    if not known:
+        return None
+    total = sum(known, Decimal(0))
+    return total / len(known) if averaged else total
 
 
 def _add(a: Decimal | Ratio | None, b: Decimal | Ratio | None) -> Decimal | None:
@@ -325,4 +407,4 @@ def not_comparable_to_none(value: Decimal | Ratio | None) -> Decimal | None:
     return value if isinstance(value, Decimal) else None
 
 
-__all__ = ["EMPTY", "NOT_COMPARABLE", "Cell", "cells"]
+__all__ = ["EMPTY", "NOT_COMPARABLE", "Cell", "cells", "comparable_bases"]

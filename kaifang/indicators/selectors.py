@@ -20,6 +20,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from kaifang.indicators import maths
 from kaifang.indicators.aggregation import (
+    AVERAGE_OF_CHILDREN,
     EMPTY,
     FORMULA,
     MISSING,
@@ -29,6 +30,7 @@ from kaifang.indicators.aggregation import (
     Cell,
     cells,
     cells_many,
+    comparable_bases,
 )
 from kaifang.indicators.maths import NOT_COMPARABLE, Ratio
 from kaifang.indicators.models import DataValue, DataValueHistory, Indicator, Target
@@ -39,15 +41,25 @@ from kaifang.orgs.scope import can_see_unit, get_unit_for_user, unit_scope_q
 BASIS_LABELS = {
     REPORTED: gettext_noop("本级填报"),
     SUM_OF_CHILDREN: gettext_noop("下级汇总"),
-    "average_of_children": gettext_noop("下级平均"),
+    AVERAGE_OF_CHILDREN: gettext_noop("下级平均"),
     FORMULA: gettext_noop("公式计算"),
     MISSING: gettext_noop("未报"),
 }
 
+PARTIAL = gettext_noop("可比口径：%(n)s/%(m)s个下级已报，同比按相同%(n)s个单位计算")
+PARTIAL_NESTED = gettext_noop("可比口径：%(n)s/%(m)s个下级已报（其中%(k)s个本身未报齐），同比按相同范围计算")
+PARTIAL_NO_BASE = gettext_noop("（其中%(k)s个上年无数据）")
+
 
 @dataclass(frozen=True)
 class Figure:
-    """One unit's figure for one indicator over a period range, with everything pages show."""
+    """One unit's figure for one indicator over a period range, with everything pages show.
+
+    A partial sum (`partial`: only n of the unit's m children reported, or a child's own figure is
+    itself partial) is compared like for like (可比口径): `last_year_ytd`/`last_year_month` are the
+    same children's figures a year earlier, and `yoy` compares with those; the full last-year
+    figure stays in `last_year_full_ytd`. Completion is still against the unit's full target.
+    """
 
     unit: OrgUnit
     indicator: Indicator
@@ -59,7 +71,7 @@ class Figure:
     basis: str
     children: int
     reporting: int
-    last_year_ytd: Decimal | Ratio | None
+    last_year_ytd: Decimal | Ratio | None  # the base `yoy` compares with (comparable when partial)
     last_year_month: Decimal | Ratio | None
     yoy: Ratio  # YTD against the same months of last year
     month_yoy: Ratio
@@ -69,10 +81,52 @@ class Figure:
     progress_ratio: Ratio
     light: str
     rank: int | None = None
+    incomplete: int = 0  # reporting children whose own figure is itself partial
+    last_year_full_ytd: Decimal | Ratio | None = None  # last year's figure over all children
+    base_reporting: int = 0  # partial: of the `reporting` children, how many have last year's figure
+
+    @property
+    def partial(self) -> bool:
+        """Only some of the children are in this figure (n of m), so it is compared like for like."""
+        return self.basis in (SUM_OF_CHILDREN, AVERAGE_OF_CHILDREN) and (
+            self.reporting < self.children or self.incomplete > 0
+        )
+
+    @property
+    def coverage_text(self) -> str:
+        """ "5/7 已报" for a figure from children ("14/14 已报，1个未报齐" when a child is itself
+        partial); "" for a unit's own report or a formula."""
+        if not self.children or self.basis not in (SUM_OF_CHILDREN, AVERAGE_OF_CHILDREN, MISSING):
+            return ""
+        values = {"n": self.reporting, "m": self.children, "k": self.incomplete}
+        if self.incomplete:
+            return gettext("%(n)s/%(m)s 已报，%(k)s个未报齐") % values
+        return gettext("%(n)s/%(m)s 已报") % values
 
     @property
     def basis_label(self) -> str:
-        return gettext(BASIS_LABELS.get(self.basis, self.basis))
+        return self.basis_text(translate=True)
+
+    def basis_text(self, *, translate: bool = True) -> str:
+        """Which basis the figure is on, in words: 本级填报, 下级汇总, or for a partial sum
+        "可比口径：5/7个下级已报，同比按相同5个单位计算". `translate=False` gives the Chinese source
+        text (what an assessment stores, whatever the reader's language)."""
+        tr = gettext if translate else str
+        if not self.partial:
+            return tr(BASIS_LABELS.get(self.basis, self.basis))
+        values = {"n": self.reporting, "m": self.children, "k": self.incomplete}
+        text = tr(PARTIAL_NESTED if self.incomplete else PARTIAL) % values
+        lacking = self.reporting - self.base_reporting
+        if 0 < lacking < self.reporting:
+            text += tr(PARTIAL_NO_BASE) % {"k": lacking}
+        return text
+
+    @property
+    def status(self) -> str:
+        """ "missing" (未报: no figure at all), "partial" (n of m), or "" for a whole figure."""
+        if not self.has_value:
+            return "missing"
+        return "partial" if self.partial else ""
 
     @property
     def coverage(self) -> Ratio:
@@ -223,8 +277,15 @@ def figures_many(
         (t.indicator_id, t.unit_id): t.annual
         for t in Target.objects.filter(indicator__in=indicators, unit__in=units, year=period_to.year).order_by()
     }
+    partial = {
+        pk: [(u.pk, period_to) for u in units if got.get((u.pk, period_to), EMPTY).partial]
+        for pk, got in got_all.items()
+    }
+    partial_units = [u for u in units if any((u.pk, period_to) in keys for keys in partial.values())]
+    bases = comparable_bases(indicators, partial_units, partial) if partial_units else {}
     return {
-        i.pk: _figures_of(i, units, period_from, period_to, months, got_all.get(i.pk, {}), targets) for i in indicators
+        i.pk: _figures_of(i, units, period_from, period_to, months, got_all.get(i.pk, {}), targets, bases.get(i.pk, {}))
+        for i in indicators
     }
 
 
@@ -236,6 +297,7 @@ def _figures_of(
     months: list[datetime.date],
     got: dict[tuple[int, datetime.date], Cell],
     all_targets: dict[tuple[int, int], Decimal],
+    bases: dict[tuple[int, datetime.date], Cell],
 ) -> list[Figure]:
     last_year = add_months(period_to, -12)
     targets = {
@@ -246,7 +308,8 @@ def _figures_of(
     out = []
     for unit in units:
         cell = got.get((unit.pk, period_to), EMPTY)
-        base = got.get((unit.pk, last_year), EMPTY)
+        full_base = got.get((unit.pk, last_year), EMPTY)
+        base = bases.get((unit.pk, period_to), full_base)  # the same children a year earlier
         if indicator.is_flow:
             month_cells = [got.get((unit.pk, m), EMPTY).month_value for m in months]
             known = [v for v in month_cells if isinstance(v, Decimal)]
@@ -278,6 +341,9 @@ def _figures_of(
                 time_progress=progress,
                 progress_ratio=ratio,
                 light=maths.light(done, progress, margin),
+                incomplete=cell.incomplete,
+                last_year_full_ytd=full_base.ytd_value,
+                base_reporting=base.reporting if base is not full_base else 0,
             )
         )
     return out

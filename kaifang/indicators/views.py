@@ -109,7 +109,15 @@ def explorer(request: HttpRequest) -> HttpResponse:
     if top is not None and indicator is not None and unit is not None:
         chart = selectors.trend(user=user, indicator=indicator, unit=unit, period_to=params["period_to"])
         chart["children"] = [
-            {"name": f.unit.name, "completion": _percent_number(f.completion), "light": f.light} for f in rows
+            {
+                "name": f.unit.name,
+                "completion": _percent_number(f.completion),
+                "light": f.light,
+                "status": f.status,
+                "coverage": f.coverage_text,
+            }
+            for f in rows
+            if f.has_value or f.unit.kind in SUMMABLE_KINDS  # a division without a figure is shown as 未报
         ]
         chart["time_progress"] = _percent_number(top.time_progress)
         phased_completion = maths.completion(
@@ -136,12 +144,24 @@ def explorer(request: HttpRequest) -> HttpResponse:
             "ancestors": ancestors,
             "units": units,
             "has_children": has_children,
+            "partial_lines": _partial_lines(rows),
             "range_label": range_text(params["period_from"], params["period_to"]),
             "ytd_label": ytd_text(params["period_to"]),
             "is_demo": demo_loaded(),
             "query": request.GET.urlencode(),
         },
     )
+
+
+def _partial_lines(rows: list[selectors.Figure]) -> list[str]:
+    """Which children a partial figure lacks, named: 未报 (no figure) and 未报齐 (itself partial)."""
+    sep = _("、")
+    missing = [f.unit.name for f in rows if f.status == "missing" and f.unit.kind in SUMMABLE_KINDS]
+    partial = [f"{f.unit.name}（{f.coverage_text}）" for f in rows if f.partial]
+    lines = [_("未报：%(names)s。") % {"names": sep.join(missing)}] if missing else []
+    if partial:
+        lines.append(_("未报齐：%(names)s。") % {"names": sep.join(partial)})
+    return lines
 
 
 def _split_quiet(rows: list[selectors.Figure]) -> tuple[list[selectors.Figure], list[selectors.Figure]]:

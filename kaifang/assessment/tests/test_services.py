@@ -32,6 +32,8 @@ def test_the_running_score_is_computed_from_the_current_figures(two_cities):
         "unit": "210100",
         "unit_name": "沈阳市",
         "period": "2018-06",
+        "basis": "reported",  # the source says it is the unit's own report (可比口径 rule)
+        "note": "本级填报",
     }
 
 

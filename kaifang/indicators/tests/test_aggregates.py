@@ -39,7 +39,8 @@ def test_a_city_that_did_not_report_is_the_sum_of_its_counties(export, province,
     put(shenhe, shenhe.unit, MAR, T_EXPORT="250.5")
     figure = aggregate(user=province, indicator=export, unit=shenyang_unit, period_from=MAR, period_to=MAR)
     assert figure.ytd_value == D("650.5")
-    assert figure.basis == "sum_of_children" and figure.basis_label == "下级汇总"
+    # 2 of 13 counties reported: a partial sum, labelled as compared like for like (可比口径)
+    assert figure.basis == "sum_of_children" and figure.basis_label == "可比口径：2/13个下级已报，同比按相同2个单位计算"
     counties = OrgUnit.objects.current(MAR).filter(parent=shenyang_unit, kind="county").count()
     assert (figure.reporting, figure.children) == (2, counties)
 

@@ -6,6 +6,12 @@
   var holder = document.getElementById("cockpit");
   if (!holder || typeof echarts === "undefined") { return; }
   var mapUrls = JSON.parse(document.getElementById("map-urls").textContent || "{}");
+  var messagesEl = document.getElementById("cockpit-messages");
+  var MSG = JSON.parse((messagesEl && messagesEl.textContent) || "{}");
+  // A partial figure (n/m 已报) is hatched and a unit with no figure (未报) is grey with the word on
+  // it: the map never says "incomplete" by colour alone, and never leaves a region white.
+  var HATCH = { symbol: "rect", symbolSize: 1, dashArrayX: [1, 0], dashArrayY: [2, 4], rotation: -Math.PI / 4, color: "rgba(40,40,40,.45)" };
+  var MISSING_COLOR = "#c4cbd3";
   var root = holder.dataset.root;
   var state = { code: root, metric: "score", period: holder.dataset.period, data: null };
   var mapEl = document.getElementById("map");
@@ -47,40 +53,76 @@
     });
   }
 
+  function escapeHtml(value) {
+    return String(value).replace(/[&<>"]/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]; });
+  }
+
+  function regionItem(r) {
+    var item = { name: r.code, value: r.value, cname: r.name, short: r.name.replace(/(市|区|县)$/, ""), label: r.label,
+      url: r.score_url, drill: r.drill, status: r.status, coverage: r.coverage };
+    if (r.status === "missing" || (r.value === null && r.status !== "outside")) {
+      item.value = null; item.status = "missing";
+      item.itemStyle = { areaColor: MISSING_COLOR, decal: { symbol: "circle", symbolSize: 0.4, dashArrayX: [[6, 6]], dashArrayY: [6, 6], color: "rgba(80,90,100,.35)" } };
+    } else if (r.status === "partial") {
+      item.itemStyle = { decal: HATCH, borderType: "dashed", borderColor: "#5c4700", borderWidth: 1.5 };
+    }
+    return item;
+  }
+
+  function regionText(d) {
+    if (d.status === "missing") { return d.short + "\n" + MSG.missing; }
+    if (d.status === "partial") { return d.short + "\n" + (d.coverage || MSG.partial).split(" ")[0]; }
+    return d.short;
+  }
+
   function drawMap(data) {
     if (!charts.map) { return; }
     var values = data.regions.map(function (r) { return r.value; }).filter(function (v) { return v !== null; });
     var low = values.length ? Math.min.apply(null, values) : 0;
     var high = values.length ? Math.max.apply(null, values) : 1;
+    var marked = data.regions.some(function (r) { return r.status === "partial" || r.status === "missing" || r.value === null; });
     charts.map.setOption({
-      tooltip: { trigger: "item", formatter: function (p) { return p.data ? p.data.cname + "<br>" + p.data.label : p.name; } },
+      aria: { enabled: true, decal: { show: false } },
+      tooltip: { trigger: "item", formatter: function (p) { return p.data ? escapeHtml(p.data.cname) + "<br>" + escapeHtml(p.data.label) : escapeHtml(p.name); } },
       visualMap: { min: Math.floor(low), max: Math.ceil(high === low ? low + 1 : high), left: 8, bottom: 8, calculable: true,
-        text: ["高", "低"], inRange: { color: ["#fdecea", "#f28b82", "#b3261e"] }, itemHeight: 90 },
+        text: [MSG.high, MSG.low], inRange: { color: ["#fdecea", "#f28b82", "#b3261e"] }, itemHeight: 90 },
+      graphic: marked ? [{ type: "text", right: 8, bottom: 8, style: { text: MSG.legend_partial + "\n" + MSG.legend_missing, fill: "#4a5560", fontSize: 11, lineHeight: 16, align: "right" } }] : [],
       series: [{ type: "map", map: data.map, nameProperty: "code", roam: false, selectedMode: "single",
-        label: { show: true, fontSize: 10, formatter: function (p) { return p.data ? p.data.short : ""; } },
+        itemStyle: { areaColor: MISSING_COLOR },
+        label: { show: true, fontSize: 10, formatter: function (p) { return p.data ? regionText(p.data) : ""; } },
         emphasis: { label: { show: true }, itemStyle: { areaColor: "#ffd54f" } },
-        data: data.regions.map(function (r) {
-          return { name: r.code, value: r.value, cname: r.name, short: r.name.replace(/(市|区|县)$/, ""), label: r.label, url: r.score_url, drill: r.drill };
-        }) }]
+        data: data.regions.map(regionItem) }]
     }, true);
   }
 
   function drawRanking(data) {
     if (!charts.ranking) { return; }
+    // Ranked units first; units with no figure follow, unranked, labelled 未报 (never dropped).
     var rows = data.ranking.slice().reverse();
     charts.ranking.setOption({
-      grid: { left: 70, right: 40, top: 8, bottom: 20 },
-      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
-      xAxis: { type: "value", name: data.value_name, nameGap: 4 },
-      yAxis: { type: "category", data: rows.map(function (r) { return r.name; }), axisLabel: { fontSize: 11 } },
-      series: [{ type: "bar", data: rows.map(function (r) { return r.value; }), itemStyle: { color: "#b3261e" },
-        label: { show: true, position: "right", fontSize: 10 } }]
+      grid: { left: 84, right: 92, top: 8, bottom: 34 },
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, formatter: function (ps) {
+        var d = ps[0].data; return escapeHtml(ps[0].name) + "：" + (d.none ? "" : d.value + " ") + escapeHtml(d.text || "");
+      } },
+      xAxis: { type: "value", name: data.value_name, nameLocation: "middle", nameGap: 20 },
+      yAxis: { type: "category", data: rows.map(function (r) { return (r.rank ? r.rank + ". " : "— ") + r.name; }), axisLabel: { fontSize: 10, interval: 0 } },
+      series: [{ type: "bar", itemStyle: { color: "#b3261e" },
+        data: rows.map(function (r) {
+          var item = { value: r.value, text: r.text, coverage: r.coverage, status: r.status, none: r.value === null };
+          if (item.none) { item.value = 0; item.itemStyle = { color: MISSING_COLOR }; }
+          else if (r.status === "partial") { item.itemStyle = { color: "#b3261e", decal: HATCH }; }
+          return item;
+        }),
+        label: { show: true, position: "right", fontSize: 10, formatter: function (p) {
+          if (p.data.none) { return p.data.text; }
+          return p.value + (p.data.status === "partial" ? "（" + p.data.coverage + "）" : "");
+        } } }]
     }, true);
   }
 
   function drawTrend(data) {
     var t = data.trend || {};
-    text("trend-title", t.indicator ? "与上年对比 · " + t.indicator : "与上年对比");
+    text("trend-title", t.indicator ? MSG.trend + " · " + t.indicator : MSG.trend);
     charts.trend.setOption({
       grid: { left: 50, right: 16, top: 30, bottom: 24 },
       tooltip: { trigger: "axis" },
@@ -102,11 +144,11 @@
     box.appendChild(document.createTextNode(region.label + " "));
     if (region.url) {
       var link = document.createElement("a"); link.href = region.url; link.id = "map-detail-link";
-      link.textContent = region.score ? "得分明细" : "数据"; box.appendChild(link);
+      link.textContent = region.score ? MSG.score_detail : MSG.data; box.appendChild(link);
       box.appendChild(document.createTextNode(" · "));
     }
     var page = document.createElement("a"); page.href = holder.dataset.unitPage.replace("UNITCODE", region.name);
-    page.textContent = "单位驾驶舱"; box.appendChild(page);
+    page.textContent = MSG.unit_page; box.appendChild(page);
   }
 
   function load(code) {
@@ -114,7 +156,7 @@
       state.data = data; state.code = code; state.metric = data.metric;
       fillMetrics(data);
       text("map-title", data.unit.name + " · " + data.metric_label);
-      text("ranking-title", "排名 · " + data.metric_label);
+      text("ranking-title", MSG.ranking + " · " + data.metric_label);
       var back = document.getElementById("map-back");
       if (back) { back.hidden = code === root; }
       drawRanking(data); drawTrend(data);
@@ -142,5 +184,5 @@
   if (back) { back.addEventListener("click", function () { load(root); }); }
   window.addEventListener("resize", function () { Object.keys(charts).forEach(function (k) { if (charts[k]) { charts[k].resize(); } }); });
   window.KaifangCockpit = { charts: charts, select: select, load: load, state: state };
-  load(root).catch(function (err) { text("map-detail", "数据加载失败：" + err.message); });
+  load(root).catch(function (err) { text("map-detail", MSG.failed + err.message); });
 })();

@@ -45,20 +45,38 @@
   function drawChildren(data) {
     var el = document.getElementById("children-chart");
     if (!el || !data.children.length) { return; }
-    var rows = data.children.filter(function (c) { return c.completion !== null; })
-      .sort(function (a, b) { return a.completion - b.completion; });
+    // Units with no figure (未报) are listed at the bottom, never dropped; a partial sum (n/m 已报)
+    // is drawn hatched with its coverage beside the value, so it is not read from colour alone.
+    var missing = data.children.filter(function (c) { return c.status === "missing"; });
+    var rows = missing.concat(data.children.filter(function (c) { return c.completion !== null && c.status !== "missing"; })
+      .sort(function (a, b) { return a.completion - b.completion; }));
     el.style.height = Math.max(200, 22 * rows.length + 60) + "px";
     var chart = window.echarts.init(el);
     chart.setOption({
       animation: false,
-      tooltip: { trigger: "item", formatter: function (p) { return p.name + "：" + p.value + "%"; } },
+      tooltip: { trigger: "item", formatter: function (p) {
+        if (p.data.status === "missing") { return p.name + "：" + el.dataset.missing; }
+        return p.name + "：" + p.value + "%" + (p.data.status === "partial" ? "（" + el.dataset.partial + " " + p.data.coverage + "）" : "");
+      } },
       grid: { left: 8, right: 40, top: 26, bottom: 4, containLabel: true },
       xAxis: { type: "value", axisLabel: { formatter: "{value}%" } },
       yAxis: { type: "category", data: rows.map(function (r) { return r.name; }) },
       series: [{
         name: el.dataset.series, type: "bar", barMaxWidth: 16,
-        data: rows.map(function (r) { return { value: r.completion, itemStyle: { color: LIGHTS[r.light] || LIGHTS.grey } }; }),
-        label: { show: true, position: "right", formatter: "{c}%" },
+        data: rows.map(function (r) {
+          if (r.status === "missing") {
+            return { value: 0, status: r.status, itemStyle: { color: LIGHTS.grey } };
+          }
+          var style = { color: LIGHTS[r.light] || LIGHTS.grey };
+          if (r.status === "partial") {
+            style.decal = { symbol: "rect", symbolSize: 1, dashArrayX: [1, 0], dashArrayY: [3, 3], rotation: -Math.PI / 4, color: "rgba(255,255,255,.75)" };
+          }
+          return { value: r.completion, status: r.status, coverage: r.coverage, itemStyle: style };
+        }),
+        label: { show: true, position: "right", formatter: function (p) {
+          if (p.data.status === "missing") { return el.dataset.missing; }
+          return p.value + "%" + (p.data.status === "partial" ? "（" + el.dataset.partial + " " + p.data.coverage + "）" : "");
+        } },
         markLine: data.time_progress === null ? undefined : {
           symbol: "none", lineStyle: { type: "dashed", color: "#333" },
           label: { formatter: el.dataset.progress + " {c}%" }, data: [{ xAxis: data.time_progress }]
