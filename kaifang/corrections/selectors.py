@@ -15,6 +15,7 @@ from django.http import Http404
 
 from kaifang.accounts.permissions import can_write_for_unit, is_province_user
 from kaifang.assessment import selectors as assessment_selectors
+from kaifang.corrections import workflow
 from kaifang.corrections.models import CorrectionFigure, CorrectionQuerySet, CorrectionRequest, CorrectionState
 from kaifang.indicators import selectors as indicator_selectors
 from kaifang.indicators.figures import plain
@@ -63,8 +64,12 @@ def steps_of(correction: CorrectionRequest) -> list[Any]:
 
 
 def requestable_units(user: Any) -> list[OrgUnit]:
-    """Units `user` may ask corrections for: the units they write for, below the province."""
-    return [u for u in visible_units(user) if u.parent_id is not None and can_write_for_unit(user, u)]
+    """Units `user` may ask corrections for: the units they write for, when there is a level above
+    their own unit to approve (none for the province)."""
+    own = getattr(user, "unit", None)
+    if own is None or not workflow.approving_units(own, own):
+        return []
+    return [u for u in visible_units(user) if can_write_for_unit(user, u)]
 
 
 @dataclass(frozen=True)

@@ -147,11 +147,24 @@ def test_evidence_is_uploaded_with_the_request_and_downloaded_by_the_city(client
     assert download.status_code == 200 and b"".join(download.streaming_content) == b"%PDF-1.4 x"
 
 
-def test_read_only_users_cannot_open_the_request_form(client_for, leader):
-    assert client_for(leader).get("/corrections/new/").status_code == 403
+def test_read_only_users_and_the_province_cannot_open_the_request_form(client_for, leader, province):
+    # A leader never writes; the province has no level above it to approve its requests.
+    for user in (leader, province):
+        assert client_for(user).get("/corrections/new/").status_code == 403
+        assert "申请更正" not in client_for(user).get("/corrections/").content.decode()
 
 
 def test_the_list_shows_the_subtree(client_for, request_feb, shenyang, province, hunnan):
     for user in (shenyang, province, hunnan):
         assert "GZ-2018-0001" in client_for(user).get("/corrections/").content.decode()
     assert "GZ-2018-0001" not in client_for(shenyang).get("/corrections/?state=approved").content.decode()
+
+
+def test_the_pages_speak_english_after_the_switch(client_for, request_feb, shenyang):
+    c = client_for(shenyang)
+    c.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    detail = c.get(f"/corrections/{request_feb.pk}/").content.decode()
+    assert ">Corrections<" in detail and "Figures to correct" in detail and "Approve and correct the figures" in detail
+    assert "更正内容" not in detail and "批准并更正数据" not in detail
+    form = c.get(NEW).content.decode()
+    assert "Show current values" in form and "Corrected value" in form and "查看现值" not in form
