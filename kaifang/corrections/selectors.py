@@ -127,12 +127,6 @@ class Affected:
     results: list[AffectedResult]
     bulletins: list[tuple[Bulletin, str]]
 
-    @property
-    def pending(self) -> int:
-        return sum(r.status == NEEDS_REPUBLISH for r in self.results) + sum(
-            s == NEEDS_REPUBLISH for _b, s in self.bulletins
-        )
-
 
 def _unit_codes(unit: OrgUnit) -> set[str]:
     """The unit and every unit above it (a city's figure may be the sum of its counties')."""

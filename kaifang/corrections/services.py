@@ -153,19 +153,12 @@ def _insert(
             for ind, old, version, new in rows
         ]
     )
-    steps = [CorrectionStep(correction=correction, action="create", to_state=CorrectionState.DRAFT, at=now)]
+    who = {"correction": correction, "actor": actor, "actor_name": _actor_name(actor), "at": now}
+    steps = [CorrectionStep(action="create", to_state=CorrectionState.DRAFT, **who)]
     if submit:
         steps.append(
-            CorrectionStep(
-                correction=correction,
-                action="submit",
-                from_state=CorrectionState.DRAFT,
-                to_state=CorrectionState.SUBMITTED,
-                at=now,
-            )
+            CorrectionStep(action="submit", from_state=CorrectionState.DRAFT, to_state=CorrectionState.SUBMITTED, **who)
         )
-    for step in steps:
-        step.actor, step.actor_name = actor, _actor_name(actor)
     CorrectionStep.objects.bulk_create(steps)
     return correction
 

@@ -226,3 +226,26 @@ def test_the_snapshot_published_before_is_affected_until_republished(published, 
     done = selectors.affected_results(province, request_feb)
     assert [(r.snapshot.pk, r.status) for r in done.results] == [(second.pk, selectors.REPUBLISHED)]
     assert selectors.corrections_affecting(province, second) == []
+
+
+def test_the_level_above_hears_of_a_request_and_the_requester_of_the_decision(request_feb, shenyang, hunnan):
+    from kaifang.notifications.models import Notification
+
+    assert Notification.objects.filter(recipient=shenyang, title__contains="GZ-2018-0001").count() == 1
+    approve(shenyang, request_feb)
+    assert Notification.objects.filter(
+        recipient=hunnan, title="数据更正已批准：浑南区 2018年2月（GZ-2018-0001）"
+    ).exists()
+
+
+def test_a_bulletin_of_an_affected_result_is_flagged_for_those_who_read_bulletins(
+    published, request_feb, shenyang, province, hunnan
+):
+    from kaifang.assessment.models import Bulletin
+
+    bulletin = Bulletin.objects.create(scheme_code="KH-SY", period=FEB, format="pdf", snapshot=published)
+    Bulletin.objects.create(scheme_code="KH-SY", period=JAN, format="pdf")  # January: before the corrected month
+    approve(shenyang, request_feb)
+    request_feb.refresh_from_db()
+    assert selectors.affected_results(province, request_feb).bulletins == [(bulletin, selectors.NEEDS_REPUBLISH)]
+    assert selectors.affected_results(hunnan, request_feb).bulletins == []  # bulletins rank the whole group
