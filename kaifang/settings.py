@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "kaifang.meetings",
     "kaifang.ledgers",
     "kaifang.assessment",
+    "kaifang.corrections",
     "kaifang.dashboards",
     "kaifang.security",
 ]

@@ -21,6 +21,7 @@ urlpatterns = [
     path("ledgers/", include("kaifang.ledgers.urls")),
     path("reporting/", include("kaifang.reporting.urls")),
     path("assessment/", include("kaifang.assessment.urls")),
+    path("corrections/", include("kaifang.corrections.urls")),
     path("indicators/", include("kaifang.indicators.urls")),
     path("dashboards/", include("kaifang.dashboards.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from django.db.models import Q
 from django.http import Http404
 
 from kaifang.assessment import engine
@@ -178,3 +179,67 @@ def get_bulletin_for_user(user: Any, pk: int | str) -> Bulletin:
     if bulletin is None:
         raise Http404("bulletin not found")
     return bulletin
+
+
+# --- Published results a corrected figure reaches (数据更正) ----------------------------------------
+
+
+def touches(snapshot: AssessmentSnapshot, *, indicator_code: str, unit_codes: set[str], period: datetime.date) -> bool:
+    """Does a corrected figure (`indicator_code` of one of `unit_codes` in the month `period`) reach
+    the frozen inputs of `snapshot`?
+
+    `unit_codes` are the corrected unit and its ancestors (a city's figure may be the sum of its
+    counties'). An input is reached when it is a figure of the same indicator for one of those
+    units as of a month of the same year at or after `period`: a year-to-date figure of that month
+    or later (a snapshot of the same year), or the base month of a growth item (a snapshot of the
+    next year compares against it)."""
+    for unit in snapshot.inputs.get("units") or []:
+        for item in (unit.get("items") or {}).values():
+            for source in (item or {}).get("sources") or []:
+                if (
+                    source.get("type") == "value"
+                    and source.get("indicator") == indicator_code
+                    and source.get("unit") in unit_codes
+                    and _at_or_after(str(source.get("period") or ""), period)
+                ):
+                    return True
+    return False
+
+
+def _at_or_after(text: str, period: datetime.date) -> bool:
+    """ "2018-03" is at or after February 2018, in the same year."""
+    year, month = text[:4], text[5:7]
+    return year.isdigit() and month.isdigit() and int(year) == period.year and int(month) >= period.month
+
+
+def snapshots_touching(indicator_code: str, unit_codes: set[str], period: datetime.date) -> list[AssessmentSnapshot]:
+    """The published results a corrected figure reaches (see `touches`): the latest version of each
+    scheme and period of the same year at or after `period` or of the next year, oldest period
+    first. Snapshots are readable by every signed-in user (rows are filtered at display)."""
+    candidates = (
+        AssessmentSnapshot.objects.filter(
+            Q(period__year=period.year, period__gte=period) | Q(period__year=period.year + 1)
+        )
+        .select_related("scheme")
+        .defer("results", "diff")
+        .order_by("scheme_code", "period", "-number")
+    )
+    latest: dict[tuple[str, datetime.date], AssessmentSnapshot] = {}
+    for snapshot in candidates:
+        latest.setdefault((snapshot.scheme_code, snapshot.period), snapshot)
+    touched = [
+        s for s in latest.values() if touches(s, indicator_code=indicator_code, unit_codes=unit_codes, period=period)
+    ]
+    return sorted(touched, key=lambda s: (s.period, s.scheme_code))
+
+
+def bulletins_of_snapshots(user: Any, snapshots: list[AssessmentSnapshot]) -> list[Bulletin]:
+    """The bulletins (通报) naming the scheme and period of any of `snapshots`, newest first, for a
+    user who may read bulletins (none otherwise)."""
+    keys = {(s.scheme_code, s.period) for s in snapshots}
+    if not keys:
+        return []
+    query = Q(pk__in=[])
+    for code, day in keys:
+        query |= Q(scheme_code=code, period=day)
+    return list(bulletins_for_user(user).filter(query).order_by("-created_at"))

@@ -85,6 +85,7 @@ def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 def mount_routers() -> None:
     from kaifang.accounts.api import router as accounts_router
     from kaifang.assessment.api import router as assessment_router
+    from kaifang.corrections.api import router as corrections_router
     from kaifang.indicators.api import indicators_router, targets_router, values_router
     from kaifang.ledgers.api import projects_router, talents_router
     from kaifang.meetings.api import router as meetings_router
@@ -104,6 +105,7 @@ def mount_routers() -> None:
     api.add_router("/meetings", meetings_router)
     api.add_router("/rounds", rounds_router)
     api.add_router("/submissions", submissions_router)
+    api.add_router("/corrections", corrections_router)
 
 
 mount_routers()

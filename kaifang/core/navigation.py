@@ -31,6 +31,7 @@ NAV_ITEMS = [
     NavItem(_("督查督办"), "supervision:index", "supervision"),
     NavItem(_("指标数据"), "indicators:index", "indicators"),
     NavItem(_("数据报送"), "reporting:index", "reporting"),
+    NavItem(_("数据更正"), "corrections:index", "corrections"),
     NavItem(_("双招双引"), "ledgers:index", "ledgers"),
     NavItem(_("考核评估"), "assessment:index", "assessment"),
     NavItem(_("审计日志"), "audit:list", "audit"),

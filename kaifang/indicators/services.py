@@ -67,11 +67,19 @@ def save_values(*, actor: Any, unit: OrgUnit, period: datetime.date, entries: li
 
 
 def save_many(
-    *, actor: Any, period: datetime.date, batches: Sequence[tuple[OrgUnit, Sequence[ValueEntry]]]
+    *,
+    actor: Any,
+    period: datetime.date,
+    batches: Sequence[tuple[OrgUnit, Sequence[ValueEntry]]],
+    correction: str = "",
 ) -> list[list[DataValue]]:
     """`save_values` for several units of one month (an Excel import of a city and its counties) in
     one transaction and a fixed number of queries: every unit's figures are checked first, and one
-    unit's problem or conflict leaves every unit unchanged. Returns each batch's rows, in order."""
+    unit's problem or conflict leaves every unit unchanged. Returns each batch's rows, in order.
+
+    `correction` is the reference of an approved correction request (数据更正, e.g. GZ-2018-0007):
+    the lock of closed months is not applied, everything else is, and the audit event is
+    "indicators.values.correct" with the reference."""
     period = check_period(period)
     seen: set[int] = set()
     for unit, _entries in batches:
@@ -81,12 +89,13 @@ def save_many(
         if not can_write_for_unit(actor, unit):
             raise PermissionDenied(_("您无权填报该单位的数据。"))
     cleaned = clean_entries(batches)
-    reject_values_in_closed_submissions(
-        period=period, batches=[(unit, [e.indicator_code for e in entries]) for unit, entries in batches]
-    )
+    if not correction:
+        reject_values_in_closed_submissions(
+            period=period, batches=[(unit, [e.indicator_code for e in entries]) for unit, entries in batches]
+        )
     for attempt in range(INSERT_RETRIES):
         try:
-            return apply_cleaned(actor=actor, period=period, cleaned=cleaned)
+            return apply_cleaned(actor=actor, period=period, cleaned=cleaned, correction=correction)
         except IntegrityError:
             # Someone inserted the same (indicator, unit, period) at the same moment; run again:
             # the second pass sees their row and reports a conflict or an idempotent no-op.
@@ -172,7 +181,7 @@ def _lock_units(unit_ids: Iterable[int]) -> None:
 
 
 def apply_cleaned(
-    *, actor: Any, period: datetime.date, cleaned: list[tuple[OrgUnit, Cleaned]]
+    *, actor: Any, period: datetime.date, cleaned: list[tuple[OrgUnit, Cleaned]], correction: str = ""
 ) -> list[list[DataValue]]:
     """Apply cleaned figures after the version check; the callers above have checked scope and the
     catalogue (the demo loader calls this directly). Writes values, history and one audit event per
@@ -217,13 +226,16 @@ def apply_cleaned(
         by_unit: dict[int, list[_Change]] = defaultdict(list)
         for change in changes:
             by_unit[change.row.unit_id].append(change)
-        record_events(
-            [
-                _audit(by_unit[unit.pk], actor=actor, unit=unit, period=period, action="indicators.values.save")
-                for unit, _items in cleaned
-                if by_unit[unit.pk]
-            ]
-        )
+        action = "indicators.values.correct" if correction else "indicators.values.save"
+        events = [
+            _audit(by_unit[unit.pk], actor=actor, unit=unit, period=period, action=action)
+            for unit, _items in cleaned
+            if by_unit[unit.pk]
+        ]
+        if correction:
+            for event in events:
+                event["after"]["correction"] = correction
+        record_events(events)
         return [
             [saved for _e, ind, _v in items if (saved := existing.get((unit.pk, ind.pk))) is not None]
             for unit, items in cleaned
