@@ -151,3 +151,14 @@ def page_as(browser, live_site):  # type: ignore[no-untyped-def]
     yield login
     for context in contexts:
         context.close()
+
+
+@pytest.fixture(autouse=True)
+def _chinese_unless_a_test_switches():
+    """A request in English leaves the thread's language active after the response: every test starts
+    in the default language, so a test's outcome never depends on the one before it."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
