@@ -131,10 +131,11 @@ def cells(
 
 
 def cells_many(
-    indicators: list[Indicator], units: list[OrgUnit], periods: list[datetime.date]
+    indicators: list[Indicator], units: list[OrgUnit], periods: list[datetime.date], *, tree: Tree | None = None
 ) -> dict[int, dict[Key, Cell]]:
     """`cells` for several indicators at once (a dashboard): one query for every indicator's own
-    rows and one for the tree, then one SQL aggregate per indicator and level."""
+    rows and one for the tree (unless the caller has it: `tree` covering `units` and `periods`),
+    then one SQL aggregate per indicator and level."""
     if not units or not periods or not indicators:
         return {}
     periods = sorted(set(periods))
@@ -166,7 +167,7 @@ def cells_many(
         else:
             plan[indicator.pk] = (indicator, units, mine)
     if plan:
-        out.update(_resolve_many(plan, periods, _subtree(units, periods)))
+        out.update(_resolve_many(plan, periods, tree if tree is not None else _subtree(units, periods)))
     return out
 
 
@@ -290,8 +291,16 @@ def _resolve_many(plan: Plan, periods: list[datetime.date], tree: Tree) -> dict[
     return results
 
 
+Known = tuple[set[int], set[datetime.date], dict[int, dict[Key, Cell]]]
+
+
 def comparable_bases(
-    indicators: list[Indicator], units: list[OrgUnit], partial: dict[int, list[Key]]
+    indicators: list[Indicator],
+    units: list[OrgUnit],
+    partial: dict[int, list[Key]],
+    *,
+    tree: Tree | None = None,
+    known: Known | None = None,
 ) -> dict[int, dict[Key, Cell]]:
     """Last year's figure over the SAME children as this year's partial sums (可比口径).
 
@@ -301,20 +310,28 @@ def comparable_bases(
     up this year's figure (averaged for an averaged indicator): a child whose own figure is itself
     partial contributes its own comparable base, any other child its full figure of last year.
     `children` is how many children make up the figure, `reporting` how many of them have a
-    figure last year. Set-based: one `cells_many` for all the children at both months per level.
+    figure last year. Set-based: the tree below `units` is read once (or passed in by the level
+    above), then one `cells_many` per level for the children at both months whose cells the caller
+    does not already have (`known`: the unit ids, months and cells it computed).
     """
     wanted = {pk: keys for pk, keys in partial.items() if keys}
     if not wanted or not units:
         return {}
     by_pk = {i.pk: i for i in indicators if i.pk in wanted}
     periods = sorted({p for keys in wanted.values() for _u, p in keys})
-    tree = _subtree(units, periods)
+    before = {p: add_months(p, -12) for p in periods}
+    if tree is None:  # the whole tree below `units` over both years: every level below uses it
+        tree = _subtree(units, [*periods, *before.values()])
     children = {u.pk: tree.get(u.pk, []) for u in units}
     kids = list({c.pk: c for group in children.values() for c in group}.values())
     if not kids:
         return {}
-    before = {p: add_months(p, -12) for p in periods}
-    got = cells_many(list(by_pk.values()), kids, sorted({*periods, *before.values()}))
+    months = {*periods, *before.values()}
+    reuse = known is not None and months <= known[1]
+    fresh = [c for c in kids if not (reuse and known is not None and c.pk in known[0])]
+    got = cells_many(list(by_pk.values()), fresh, sorted(months), tree=tree) if fresh else {}
+    if reuse and known is not None:
+        got = {pk: {**known[2].get(pk, {}), **got.get(pk, {})} for pk in by_pk}
 
     def contributors(pk: int, unit_id: int, period: datetime.date) -> list[OrgUnit]:
         """The children whose figure makes up this year's one (an average reads own reports only)."""
@@ -327,13 +344,18 @@ def comparable_bases(
                 found.append(c)
         return found
 
+    unit_ids = {c.pk for c in kids}
     nested: dict[int, list[Key]] = defaultdict(list)
     for pk, keys in wanted.items():
         for unit_id, period in keys:
             for c in contributors(pk, unit_id, period):
                 if got[pk][(c.pk, period)].partial:
                     nested[pk].append((c.pk, period))
-    deeper = comparable_bases(list(by_pk.values()), kids, dict(nested)) if nested else {}
+    deeper = (
+        comparable_bases(list(by_pk.values()), kids, dict(nested), tree=tree, known=(unit_ids, months, got))
+        if nested
+        else {}
+    )
     out: dict[int, dict[Key, Cell]] = {}
     for pk, keys in wanted.items():
         averaged = by_pk[pk].unit_aggregation == UnitAggregation.AVERAGE

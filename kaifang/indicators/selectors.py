@@ -282,7 +282,8 @@ def figures_many(
         for pk, got in got_all.items()
     }
     partial_units = [u for u in units if any((u.pk, period_to) in keys for keys in partial.values())]
-    bases = comparable_bases(indicators, partial_units, partial) if partial_units else {}
+    known = ({u.pk for u in units}, {*months, last_year}, got_all)  # the cells of `units` are computed
+    bases = comparable_bases(indicators, partial_units, partial, known=known) if partial_units else {}
     return {
         i.pk: _figures_of(i, units, period_from, period_to, months, got_all.get(i.pk, {}), targets, bases.get(i.pk, {}))
         for i in indicators

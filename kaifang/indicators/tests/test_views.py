@@ -208,7 +208,13 @@ def test_the_city_chart_lists_each_county_completion_and_another_county_gets_no_
 ):
     chart = _chart(client_for(shenyang).get("/indicators/?indicator=T_EXPORT&unit=210100&from=2018-01&to=2018-03"))
     by_name = {c["name"]: c for c in chart["children"]}
-    assert by_name["浑南区"] == {"name": "浑南区", "completion": 22.2, "light": "yellow"}  # 400 / 1,800
+    assert by_name["浑南区"] == {  # 400 / 1,800; its own report: neither partial nor missing
+        "name": "浑南区",
+        "completion": 22.2,
+        "light": "yellow",
+        "status": "",
+        "coverage": "",
+    }
     assert by_name["沈河区"]["completion"] is None  # no target
     assert chart["time_progress"] == 25.0
     assert client_for(shenhe).get("/indicators/?indicator=T_EXPORT&unit=210112").status_code == 404
