@@ -7,7 +7,7 @@ group; the province every row). Every unit's `total` equals the sum of its items
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -18,11 +18,12 @@ from pydantic import Field
 
 from kaifang.assessment import engine, selectors, services
 from kaifang.assessment.models import AssessmentScheme, AssessmentSnapshot, Bulletin
-from kaifang.core.schemas import ErrorOut
+from kaifang.core.schemas import MAX_VERSION, ErrorOut, PathId
 from kaifang.indicators.periods import parse_period
 
 router = Router(tags=["assessment"])
 PERIOD_PATTERN = r"^\d{4}-\d{2}$"
+SchemeNumber = Annotated[int, Query(ge=1, le=MAX_VERSION, description="方案版本号")]
 
 
 class ItemDefOut(Schema):
@@ -163,7 +164,9 @@ def list_schemes(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get("/schemes/{code}", response={200: SchemeOut, 401: ErrorOut, 404: ErrorOut}, summary="考核方案")
-def get_scheme(request: HttpRequest, code: str, number: int | None = None) -> dict[str, Any]:
+def get_scheme(
+    request: HttpRequest, code: str, number: Annotated[int, Query(ge=1, le=MAX_VERSION)] | None = None
+) -> dict[str, Any]:
     return _scheme_out(selectors.get_scheme_for_user(request.user, code[:32], number))
 
 
@@ -206,7 +209,7 @@ def list_snapshots(request: HttpRequest, scheme: str = "") -> list[dict[str, Any
     response={200: ResultsOut, 401: ErrorOut, 404: ErrorOut},
     summary="已发布结果（冻结，不随数据变化）",
 )
-def get_snapshot(request: HttpRequest, snapshot_id: int) -> dict[str, Any]:
+def get_snapshot(request: HttpRequest, snapshot_id: PathId) -> dict[str, Any]:
     snapshot = selectors.get_snapshot_for_user(request.user, snapshot_id)
     return {
         **selectors.visible_results(request.user, snapshot.results),
@@ -218,7 +221,7 @@ def get_snapshot(request: HttpRequest, snapshot_id: int) -> dict[str, Any]:
 
 
 @router.get("/snapshots/{int:snapshot_id}/inputs", response={200: dict[str, Any], 401: ErrorOut, 404: ErrorOut})
-def get_snapshot_inputs(request: HttpRequest, snapshot_id: int) -> dict[str, Any]:
+def get_snapshot_inputs(request: HttpRequest, snapshot_id: PathId) -> dict[str, Any]:
     """The frozen inputs of the visible units (what the published scores were computed from)."""
     snapshot = selectors.get_snapshot_for_user(request.user, snapshot_id)
     codes = selectors.visible_unit_codes(request.user, [u["code"] for u in snapshot.inputs["units"]])
@@ -286,5 +289,5 @@ def request_bulletin(request: HttpRequest, payload: BulletinIn) -> Status:
 @router.get(
     "/bulletins/{int:bulletin_id}", response={200: BulletinOut, 401: ErrorOut, 404: ErrorOut}, summary="通报进度"
 )
-def get_bulletin(request: HttpRequest, bulletin_id: int) -> dict[str, Any]:
+def get_bulletin(request: HttpRequest, bulletin_id: PathId) -> dict[str, Any]:
     return _bulletin_out(selectors.get_bulletin_for_user(request.user, bulletin_id))

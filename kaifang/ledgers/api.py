@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from kaifang.core.schemas import ErrorOut
+from kaifang.core.schemas import MAX_LIMIT, MAX_OFFSET, ErrorOut, Limit, Offset, PathId, Version
 from kaifang.ledgers import money_services, selectors, services
 from kaifang.ledgers.models import InvestmentProject, TalentRecord
 from kaifang.ledgers.reference import Stage
@@ -90,19 +90,19 @@ class CreatedProjectOut(Schema):
     warnings: list[str]
 
 
-class TransitionIn(Schema):
+class ProjectTransitionIn(Schema):
     action: str = Field(max_length=24)
     effective_on: datetime.date
     evidence: str = Field("", max_length=2000)
-    expected_version: int
+    expected_version: Version
 
 
 class ProjectFiltersIn(Schema):
     stage: Stage | None = None
     unit: str | None = Field(None, pattern=CODE)
     q: str | None = Field(None, max_length=50)
-    limit: int = Field(100, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    limit: int = Field(100, ge=1, le=MAX_LIMIT)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 @projects_router.get("", response={200: list[ProjectOut], **ERRORS}, summary="可见的招商引资项目")
@@ -113,7 +113,7 @@ def list_projects(request: HttpRequest, filters: Query[ProjectFiltersIn]) -> lis
 
 
 @projects_router.get("/{int:pk}", response={200: ProjectDetailOut, **ERRORS}, summary="单个项目及阶段历史")
-def get_project(request: HttpRequest, pk: int) -> Any:
+def get_project(request: HttpRequest, pk: PathId) -> Any:
     return selectors.get_project_for_user(request.user, pk)
 
 
@@ -154,7 +154,7 @@ def get_unit_for_platform(code: str | None) -> Any:
 
 
 @projects_router.post("/{int:pk}/transition", response={200: ProjectOut, **ERRORS}, summary="项目阶段变更")
-def transition(request: HttpRequest, pk: int, payload: TransitionIn) -> Any:
+def transition(request: HttpRequest, pk: PathId, payload: ProjectTransitionIn) -> Any:
     project = selectors.get_project_for_user(request.user, pk)
     try:
         moved = services.transition_project(
@@ -176,7 +176,7 @@ class TransferIn(Schema):
     to_unit_code: str = Field(pattern=CODE)
     effective_on: datetime.date
     reason: str = Field("", max_length=2000)
-    expected_version: int
+    expected_version: Version
 
 
 class AmountIn(Schema):
@@ -187,7 +187,7 @@ class AmountIn(Schema):
 
 
 @projects_router.post("/{int:pk}/transfer", response={200: ProjectOut, **ERRORS}, summary="项目移交其他单位")
-def transfer(request: HttpRequest, pk: int, payload: TransferIn) -> Any:
+def transfer(request: HttpRequest, pk: PathId, payload: TransferIn) -> Any:
     project = selectors.get_project_for_user(request.user, pk)
     to_unit = get_unit_for_user(request.user, payload.to_unit_code)
     try:
@@ -207,7 +207,7 @@ def transfer(request: HttpRequest, pk: int, payload: TransferIn) -> Any:
 
 
 @projects_router.post("/{int:pk}/funds", response={201: ProjectOut, **ERRORS}, summary="登记到位资金")
-def add_funds(request: HttpRequest, pk: int, payload: AmountIn) -> Status:
+def add_funds(request: HttpRequest, pk: PathId, payload: AmountIn) -> Status:
     project = selectors.get_project_for_user(request.user, pk)
     money_services.record_funds(
         actor=request.user,
@@ -221,7 +221,7 @@ def add_funds(request: HttpRequest, pk: int, payload: AmountIn) -> Status:
 
 
 @projects_router.post("/{int:pk}/capital-increases", response={201: ProjectOut, **ERRORS}, summary="登记增资")
-def add_increase(request: HttpRequest, pk: int, payload: AmountIn) -> Status:
+def add_increase(request: HttpRequest, pk: PathId, payload: AmountIn) -> Status:
     project = selectors.get_project_for_user(request.user, pk)
     money_services.add_capital_increase(
         actor=request.user,
@@ -264,13 +264,12 @@ class TalentIn(Schema):
 
 
 @talents_router.get("", response={200: list[TalentOut], **ERRORS}, summary="可见的引进人才")
-def list_talents(request: HttpRequest, limit: int = 100, offset: int = 0) -> list[Any]:
-    limit, offset = max(1, min(limit, 500)), max(0, offset)
+def list_talents(request: HttpRequest, limit: Limit = 100, offset: Offset = 0) -> list[Any]:
     return list(selectors.visible_talents(request.user).order_by("id")[offset : offset + limit])
 
 
 @talents_router.get("/{int:pk}", response={200: TalentOut, **ERRORS}, summary="单条引进人才")
-def get_talent(request: HttpRequest, pk: int) -> TalentRecord:
+def get_talent(request: HttpRequest, pk: PathId) -> TalentRecord:
     return selectors.get_talent_for_user(request.user, pk)
 
 
