@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kaifang.audit.middleware.AccessAuditMiddleware",
+    "kaifang.core.middleware.OptionsAndIdsMiddleware",
     "kaifang.accounts.middleware.SessionTimeoutMiddleware",
     "kaifang.security.middleware.AdminGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -177,6 +179,7 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "kaifang.core.views.csrf_failure"  # the app's error page with a request id
 
 SECURE_HTTPS = env_bool("KAIFANG_HTTPS", False)
 SESSION_COOKIE_SECURE = SECURE_HTTPS
