@@ -211,8 +211,8 @@ def test_sec_04_locked_unknown_and_wrong_password_take_the_same_work_and_the_sam
         login(Client(), "shenhe", "Wrong-password-1")
     assert User.objects.get(username="shenhe").is_locked()
     assert hashes_per_sign_in("shenhe", DEMO_PASSWORD) == 1  # locked, even with the right password
-    assert hashes_per_sign_in("nobody-here") == 1  # unknown account
-    assert hashes_per_sign_in("hunnan") == 1  # wrong password
+    assert hashes_per_sign_in("nobody-here", "Wrong-password-1") == 1  # unknown account
+    assert hashes_per_sign_in("hunnan", "Wrong-password-1") == 1  # wrong password
     texts = {
         error_text(login(Client(), name, pw))
         for name, pw in [("shenhe", DEMO_PASSWORD), ("nobody", "x"), ("hunnan", "x")]
