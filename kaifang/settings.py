@@ -155,6 +155,9 @@ KAIFANG_PASSWORD_MAX_AGE_DAYS = env_int("KAIFANG_PASSWORD_MAX_AGE_DAYS", 90)
 KAIFANG_INITIAL_PASSWORD_HOURS = env_int("KAIFANG_INITIAL_PASSWORD_HOURS", 72)
 # Accounts unused this long are disabled by the daily job (0 = never).
 KAIFANG_STALE_ACCOUNT_DAYS = env_int("KAIFANG_STALE_ACCOUNT_DAYS", 90)
+# API tokens: days a new token stays valid, and how many days before its end the owner is warned.
+KAIFANG_TOKEN_DAYS = env_int("KAIFANG_TOKEN_DAYS", 90)
+KAIFANG_TOKEN_WARN_DAYS = env_int("KAIFANG_TOKEN_WARN_DAYS", 14)
 # Second factor (TOTP): required for every role listed here; other users use it once they enrol.
 # Only a laptop demo or a test server turns it off (KAIFANG_REQUIRE_2FA=0); `check --deploy` warns.
 KAIFANG_REQUIRE_2FA = env_bool("KAIFANG_REQUIRE_2FA", True)

@@ -15,18 +15,25 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.openapi.schema import OpenAPISchema
 from ninja.security import APIKeyCookie, HttpBearer
 
-from kaifang.accounts.services import user_for_token
+from kaifang.accounts.services import token_for
 from kaifang.core.schemas import ErrorOut
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 class BearerToken(HttpBearer):
-    """`Authorization: Bearer <token>` for programs (tokens from `kaifang create_token`)."""
+    """`Authorization: Bearer <token>` for programs (tokens from `kaifang create_token`): refused when
+    expired, revoked, or its account is inactive, locked or must change its password; a read-only
+    token reads and changes nothing."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = user_for_token(token)
-        if user is not None:
-            request.user = user
-        return user
+        row = token_for(token)
+        if row is None:
+            return None
+        if row.read_only and request.method not in SAFE_METHODS:
+            raise PermissionDenied("只读令牌不能修改数据。")
+        request.user = row.user
+        return row.user
 
 
 class Session(APIKeyCookie):
