@@ -240,6 +240,11 @@ MEDIA_ROOT = Path(env_str("KAIFANG_MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 
 # --- Background work ----------------------------------------------------------------------------
+# Recurring jobs: how often the regular ones run (seconds), and after how many minutes a task still
+# "running" is taken for dead (its worker host never came back) and its batch failed.
+KAIFANG_JOB_INTERVAL_SECONDS = env_int("KAIFANG_JOB_INTERVAL_SECONDS", 900)
+KAIFANG_JOB_TIMEOUT_MINUTES = env_int("KAIFANG_JOB_TIMEOUT_MINUTES", 60)
+
 TASKS = {
     "default": {
         "BACKEND": env_str("KAIFANG_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),

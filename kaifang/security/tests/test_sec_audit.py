@@ -279,7 +279,7 @@ def test_sec_23_the_nightly_job_verifies_and_copies_the_trail_to_separate_storag
     from kaifang.core.jobs import scheduled_jobs
 
     settings.KAIFANG_AUDIT_ARCHIVE_DIR = str(tmp_path)
-    assert "audit_verify_and_archive" in dict(scheduled_jobs())
+    assert "audit_verify_and_archive" in {job.name for job in scheduled_jobs()}
     record_event(actor="test", action="test.archived")
     assert archive.nightly_audit_job().startswith("archived")
     files = list(tmp_path.glob("audit-*.jsonl"))

@@ -437,7 +437,7 @@ def test_sec_11_accounts_unused_for_90_days_are_disabled_by_the_daily_job():
     fresh = make_user("fresh")
     User.objects.filter(pk=stale.pk).update(last_login=now - datetime.timedelta(days=91))
     User.objects.filter(pk=fresh.pk).update(last_login=now - datetime.timedelta(days=89))
-    assert "accounts_disable_stale" in dict(scheduled_jobs())
+    assert "accounts_disable_stale" in {job.name for job in scheduled_jobs()}
     lifecycle.disable_stale_accounts(now=now)
     assert not User.objects.get(pk=stale.pk).is_active and User.objects.get(pk=fresh.pk).is_active
     event = AuditEvent.objects.get(action="accounts.user.deactivate", object_id=str(stale.pk))
