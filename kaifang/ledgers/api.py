@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from kaifang.core.schemas import MAX_LIMIT, MAX_OFFSET, ErrorOut, Limit, Offset, PathId, Version
+from kaifang.core.schemas import MAX_LIMIT, MAX_OFFSET, MONEY_MESSAGE, ErrorOut, Limit, Money, Offset, PathId, Version
 from kaifang.ledgers import money_services, selectors, services
 from kaifang.ledgers.models import InvestmentProject, TalentRecord
 from kaifang.ledgers.reference import Stage
@@ -78,7 +78,7 @@ class ProjectIn(Schema):
     platform_code: str | None = Field(None, pattern=CODE)
     leader: str = Field("", max_length=50)
     currency: str = Field("CNY", max_length=3)
-    agreed_amount: Decimal = Field(ge=0, max_digits=16, decimal_places=2)
+    agreed_amount: Money
     lead_received_on: datetime.date | None = None
     is_fortune500: bool = False
     description: str = Field("", max_length=4000)
@@ -180,7 +180,7 @@ class TransferIn(Schema):
 
 
 class AmountIn(Schema):
-    amount: Decimal = Field(gt=0, max_digits=16, decimal_places=2)
+    amount: Money = Field(description="大于 0；" + MONEY_MESSAGE)
     currency: str = Field("CNY", max_length=3)
     on: datetime.date
     note: str = Field("", max_length=200)

@@ -112,3 +112,32 @@ def test_a_body_built_from_the_document_is_accepted(shenyang, client):
     )
     assert response.status_code == 200, response.content
     assert response.json()["stage"] == "negotiating"
+
+
+def integer_inputs(node: Any, where: str) -> list[tuple[str, dict[str, Any]]]:
+    """Every integer a client sends, anywhere in a parameter or body schema (references inlined)."""
+    if isinstance(node, dict):
+        found = [(where, node)] if node.get("type") == "integer" else []
+        for key, value in node.items():
+            found += integer_inputs(value, f"{where}.{key}")
+        return found
+    if isinstance(node, list):
+        return [f for i, value in enumerate(node) for f in integer_inputs(value, f"{where}[{i}]")]
+    return []
+
+
+def test_every_integer_a_client_sends_has_a_stated_range():
+    """Issue 15, finding 4: `?offset=9223372036854775808` was a 500. Every id, offset, limit, version
+    and count now states its range in the document, so the fuzzer probes both ends and one past."""
+    doc = document()
+    components = doc["components"]["schemas"]
+    unbounded = []
+    for path, methods in doc["paths"].items():
+        for method, entry in methods.items():
+            inputs = [p["schema"] for p in entry.get("parameters", [])]
+            inputs += [c["schema"] for c in entry.get("requestBody", {}).get("content", {}).values()]
+            for schema in inputs:
+                for where, integer in integer_inputs(inline(schema, components), f"{method.upper()} {path}"):
+                    if "minimum" not in integer or "maximum" not in integer:
+                        unbounded.append(where)
+    assert unbounded == []
