@@ -7,6 +7,7 @@ group; the province every row). Every unit's `total` equals the sum of its items
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
@@ -18,6 +19,7 @@ from pydantic import Field
 
 from kaifang.assessment import engine, selectors, services
 from kaifang.assessment.models import AssessmentScheme, AssessmentSnapshot, Bulletin
+from kaifang.core.numbers import NUMBER_DESCRIPTION, RATIO_DESCRIPTION, figure_text, number_text, ratio_text
 from kaifang.core.schemas import MAX_VERSION, ErrorOut, PathId
 from kaifang.indicators.periods import parse_period
 
@@ -56,7 +58,10 @@ class ItemResultOut(Schema):
     kind: str
     weight: str
     points: str
-    inputs: dict[str, Any]
+    inputs: dict[str, Any] = Field(
+        description=f"计算所用的数：指标数值按指标的小数位数；{RATIO_DESCRIPTION}（完成率、进度比、增速、占比）；"
+        f"其他{NUMBER_DESCRIPTION}"
+    )
     formula: str
     detail: str
     sources: list[dict[str, Any]]
@@ -151,6 +156,38 @@ def _snapshot_out(snapshot: AssessmentSnapshot) -> dict[str, Any]:
     }
 
 
+# Inputs that are ratios, and inputs that are figures of the item's indicator (the rest: plain numbers).
+RATIO_INPUTS = {"completion", "progress_ratio", "growth", "time_progress", "on_time_share", "share", "yoy", "rate"}
+FIGURE_INPUTS = {"actual", "target", "base", "current", "value", "min", "max", "line"}
+
+
+def _input_text(key: str, value: Any, decimals: int | None) -> Any:
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal) or isinstance(value, int):
+        return value
+    if key in RATIO_INPUTS:
+        return ratio_text(value) or value
+    if key in FIGURE_INPUTS and decimals is not None:
+        return figure_text(value, decimals) or value
+    return number_text(value) or value
+
+
+def formatted(results: dict[str, Any], scheme: AssessmentScheme | None) -> dict[str, Any]:
+    """Results with their inputs written as the API writes numbers (kaifang.core.numbers): figures with
+    the indicator's decimals, ratios with RATIO_PLACES places, no float noise anywhere. The stored
+    results (a published snapshot) are not changed."""
+    decimals = {
+        i.code: i.indicator.decimals
+        for i in (scheme.items.select_related("indicator") if scheme else [])
+        if i.indicator
+    }
+
+    def item(row: dict[str, Any]) -> dict[str, Any]:
+        d = decimals.get(row.get("code", ""))
+        return {**row, "inputs": {k: _input_text(k, v, d) for k, v in (row.get("inputs") or {}).items()}}
+
+    return {**results, "units": [{**u, "items": [item(i) for i in u.get("items", [])]} for u in results["units"]]}
+
+
 def _period_for(scheme: AssessmentScheme, text: str) -> datetime.date:
     period = parse_period(text)
     if period.year != scheme.year:
@@ -178,7 +215,7 @@ def get_scheme(
 def running_results(request: HttpRequest, code: str, query: Query[PeriodQuery]) -> dict[str, Any]:
     scheme = selectors.get_scheme_for_user(request.user, code[:32])
     run = selectors.assess(scheme=scheme, period=_period_for(scheme, query.period))
-    return {**selectors.visible_results(request.user, run.results()), "published": False}
+    return {**formatted(selectors.visible_results(request.user, run.results()), scheme), "published": False}
 
 
 @router.post(
@@ -212,7 +249,7 @@ def list_snapshots(request: HttpRequest, scheme: str = "") -> list[dict[str, Any
 def get_snapshot(request: HttpRequest, snapshot_id: PathId) -> dict[str, Any]:
     snapshot = selectors.get_snapshot_for_user(request.user, snapshot_id)
     return {
-        **selectors.visible_results(request.user, snapshot.results),
+        **formatted(selectors.visible_results(request.user, snapshot.results), snapshot.scheme),
         "published": True,
         "snapshot_id": snapshot.pk,
         "snapshot_number": snapshot.number,
@@ -225,7 +262,17 @@ def get_snapshot_inputs(request: HttpRequest, snapshot_id: PathId) -> dict[str, 
     """The frozen inputs of the visible units (what the published scores were computed from)."""
     snapshot = selectors.get_snapshot_for_user(request.user, snapshot_id)
     codes = selectors.visible_unit_codes(request.user, [u["code"] for u in snapshot.inputs["units"]])
-    return {"units": [u for u in snapshot.inputs["units"] if u["code"] in codes]}
+    units = [u for u in snapshot.inputs["units"] if u["code"] in codes]
+    return {"units": [{**u, "items": _item_inputs(u.get("items"), snapshot.scheme)} for u in units]}
+
+
+def _item_inputs(items: Any, scheme: AssessmentScheme | None) -> Any:
+    """A snapshot's frozen inputs per item, numbers written like the results' inputs."""
+    if not isinstance(items, dict):
+        return items
+    rows = [{"code": code, "inputs": values} for code, values in items.items() if isinstance(values, dict)]
+    shown = formatted({"units": [{"items": rows}]}, scheme)["units"][0]["items"]
+    return {**items, **{row["code"]: row["inputs"] for row in shown}}
 
 
 class BulletinIn(Schema):

@@ -10,7 +10,9 @@ from decimal import Decimal
 from typing import Annotated
 
 from ninja import Path, Query, Schema
-from pydantic import Field, PlainValidator, WithJsonSchema
+from pydantic import Field, PlainSerializer, PlainValidator, WithJsonSchema
+
+from kaifang.core.numbers import figure_text
 
 MAX_ID = 2**53 - 1  # the largest integer every JSON client reads exactly
 MAX_VERSION = 2**31 - 1  # versions are PositiveIntegerField (PostgreSQL integer)
@@ -55,6 +57,17 @@ Money = Annotated[
             "description": MONEY_MESSAGE,
         },
         mode="validation",
+    ),
+]
+
+
+# Money out: always two decimals, as text ("12000.00").
+MoneyOut = Annotated[
+    Decimal,
+    PlainSerializer(lambda value: figure_text(value, 2), return_type=str),
+    WithJsonSchema(
+        {"type": "string", "pattern": r"^-?[0-9]+\.[0-9]{2}$", "description": "金额（文本，两位小数）"},
+        mode="serialization",
     ),
 ]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,7 +10,18 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from kaifang.core.schemas import MAX_LIMIT, MAX_OFFSET, MONEY_MESSAGE, ErrorOut, Limit, Money, Offset, PathId, Version
+from kaifang.core.schemas import (
+    MAX_LIMIT,
+    MAX_OFFSET,
+    MONEY_MESSAGE,
+    ErrorOut,
+    Limit,
+    Money,
+    MoneyOut,
+    Offset,
+    PathId,
+    Version,
+)
 from kaifang.ledgers import money_services, selectors, services
 from kaifang.ledgers.models import InvestmentProject, TalentRecord
 from kaifang.ledgers.reference import Stage
@@ -47,8 +57,8 @@ class ProjectOut(Schema):
     platform_code: str | None = None
     leader: str
     currency: str
-    agreed_amount: Decimal
-    funds_in_place: Decimal
+    agreed_amount: MoneyOut
+    funds_in_place: MoneyOut
     stage: str
     stage_since: datetime.date
     lead_received_on: datetime.date

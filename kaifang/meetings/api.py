@@ -4,7 +4,6 @@ statistics and the speech parser. Same services and visibility guard as the page
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,6 +13,7 @@ from ninja.responses import Status
 from pydantic import Field
 
 from kaifang.accounts.permissions import user_of
+from kaifang.core.numbers import figure_text
 from kaifang.core.schemas import ErrorOut, PathId, UnitRef, Version
 from kaifang.meetings import roll_call, services, tasks
 from kaifang.meetings.models import Meeting, Venue
@@ -121,7 +121,7 @@ class AttendanceRowOut(Schema):
     leave: int
     late: int
     absent: int
-    rate: Decimal | None
+    rate: str | None = Field(description="参会率（%，文本，一位小数；应到为 0 时为空）")
 
 
 class AttendanceOut(Schema):
@@ -156,7 +156,8 @@ class SpeechIn(Schema):
 
 
 def _row(row: AttendanceRow) -> dict[str, Any]:
-    return {k: getattr(row, k) for k in ("code", "name", "expected", "present", "leave", "late", "absent", "rate")}
+    out = {k: getattr(row, k) for k in ("code", "name", "expected", "present", "leave", "late", "absent")}
+    return {**out, "rate": figure_text(row.rate, 1)}
 
 
 @router.get("", response={200: list[MeetingOut], 401: ErrorOut}, summary="我参加的会议")
