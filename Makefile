@@ -52,8 +52,7 @@ migrate-demo: venv assets translations
 
 demo: migrate-demo
 	@echo "Kaifang is at http://127.0.0.1:$(PORT)/  (Ctrl-C stops the server and the task worker)"
-	@$(BIN)/kaifang schedule_jobs > /dev/null
-	@$(BIN)/kaifang db_worker --interval 5 > var/worker.log 2>&1 & echo $$! > var/worker.pid; \
+	@$(BIN)/kaifang worker --interval 5 --no-reload > var/worker.log 2>&1 & echo $$! > var/worker.pid; \
 	trap 'kill $$(cat var/worker.pid) 2>/dev/null' EXIT INT TERM; \
 	KAIFANG_REQUIRE_2FA=$${KAIFANG_REQUIRE_2FA:-0} $(BIN)/gunicorn kaifang.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --threads 4 --access-logfile - --log-level warning
 

@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "kaifang.audit.middleware.AccessAuditMiddleware",
+    "kaifang.core.middleware.OptionsAndIdsMiddleware",
     "kaifang.accounts.middleware.SessionTimeoutMiddleware",
     "kaifang.security.middleware.AdminGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -154,6 +156,9 @@ KAIFANG_PASSWORD_MAX_AGE_DAYS = env_int("KAIFANG_PASSWORD_MAX_AGE_DAYS", 90)
 KAIFANG_INITIAL_PASSWORD_HOURS = env_int("KAIFANG_INITIAL_PASSWORD_HOURS", 72)
 # Accounts unused this long are disabled by the daily job (0 = never).
 KAIFANG_STALE_ACCOUNT_DAYS = env_int("KAIFANG_STALE_ACCOUNT_DAYS", 90)
+# API tokens: days a new token stays valid, and how many days before its end the owner is warned.
+KAIFANG_TOKEN_DAYS = env_int("KAIFANG_TOKEN_DAYS", 90)
+KAIFANG_TOKEN_WARN_DAYS = env_int("KAIFANG_TOKEN_WARN_DAYS", 14)
 # Second factor (TOTP): required for every role listed here; other users use it once they enrol.
 # Only a laptop demo or a test server turns it off (KAIFANG_REQUIRE_2FA=0); `check --deploy` warns.
 KAIFANG_REQUIRE_2FA = env_bool("KAIFANG_REQUIRE_2FA", True)
@@ -178,6 +183,7 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "kaifang.core.views.csrf_failure"  # the app's error page with a request id
 
 SECURE_HTTPS = env_bool("KAIFANG_HTTPS", False)
 SESSION_COOKIE_SECURE = SECURE_HTTPS
@@ -235,6 +241,11 @@ MEDIA_ROOT = Path(env_str("KAIFANG_MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 
 # --- Background work ----------------------------------------------------------------------------
+# Recurring jobs: how often the regular ones run (seconds), and after how many minutes a task still
+# "running" is taken for dead (its worker host never came back) and its batch failed.
+KAIFANG_JOB_INTERVAL_SECONDS = env_int("KAIFANG_JOB_INTERVAL_SECONDS", 900)
+KAIFANG_JOB_TIMEOUT_MINUTES = env_int("KAIFANG_JOB_TIMEOUT_MINUTES", 60)
+
 TASKS = {
     "default": {
         "BACKEND": env_str("KAIFANG_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),

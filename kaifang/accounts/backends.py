@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 from django.db.models import F
 from django.http import HttpRequest
@@ -45,14 +46,11 @@ class LockoutModelBackend(ModelBackend):
         from kaifang.core import context
 
         username = username.strip()
-        if ip_is_throttled(context.current().ip):
-            if request is not None:
-                request.kaifang_login_locked = True  # type: ignore[attr-defined]
-            return None
         user = User.objects.filter(username__iexact=username).first()
-        if user is not None and user.is_locked():
+        if ip_is_throttled(context.current().ip) or (user is not None and user.is_locked()):
             if request is not None:
                 request.kaifang_login_locked = True  # type: ignore[attr-defined]
+            spend_one_hash(password, user)
             return None
         canonical = user.username if user is not None else username
         authenticated = super().authenticate(request, username=canonical, password=password, **kwargs)
@@ -62,6 +60,16 @@ class LockoutModelBackend(ModelBackend):
             elif user.failed_logins:
                 User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
         return authenticated  # type: ignore[return-value]
+
+
+def spend_one_hash(password: str, user: User | None) -> None:
+    """Hash the password once, as a real check would, and ignore the result: a refused (locked or
+    throttled) sign-in takes as long as a wrong password or an unknown account, so the answer's
+    timing does not tell that the account exists (issue 15, SEC-04)."""
+    if user is not None and user.password:
+        check_password(password, user.password)  # no setter: never upgrades or saves anything
+    else:
+        make_password(password)
 
 
 def register_failure(user: User) -> bool:

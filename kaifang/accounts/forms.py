@@ -10,25 +10,20 @@ from kaifang.accounts.models import User
 
 
 class LoginForm(AuthenticationForm):
-    """One message for an unknown account and a wrong password (SEC-04); a lock-out has its own."""
+    """One message, in the same time, for an unknown account, a wrong password and a locked or
+    throttled one (SEC-04, issue 15): the answer never tells that an account exists. The lock-out
+    itself is in the audit trail."""
 
     error_messages = {
-        "invalid_login": _("账号或密码不正确。连续输错多次后账号将被临时锁定。"),
-        "inactive": _("账号或密码不正确。连续输错多次后账号将被临时锁定。"),
-        "locked": _("连续登录失败次数过多，账号已临时锁定，请稍后再试或联系管理员。"),
+        "invalid_login": _(
+            "账号或密码不正确，或因连续输错已被临时锁定。请核对后重试；仍无法登录请稍后再试或联系管理员。"
+        ),
+        "inactive": _("账号或密码不正确，或因连续输错已被临时锁定。请核对后重试；仍无法登录请稍后再试或联系管理员。"),
         "initial_expired": _("管理员设置的初始密码已过期，请联系管理员重新设置。"),
     }
 
     def clean_username(self) -> str:
         return str(self.cleaned_data.get("username", "")).strip()
-
-    def clean(self) -> dict[str, Any]:
-        try:
-            return super().clean()
-        except forms.ValidationError:
-            if getattr(self.request, "kaifang_login_locked", False):
-                raise forms.ValidationError(self.error_messages["locked"], code="locked") from None
-            raise
 
     def confirm_login_allowed(self, user: Any) -> None:
         from kaifang.accounts.lifecycle import initial_password_expired

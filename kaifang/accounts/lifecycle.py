@@ -157,3 +157,40 @@ def disable_stale_accounts(*, now: datetime.datetime | None = None) -> int:
         set_active(actor="system", user=user, active=False, reason=f"{days} 天未登录")
         count += 1
     return count
+
+
+def warn_expiring_tokens(*, now: datetime.datetime | None = None) -> int:
+    """Put a warning in the owner's inbox for each usable API token that ends within
+    KAIFANG_TOKEN_WARN_DAYS (once per token); returns how many were warned. A recurring job."""
+    from kaifang.accounts.models import ApiToken
+    from kaifang.notifications.services import notify
+
+    now = now or timezone.now()
+    soon = now + datetime.timedelta(days=settings.KAIFANG_TOKEN_WARN_DAYS)
+    due = ApiToken.objects.filter(
+        revoked_at__isnull=True, user__is_active=True, expires_at__gt=now, expires_at__lte=soon, expiry_warned_at=None
+    ).select_related("user", "user__unit")
+    warned = 0
+    for token in due:
+        with transaction.atomic():
+            # Claim the token first: two runs at once warn once (the second updates nothing).
+            if not ApiToken.objects.filter(pk=token.pk, expiry_warned_at=None).update(expiry_warned_at=now):
+                continue
+            ends = timezone.localtime(token.expires_at)
+            notify(
+                recipient=token.user,
+                kind="token_expiry",
+                title=_("API 令牌 %(prefix)s… 将于 %(day)s 到期") % {"prefix": token.prefix, "day": f"{ends:%Y-%m-%d}"},
+                body=_("到期后使用该令牌的程序将无法访问接口。请联系管理员用 kaifang create_token 换发新令牌。"),
+                dedup_key=f"token-expiry-{token.pk}",
+                unit=token.user.unit,
+            )
+            record_event(
+                actor="system",
+                action="accounts.token.expiry_warned",
+                obj=token,
+                unit=token.user.unit,
+                after={"prefix": token.prefix, "expires_at": token.expires_at.isoformat()},
+            )
+            warned += 1
+    return warned

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 
 from django.contrib.auth.models import AbstractUser
@@ -67,19 +68,31 @@ class User(AbstractUser):
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
     def active(self) -> ApiTokenQuerySet:
-        return self.filter(revoked_at__isnull=True, user__is_active=True)
+        """Not revoked, not expired, of an active account (whether the account may use it now —
+        locked, password to change — is decided per request: `accounts.services.token_for`)."""
+        return self.filter(revoked_at__isnull=True, user__is_active=True, expires_at__gt=timezone.now())
+
+
+def token_expiry() -> datetime.datetime:
+    from django.conf import settings
+
+    return timezone.now() + datetime.timedelta(days=settings.KAIFANG_TOKEN_DAYS)
 
 
 class ApiToken(models.Model):
-    """A bearer token for programs. Only its SHA-256 is stored; the token is shown once."""
+    """A bearer token for programs. Only its SHA-256 is stored; the token is shown once. It expires
+    (KAIFANG_TOKEN_DAYS, default 90), may be read-only, and records when it was last used."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("用途"), max_length=100, blank=True)
     prefix = models.CharField(max_length=12, db_index=True)
     digest = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(_("有效期至"), default=token_expiry)
+    read_only = models.BooleanField(_("只读"), default=False)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    expiry_warned_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ApiTokenQuerySet.as_manager()
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -176,17 +178,36 @@ def change_password(*, user: User, new_password: str, keep_session: str | None =
     end_user_sessions(user=user, keep=keep_session)
 
 
-def create_token(*, actor: Any, user: User, name: str = "") -> tuple[ApiToken, str]:
-    """A new bearer token for `user`; returns the row and the token text, which is never stored."""
+def create_token(
+    *, actor: Any, user: User, name: str = "", days: int | None = None, read_only: bool = False
+) -> tuple[ApiToken, str]:
+    """A new bearer token for `user`, valid `days` (default KAIFANG_TOKEN_DAYS) and, with
+    `read_only`, only for reading; returns the row and the token text, which is never stored."""
+    days = settings.KAIFANG_TOKEN_DAYS if days is None else days
+    if not 1 <= days <= 3660:
+        raise ValidationError({"days": _("令牌有效期应为 1–3660 天。")})
     token = "kf_" + secrets.token_urlsafe(32)
     with transaction.atomic():
-        row = ApiToken.objects.create(user=user, name=name, prefix=token[:10], digest=ApiToken.digest_of(token))
+        row = ApiToken.objects.create(
+            user=user,
+            name=name,
+            prefix=token[:10],
+            digest=ApiToken.digest_of(token),
+            expires_at=timezone.now() + datetime.timedelta(days=days),
+            read_only=read_only,
+        )
         record_event(
             actor=actor,
             action="accounts.token.create",
             obj=row,
             unit=user.unit,
-            after={"user": user.username, "prefix": row.prefix, "name": name},
+            after={
+                "user": user.username,
+                "prefix": row.prefix,
+                "name": name,
+                "expires_at": row.expires_at.isoformat(),
+                "read_only": read_only,
+            },
         )
     return row, token
 
@@ -201,14 +222,38 @@ def revoke_token(*, actor: Any, token: ApiToken) -> ApiToken:
     return token
 
 
-def user_for_token(token: str) -> User | None:
-    """The active user a bearer token belongs to, or None (revoked, unknown, inactive)."""
+def token_refusal(row: ApiToken) -> str:
+    """Why a stored, unexpired token may not be used now ("" when it may): its account is inactive,
+    locked, or must change its password first (a program cannot do that for it)."""
+    from kaifang.accounts.lifecycle import password_expired
+
+    user = row.user
+    if not user.is_active:
+        return "inactive"
+    if user.is_locked():
+        return "locked"
+    if password_expired(user):
+        return "password"
+    return ""
+
+
+def token_for(token: str) -> ApiToken | None:
+    """The usable token row for a bearer token text, or None: unknown, revoked, expired, or its account
+    inactive, locked or due to change its password. Records when it was used (once a minute at most)."""
     if not token or len(token) > 200:
         return None
     row = (
         ApiToken.objects.active().select_related("user", "user__unit").filter(digest=ApiToken.digest_of(token)).first()
     )
-    if row is None:
+    if row is None or token_refusal(row):
         return None
-    ApiToken.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
-    return row.user
+    now = timezone.now()
+    if row.last_used_at is None or now - row.last_used_at > datetime.timedelta(minutes=1):
+        ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
+    return row
+
+
+def user_for_token(token: str) -> User | None:
+    """The user a usable bearer token belongs to, or None (see `token_for`)."""
+    row = token_for(token)
+    return row.user if row is not None else None

@@ -8,7 +8,8 @@ group; the province every row). Every unit's `total` equals the sum of its items
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from decimal import Decimal
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -20,11 +21,13 @@ from pydantic import Field
 from kaifang.assessment import engine, selectors, services
 from kaifang.assessment.models import AssessmentScheme, AssessmentSnapshot, Bulletin
 from kaifang.assessment.simulation import simulate
-from kaifang.core.schemas import ErrorOut
+from kaifang.core.numbers import NUMBER_DESCRIPTION, RATIO_DESCRIPTION, figure_text, number_text, ratio_text
+from kaifang.core.schemas import MAX_VERSION, ErrorOut, PathId
 from kaifang.indicators.periods import parse_period
 
 router = Router(tags=["assessment"])
 PERIOD_PATTERN = r"^\d{4}-\d{2}$"
+SchemeNumber = Annotated[int, Query(ge=1, le=MAX_VERSION, description="方案版本号")]
 
 
 class ItemDefOut(Schema):
@@ -57,7 +60,10 @@ class ItemResultOut(Schema):
     kind: str
     weight: str
     points: str
-    inputs: dict[str, Any]
+    inputs: dict[str, Any] = Field(
+        description=f"计算所用的数：指标数值按指标的小数位数；{RATIO_DESCRIPTION}（完成率、进度比、增速、占比）；"
+        f"其他{NUMBER_DESCRIPTION}"
+    )
     formula: str
     detail: str
     sources: list[dict[str, Any]]
@@ -152,6 +158,38 @@ def _snapshot_out(snapshot: AssessmentSnapshot) -> dict[str, Any]:
     }
 
 
+# Inputs that are ratios, and inputs that are figures of the item's indicator (the rest: plain numbers).
+RATIO_INPUTS = {"completion", "progress_ratio", "growth", "time_progress", "on_time_share", "share", "yoy", "rate"}
+FIGURE_INPUTS = {"actual", "target", "base", "current", "value", "min", "max", "line"}
+
+
+def _input_text(key: str, value: Any, decimals: int | None) -> Any:
+    if isinstance(value, bool) or not isinstance(value, str | int | float | Decimal) or isinstance(value, int):
+        return value
+    if key in RATIO_INPUTS:
+        return ratio_text(value) or value
+    if key in FIGURE_INPUTS and decimals is not None:
+        return figure_text(value, decimals) or value
+    return number_text(value) or value
+
+
+def formatted(results: dict[str, Any], scheme: AssessmentScheme | None) -> dict[str, Any]:
+    """Results with their inputs written as the API writes numbers (kaifang.core.numbers): figures with
+    the indicator's decimals, ratios with RATIO_PLACES places, no float noise anywhere. The stored
+    results (a published snapshot) are not changed."""
+    decimals = {
+        i.code: i.indicator.decimals
+        for i in (scheme.items.select_related("indicator") if scheme else [])
+        if i.indicator
+    }
+
+    def item(row: dict[str, Any]) -> dict[str, Any]:
+        d = decimals.get(row.get("code", ""))
+        return {**row, "inputs": {k: _input_text(k, v, d) for k, v in (row.get("inputs") or {}).items()}}
+
+    return {**results, "units": [{**u, "items": [item(i) for i in u.get("items", [])]} for u in results["units"]]}
+
+
 def _period_for(scheme: AssessmentScheme, text: str) -> datetime.date:
     period = parse_period(text)
     if period.year != scheme.year:
@@ -165,7 +203,9 @@ def list_schemes(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.get("/schemes/{code}", response={200: SchemeOut, 401: ErrorOut, 404: ErrorOut}, summary="考核方案")
-def get_scheme(request: HttpRequest, code: str, number: int | None = None) -> dict[str, Any]:
+def get_scheme(
+    request: HttpRequest, code: str, number: Annotated[int, Query(ge=1, le=MAX_VERSION)] | None = None
+) -> dict[str, Any]:
     return _scheme_out(selectors.get_scheme_for_user(request.user, code[:32], number))
 
 
@@ -177,7 +217,7 @@ def get_scheme(request: HttpRequest, code: str, number: int | None = None) -> di
 def running_results(request: HttpRequest, code: str, query: Query[PeriodQuery]) -> dict[str, Any]:
     scheme = selectors.get_scheme_for_user(request.user, code[:32])
     run = selectors.assess(scheme=scheme, period=_period_for(scheme, query.period))
-    return {**selectors.visible_results(request.user, run.results()), "published": False}
+    return {**formatted(selectors.visible_results(request.user, run.results()), scheme), "published": False}
 
 
 @router.post(
@@ -208,10 +248,10 @@ def list_snapshots(request: HttpRequest, scheme: str = "") -> list[dict[str, Any
     response={200: ResultsOut, 401: ErrorOut, 404: ErrorOut},
     summary="已发布结果（冻结，不随数据变化）",
 )
-def get_snapshot(request: HttpRequest, snapshot_id: int) -> dict[str, Any]:
+def get_snapshot(request: HttpRequest, snapshot_id: PathId) -> dict[str, Any]:
     snapshot = selectors.get_snapshot_for_user(request.user, snapshot_id)
     return {
-        **selectors.visible_results(request.user, snapshot.results),
+        **formatted(selectors.visible_results(request.user, snapshot.results), snapshot.scheme),
         "published": True,
         "snapshot_id": snapshot.pk,
         "snapshot_number": snapshot.number,
@@ -220,11 +260,21 @@ def get_snapshot(request: HttpRequest, snapshot_id: int) -> dict[str, Any]:
 
 
 @router.get("/snapshots/{int:snapshot_id}/inputs", response={200: dict[str, Any], 401: ErrorOut, 404: ErrorOut})
-def get_snapshot_inputs(request: HttpRequest, snapshot_id: int) -> dict[str, Any]:
+def get_snapshot_inputs(request: HttpRequest, snapshot_id: PathId) -> dict[str, Any]:
     """The frozen inputs of the visible units (what the published scores were computed from)."""
     snapshot = selectors.get_snapshot_for_user(request.user, snapshot_id)
     codes = selectors.visible_unit_codes(request.user, [u["code"] for u in snapshot.inputs["units"]])
-    return {"units": [u for u in snapshot.inputs["units"] if u["code"] in codes]}
+    units = [u for u in snapshot.inputs["units"] if u["code"] in codes]
+    return {"units": [{**u, "items": _item_inputs(u.get("items"), snapshot.scheme)} for u in units]}
+
+
+def _item_inputs(items: Any, scheme: AssessmentScheme | None) -> Any:
+    """A snapshot's frozen inputs per item, numbers written like the results' inputs."""
+    if not isinstance(items, dict):
+        return items
+    rows = [{"code": code, "inputs": values} for code, values in items.items() if isinstance(values, dict)]
+    shown = formatted({"units": [{"items": rows}]}, scheme)["units"][0]["items"]
+    return {**items, **{row["code"]: row["inputs"] for row in shown}}
 
 
 class VersionOut(Schema):
@@ -355,5 +405,5 @@ def request_bulletin(request: HttpRequest, payload: BulletinIn) -> Status:
 @router.get(
     "/bulletins/{int:bulletin_id}", response={200: BulletinOut, 401: ErrorOut, 404: ErrorOut}, summary="通报进度"
 )
-def get_bulletin(request: HttpRequest, bulletin_id: int) -> dict[str, Any]:
+def get_bulletin(request: HttpRequest, bulletin_id: PathId) -> dict[str, Any]:
     return _bulletin_out(selectors.get_bulletin_for_user(request.user, bulletin_id))

@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 # Actions only the audit administrator reads.
-SECURITY_ACTION_PREFIXES = ("auth.", "accounts.", "security.", "audit.")
+SECURITY_ACTION_PREFIXES = ("auth.", "accounts.", "security.", "audit.", "access.")
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
@@ -100,3 +100,28 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.count} events, head {self.last_hash[:12]}"
+
+
+class DenialWindow(models.Model):
+    """Refused requests of one user to one address, counted for a minute before they become one audit
+    event with the count (issue 15: every denial is audited, without flooding the trail). Not part of
+    the audit trail itself: rows are deleted once written to it (`flush_denials`)."""
+
+    key = models.CharField(max_length=64, unique=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
+    )
+    username = models.CharField(max_length=150)
+    method = models.CharField(max_length=8)
+    path = models.CharField(max_length=255)
+    query = models.CharField(max_length=255, blank=True)
+    status = models.PositiveSmallIntegerField()
+    channel = models.CharField(max_length=16, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    request_id = models.CharField(max_length=36, blank=True)
+    first_at = models.DateTimeField(db_index=True)
+    last_at = models.DateTimeField()
+    count = models.PositiveIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.method} {self.path} ×{self.count}"

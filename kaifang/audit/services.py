@@ -2,16 +2,34 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
+from contextvars import ContextVar
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
 
-from kaifang.audit.models import AuditChainHead, AuditEvent
+from kaifang.audit.models import AuditChainHead, AuditEvent, DenialWindow
 from kaifang.core import context
+
+DENIAL_WINDOW = datetime.timedelta(minutes=1)
+# What this request has already written to the trail ("export", "denied"), so the request-level
+# backstop (kaifang.audit.middleware) does not write it twice.
+_written: ContextVar[tuple[str, frozenset[str]]] = ContextVar("kaifang_audit_written", default=("", frozenset()))
+
+
+def mark_written(kind: str) -> None:
+    request_id, kinds = _written.get()
+    current_id = context.current().request_id
+    _written.set((current_id, (kinds if request_id == current_id else frozenset()) | {kind}))
+
+
+def written_in_this_request(kind: str) -> bool:
+    request_id, kinds = _written.get()
+    return bool(request_id) and request_id == context.current().request_id and kind in kinds
 
 
 def jsonable(value: Any) -> Any:
@@ -163,7 +181,7 @@ def record_export(
     *,
     actor: Any,
     what: str,
-    rows: int,
+    rows: int | None,
     filters: dict[str, Any] | None = None,
     unit: Any = None,
     file_format: str = "xlsx",
@@ -171,12 +189,72 @@ def record_export(
     """Audit an export or download of data (SEC-20). Call it from the view that builds the file,
     e.g. `record_export(actor=user, what="reporting.values", rows=len(rows), filters={...}, unit=unit)`.
     The action is `export.<what>`."""
+    mark_written("export")
     with transaction.atomic():
         return record_event(
             actor=actor,
             action=f"export.{what}"[:64],
             unit=unit,
             object_type=what[:64],
-            object_repr=f"{what} ({rows})",
+            object_repr=f"{what} ({'?' if rows is None else rows})",
             after={"rows": rows, "format": file_format, "filters": filters or {}},
         )
+
+
+def record_denial(*, user: Any, method: str, path: str, query: str, status: int) -> None:
+    """Count one refused request of a signed-in user (403, or 404 for an object outside their scope).
+    Identical refusals (user, method, address, status) within a minute become one audit event
+    `access.denied` with their count, written when the minute is over (SEC-20)."""
+    now = timezone.now()
+    ctx = context.current()
+    key = hashlib.sha256(f"{user.pk}|{method}|{path}|{query}|{status}".encode()).hexdigest()
+    mark_written("denied")
+    with transaction.atomic():
+        flush_denials(now=now)
+        if DenialWindow.objects.filter(key=key).update(count=models.F("count") + 1, last_at=now):
+            return
+        DenialWindow.objects.create(
+            key=key,
+            actor=user,
+            username=user.username,
+            method=method[:8],
+            path=path[:255],
+            query=query[:255],
+            status=status,
+            channel=ctx.channel,
+            ip=ctx.ip,
+            request_id=ctx.request_id,
+            first_at=now,
+            last_at=now,
+        )
+
+
+def flush_denials(*, now: datetime.datetime | None = None, everything: bool = False) -> int:
+    """Write every counted minute that is over (or, with `everything`, every one) to the trail as one
+    `access.denied` event each; returns how many. Run by each refusal and by the recurring jobs."""
+    cutoff = (now or timezone.now()) - DENIAL_WINDOW
+    with transaction.atomic():
+        windows = DenialWindow.objects.select_for_update().select_related("actor", "actor__unit").order_by("first_at")
+        if not everything:
+            windows = windows.filter(first_at__lte=cutoff)
+        done = list(windows)
+        for window in done:
+            with context.change_context(channel=window.channel, ip=window.ip, request_id=window.request_id):
+                record_event(
+                    actor=window.actor or window.username,
+                    action="access.denied",
+                    object_type="http.request",
+                    object_repr=f"{window.method} {window.path}"[:255],
+                    unit=getattr(window.actor, "unit", None),
+                    after={
+                        "method": window.method,
+                        "path": window.path,
+                        "query": window.query,
+                        "status": window.status,
+                        "count": window.count,
+                        "first_at": window.first_at.isoformat(),
+                        "last_at": window.last_at.isoformat(),
+                    },
+                )
+        DenialWindow.objects.filter(pk__in=[w.pk for w in done]).delete()
+    return len(done)

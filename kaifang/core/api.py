@@ -10,21 +10,30 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import AuthenticationError, ConfigError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.openapi.schema import OpenAPISchema
 from ninja.security import APIKeyCookie, HttpBearer
 
-from kaifang.accounts.services import user_for_token
+from kaifang.accounts.services import token_for
+from kaifang.core.schemas import ErrorOut
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 class BearerToken(HttpBearer):
-    """`Authorization: Bearer <token>` for programs (tokens from `kaifang create_token`)."""
+    """`Authorization: Bearer <token>` for programs (tokens from `kaifang create_token`): refused when
+    expired, revoked, or its account is inactive, locked or must change its password; a read-only
+    token reads and changes nothing."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = user_for_token(token)
-        if user is not None:
-            request.user = user
-        return user
+        row = token_for(token)
+        if row is None:
+            return None
+        if row.read_only and request.method not in SAFE_METHODS:
+            raise PermissionDenied("只读令牌不能修改数据。")
+        request.user = row.user
+        return row.user
 
 
 class Session(APIKeyCookie):
@@ -39,7 +48,28 @@ class Session(APIKeyCookie):
         return None
 
 
-api = NinjaAPI(
+class UniqueNamesSchema(OpenAPISchema):
+    """The OpenAPI document, refusing two different schemas under one component name: django-ninja
+    would keep only the last, and the document would describe another operation's body (issue 15:
+    two `TransitionIn` made the project stage change lose its required `effective_on`)."""
+
+    def add_schema_definitions(self, definitions: dict[str, Any]) -> None:
+        for name, definition in definitions.items():
+            if name in self.schemas and self.schemas[name] != definition:
+                raise ConfigError(f"Two API schemas are both named {name!r}: give each a unique class name.")
+        super().add_schema_definitions(definitions)
+
+
+class KaifangAPI(NinjaAPI):
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        return UniqueNamesSchema(self, path_prefix)
+
+
+api = KaifangAPI(
     title="Kaifang API",
     version="1",
     description="开放工作督考合一平台接口。浏览器使用会话认证；程序使用 `Authorization: Bearer <令牌>`。",
@@ -106,6 +136,23 @@ def mount_routers() -> None:
     api.add_router("/rounds", rounds_router)
     api.add_router("/submissions", submissions_router)
     api.add_router("/corrections", corrections_router)
+    document_error_responses()
+
+
+# Answers any operation can give besides its own: a refused or invalid request (the exception
+# handlers above), so the document lists every status the server really sends.
+COMMON_ERRORS = (400, 401, 403, 404, 422)
+
+
+def document_error_responses() -> None:
+    for _prefix, router in api._routers:
+        for path_view in router.path_operations.values():
+            for operation in path_view.operations:
+                models = operation.response_models
+                if len(models) == 1 and 200 not in models:
+                    continue  # a single non-200 answer is the operation's default status: keep it single
+                for status in COMMON_ERRORS:
+                    models.setdefault(status, operation._create_response_model(ErrorOut))
 
 
 mount_routers()

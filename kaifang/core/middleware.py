@@ -35,3 +35,44 @@ class RequestContextMiddleware:
             context.end_request(token)
         response["X-Request-ID"] = request_id  # also on every log line and on the 500 page (SEC-49)
         return response
+
+
+def allowed_methods(view: Callable[..., object]) -> list[str]:
+    """The methods a resolved view answers: a class-based view's handlers, an API path's
+    operations, else what every page may receive."""
+    view_class = getattr(view, "view_class", None)
+    if view_class is not None:
+        return [m.upper() for m in view_class.http_method_names if hasattr(view_class, m)]
+    for cell in getattr(view, "__closure__", None) or ():
+        operations = getattr(cell.cell_contents, "operations", None)
+        if operations is not None:  # a django-ninja path: its operations' methods
+            return sorted({method for operation in operations for method in operation.methods} | {"OPTIONS"})
+    return ["GET", "HEAD", "POST", "OPTIONS"]
+
+
+class OptionsAndIdsMiddleware:
+    """OPTIONS is answered with the Allow header alone (no page is rendered for it), and an id in a
+    URL larger than any record can have is a 404 before a view turns it into a database overflow
+    (issue 15: absurd ids and offsets)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., object], args: tuple[object, ...], kwargs: dict[str, object]
+    ) -> HttpResponse | None:
+        from kaifang.core.schemas import MAX_ID
+
+        if any(isinstance(value, int) and not 0 <= value <= MAX_ID for value in (*args, *kwargs.values())):
+            from kaifang.core.views import page_not_found
+
+            return page_not_found(request)
+        if request.method == "OPTIONS":
+            response = HttpResponse(status=200)
+            response["Allow"] = ", ".join(allowed_methods(view))
+            response["Content-Length"] = "0"
+            return response
+        return None

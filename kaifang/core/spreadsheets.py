@@ -379,9 +379,24 @@ def _read_values(data: bytes, scans: list[_SheetScan]) -> list[Sheet]:
     return sheets
 
 
+# Every number read from a workbook is smaller than this in size (issue 15: a cell ≥ 1e28 overflowed
+# the 28-digit decimal context and left the check "in progress" forever). The largest figure a
+# province reports (万美元, 万元) is below 10^9; stored figures hold 16 integer digits.
+NUMBER_LIMIT = Decimal(10) ** 15
+RANGE_MESSAGE = "数值超出允许范围（绝对值须小于 1,000,000,000,000,000）"
+
+
+class NumberOutOfRange(ValueError):
+    """A number too large (in size) to be a figure; its text is the message to show."""
+
+    def __init__(self) -> None:
+        super().__init__(RANGE_MESSAGE)
+
+
 def to_decimal(value: CellValue) -> Decimal | None:
     """A cell as a Decimal: numbers keep the digits Excel shows (repr of the double), text is
-    accepted when it is a plain number (thousands separators allowed). Raises ValueError otherwise."""
+    accepted when it is a plain number (thousands separators allowed). Raises ValueError otherwise,
+    NumberOutOfRange (a ValueError) for a number of 10^15 or more in size."""
     if value is None:
         return None
     if isinstance(value, bool):
@@ -389,6 +404,8 @@ def to_decimal(value: CellValue) -> Decimal | None:
     if isinstance(value, int | float):
         if value != value or value in (float("inf"), float("-inf")):
             raise ValueError("nan")
+        if abs(value) >= NUMBER_LIMIT:
+            raise NumberOutOfRange
         number = Decimal(repr(float(value)))
         return number.quantize(Decimal(1)) if number == number.to_integral_value() else number.normalize()
     if isinstance(value, str):
@@ -397,7 +414,10 @@ def to_decimal(value: CellValue) -> Decimal | None:
             return None
         if not re.fullmatch(r"-?\d+(\.\d+)?", text):
             raise ValueError(text)
-        return Decimal(text)
+        number = Decimal(text)
+        if abs(number) >= NUMBER_LIMIT:
+            raise NumberOutOfRange
+        return number
     raise ValueError(type(value).__name__)
 
 

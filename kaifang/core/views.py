@@ -42,6 +42,15 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
     return _error(request, 403, _("无权操作"), _("您没有权限执行此操作。如需开通，请联系本单位管理员。"))
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A refused form post (missing or stale CSRF token, foreign origin): the app's own page with the
+    request id, never Django's stock page; the reason goes to the log, not to the page."""
+    import logging
+
+    logging.getLogger("kaifang.security").warning("CSRF refused: %s", reason[:200])
+    return _error(request, 403, _("页面已过期"), _("页面已过期或来源不符，请刷新页面后重新提交。"))
+
+
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return _error(request, 404, _("未找到"), _("您要访问的页面或数据不存在，或不在您的权限范围内。"))
 

@@ -15,7 +15,7 @@ from pydantic import Field
 
 from kaifang.accounts.permissions import can_write_for_unit, user_of
 from kaifang.core.context import change_context
-from kaifang.core.schemas import ErrorOut
+from kaifang.core.schemas import ErrorOut, PathId, Version
 from kaifang.indicators import selectors
 from kaifang.indicators.figures import StaleValues, ValueEntry
 from kaifang.indicators.maths import NOT_COMPARABLE
@@ -226,7 +226,7 @@ class EntryIn(Schema):
     indicator: str = Field(pattern=CODE)
     value: str | None = Field(None, max_length=40, description='数值以字符串传递，如 "400.50"；null 表示清空')
     comment: str = Field("", max_length=2000)
-    expected_version: int | None = Field(None, description="读取时的版本；null 表示此前尚无数据")
+    expected_version: Version | None = Field(None, description="读取时的版本；null 表示此前尚无数据")
 
 
 class BatchIn(Schema):
@@ -311,7 +311,7 @@ class HistoryOut(Schema):
 @values_router.get(
     "/{value_id}/history", response={200: list[HistoryOut], 401: ErrorOut, 404: ErrorOut}, summary="数据修改记录"
 )
-def value_history(request: HttpRequest, value_id: int) -> list[dict[str, Any]]:
+def value_history(request: HttpRequest, value_id: PathId) -> list[dict[str, Any]]:
     rows: list[DataValueHistory] = selectors.history_of(user=user_of(request), value_id=value_id)
     return [
         {
@@ -378,7 +378,7 @@ class TargetIn(Schema):
     annual: str = Field(max_length=40)
     monthly: list[str] | None = Field(None, max_length=12)
     note: str = Field("", max_length=200)
-    expected_version: int | None = None
+    expected_version: Version | None = None
 
 
 @targets_router.put(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,7 +10,18 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
-from kaifang.core.schemas import ErrorOut
+from kaifang.core.schemas import (
+    MAX_LIMIT,
+    MAX_OFFSET,
+    MONEY_MESSAGE,
+    ErrorOut,
+    Limit,
+    Money,
+    MoneyOut,
+    Offset,
+    PathId,
+    Version,
+)
 from kaifang.ledgers import money_services, selectors, services
 from kaifang.ledgers.models import InvestmentProject, TalentRecord
 from kaifang.ledgers.reference import Stage
@@ -47,8 +57,8 @@ class ProjectOut(Schema):
     platform_code: str | None = None
     leader: str
     currency: str
-    agreed_amount: Decimal
-    funds_in_place: Decimal
+    agreed_amount: MoneyOut
+    funds_in_place: MoneyOut
     stage: str
     stage_since: datetime.date
     lead_received_on: datetime.date
@@ -78,7 +88,7 @@ class ProjectIn(Schema):
     platform_code: str | None = Field(None, pattern=CODE)
     leader: str = Field("", max_length=50)
     currency: str = Field("CNY", max_length=3)
-    agreed_amount: Decimal = Field(ge=0, max_digits=16, decimal_places=2)
+    agreed_amount: Money
     lead_received_on: datetime.date | None = None
     is_fortune500: bool = False
     description: str = Field("", max_length=4000)
@@ -90,19 +100,19 @@ class CreatedProjectOut(Schema):
     warnings: list[str]
 
 
-class TransitionIn(Schema):
+class ProjectTransitionIn(Schema):
     action: str = Field(max_length=24)
     effective_on: datetime.date
     evidence: str = Field("", max_length=2000)
-    expected_version: int
+    expected_version: Version
 
 
 class ProjectFiltersIn(Schema):
     stage: Stage | None = None
     unit: str | None = Field(None, pattern=CODE)
     q: str | None = Field(None, max_length=50)
-    limit: int = Field(100, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    limit: int = Field(100, ge=1, le=MAX_LIMIT)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 @projects_router.get("", response={200: list[ProjectOut], **ERRORS}, summary="可见的招商引资项目")
@@ -113,7 +123,7 @@ def list_projects(request: HttpRequest, filters: Query[ProjectFiltersIn]) -> lis
 
 
 @projects_router.get("/{int:pk}", response={200: ProjectDetailOut, **ERRORS}, summary="单个项目及阶段历史")
-def get_project(request: HttpRequest, pk: int) -> Any:
+def get_project(request: HttpRequest, pk: PathId) -> Any:
     return selectors.get_project_for_user(request.user, pk)
 
 
@@ -154,7 +164,7 @@ def get_unit_for_platform(code: str | None) -> Any:
 
 
 @projects_router.post("/{int:pk}/transition", response={200: ProjectOut, **ERRORS}, summary="项目阶段变更")
-def transition(request: HttpRequest, pk: int, payload: TransitionIn) -> Any:
+def transition(request: HttpRequest, pk: PathId, payload: ProjectTransitionIn) -> Any:
     project = selectors.get_project_for_user(request.user, pk)
     try:
         moved = services.transition_project(
@@ -176,18 +186,18 @@ class TransferIn(Schema):
     to_unit_code: str = Field(pattern=CODE)
     effective_on: datetime.date
     reason: str = Field("", max_length=2000)
-    expected_version: int
+    expected_version: Version
 
 
 class AmountIn(Schema):
-    amount: Decimal = Field(gt=0, max_digits=16, decimal_places=2)
+    amount: Money = Field(description="大于 0；" + MONEY_MESSAGE)
     currency: str = Field("CNY", max_length=3)
     on: datetime.date
     note: str = Field("", max_length=200)
 
 
 @projects_router.post("/{int:pk}/transfer", response={200: ProjectOut, **ERRORS}, summary="项目移交其他单位")
-def transfer(request: HttpRequest, pk: int, payload: TransferIn) -> Any:
+def transfer(request: HttpRequest, pk: PathId, payload: TransferIn) -> Any:
     project = selectors.get_project_for_user(request.user, pk)
     to_unit = get_unit_for_user(request.user, payload.to_unit_code)
     try:
@@ -207,7 +217,7 @@ def transfer(request: HttpRequest, pk: int, payload: TransferIn) -> Any:
 
 
 @projects_router.post("/{int:pk}/funds", response={201: ProjectOut, **ERRORS}, summary="登记到位资金")
-def add_funds(request: HttpRequest, pk: int, payload: AmountIn) -> Status:
+def add_funds(request: HttpRequest, pk: PathId, payload: AmountIn) -> Status:
     project = selectors.get_project_for_user(request.user, pk)
     money_services.record_funds(
         actor=request.user,
@@ -221,7 +231,7 @@ def add_funds(request: HttpRequest, pk: int, payload: AmountIn) -> Status:
 
 
 @projects_router.post("/{int:pk}/capital-increases", response={201: ProjectOut, **ERRORS}, summary="登记增资")
-def add_increase(request: HttpRequest, pk: int, payload: AmountIn) -> Status:
+def add_increase(request: HttpRequest, pk: PathId, payload: AmountIn) -> Status:
     project = selectors.get_project_for_user(request.user, pk)
     money_services.add_capital_increase(
         actor=request.user,
@@ -264,13 +274,12 @@ class TalentIn(Schema):
 
 
 @talents_router.get("", response={200: list[TalentOut], **ERRORS}, summary="可见的引进人才")
-def list_talents(request: HttpRequest, limit: int = 100, offset: int = 0) -> list[Any]:
-    limit, offset = max(1, min(limit, 500)), max(0, offset)
+def list_talents(request: HttpRequest, limit: Limit = 100, offset: Offset = 0) -> list[Any]:
     return list(selectors.visible_talents(request.user).order_by("id")[offset : offset + limit])
 
 
 @talents_router.get("/{int:pk}", response={200: TalentOut, **ERRORS}, summary="单条引进人才")
-def get_talent(request: HttpRequest, pk: int) -> TalentRecord:
+def get_talent(request: HttpRequest, pk: PathId) -> TalentRecord:
     return selectors.get_talent_for_user(request.user, pk)
 
 

@@ -105,7 +105,9 @@ def talents_workbook(records: Iterable[TalentRecord]) -> bytes:
     return write_workbook([SheetSpec("人才台账", TALENT_COLUMNS, rows)])
 
 
-def xlsx_response(data: bytes, filename: str) -> HttpResponse:
+def xlsx_response(data: bytes, filename: str, *, rows: int) -> HttpResponse:
+    """The workbook as a download; its row count goes to the audit trail with the filter (SEC-20)."""
     response = HttpResponse(data, content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    response["X-Row-Count"] = str(rows)
     return response

@@ -28,6 +28,8 @@ from kaifang.ledgers.talent_services import TalentInput, create_talent
 from kaifang.orgs.models import OrgUnit
 
 MAX_ROWS = 5000
+MAX_AMOUNT = Decimal("1000000000000")  # amounts (万元/万美元), as the services allow
+MAX_HEADCOUNT = Decimal("500")  # people in one talent record (a team), as the form and API allow
 ORIGIN_BY_NAME = {name: code for code, name in ORIGIN_NAMES.items()}
 CURRENCY_BY_NAME = {str(label): value for value, label in Currency.choices} | {"CNY": "CNY", "USD": "USD"}
 STAGE_BY_NAME = {str(label): value for value, label in Stage.choices}
@@ -98,14 +100,18 @@ class _Row:
             return value
         raise _RowError(f"“{name}”的值“{value[:20]}”不在可选范围内。", self.cols[name])
 
-    def decimal(self, name: str) -> Decimal:
+    def decimal(self, name: str, *, maximum: Decimal = MAX_AMOUNT) -> Decimal:
+        """A number from 0 to `maximum`; anything else is this row's error, naming the column and the range."""
         try:
             value = to_decimal(self.raw(name))
         except ValueError as exc:
-            raise _RowError(f"“{name}”应为数字。", self.cols[name]) from exc
-        if value is None or value < 0:
-            raise _RowError(f"“{name}”应为不小于0的数字。", self.cols[name])
+            raise _RowError(f"“{name}”应为数字（0 至 {maximum:,}）。", self.cols[name]) from exc
+        if value is None or not 0 <= value <= maximum:
+            raise _RowError(f"“{name}”应为 0 至 {maximum:,} 之间的数字。", self.cols[name])
         return value
+
+    def optional_decimal(self, name: str) -> Decimal | None:
+        return self.decimal(name) if cell_text(self.raw(name)) else None
 
     def date(self, name: str, *, required: bool = False) -> datetime.date | None:
         value = self.raw(name)
@@ -161,7 +167,7 @@ def _import_project(user: Any, row: _Row, units: dict[str, OrgUnit], platforms: 
     project, _warnings = services.create_project(actor=user, data=data)
     for action, day in _replay(stage, received, signed_on, started_on, row):  # type: ignore[arg-type]
         project = services.transition_project(actor=user, project=project, action=action, effective_on=day)
-    funds = to_decimal(row.raw("实际到位资金")) if row.raw("实际到位资金") not in (None, "") else None
+    funds = row.optional_decimal("实际到位资金")
     if funds:
         money_services.record_funds(
             actor=user,
@@ -205,10 +211,9 @@ def _import_talent(user: Any, row: _Row, units: dict[str, OrgUnit]) -> bool:
     external_id = row.text("台账编号", max_length=64) or row.fingerprint("TX")
     if TalentRecord.objects.filter(external_id=external_id).exists():
         return False
-    try:
-        headcount = int(row.decimal("人数") or 1)
-    except _RowError:
-        headcount = 1
+    headcount = int(row.decimal("人数", maximum=MAX_HEADCOUNT)) if cell_text(row.raw("人数")) else 1
+    if headcount < 1:
+        raise _RowError(f"“人数”应为 1 至 {MAX_HEADCOUNT} 之间的整数。", row.cols["人数"])
     create_talent(
         actor=user,
         data=TalentInput(

@@ -231,14 +231,16 @@ def talent_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def export_projects(request: HttpRequest) -> HttpResponse:
-    projects = selectors.visible_projects(request.user, _filters(request)).order_by("unit__path", "-lead_received_on")
-    return exports.xlsx_response(exports.projects_workbook(projects), "招商引资项目台账.xlsx")
+    projects = list(
+        selectors.visible_projects(request.user, _filters(request)).order_by("unit__path", "-lead_received_on")
+    )
+    return exports.xlsx_response(exports.projects_workbook(projects), "招商引资项目台账.xlsx", rows=len(projects))
 
 
 @login_required
 def export_talents(request: HttpRequest) -> HttpResponse:
-    records = selectors.visible_talents(request.user).order_by("unit__path", "-introduced_on")
-    return exports.xlsx_response(exports.talents_workbook(records), "招才引智台账.xlsx")
+    records = list(selectors.visible_talents(request.user).order_by("unit__path", "-introduced_on"))
+    return exports.xlsx_response(exports.talents_workbook(records), "招才引智台账.xlsx", rows=len(records))
 
 
 @login_required

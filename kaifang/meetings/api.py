@@ -4,7 +4,6 @@ statistics and the speech parser. Same services and visibility guard as the page
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,7 +13,8 @@ from ninja.responses import Status
 from pydantic import Field
 
 from kaifang.accounts.permissions import user_of
-from kaifang.core.schemas import ErrorOut, UnitRef
+from kaifang.core.numbers import figure_text
+from kaifang.core.schemas import ErrorOut, PathId, UnitRef, Version
 from kaifang.meetings import roll_call, services, tasks
 from kaifang.meetings.models import Meeting, Venue
 from kaifang.meetings.permissions import can_parse_speeches
@@ -99,7 +99,7 @@ class ReceiptIn(Schema):
     leader_title: str = Field("", max_length=100)
     head_count: int = Field(0, ge=0, le=500)
     leave_reason: str = Field("", max_length=300)
-    version: int | None = None
+    version: Version | None = None
 
 
 class CheckInIn(Schema):
@@ -121,7 +121,7 @@ class AttendanceRowOut(Schema):
     leave: int
     late: int
     absent: int
-    rate: Decimal | None
+    rate: str | None = Field(description="参会率（%，文本，一位小数；应到为 0 时为空）")
 
 
 class AttendanceOut(Schema):
@@ -134,7 +134,7 @@ class RelayIn(Schema):
     form: str = Field(..., max_length=20)
     attendees: int = Field(0, ge=0, le=100000)
     text: str = Field(..., max_length=10000)
-    version: int | None = None
+    version: Version | None = None
 
 
 class RelayOut(Schema):
@@ -156,7 +156,8 @@ class SpeechIn(Schema):
 
 
 def _row(row: AttendanceRow) -> dict[str, Any]:
-    return {k: getattr(row, k) for k in ("code", "name", "expected", "present", "leave", "late", "absent", "rate")}
+    out = {k: getattr(row, k) for k in ("code", "name", "expected", "present", "leave", "late", "absent")}
+    return {**out, "rate": figure_text(row.rate, 1)}
 
 
 @router.get("", response={200: list[MeetingOut], 401: ErrorOut}, summary="我参加的会议")
@@ -176,7 +177,7 @@ def parse_speech_text(request: HttpRequest, payload: SpeechIn) -> Any:
 
 
 @router.get("/{int:meeting_id}", response={200: MeetingDetailOut, 401: ErrorOut, 404: ErrorOut}, summary="会议详情")
-def get_meeting(request: HttpRequest, meeting_id: int) -> Any:
+def get_meeting(request: HttpRequest, meeting_id: PathId) -> Any:
     user = user_of(request)
     meeting = get_meeting_for_user(user, meeting_id)
     meeting.visible_venues = list(venues_for_user(user, meeting))  # type: ignore[attr-defined]
@@ -188,7 +189,7 @@ def get_meeting(request: HttpRequest, meeting_id: int) -> Any:
     response={200: VenueOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     summary="填写回执（参会或请假）",
 )
-def answer_receipt(request: HttpRequest, meeting_id: int, unit_code: str, payload: ReceiptIn) -> Any:
+def answer_receipt(request: HttpRequest, meeting_id: PathId, unit_code: str, payload: ReceiptIn) -> Any:
     user = user_of(request)
     meeting = get_meeting_for_user(user, meeting_id)
     venue = get_venue_for_user(user, meeting, unit_code[:32])
@@ -214,7 +215,7 @@ def answer_receipt(request: HttpRequest, meeting_id: int, unit_code: str, payloa
     response={200: CheckInOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
     summary="分会场签到（输入主会场显示的动态签到码）",
 )
-def check_in(request: HttpRequest, meeting_id: int, unit_code: str, payload: CheckInIn) -> Any:
+def check_in(request: HttpRequest, meeting_id: PathId, unit_code: str, payload: CheckInIn) -> Any:
     user = user_of(request)
     meeting = get_meeting_for_user(user, meeting_id)
     venue = get_venue_for_user(user, meeting, unit_code[:32])
@@ -232,7 +233,7 @@ def check_in(request: HttpRequest, meeting_id: int, unit_code: str, payload: Che
     response={200: AttendanceOut, 401: ErrorOut, 404: ErrorOut},
     summary="参会统计（应到、实到、请假、迟到、参会率，按市）",
 )
-def attendance(request: HttpRequest, meeting_id: int) -> Any:
+def attendance(request: HttpRequest, meeting_id: PathId) -> Any:
     user = user_of(request)
     meeting = get_meeting_for_user(user, meeting_id)
     total, cities = attendance_for(user, meeting)
@@ -244,7 +245,7 @@ def attendance(request: HttpRequest, meeting_id: int) -> Any:
     response={200: RelayStatusOut, 401: ErrorOut, 404: ErrorOut},
     summary="传达落实情况和未报送单位",
 )
-def relay_reports(request: HttpRequest, meeting_id: int) -> Any:
+def relay_reports(request: HttpRequest, meeting_id: PathId) -> Any:
     user = user_of(request)
     reports, missing = relay_status(user, get_meeting_for_user(user, meeting_id))
     return {"reports": reports, "missing": missing}
@@ -255,7 +256,7 @@ def relay_reports(request: HttpRequest, meeting_id: int) -> Any:
     response={200: RelayOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     summary="报送本单位传达落实情况",
 )
-def report_relay(request: HttpRequest, meeting_id: int, unit_code: str, payload: RelayIn) -> Any:
+def report_relay(request: HttpRequest, meeting_id: PathId, unit_code: str, payload: RelayIn) -> Any:
     user = user_of(request)
     meeting = get_meeting_for_user(user, meeting_id)
     venue = get_venue_for_user(user, meeting, unit_code[:32])

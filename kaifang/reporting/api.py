@@ -17,7 +17,7 @@ from ninja.errors import HttpError
 from pydantic import Field
 
 from kaifang.accounts.permissions import user_of
-from kaifang.core.schemas import ErrorOut
+from kaifang.core.schemas import MAX_ID, ErrorOut, PathId, Version
 from kaifang.indicators.figures import StaleValues, ValueEntry, clean_figure
 from kaifang.indicators.models import DataValue
 from kaifang.reporting import selectors
@@ -80,7 +80,7 @@ class SubmissionOut(Schema):
     allowed_actions: list[str]
 
 
-class ValueOut(Schema):
+class SubmissionValueOut(Schema):
     indicator: str
     reported: str | None
     month_value: str | None
@@ -98,33 +98,33 @@ class FindingOut(Schema):
 
 
 class SubmissionDetailOut(SubmissionOut):
-    values: list[ValueOut]
+    values: list[SubmissionValueOut]
     findings: list[FindingOut]
 
 
 class ActionIn(Schema):
-    expected_version: int | None = Field(None, ge=1)
+    expected_version: Version | None = None
     reason: str = Field("", max_length=1000)
     idempotency_key: str = Field("", max_length=64)
 
 
-class ActionOut(SubmissionOut):
+class SubmissionActionOut(SubmissionOut):
     applied: bool
 
 
-class EntryIn(Schema):
+class SubmissionEntryIn(Schema):
     indicator: str = Field(pattern=CODE)
     value: str | None = Field(None, max_length=40, description='数值以文本传入（如 "1234.5"），null 表示清空')
     comment: str = Field("", max_length=2000)
-    expected_version: int | None = Field(None, ge=1)
+    expected_version: Version | None = None
 
 
 class ValuesIn(Schema):
-    entries: list[EntryIn] = Field(max_length=500)
+    entries: list[SubmissionEntryIn] = Field(max_length=500)
 
 
 class SubmissionFilters(Schema):
-    round: int | None = None
+    round: int | None = Field(None, ge=1, le=MAX_ID)
     status: SubmissionStatus | None = None
     unit: str | None = Field(None, pattern=CODE)
 
@@ -208,7 +208,7 @@ def list_rounds(request: HttpRequest) -> list[dict[str, Any]]:
 @rounds_router.get(
     "/{round_id}", response={200: RoundDetailOut, 401: ErrorOut, 404: ErrorOut}, summary="报送批次及完成情况"
 )
-def get_round(request: HttpRequest, round_id: int) -> dict[str, Any]:
+def get_round(request: HttpRequest, round_id: PathId) -> dict[str, Any]:
     user = user_of(request)
     r = selectors.get_round_for_user(user, round_id)
     overview = selectors.round_overview(user, r)
@@ -220,7 +220,7 @@ def get_round(request: HttpRequest, round_id: int) -> dict[str, Any]:
     response={200: list[TallyOut], 401: ErrorOut, 404: ErrorOut},
     summary="分地区报送率与及时率",
 )
-def round_completeness(request: HttpRequest, round_id: int) -> list[dict[str, Any]]:
+def round_completeness(request: HttpRequest, round_id: PathId) -> list[dict[str, Any]]:
     user = user_of(request)
     overview = selectors.round_overview(user, selectors.get_round_for_user(user, round_id))
     return [_tally(overview.total), *(_tally(t) for t in overview.groups)]
@@ -242,7 +242,7 @@ def list_submissions(request: HttpRequest, filters: Query[SubmissionFilters]) ->
 @submissions_router.get(
     "/{submission_id}", response={200: SubmissionDetailOut, 401: ErrorOut, 404: ErrorOut}, summary="报送详情"
 )
-def get_submission(request: HttpRequest, submission_id: int) -> dict[str, Any]:
+def get_submission(request: HttpRequest, submission_id: PathId) -> dict[str, Any]:
     user = user_of(request)
     s = selectors.get_submission_for_user(user, submission_id)
     findings = [f.as_dict() for f in check_submission(s, final=False).findings]
@@ -254,7 +254,7 @@ def get_submission(request: HttpRequest, submission_id: int) -> dict[str, Any]:
     response={200: SubmissionDetailOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     summary="保存报送数据（全部成功或全部不写入；版本过期返回 409）",
 )
-def save_values(request: HttpRequest, submission_id: int, payload: ValuesIn) -> dict[str, Any]:
+def save_values(request: HttpRequest, submission_id: PathId, payload: ValuesIn) -> dict[str, Any]:
     user = user_of(request)
     s = selectors.get_submission_for_user(user, submission_id)
     entries = []
@@ -275,7 +275,7 @@ def save_values(request: HttpRequest, submission_id: int, payload: ValuesIn) -> 
     return get_submission(request, submission_id)
 
 
-def _act(request: HttpRequest, submission_id: int, action: str, payload: ActionIn) -> dict[str, Any]:
+def _act(request: HttpRequest, submission_id: PathId, action: str, payload: ActionIn) -> dict[str, Any]:
     user = user_of(request)
     s = selectors.get_submission_for_user(user, submission_id)
     try:
@@ -294,24 +294,24 @@ def _act(request: HttpRequest, submission_id: int, action: str, payload: ActionI
     return {**_submission(user, outcome.submission), "applied": outcome.applied}
 
 
-ACTION_RESPONSES = {200: ActionOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
+ACTION_RESPONSES = {200: SubmissionActionOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
 
 
 @submissions_router.post("/{submission_id}/submit", response=ACTION_RESPONSES, summary="提交（运行全部校验）")
-def submit(request: HttpRequest, submission_id: int, payload: ActionIn) -> dict[str, Any]:
+def submit(request: HttpRequest, submission_id: PathId, payload: ActionIn) -> dict[str, Any]:
     return _act(request, submission_id, "submit", payload)
 
 
 @submissions_router.post("/{submission_id}/approve", response=ACTION_RESPONSES, summary="审核通过")
-def approve(request: HttpRequest, submission_id: int, payload: ActionIn) -> dict[str, Any]:
+def approve(request: HttpRequest, submission_id: PathId, payload: ActionIn) -> dict[str, Any]:
     return _act(request, submission_id, "approve", payload)
 
 
 @submissions_router.post("/{submission_id}/return", response=ACTION_RESPONSES, summary="退回（须填写原因）")
-def return_(request: HttpRequest, submission_id: int, payload: ActionIn) -> dict[str, Any]:
+def return_(request: HttpRequest, submission_id: PathId, payload: ActionIn) -> dict[str, Any]:
     return _act(request, submission_id, "return", payload)
 
 
 @submissions_router.post("/{submission_id}/unapprove", response=ACTION_RESPONSES, summary="撤销审核（重新打开）")
-def unapprove(request: HttpRequest, submission_id: int, payload: ActionIn) -> dict[str, Any]:
+def unapprove(request: HttpRequest, submission_id: PathId, payload: ActionIn) -> dict[str, Any]:
     return _act(request, submission_id, "unapprove", payload)

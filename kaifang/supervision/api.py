@@ -12,7 +12,7 @@ from ninja.errors import HttpError
 from ninja.responses import Status
 from pydantic import Field
 
-from kaifang.core.schemas import ErrorOut, UnitRef
+from kaifang.core.schemas import MAX_ID, ErrorOut, PathId, UnitRef, Version
 from kaifang.supervision import selectors, services, workflow
 from kaifang.supervision.models import Task
 
@@ -66,7 +66,7 @@ class ReportOut(Schema):
     reported_on: datetime.date
 
 
-class ActionOut(Schema):
+class TaskActionOut(Schema):
     id: int
     kind: str
     number: str
@@ -93,14 +93,14 @@ class TaskIn(Schema):
     source_kind: str = Field("meeting", pattern=r"^(meeting|document|instruction)$")
     source_title: str = Field("", max_length=200)
     source_excerpt: str = Field("", max_length=10000)
-    source_meeting_id: int | None = None
+    source_meeting_id: int | None = Field(None, ge=1, le=MAX_ID)
     report_day: int | None = Field(25, ge=1, le=28)
     milestones: list[MilestoneOut] = Field(default_factory=list, max_length=50)
 
 
-class TransitionIn(Schema):
+class TaskTransitionIn(Schema):
     action: str = Field(..., max_length=24)
-    expected_version: int
+    expected_version: Version
     reason: str = Field("", max_length=2000)
 
 
@@ -109,7 +109,7 @@ class ReportIn(Schema):
     percent: int = Field(..., ge=0, le=100)
     problems: str = Field("", max_length=2000)
     help_needed: str = Field("", max_length=2000)
-    expected_version: int | None = None
+    expected_version: Version | None = None
 
 
 class UrgeIn(Schema):
@@ -170,7 +170,7 @@ def list_tasks(request: HttpRequest, filters: Query[TaskFilters]) -> list[dict[s
 
 
 @router.get("/{int:task_id}", response={200: TaskDetailOut, 401: ErrorOut, 404: ErrorOut}, summary="单个督办事项")
-def get_task(request: HttpRequest, task_id: int) -> dict[str, Any]:
+def get_task(request: HttpRequest, task_id: PathId) -> dict[str, Any]:
     return _out(selectors.get_task_for_user(request.user, task_id), request.user, detail=True)
 
 
@@ -207,7 +207,7 @@ def create_task(request: HttpRequest, payload: TaskIn) -> Status:
     response={200: TaskDetailOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     summary="办理一步（签收、申请办结、销号、退回……），须带 expected_version",
 )
-def transition_task(request: HttpRequest, task_id: int, payload: TransitionIn) -> dict[str, Any]:
+def transition_task(request: HttpRequest, task_id: PathId, payload: TaskTransitionIn) -> dict[str, Any]:
     task = selectors.get_task_for_user(request.user, task_id)
     try:
         services.transition(
@@ -224,7 +224,7 @@ def transition_task(request: HttpRequest, task_id: int, payload: TransitionIn) -
 
 
 @router.get("/{int:task_id}/reports", response={200: list[ReportOut], 401: ErrorOut, 404: ErrorOut}, summary="进展报告")
-def list_reports(request: HttpRequest, task_id: int) -> Any:
+def list_reports(request: HttpRequest, task_id: PathId) -> Any:
     task = selectors.get_task_for_user(request.user, task_id)
     return list(task.reports.model.objects.filter(task=task).order_by("period", "id"))
 
@@ -234,7 +234,7 @@ def list_reports(request: HttpRequest, task_id: int) -> Any:
     response={201: ReportOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     summary="报送进展（牵头单位）",
 )
-def submit_report(request: HttpRequest, task_id: int, payload: ReportIn) -> Status:
+def submit_report(request: HttpRequest, task_id: PathId, payload: ReportIn) -> Status:
     task = selectors.get_task_for_user(request.user, task_id)
     try:
         report = services.submit_progress_report(
@@ -254,9 +254,9 @@ def submit_report(request: HttpRequest, task_id: int, payload: ReportIn) -> Stat
 
 @router.post(
     "/{int:task_id}/urge",
-    response={201: ActionOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    response={201: TaskActionOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
     summary="催办（督查人员）",
 )
-def urge(request: HttpRequest, task_id: int, payload: UrgeIn) -> Status:
+def urge(request: HttpRequest, task_id: PathId, payload: UrgeIn) -> Status:
     task = selectors.get_task_for_user(request.user, task_id)
     return Status(201, services.urge_task(actor=request.user, task=task, message=payload.message))

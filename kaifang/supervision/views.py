@@ -97,6 +97,7 @@ def export_board(request: HttpRequest) -> HttpResponse:
         board_workbook(rows), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     response["Content-Disposition"] = f'attachment; filename="tasks-{clock.today():%Y%m%d}.xlsx"'
+    response["X-Row-Count"] = str(len(rows))  # audited with the filter (kaifang.audit.middleware)
     return response
 
 

@@ -116,3 +116,21 @@ def test_a_bad_period_an_unknown_version_or_the_same_version_are_clear_errors(si
     assert c.get("/api/v1/assessment/schemes/KH-SIM/versions/9/simulate?period=2018-06").status_code == 404
     same = c.get(SIMULATE + "?period=2018-06&base=2")
     assert same.status_code == 400 and "另一个版本" in str(same.json()["detail"])
+
+
+def test_results_write_figures_with_the_indicators_decimals_and_ratios_with_six_places(
+    two_cities, client_for, province, dalian
+):
+    """Issue 15, finding 2: ratios came out as 28-digit strings. Hand-worked for June (6/12 of the
+    year): 沈阳 450 of 1000 → completion 0.45, progress ratio 0.45 ÷ 0.5 = 0.9; 大连 700 of 1200 →
+    0.583333…, ratio 1.166666… → 1.166667. T_FDI has 2 decimals: targets "1000.00" and "1200.00"."""
+    body = client_for(province).get("/api/v1/assessment/schemes/KH-TWO/results", {"period": "2018-06"}).json()
+    fdi = {u["code"]: next(i for i in u["items"] if i["code"] == "fdi")["inputs"] for u in body["units"]}
+    assert fdi["210100"]["completion"] == "0.450000" and fdi["210100"]["progress_ratio"] == "0.900000"
+    assert fdi["210200"]["completion"] == "0.583333" and fdi["210200"]["progress_ratio"] == "1.166667"
+    assert fdi["210100"]["time_progress"] == "0.500000"
+    assert (fdi["210100"]["target"], fdi["210200"]["target"]) == ("1000.00", "1200.00")
+    assert fdi["210100"]["actual"] == "450.00"
+    # Another city sees its own row only, written the same way.
+    (own,) = client_for(dalian).get("/api/v1/assessment/schemes/KH-TWO/results", {"period": "2018-06"}).json()["units"]
+    assert own["code"] == "210200" and own["items"][0]["inputs"]["completion"] == "0.583333"
