@@ -79,6 +79,10 @@ class ListSpec:
     page_size: int = 50
     sizes: tuple[int, ...] = (20, 50, 100, 200)
 
+    @property
+    def all_sizes(self) -> list[int]:
+        return sorted({*self.sizes, self.page_size})
+
     def read(self, params: Mapping[str, Any], *, user: Any = None) -> Listing:
         """Validate the query string against the spec; unknown values are dropped with a message."""
         listing = Listing(spec=self, user=user)
@@ -102,7 +106,7 @@ class ListSpec:
             listing.errors.append(_("排序方式“%(v)s”无效，已按默认排序。") % {"v": sort[:30]})
         listing.sort = sort if sort in keys else (keys[0] if keys else "")
         size = str(params.get("size", "") or "")
-        listing.size = int(size) if size.isdigit() and int(size) in self.sizes else self.page_size
+        listing.size = int(size) if size.isdigit() and int(size) in self.all_sizes else self.page_size
         page = str(params.get("page", "") or "1")
         listing.page_number = int(page) if page.isdigit() and 0 < int(page) < 10**6 else 1
         return listing
@@ -217,7 +221,7 @@ class Listing:
 
     @property
     def size_choices(self) -> list[tuple[int, bool]]:
-        return [(n, n == self.size) for n in self.spec.sizes]
+        return [(n, n == self.size) for n in self.spec.all_sizes]
 
     @property
     def is_filtered(self) -> bool:

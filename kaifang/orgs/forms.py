@@ -97,6 +97,11 @@ def unit_choice_field(units: Any, *, multiple: bool = False, **kwargs: Any) -> f
     return forms.ModelChoiceField(queryset=units, to_field_name="code", required=False, widget=UnitPicker(), **kwargs)
 
 
+def visible_unit_picker(user: Any) -> forms.Widget:
+    """The picker over every current unit `user` may see (for a list's unit filter)."""
+    return unit_choice_field(OrgUnit.objects.visible_to(user).current().order_by("path")).widget
+
+
 def unit_filter(
     *, name: str = "unit", label: Any = None, relation: str = "unit", units: Any = None, subtree: bool = True
 ) -> Filter:
@@ -110,8 +115,9 @@ def unit_filter(
         return queryset.filter(**{f"{relation}__code": code})
 
     def widget_for(user: Any) -> Any:
-        choices = units(user) if units is not None else OrgUnit.objects.visible_to(user).current()
-        return unit_choice_field(choices.order_by("path")).widget
+        if units is None:
+            return visible_unit_picker(user)
+        return unit_choice_field(units(user).order_by("path")).widget
 
     return Filter(
         name, label or _("单位"), lookup=lookup, widget_for=widget_for, max_length=32, pattern=r"[A-Za-z0-9_-]{1,32}"

@@ -11,8 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kaifang.accounts.models import Role
 from kaifang.orgs.models import OrgUnit, UnitKind
-from kaifang.supervision.lights import LIGHT_LABELS
-from kaifang.supervision.models import SourceKind, TaskCategory, TaskState
+from kaifang.supervision.models import SourceKind, TaskCategory
 from kaifang.supervision.workflow import ACTIONS
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
@@ -128,17 +127,3 @@ class SplitForm(forms.Form):
         self.fields["lead_unit"].queryset = (  # type: ignore[attr-defined]
             OrgUnit.objects.current().filter(parent=parent_unit, kind=UnitKind.COUNTY).order_by("code")
         )
-
-
-class BoardFilterForm(forms.Form):
-    light = forms.ChoiceField(label=_("灯色"), required=False, choices=[("", _("全部")), *LIGHT_LABELS.items()])
-    state = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部")), *TaskState.choices])
-    category = forms.ChoiceField(label=_("类别"), required=False, choices=[("", _("全部")), *TaskCategory.choices])
-    lead_unit = forms.ChoiceField(label=_("牵头单位"), required=False)
-    meeting = forms.ChoiceField(label=_("来源会议"), required=False)
-    q = forms.CharField(label=_("关键词"), required=False, max_length=50)
-
-    def __init__(self, *args: Any, units: list[tuple[str, str]], meetings: list[str], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["lead_unit"].choices = [("", _("全部")), *units]  # type: ignore[attr-defined]
-        self.fields["meeting"].choices = [("", _("全部")), *((m, m) for m in meetings)]  # type: ignore[attr-defined]
