@@ -245,9 +245,8 @@ def _adjustment_form(user: Any, data: Any = None, files: Any = None) -> Adjustme
     ]
     form.fields["item"].choices = choices  # type: ignore[attr-defined]
     units = OrgUnit.objects.visible_to(user).filter(groups__schemes__in=schemes).distinct().order_by("path")
-    form.fields["unit"].choices = [  # type: ignore[attr-defined]
-        (u.code, u.name) for u in units if can_write_for_unit(user, u)
-    ]
+    writable = [u.pk for u in units if can_write_for_unit(user, u)]
+    form.fields["unit"].queryset = OrgUnit.objects.filter(pk__in=writable).order_by("path")  # type: ignore[attr-defined]
     if schemes:
         form.fields["period"].initial = f"{default_period(schemes[0].year):%Y-%m}"
     return form
@@ -265,7 +264,7 @@ def adjustments(request: HttpRequest) -> HttpResponse:
                 actor=user,
                 scheme_code=scheme_code,
                 item_code=item_code,
-                unit=get_unit_for_user(user, data["unit"]),
+                unit=get_unit_for_user(user, data["unit"].code),
                 period=parse_period(data["period"]),
                 points=data["points"],
                 reason=data["reason"],
@@ -284,7 +283,7 @@ def adjustments(request: HttpRequest) -> HttpResponse:
         "page": listing.page(selectors.visible_adjustments(user, listing)),
         "form": form,
         "can_decide": is_province_user(user),
-        "can_propose": bool(form.fields["unit"].choices),  # type: ignore[attr-defined]
+        "can_propose": form.fields["unit"].queryset.exists(),  # type: ignore[attr-defined]
     }
     return render(request, "assessment/adjustments.html", context)
 

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kaifang.meetings.models import MeetingKind, RelayForm
+from kaifang.orgs.forms import UnitMultiPicker, UnitPicker
 from kaifang.orgs.models import OrgUnit, UnitKind
 
 VENUE_SETS = [
@@ -57,8 +58,8 @@ class MeetingForm(forms.Form):
         label=_("其他分会场单位"),
         queryset=OrgUnit.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
-        help_text=_("按住 Ctrl 键可多选；与上面勾选的类别合并。"),
+        widget=UnitMultiPicker(),
+        help_text=_("输入名称、拼音首字母或代码查找，可勾选多个或按分组选入；与上面勾选的类别合并。"),
     )
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -117,7 +118,11 @@ class ResolutionForm(forms.Form):
     excerpt = forms.CharField(label=_("原文摘录"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     speaker = forms.CharField(label=_("讲话人"), max_length=100, required=False)
     lead_unit = forms.ModelChoiceField(
-        label=_("牵头单位"), queryset=OrgUnit.objects.none(), required=False, empty_label=_("（请选择）")
+        label=_("牵头单位"),
+        queryset=OrgUnit.objects.none(),
+        required=False,
+        empty_label=_("（请选择）"),
+        widget=UnitPicker(),
     )
     deadline = forms.DateField(label=_("完成时限"), required=False, widget=DateInput())
 
@@ -131,7 +136,11 @@ class ResolutionTaskForm(forms.Form):
     """The lead unit and deadline a resolution needs before it becomes a task."""
 
     lead_unit = forms.ModelChoiceField(
-        label=_("牵头单位"), queryset=OrgUnit.objects.none(), required=False, empty_label=_("（牵头单位）")
+        label=_("牵头单位"),
+        queryset=OrgUnit.objects.none(),
+        required=False,
+        empty_label=_("（牵头单位）"),
+        widget=UnitPicker(type_ahead=False),  # one per row of the table
     )
     deadline = forms.DateField(label=_("完成时限"), required=False, widget=DateInput())
 
@@ -171,7 +180,11 @@ class DraftItemForm(forms.Form):
     body = forms.CharField(label=_("内容"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     places = forms.CharField(label=_("涉及地区"), max_length=300, required=False)
     lead_unit = forms.ModelChoiceField(
-        label=_("牵头单位"), queryset=OrgUnit.objects.none(), required=False, empty_label=_("（请选择）")
+        label=_("牵头单位"),
+        queryset=OrgUnit.objects.none(),
+        required=False,
+        empty_label=_("（请选择）"),
+        widget=UnitPicker(type_ahead=False),  # one per row of the draft table
     )
     deadline = forms.DateField(label=_("完成时限"), required=False, widget=DateInput())
 

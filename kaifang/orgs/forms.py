@@ -38,9 +38,13 @@ TEXTS = {
 class UnitPickerMixin:
     multiple: bool = False
 
-    def __init__(self, attrs: dict[str, Any] | None = None, *, groups: bool = True) -> None:
+    def __init__(self, attrs: dict[str, Any] | None = None, *, groups: bool = True, type_ahead: bool = True) -> None:
+        """`type_ahead=False` renders the grouped native select only, without the data for the
+        script: for a form repeated on every row of a table (a parsed speech's 30 draft items), where
+        30 copies of every unit would weigh more than the page."""
         super().__init__(attrs)  # type: ignore[call-arg]
         self.offer_groups = groups
+        self.type_ahead = type_ahead
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         context: dict[str, Any] = super().get_context(name, value, attrs)  # type: ignore[misc]
@@ -62,6 +66,7 @@ class UnitPickerMixin:
         value_of = {e.code: e.value for e in entries}
         unit_groups = picker_groups(set(value_of)) if self.multiple and self.offer_groups else []
         context["picker"] = {
+            "type_ahead": self.type_ahead,
             "multiple": self.multiple,
             "empty_label": empty_label,
             "optgroups": list(groups.items()),

@@ -10,6 +10,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kaifang.accounts.models import Role
+from kaifang.orgs.forms import UnitMultiPicker, UnitPicker
 from kaifang.orgs.models import OrgUnit, UnitKind
 from kaifang.supervision.models import SourceKind, TaskCategory
 from kaifang.supervision.workflow import ACTIONS
@@ -30,10 +31,19 @@ class TaskForm(forms.Form):
     body = forms.CharField(label=_("工作要求"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
     category = forms.ChoiceField(label=_("类别"), choices=TaskCategory.choices)
     lead_unit = forms.ModelChoiceField(
-        label=_("牵头单位"), queryset=OrgUnit.objects.none(), to_field_name="code", empty_label=_("请选择")
+        label=_("牵头单位"),
+        queryset=OrgUnit.objects.none(),
+        to_field_name="code",
+        empty_label=_("请选择"),
+        widget=UnitPicker(),
     )
     co_units = forms.ModelMultipleChoiceField(
-        label=_("配合单位"), queryset=OrgUnit.objects.none(), to_field_name="code", required=False
+        label=_("配合单位"),
+        queryset=OrgUnit.objects.none(),
+        to_field_name="code",
+        required=False,
+        widget=UnitMultiPicker(),
+        help_text=_("可输入名称、拼音首字母或代码查找，勾选多个，或按分组（如沿海六市）一次选入。"),
     )
     responsible_leader = forms.CharField(label=_("责任领导"), max_length=60, required=False)
     deadline = forms.DateField(label=_("办理时限"), widget=DATE_INPUT)
@@ -117,7 +127,7 @@ class AttachmentForm(forms.Form):
 
 class SplitForm(forms.Form):
     lead_unit = forms.ModelChoiceField(
-        label=_("承办县（市、区）"), queryset=OrgUnit.objects.none(), to_field_name="code"
+        label=_("承办县（市、区）"), queryset=OrgUnit.objects.none(), to_field_name="code", widget=UnitPicker()
     )
     title = forms.CharField(label=_("子事项名称"), max_length=200, required=False)
     deadline = forms.DateField(label=_("办理时限"), required=False, widget=DATE_INPUT)
