@@ -18,6 +18,7 @@ VENUE_SETS = [
     (UnitKind.PLATFORM, _("开放平台")),
 ]
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+NUMERIC = {"inputmode": "numeric", "pattern": "[0-9]*"}  # phones open the number pad
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -80,7 +81,9 @@ class ReceiptForm(forms.Form):
     )
     leader_name = forms.CharField(label=_("参会领导"), max_length=50, required=False)
     leader_title = forms.CharField(label=_("职务"), max_length=100, required=False)
-    head_count = forms.IntegerField(label=_("参会人数"), min_value=0, max_value=500, required=False)
+    head_count = forms.IntegerField(
+        label=_("参会人数"), min_value=0, max_value=500, required=False, widget=forms.NumberInput(attrs=NUMERIC)
+    )
     leave_reason = forms.CharField(label=_("请假事由"), max_length=300, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -97,7 +100,15 @@ class CheckInForm(forms.Form):
         label=_("签到码"),
         max_length=12,
         help_text=_("输入主会场屏幕上显示的 6 位数字（每 30 秒更换）。"),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "class": "code-input"}),
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "pattern": "[0-9]*",
+                "autocomplete": "off",
+                "enterkeyhint": "go",
+                "class": "code-input",
+            }
+        ),
     )
 
 
@@ -153,7 +164,9 @@ class ResolutionTaskForm(forms.Form):
 class RelayReportForm(forms.Form):
     relayed_on = forms.DateField(label=_("传达日期"), widget=DateInput())
     form = forms.ChoiceField(label=_("传达形式"), choices=RelayForm.choices)
-    attendees = forms.IntegerField(label=_("参加人数"), min_value=0, max_value=100000, initial=0)
+    attendees = forms.IntegerField(
+        label=_("参加人数"), min_value=0, max_value=100000, initial=0, widget=forms.NumberInput(attrs=NUMERIC)
+    )
     text = forms.CharField(label=_("落实情况"), widget=forms.Textarea(attrs={"rows": 4}))
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 

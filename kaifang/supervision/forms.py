@@ -102,7 +102,12 @@ class TransitionForm(forms.Form):
 
 class ProgressForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    percent = forms.IntegerField(label=_("完成进度（%）"), min_value=0, max_value=100)
+    percent = forms.IntegerField(
+        label=_("完成进度（%）"),
+        min_value=0,
+        max_value=100,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "pattern": "[0-9]*", "step": "1"}),
+    )
     text = forms.CharField(label=_("进展情况"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
     problems = forms.CharField(
         label=_("存在问题"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})

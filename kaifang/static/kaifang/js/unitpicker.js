@@ -166,10 +166,12 @@
       } else { input.removeAttribute("aria-activedescendant"); }
     }
 
-    function choose(entry) {
+    // By keyboard the box empties for the next name; a tap keeps the search to tick several matches.
+    function choose(entry, byKeyboard) {
       var option = optionOf[entry.value];
       set(entry.value, multiple ? !option.selected : true);
       if (!multiple) { input.value = ""; close(); }
+      else if (byKeyboard) { input.value = ""; active = -1; }
       sync();
       if (multiple) { input.focus(); }
     }
@@ -182,7 +184,7 @@
     input.addEventListener("keydown", function (ev) {
       if (ev.key === "ArrowDown") { ev.preventDefault(); if (panel.hidden) { open(); } active = Math.min(active + 1, visible.length - 1); highlight(); }
       else if (ev.key === "ArrowUp") { ev.preventDefault(); active = Math.max(active - 1, 0); highlight(); }
-      else if ((ev.key === "Enter" || (ev.key === " " && active >= 0 && !input.value)) && !panel.hidden && visible[active]) { ev.preventDefault(); choose(visible[active].entry); }
+      else if ((ev.key === "Enter" || (ev.key === " " && active >= 0 && !input.value)) && !panel.hidden && visible[active]) { ev.preventDefault(); choose(visible[active].entry, true); }
       else if (ev.key === "Enter" && !panel.hidden) { ev.preventDefault(); }
       else if (ev.key === "Escape") { if (!panel.hidden) { ev.preventDefault(); close(); } }
       else if (ev.key === "Backspace" && !input.value) { var last = chosen().pop(); if (last) { set(last.value, false); sync(); } }
