@@ -162,3 +162,34 @@ def _chinese_unless_a_test_switches():
     translation.activate(settings.LANGUAGE_CODE)
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture
+def phone_as(browser, live_site):  # type: ignore[no-untyped-def]
+    """`phone_as("hunnan")` → a Playwright page in Chromium's mobile emulation (390×844, touch), logged in."""
+    from kaifang.accounts.demo import DEMO_PASSWORD
+
+    contexts = []
+
+    def login(username: str):  # type: ignore[no-untyped-def]
+        context = browser.new_context(
+            viewport={"width": 390, "height": 844},
+            device_scale_factor=2,
+            is_mobile=True,
+            has_touch=True,
+            locale="zh-CN",
+            user_agent="Mozilla/5.0 (Linux; Android 13; Pixel 7) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "Chrome/120.0 Mobile Safari/537.36 DingTalk/7.0",
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(live_site + "/accounts/login/")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", DEMO_PASSWORD)
+        page.tap("main button[type=submit]")
+        page.wait_for_url(live_site + "/")
+        return page
+
+    yield login
+    for context in contexts:
+        context.close()

@@ -5,8 +5,6 @@ Result rows are filtered by the visibility rule (a unit sees its own row with it
 group; the province every row). Every unit's `total` equals the sum of its items' `points`.
 """
 
-from __future__ import annotations
-
 import datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -15,12 +13,14 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Query, Router, Schema
+from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import Field
 
 from kaifang.assessment import engine, selectors, services
 from kaifang.assessment.models import AssessmentScheme, AssessmentSnapshot, Bulletin
 from kaifang.assessment.simulation import simulate
+from kaifang.core.listing import ApiPagination
 from kaifang.core.numbers import NUMBER_DESCRIPTION, RATIO_DESCRIPTION, figure_text, number_text, ratio_text
 from kaifang.core.schemas import MAX_VERSION, ErrorOut, PathId
 from kaifang.indicators.periods import parse_period
@@ -407,3 +407,67 @@ def request_bulletin(request: HttpRequest, payload: BulletinIn) -> Status:
 )
 def get_bulletin(request: HttpRequest, bulletin_id: PathId) -> dict[str, Any]:
     return _bulletin_out(selectors.get_bulletin_for_user(request.user, bulletin_id))
+
+
+class BulletinFilters(Schema):
+    scheme: str | None = Field(None, max_length=32)
+    kind: str | None = Field(None, max_length=10, description="monthly 或 quarterly")
+    format: str | None = Field(None, max_length=4)
+    status: str | None = Field(None, max_length=8)
+    period: str | None = Field(None, pattern=r"^\d{4}-\d{2}$")
+    q: str | None = Field(None, max_length=50, description="标题或文号中包含")
+    sort: str | None = Field(None, max_length=20, description="new（默认）、period、old")
+
+
+@router.get("/bulletins", response={200: list[BulletinOut], 400: ErrorOut, 401: ErrorOut}, summary="通报列表（分页）")
+@paginate(ApiPagination)
+def list_bulletins(request: HttpRequest, filters: Query[BulletinFilters]) -> list[dict[str, Any]]:
+    listing = selectors.BULLETIN_LIST.read(filters.dict(exclude_none=True), user=request.user).strict()
+    return [_bulletin_out(b) for b in selectors.bulletins_for_user(request.user, listing)]
+
+
+class AdjustmentOut(Schema):
+    id: int
+    scheme: str
+    item: str
+    unit_code: str
+    unit_name: str
+    period: str
+    points: str
+    reason: str
+    evidence: str
+    state: str
+    version: int
+
+
+class AdjustmentFilters(Schema):
+    state: str | None = Field(None, max_length=8)
+    scheme: str | None = Field(None, max_length=32)
+    unit: str | None = Field(None, pattern=r"^[A-Za-z0-9_-]{1,32}$")
+    period: str | None = Field(None, pattern=r"^\d{4}-\d{2}$")
+    q: str | None = Field(None, max_length=50, description="事由、依据或考核项中包含")
+    sort: str | None = Field(None, max_length=20, description="pending（默认）、period、points、unit")
+
+
+@router.get(
+    "/adjustments", response={200: list[AdjustmentOut], 400: ErrorOut, 401: ErrorOut}, summary="加减分事项（分页）"
+)
+@paginate(ApiPagination)
+def list_adjustments(request: HttpRequest, filters: Query[AdjustmentFilters]) -> list[dict[str, Any]]:
+    listing = selectors.ADJUSTMENT_LIST.read(filters.dict(exclude_none=True), user=request.user).strict()
+    return [
+        {
+            "id": e.pk,
+            "scheme": e.scheme_code,
+            "item": e.item_code,
+            "unit_code": e.unit.code,
+            "unit_name": e.unit.name,
+            "period": f"{e.period:%Y-%m}",
+            "points": str(e.points),
+            "reason": e.reason,
+            "evidence": e.evidence,
+            "state": e.state,
+            "version": e.version,
+        }
+        for e in selectors.visible_adjustments(request.user, listing)
+    ]

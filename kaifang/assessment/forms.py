@@ -4,6 +4,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kaifang.assessment.models import BulletinFormat
+from kaifang.orgs.forms import UnitPicker
+from kaifang.orgs.models import OrgUnit
 
 
 class PublishForm(forms.Form):
@@ -14,7 +16,9 @@ class PublishForm(forms.Form):
 
 class AdjustmentForm(forms.Form):
     item = forms.ChoiceField(label=_("考核项"))
-    unit = forms.ChoiceField(label=_("单位"))
+    unit = forms.ModelChoiceField(
+        label=_("单位"), queryset=OrgUnit.objects.none(), to_field_name="code", widget=UnitPicker()
+    )
     period = forms.CharField(label=_("计入期间（YYYY-MM）"), max_length=7)
     points = forms.DecimalField(label=_("分值"), max_digits=6, decimal_places=2)
     reason = forms.CharField(label=_("事由"), max_length=200)

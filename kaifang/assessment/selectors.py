@@ -14,16 +14,22 @@ from typing import Any
 
 from django.db.models import Q
 from django.http import Http404
+from django.utils.translation import gettext_lazy
 
 from kaifang.assessment import engine
 from kaifang.assessment.inputs import Gathered, gather
 from kaifang.assessment.models import (
+    AdjustmentState,
     AssessmentScheme,
     AssessmentSnapshot,
     Bulletin,
+    BulletinFormat,
+    BulletinStatus,
     ManualAdjustment,
     SchemeStatus,
 )
+from kaifang.core.listing import Filter, Listing, ListSpec, Sort
+from kaifang.orgs.forms import unit_filter
 from kaifang.orgs.models import OrgUnit
 from kaifang.orgs.scope import scope_root
 
@@ -145,11 +151,52 @@ def latest_snapshot(scheme_code: str, period: datetime.date | None = None) -> As
     return snapshots.order_by("-period", "-number").first()
 
 
-def visible_adjustments(user: Any, *, scheme_code: str | None = None) -> Any:
+PERIOD = r"\d{4}-\d{2}"
+
+
+def _in_month(field: str) -> Any:
+    def lookup(queryset: Any, value: str) -> Any:
+        year, month = value.split("-")
+        return queryset.filter(**{f"{field}__year": int(year), f"{field}__month": int(month)})
+
+    return lookup
+
+
+def _period_filter() -> Filter:
+    label = gettext_lazy("期间（YYYY-MM）")
+    return Filter("period", label, lookup=_in_month("period"), pattern=PERIOD, input_type="text")
+
+
+def _schemes_of(user: Any) -> list[tuple[str, str]]:
+    return [(s.code, s.name) for s in visible_schemes(user)]
+
+
+ADJUSTMENT_LIST = ListSpec(
+    filters=(
+        Filter("state", gettext_lazy("状态"), lookup="state", choices=AdjustmentState.choices),
+        Filter("scheme", gettext_lazy("考核方案"), lookup="scheme_code", choices_for=_schemes_of),
+        unit_filter(label=gettext_lazy("单位")),
+        Filter(
+            "period", gettext_lazy("期间（YYYY-MM）"), lookup=_in_month("period"), pattern=PERIOD, input_type="text"
+        ),
+    ),
+    search=("reason", "evidence", "item_code"),
+    search_label=gettext_lazy("事由、依据或考核项"),
+    sorts=(
+        Sort("pending", gettext_lazy("待审批在前"), ("state", "-period", "unit__path", "id")),
+        Sort("period", gettext_lazy("期间（新→旧）"), ("-period", "unit__path", "id")),
+        Sort("points", gettext_lazy("分值（高→低）"), ("-points", "-period", "id")),
+        Sort("unit", gettext_lazy("单位"), ("unit__path", "-period", "id")),
+    ),
+)
+
+
+def visible_adjustments(user: Any, listing: Listing | None = None) -> Any:
+    """The 加减分事项 `user` may see, narrowed by a reading of ADJUSTMENT_LIST (pending first)."""
     entries = ManualAdjustment.objects.visible_to(user).select_related("unit", "created_by", "approved_by")
-    if scheme_code:
-        entries = entries.filter(scheme_code=scheme_code)
-    return entries.order_by("state", "-period", "unit__path")
+    if listing is None:
+        return entries.order_by("state", "-period", "unit__path")
+    return listing.apply(entries)
 
 
 def get_adjustment_for_user(user: Any, pk: int | str) -> ManualAdjustment:
@@ -167,11 +214,37 @@ def can_read_bulletins(user: Any) -> bool:
     return root is not None and root.parent_id is None and (is_province_user(user) or is_read_only(user))
 
 
-def bulletins_for_user(user: Any) -> Any:
+BULLETIN_LIST = ListSpec(
+    filters=(
+        Filter("scheme", gettext_lazy("考核方案"), lookup="scheme_code", choices_for=_schemes_of),
+        Filter(
+            "kind",
+            gettext_lazy("类型"),
+            lookup="kind",
+            choices=[("monthly", gettext_lazy("月度通报")), ("quarterly", gettext_lazy("季度通报"))],
+        ),
+        Filter("format", gettext_lazy("格式"), lookup="format", choices=BulletinFormat.choices),
+        Filter("status", gettext_lazy("状态"), lookup="status", choices=BulletinStatus.choices),
+        Filter(
+            "period", gettext_lazy("期间（YYYY-MM）"), lookup=_in_month("period"), pattern=PERIOD, input_type="text"
+        ),
+    ),
+    search=("title", "doc_number"),
+    search_label=gettext_lazy("标题或文号"),
+    sorts=(
+        Sort("new", gettext_lazy("生成时间（新→旧）"), ("-created_at", "-id")),
+        Sort("period", gettext_lazy("期间（新→旧）"), ("-period", "-created_at", "-id")),
+        Sort("old", gettext_lazy("生成时间（旧→新）"), ("created_at", "id")),
+    ),
+)
+
+
+def bulletins_for_user(user: Any, listing: Listing | None = None) -> Any:
     """The bulletins the user may read, newest first (none unless `can_read_bulletins`)."""
     if not can_read_bulletins(user):
         return Bulletin.objects.none()
-    return Bulletin.objects.select_related("snapshot")
+    bulletins = Bulletin.objects.select_related("snapshot")
+    return listing.apply(bulletins) if listing is not None else bulletins
 
 
 def get_bulletin_for_user(user: Any, pk: int | str) -> Bulletin:

@@ -21,8 +21,10 @@ urlpatterns = [
     path("published/<int:pk>/units/<str:unit>/", views.snapshot_unit, name="snapshot_unit"),
     path("figures/<str:indicator>/<str:unit>/<str:period>/", views.figure, name="figure"),
     path("adjustments/", views.adjustments, name="adjustments"),
+    path("adjustments/export.xlsx", views.export_adjustments, name="export_adjustments"),
     path("adjustments/<int:pk>/decide/", views.decide, name="decide"),
     path("bulletins/", views.bulletins, name="bulletins"),
+    path("bulletins/export.xlsx", views.export_bulletins, name="export_bulletins"),
     path("bulletins/<int:pk>/", views.bulletin_detail, name="bulletin"),
     path("bulletins/<int:pk>/download/", views.bulletin_download, name="bulletin_download"),
 ]

@@ -1,34 +1,45 @@
-"""Reading the audit trail with the filters a supervisor or auditor uses."""
+"""Reading the audit trail with the filters a supervisor or auditor uses (AUDIT_LIST)."""
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
 from kaifang.audit.models import AuditEvent, AuditEventQuerySet
+from kaifang.core.listing import Filter, Listing, ListSpec, Sort
+from kaifang.orgs.forms import visible_unit_picker
+
+DATE = r"\d{4}-\d{2}-\d{2}"
 
 
-def filtered_events(
-    user: Any,
-    *,
-    actor: str = "",
-    action: str = "",
-    unit: str = "",
-    obj: str = "",
-    date_from: datetime.date | None = None,
-    date_to: datetime.date | None = None,
-) -> AuditEventQuerySet:
-    events = AuditEvent.objects.visible_to(user).select_related("unit")
-    if actor:
-        events = events.filter(actor_username__icontains=actor)
-    if action:
-        events = events.filter(action__startswith=action)
-    if unit:
-        events = events.filter(unit__code=unit) | events.filter(actor_unit_code=unit)
-    if obj:
-        events = events.filter(object_repr__icontains=obj) | events.filter(object_id=obj)
-    if date_from:
-        events = events.filter(at__date__gte=date_from)
-    if date_to:
-        events = events.filter(at__date__lte=date_to)
-    return events.order_by("-id")
+def _by_unit(events: Any, code: str) -> Any:
+    return events.filter(Q(unit__code=code) | Q(actor_unit_code=code))
+
+
+def _by_object(events: Any, text: str) -> Any:
+    return events.filter(Q(object_repr__icontains=text) | Q(object_id=text))
+
+
+def audit_list(action_choices: Any) -> ListSpec:
+    """The audit page's list; the 操作 filter offers `action_choices()` (areas and actions in words)
+    and matches by prefix, so 督查督办（全部） is every `supervision.` action."""
+    return ListSpec(
+        filters=(
+            Filter("actor", _("账号"), lookup="actor_username__icontains", max_length=150, input_type="text"),
+            Filter("action", _("操作"), lookup="action__startswith", choices_for=lambda _user: action_choices()),
+            Filter("unit", _("单位"), lookup=_by_unit, pattern=r"[A-Za-z0-9_-]{1,32}", widget_for=visible_unit_picker),
+            Filter("obj", _("对象"), lookup=_by_object, max_length=100, input_type="text"),
+            Filter("date_from", _("起始日期"), lookup="at__date__gte", pattern=DATE, input_type="date"),
+            Filter("date_to", _("截止日期"), lookup="at__date__lte", pattern=DATE, input_type="date"),
+        ),
+        sorts=(Sort("new", _("时间（新→旧）"), ("-id",)), Sort("old", _("时间（旧→新）"), ("id",))),
+        page_size=50,
+    )
+
+
+def filtered_events(user: Any, listing: Listing) -> AuditEventQuerySet:
+    """The events `user` may read (see AuditEvent.objects.visible_to), narrowed by `listing`."""
+    events: AuditEventQuerySet = listing.apply(AuditEvent.objects.visible_to(user).select_related("unit"))
+    return events

@@ -7,15 +7,15 @@ import csv
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from kaifang import labels
 from kaifang.accounts.permissions import can_read_all_audit, can_read_security_audit
-from kaifang.audit.forms import AuditFilterForm
-from kaifang.audit.selectors import filtered_events
+from kaifang.audit.models import AuditEvent
+from kaifang.audit.selectors import audit_list, filtered_events
 from kaifang.audit.services import record_export
 from kaifang.core.spreadsheets import safe_cell
 
@@ -28,10 +28,16 @@ EXPORT_COLUMNS = [
 ]  # fmt: skip
 
 
-def _filters(request: HttpRequest) -> tuple[AuditFilterForm, dict[str, object]]:
-    form = AuditFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
-    return form, {k: v for k, v in filters.items() if v}
+AUDIT_LIST = audit_list(labels.action_choices)
+
+
+def in_words(event: AuditEvent) -> AuditEvent:
+    """The event with its codes in words for the page (`kaifang.labels`)."""
+    event.action_label = labels.action_label(event.action)  # type: ignore[attr-defined]
+    event.role_label = labels.role_label(event.actor_role)  # type: ignore[attr-defined]
+    event.channel_label = labels.channel_label(event.channel)  # type: ignore[attr-defined]
+    event.changes = labels.changes(event.action, event.before, event.after)  # type: ignore[attr-defined]
+    return event
 
 
 @require_GET
@@ -39,17 +45,11 @@ def _filters(request: HttpRequest) -> tuple[AuditFilterForm, dict[str, object]]:
 def event_list(request: HttpRequest) -> HttpResponse:
     if not can_read_all_audit(request.user):
         raise PermissionDenied
-    form, filters = _filters(request)
-    events = filtered_events(request.user, **filters)  # type: ignore[arg-type]
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {
-        "form": form,
-        "page": page,
-        "query": query.urlencode(),
-        "can_export": can_read_security_audit(request.user),
-    }
+    listing = AUDIT_LIST.read(request.GET, user=request.user)
+    page = listing.page(filtered_events(request.user, listing))
+    for event in page:
+        in_words(event)
+    context = {"listing": listing, "page": page, "can_export": can_read_security_audit(request.user)}
     return render(request, "audit/list.html", context)
 
 
@@ -59,26 +59,25 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     """The filtered trail as CSV (UTF-8 with BOM for Excel); the export itself is audited."""
     if not can_read_security_audit(request.user):
         raise PermissionDenied
-    _, filters = _filters(request)
-    events = list(filtered_events(request.user, **filters)[:EXPORT_LIMIT])  # type: ignore[arg-type]
+    listing = AUDIT_LIST.read(request.GET, user=request.user)
+    events = list(filtered_events(request.user, listing)[:EXPORT_LIMIT])
     record_export(
-        actor=request.user,
-        what="audit.events",
-        rows=len(events),
-        filters={k: str(v) for k, v in filters.items()},
-        file_format="csv",
+        actor=request.user, what="audit.events", rows=len(events), filters=listing.described(), file_format="csv"
     )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     name = f"audit-{timezone.localdate():%Y%m%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response.write("\ufeff")
     writer = csv.writer(response)
-    writer.writerow([label for _, label in EXPORT_COLUMNS])
+    writer.writerow([label for _, label in EXPORT_COLUMNS] + ["操作说明", "修改内容"])
     for event in events:
+        words = in_words(event)
+        changed = "；".join(f"{c.field}：{c.before or ''} → {c.after or ''}" for c in words.changes)  # type: ignore[attr-defined]
         writer.writerow(
             [
                 safe_cell(str(getattr(event, field) if getattr(event, field) is not None else ""))
                 for field, _ in EXPORT_COLUMNS
             ]
+            + [safe_cell(words.action_label), safe_cell(changed)]  # type: ignore[attr-defined]
         )
     return response

@@ -22,8 +22,10 @@ import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote
 
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 
 CellValue = str | float | bool | datetime.date | datetime.datetime | datetime.time | datetime.timedelta | None
 
@@ -538,3 +540,13 @@ def _write(sheet: Any, row: int, col: int, value: Any, cell_format: Any, date_fo
         sheet.write_datetime(row, col, value, date_format)
     else:
         sheet.write_string(row, col, str(safe_cell(str(value))), cell_format)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(data: bytes, filename: str) -> HttpResponse:
+    """An .xlsx download with a Chinese file name."""
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response

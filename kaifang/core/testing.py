@@ -16,6 +16,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse, urlunparse
 
 CHROMIUM = "/usr/bin/chromium"
@@ -119,3 +120,32 @@ def running_site() -> Iterator[str]:
             server.wait(timeout=20)
             log.close()
             drop_database(pg_name)
+
+
+# --- Phone checks for the browser tests (390×844, touch) ------------------------------------------
+
+MIN_TOUCH = 44  # px: the smallest control a thumb hits reliably (Apple HIG 44 pt; Android 48 dp)
+MIN_INPUT_FONT = 16  # px: smaller text makes mobile browsers zoom into the field
+
+
+def page_overflow(page: Any) -> int:
+    """How many pixels the page is wider than the screen (0: no horizontal scrolling)."""
+    return int(page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth"))
+
+
+def touch_problems(page: Any, selector: str) -> list[str]:
+    """Controls matching `selector` that are too small to tap or whose text would make the phone zoom."""
+    found: list[str] = page.evaluate(
+        """([selector, minTouch, minFont]) => Array.from(document.querySelectorAll(selector))
+            .filter(el => el.offsetParent !== null)
+            .flatMap(el => {
+              const box = el.getBoundingClientRect(), font = parseFloat(getComputedStyle(el).fontSize);
+              const name = el.name || el.textContent.trim().slice(0, 12);
+              const out = [];
+              if (box.height < minTouch) out.push(`${name}: ${Math.round(box.height)}px high`);
+              if (el.matches('input, select, textarea') && font < minFont) out.push(`${name}: ${font}px text`);
+              return out;
+            })""",
+        [selector, MIN_TOUCH, MIN_INPUT_FONT],
+    )
+    return found

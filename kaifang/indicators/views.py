@@ -27,6 +27,7 @@ from kaifang.indicators.forms import IndicatorForm
 from kaifang.indicators.models import DataValue, Indicator
 from kaifang.indicators.periods import parse_period, range_text, ytd_text
 from kaifang.indicators.targets import can_set_target, set_target
+from kaifang.orgs.forms import unit_choice_field
 from kaifang.orgs.models import OrgUnit
 from kaifang.orgs.scope import get_unit_for_user, scope_root
 from kaifang.orgs.selectors import visible_units
@@ -126,7 +127,9 @@ def explorer(request: HttpRequest) -> HttpResponse:
     ancestors = []
     if unit is not None:
         ancestors = [a for a in unit.ancestors() if selectors.can_see_unit(user, a)]
-    units = visible_units(user).exclude(kind="platform")[:400]
+    units = unit_choice_field(visible_units(user).exclude(kind="platform")).widget.render(
+        "unit", unit.code if unit is not None else None, attrs={"id": "explorer-unit", "aria-label": _("单位")}
+    )
     has_children = set(
         OrgUnit.objects.filter(parent__in=[r.unit for r in rows]).values_list("parent_id", flat=True).distinct()
     )
@@ -341,7 +344,9 @@ def targets(request: HttpRequest) -> HttpResponse:
             "any_editable": any(editable.values()),
             "errors": errors,
             "typed": typed,
-            "units": visible_units(user).filter(kind__in=["province", "city"])[:100],
+            "units": unit_choice_field(visible_units(user).filter(kind__in=["province", "city"])).widget.render(
+                "unit", unit.code if unit is not None else None, attrs={"id": "target-unit", "aria-label": _("单位")}
+            ),
             "is_demo": demo_loaded(),
         },
     )

@@ -1,24 +1,20 @@
 """/api/v1/projects and /api/v1/talents: the ledgers for programs, through the same services and guard."""
 
-from __future__ import annotations
-
 import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
+from ninja.pagination import paginate
 from pydantic import Field
 
+from kaifang.core.listing import ApiPagination
 from kaifang.core.schemas import (
-    MAX_LIMIT,
-    MAX_OFFSET,
     MONEY_MESSAGE,
     ErrorOut,
-    Limit,
     Money,
     MoneyOut,
-    Offset,
     PathId,
     Version,
 )
@@ -108,18 +104,22 @@ class ProjectTransitionIn(Schema):
 
 
 class ProjectFiltersIn(Schema):
+    """The project list's filters (the page's too): they combine; `unit` includes the units below it."""
+
     stage: Stage | None = None
+    tag: str | None = Field(None, max_length=20, description="来源标签：一带一路、京津冀 … 或 世界500强")
+    industry: str | None = Field(None, max_length=1)
     unit: str | None = Field(None, pattern=CODE)
-    q: str | None = Field(None, max_length=50)
-    limit: int = Field(100, ge=1, le=MAX_LIMIT)
-    offset: int = Field(0, ge=0, le=MAX_OFFSET)
+    year: int | None = Field(None, ge=1900, le=2100, description="线索获得年度")
+    q: str | None = Field(None, max_length=50, description="项目名称、投资方或台账编号中包含")
+    sort: str | None = Field(None, max_length=20, description="new（默认）、old、signed、stage、unit、name")
 
 
-@projects_router.get("", response={200: list[ProjectOut], **ERRORS}, summary="可见的招商引资项目")
-def list_projects(request: HttpRequest, filters: Query[ProjectFiltersIn]) -> list[Any]:
-    f = selectors.ProjectFilters(stage=filters.stage or "", unit_code=filters.unit or "", query=filters.q or "")
-    qs = selectors.visible_projects(request.user, f).order_by("id")
-    return list(qs[filters.offset : filters.offset + filters.limit])
+@projects_router.get("", response={200: list[ProjectOut], **ERRORS}, summary="可见的招商引资项目（分页）")
+@paginate(ApiPagination)
+def list_projects(request: HttpRequest, filters: Query[ProjectFiltersIn]) -> Any:
+    listing = selectors.PROJECT_LIST.read(filters.dict(exclude_none=True), user=request.user).strict()
+    return selectors.visible_projects(request.user, listing)
 
 
 @projects_router.get("/{int:pk}", response={200: ProjectDetailOut, **ERRORS}, summary="单个项目及阶段历史")
@@ -273,9 +273,20 @@ class TalentIn(Schema):
     external_id: str = Field("", max_length=64)
 
 
-@talents_router.get("", response={200: list[TalentOut], **ERRORS}, summary="可见的引进人才")
-def list_talents(request: HttpRequest, limit: Limit = 100, offset: Offset = 0) -> list[Any]:
-    return list(selectors.visible_talents(request.user).order_by("id")[offset : offset + limit])
+class TalentFiltersIn(Schema):
+    level: str | None = Field(None, max_length=16)
+    kind: str | None = Field(None, max_length=8)
+    unit: str | None = Field(None, pattern=CODE)
+    year: int | None = Field(None, ge=1900, le=2100, description="引进年度")
+    q: str | None = Field(None, max_length=50, description="姓名、用人单位、领域、人才计划或台账编号中包含")
+    sort: str | None = Field(None, max_length=20, description="new（默认）、old、headcount、unit、name")
+
+
+@talents_router.get("", response={200: list[TalentOut], **ERRORS}, summary="可见的引进人才（分页）")
+@paginate(ApiPagination)
+def list_talents(request: HttpRequest, filters: Query[TalentFiltersIn]) -> Any:
+    listing = selectors.TALENT_LIST.read(filters.dict(exclude_none=True), user=request.user).strict()
+    return selectors.visible_talents(request.user, listing)
 
 
 @talents_router.get("/{int:pk}", response={200: TalentOut, **ERRORS}, summary="单条引进人才")

@@ -7,15 +7,12 @@ updates nothing twice (rows are matched by 台账编号).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from urllib.parse import quote
 
-from django.http import HttpResponse
-
-from kaifang.core.spreadsheets import Column, SheetSpec, write_workbook
+from kaifang.core.spreadsheets import Column, SheetSpec, write_workbook, xlsx_response
 from kaifang.ledgers.models import InvestmentProject, TalentRecord
 from kaifang.ledgers.reference import Industry, TalentKind, TalentLevel
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+__all__ = ["projects_workbook", "talents_workbook", "xlsx_response"]
 
 PROJECT_COLUMNS = [
     Column("台账编号", 18),
@@ -103,11 +100,3 @@ def talents_workbook(records: Iterable[TalentRecord]) -> bytes:
         for t in records
     ]
     return write_workbook([SheetSpec("人才台账", TALENT_COLUMNS, rows)])
-
-
-def xlsx_response(data: bytes, filename: str, *, rows: int) -> HttpResponse:
-    """The workbook as a download; its row count goes to the audit trail with the filter (SEC-20)."""
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    response["X-Row-Count"] = str(rows)
-    return response

@@ -11,6 +11,7 @@ from kaifang.core import clock
 from kaifang.ledgers.reference import ORIGIN_CHOICES, Currency, FollowUpKind, Industry, TalentKind, TalentLevel
 from kaifang.ledgers.services import ProjectInput
 from kaifang.ledgers.talent_services import TalentInput
+from kaifang.orgs.forms import UnitPicker
 from kaifang.orgs.models import OrgUnit, UnitKind
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -31,8 +32,9 @@ def platforms(user: Any) -> Any:
 
 
 class UnitChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
-    def label_from_instance(self, obj: Any) -> str:
-        return f"{'　' * max(obj.depth - 1, 0)}{obj.name}"
+    """A unit through the unit picker (grouped by city, type-ahead by name, pinyin initials or code)."""
+
+    widget = UnitPicker
 
 
 class ProjectForm(forms.Form):

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from kaifang.core import clock
+from kaifang.core.listing import Filter, Listing, ListSpec, Sort
 from kaifang.ledgers.counting import SIGNED_100M, SIGNED_AMOUNT, STARTED_100M, Event, ledger_events
 from kaifang.ledgers.models import InvestmentProject, InvestmentProjectQuerySet, StageChange, TalentRecord
 from kaifang.ledgers.money import Rates, yi
@@ -26,40 +27,49 @@ from kaifang.ledgers.reference import (
     ORIGIN_TAGS_OF,
     PIPELINE_STAGES,
     STAGE_ORDER,
+    TAG_F500,
     Industry,
     Stage,
+    TalentKind,
     TalentLevel,
 )
 from kaifang.ledgers.timers import lead_timers, worst_light
+from kaifang.orgs.forms import unit_filter
 from kaifang.orgs.models import OrgUnit
 from kaifang.orgs.scope import unit_scope_q
 
 
-@dataclass
-class ProjectFilters:
-    stage: str = ""
-    industry: str = ""
-    origin_tag: str = ""
-    unit_code: str = ""
-    query: str = ""
-    year: int | None = None
+def _by_origin_tag(projects: Any, tag: str) -> Any:
+    if tag == TAG_F500:  # an investor flag, not an origin
+        return projects.filter(investor__is_fortune500=True)
+    return projects.filter(origin__in=[code for code, tags in ORIGIN_TAGS_OF.items() if tag in tags])
 
 
-def visible_projects(user: Any, filters: ProjectFilters | None = None) -> InvestmentProjectQuerySet:
+PROJECT_LIST = ListSpec(
+    filters=(
+        Filter("stage", _("阶段"), lookup="stage", choices=Stage.choices),
+        Filter("tag", _("来源"), lookup=_by_origin_tag, choices=[(t, t) for t in [*ORIGIN_TAGS, TAG_F500]]),
+        Filter("industry", _("行业"), lookup="industry", choices=[(c, f"{c} {n}") for c, n in Industry.choices]),
+        unit_filter(label=_("责任单位")),
+        Filter("year", _("线索年度"), lookup="lead_received_on__year", pattern=r"(19|20)\d\d", input_type="text"),
+    ),
+    search=("name", "investor__name", "external_id"),
+    search_label=_("项目、投资方或编号"),
+    sorts=(
+        Sort("new", _("线索日期（新→旧）"), ("-lead_received_on", "-id")),
+        Sort("old", _("线索日期（旧→新）"), ("lead_received_on", "id")),
+        Sort("signed", _("首次签约（新→旧）"), ("-first_signed_on", "-id")),
+        Sort("stage", _("进入当前阶段（新→旧）"), ("-stage_since", "-id")),
+        Sort("unit", _("责任单位"), ("unit__path", "-lead_received_on", "-id")),
+        Sort("name", _("项目名称"), ("name", "id")),
+    ),
+)
+
+
+def visible_projects(user: Any, listing: Listing | None = None) -> InvestmentProjectQuerySet:
+    """The projects `user` may see, narrowed by a reading of PROJECT_LIST (filters, search, sort)."""
     qs = InvestmentProject.objects.visible_to(user).select_related("unit", "platform", "investor")
-    f = filters or ProjectFilters()
-    if f.stage:
-        qs = qs.filter(stage=f.stage)
-    if f.industry:
-        qs = qs.filter(industry=f.industry)
-    if f.origin_tag:
-        qs = qs.filter(origin__in=[c for c, tags in ORIGIN_TAGS_OF.items() if f.origin_tag in tags])
-    if f.unit_code:
-        unit = OrgUnit.objects.filter(code=f.unit_code).first()
-        qs = qs.filter(unit__path__startswith=unit.path) if unit else qs.none()
-    if f.query:
-        qs = qs.filter(Q(name__icontains=f.query) | Q(investor__name__icontains=f.query))
-    return qs
+    return listing.apply(qs) if listing is not None else qs
 
 
 def get_project_for_user(user: Any, pk: int) -> InvestmentProject:
@@ -69,8 +79,29 @@ def get_project_for_user(user: Any, pk: int) -> InvestmentProject:
     return project
 
 
-def visible_talents(user: Any) -> Any:
-    return TalentRecord.objects.visible_to(user).select_related("unit")
+TALENT_LIST = ListSpec(
+    filters=(
+        Filter("level", _("人才层次"), lookup="level", choices=TalentLevel.choices),
+        Filter("kind", _("类型"), lookup="kind", choices=TalentKind.choices),
+        unit_filter(label=_("责任单位")),
+        Filter("year", _("引进年度"), lookup="introduced_on__year", pattern=r"(19|20)\d\d", input_type="text"),
+    ),
+    search=("name", "employer", "field", "programme", "external_id"),
+    search_label=_("姓名、用人单位、领域或编号"),
+    sorts=(
+        Sort("new", _("引进日期（新→旧）"), ("-introduced_on", "-id")),
+        Sort("old", _("引进日期（旧→新）"), ("introduced_on", "id")),
+        Sort("headcount", _("人数（多→少）"), ("-headcount", "-introduced_on", "-id")),
+        Sort("unit", _("责任单位"), ("unit__path", "-introduced_on", "-id")),
+        Sort("name", _("姓名/团队"), ("name", "id")),
+    ),
+)
+
+
+def visible_talents(user: Any, listing: Listing | None = None) -> Any:
+    """The talent records `user` may see, narrowed by a reading of TALENT_LIST."""
+    qs = TalentRecord.objects.visible_to(user).select_related("unit")
+    return listing.apply(qs) if listing is not None else qs
 
 
 def get_talent_for_user(user: Any, pk: int) -> TalentRecord:
@@ -124,11 +155,11 @@ class StageColumn:
         return yi(self.amount_wan)
 
 
-def pipeline(user: Any, filters: ProjectFilters | None = None, *, card_limit: int = 12) -> dict[str, Any]:
+def pipeline(user: Any, listing: Listing | None = None, *, card_limit: int = 12) -> dict[str, Any]:
     """Kanban columns with counts, agreed amounts (亿元), average days in stage, conversion to the next."""
     today = clock.today()
     rates = Rates()
-    projects = list(visible_projects(user, filters).order_by("-stage_since", "-id"))
+    projects = list(visible_projects(user, listing).order_by("-stage_since", "-id"))
     columns: dict[str, StageColumn] = {
         str(s): StageColumn(str(s), str(Stage(s).label)) for s in [*PIPELINE_STAGES, Stage.DROPPED]
     }
@@ -289,7 +320,7 @@ def open_leads(user: Any, today: datetime.date | None = None) -> list[dict[str, 
     """Leads still in the 线索 stage with their timers, the worst first."""
     day = today or clock.today()
     rows: list[dict[str, Any]] = []
-    for p in visible_projects(user, ProjectFilters(stage=Stage.LEAD)).order_by("lead_received_on"):
+    for p in visible_projects(user).filter(stage=Stage.LEAD).order_by("lead_received_on"):
         timers = lead_timers(p, day)
         rows.append({"project": p, "timers": timers, "light": worst_light(timers)})
     order = {"red": 0, "yellow": 1, "green": 2, "grey": 3}

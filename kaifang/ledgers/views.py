@@ -14,28 +14,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kaifang.accounts.permissions import can_write_for_unit, is_read_only, user_of
+from kaifang.audit.services import record_export
 from kaifang.core import clock
+from kaifang.core.listing import Listing
 from kaifang.ledgers import exports, selectors
 from kaifang.ledgers.counting import RULES
 from kaifang.ledgers.forms import FollowUpForm, ProjectForm, TalentForm, TransferForm
 from kaifang.ledgers.investors import similar_investors
-from kaifang.ledgers.reference import ORIGIN_TAGS, Industry, Stage
 from kaifang.ledgers.services import ACTION_LABELS, TRANSITIONS, create_project
 from kaifang.ledgers.talent_services import create_talent
 
 
-def _filters(request: HttpRequest) -> selectors.ProjectFilters:
-    get = request.GET
-    stage = get.get("stage", "")
-    industry = get.get("industry", "")
-    tag = get.get("tag", "")
-    return selectors.ProjectFilters(
-        stage=stage if stage in Stage.values else "",
-        industry=industry if industry in Industry.values else "",
-        origin_tag=tag if tag in [*ORIGIN_TAGS, "世界500强"] else "",
-        unit_code=get.get("unit", "")[:32],
-        query=get.get("q", "").strip()[:50],
-    )
+def _projects(request: HttpRequest) -> Listing:
+    return selectors.PROJECT_LIST.read(request.GET, user=request.user)
 
 
 def _year(request: HttpRequest) -> int:
@@ -46,9 +37,6 @@ def _year(request: HttpRequest) -> int:
 def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     return {
         "rules": RULES,
-        "stages": [(s.value, s.label) for s in Stage],
-        "industries": Industry.choices,
-        "tags": [*ORIGIN_TAGS, "世界500强"],
         "can_write": not is_read_only(request.user),
         "years": list(range(2017, clock.today().year + 1)),
         **extra,
@@ -58,16 +46,17 @@ def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
     """The pipeline kanban: one column per stage with counts, amounts, days in stage, conversion."""
-    filters = _filters(request)
-    board = selectors.pipeline(request.user, filters)
-    return render(request, "ledgers/index.html", _context(request, board=board, filters=filters))
+    listing = _projects(request)
+    board = selectors.pipeline(request.user, listing)
+    return render(request, "ledgers/index.html", _context(request, board=board, listing=listing))
 
 
 @login_required
 def project_list(request: HttpRequest) -> HttpResponse:
-    filters = _filters(request)
-    projects = selectors.visible_projects(request.user, filters).order_by("-lead_received_on", "-id")[:500]
-    return render(request, "ledgers/project_list.html", _context(request, projects=projects, filters=filters))
+    """Every visible project, a page at a time, with the total; filters combine; export = this set."""
+    listing = _projects(request)
+    page = listing.page(selectors.visible_projects(request.user, listing))
+    return render(request, "ledgers/project_list.html", _context(request, page=page, listing=listing))
 
 
 @login_required
@@ -207,9 +196,11 @@ def leads(request: HttpRequest) -> HttpResponse:
 @login_required
 def talents(request: HttpRequest) -> HttpResponse:
     year = _year(request)
-    records = selectors.visible_talents(request.user).order_by("-introduced_on", "-id")[:300]
+    listing = selectors.TALENT_LIST.read(request.GET, user=request.user)
+    page = listing.page(selectors.visible_talents(request.user, listing))
     data = selectors.talent_breakdowns(request.user, year)
-    return render(request, "ledgers/talents.html", _context(request, records=records, data=data, year=year))
+    context = _context(request, page=page, listing=listing, data=data, year=year)
+    return render(request, "ledgers/talents.html", context)
 
 
 @login_required
@@ -231,16 +222,19 @@ def talent_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def export_projects(request: HttpRequest) -> HttpResponse:
-    projects = list(
-        selectors.visible_projects(request.user, _filters(request)).order_by("unit__path", "-lead_received_on")
-    )
-    return exports.xlsx_response(exports.projects_workbook(projects), "招商引资项目台账.xlsx", rows=len(projects))
+    """Exactly the filtered list (every page, in the list's order); the export is audited."""
+    listing = _projects(request)
+    projects = list(selectors.visible_projects(request.user, listing))
+    record_export(actor=request.user, what="ledgers.projects", rows=len(projects), filters=listing.described())
+    return exports.xlsx_response(exports.projects_workbook(projects), "招商引资项目台账.xlsx")
 
 
 @login_required
 def export_talents(request: HttpRequest) -> HttpResponse:
-    records = list(selectors.visible_talents(request.user).order_by("unit__path", "-introduced_on"))
-    return exports.xlsx_response(exports.talents_workbook(records), "招才引智台账.xlsx", rows=len(records))
+    listing = selectors.TALENT_LIST.read(request.GET, user=request.user)
+    records = list(selectors.visible_talents(request.user, listing))
+    record_export(actor=request.user, what="ledgers.talents", rows=len(records), filters=listing.described())
+    return exports.xlsx_response(exports.talents_workbook(records), "招才引智台账.xlsx")
 
 
 @login_required

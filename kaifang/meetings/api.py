@@ -1,27 +1,29 @@
 """/api/v1/meetings: meetings a unit takes part in, receipts, check-in with the code, attendance
 statistics and the speech parser. Same services and visibility guard as the pages."""
 
-from __future__ import annotations
-
 import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
+from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import Field
 
 from kaifang.accounts.permissions import user_of
+from kaifang.core.listing import ApiPagination
 from kaifang.core.numbers import figure_text
 from kaifang.core.schemas import ErrorOut, PathId, UnitRef, Version
 from kaifang.meetings import roll_call, services, tasks
 from kaifang.meetings.models import Meeting, Venue
 from kaifang.meetings.permissions import can_parse_speeches
 from kaifang.meetings.selectors import (
+    RELAY_LIST,
     attendance_for,
     get_meeting_for_user,
     get_venue_for_user,
+    relay_rows,
     relay_status,
     venues_for_user,
     visible_meetings,
@@ -249,6 +251,35 @@ def relay_reports(request: HttpRequest, meeting_id: PathId) -> Any:
     user = user_of(request)
     reports, missing = relay_status(user, get_meeting_for_user(user, meeting_id))
     return {"reports": reports, "missing": missing}
+
+
+class RelayRowOut(Schema):
+    unit: UnitRef
+    relayed: bool
+    relayed_on: datetime.date | None
+    form: str | None = Field(None, alias="relay_form")
+    attendees: int | None = Field(None, alias="relay_attendees")
+    text: str | None = Field(None, alias="relay_text")
+
+
+class RelayFilters(Schema):
+    status: str | None = Field(None, pattern=r"^(missing|relayed)$", description="missing 未报送 / relayed 已报送")
+    unit: str | None = Field(None, pattern=r"^[A-Za-z0-9_-]{1,32}$", description="单位代码（含下级）")
+    form: str | None = Field(None, max_length=20)
+    q: str | None = Field(None, max_length=50, description="单位名称或落实情况中包含")
+    sort: str | None = Field(None, max_length=20, description="unit（默认）、missing、date")
+
+
+@router.get(
+    "/{int:meeting_id}/relay",
+    response={200: list[RelayRowOut], 400: ErrorOut, 401: ErrorOut, 404: ErrorOut},
+    summary="传达落实：每个应报送单位一行（分页，可筛选未报送）",
+)
+@paginate(ApiPagination)
+def relay_list(request: HttpRequest, meeting_id: int, filters: Query[RelayFilters]) -> Any:
+    user = user_of(request)
+    meeting = get_meeting_for_user(user, meeting_id)
+    return relay_rows(user, meeting, RELAY_LIST.read(filters.dict(exclude_none=True), user=user).strict())
 
 
 @router.post(

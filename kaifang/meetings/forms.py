@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kaifang.meetings.models import MeetingKind, RelayForm
+from kaifang.orgs.forms import UnitMultiPicker, UnitPicker
 from kaifang.orgs.models import OrgUnit, UnitKind
 
 VENUE_SETS = [
@@ -17,6 +18,7 @@ VENUE_SETS = [
     (UnitKind.PLATFORM, _("开放平台")),
 ]
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+NUMERIC = {"inputmode": "numeric", "pattern": "[0-9]*"}  # phones open the number pad
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -57,8 +59,8 @@ class MeetingForm(forms.Form):
         label=_("其他分会场单位"),
         queryset=OrgUnit.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
-        help_text=_("按住 Ctrl 键可多选；与上面勾选的类别合并。"),
+        widget=UnitMultiPicker(),
+        help_text=_("输入名称、拼音首字母或代码查找，可勾选多个或按分组选入；与上面勾选的类别合并。"),
     )
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -79,7 +81,9 @@ class ReceiptForm(forms.Form):
     )
     leader_name = forms.CharField(label=_("参会领导"), max_length=50, required=False)
     leader_title = forms.CharField(label=_("职务"), max_length=100, required=False)
-    head_count = forms.IntegerField(label=_("参会人数"), min_value=0, max_value=500, required=False)
+    head_count = forms.IntegerField(
+        label=_("参会人数"), min_value=0, max_value=500, required=False, widget=forms.NumberInput(attrs=NUMERIC)
+    )
     leave_reason = forms.CharField(label=_("请假事由"), max_length=300, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -96,7 +100,15 @@ class CheckInForm(forms.Form):
         label=_("签到码"),
         max_length=12,
         help_text=_("输入主会场屏幕上显示的 6 位数字（每 30 秒更换）。"),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off", "class": "code-input"}),
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "pattern": "[0-9]*",
+                "autocomplete": "off",
+                "enterkeyhint": "go",
+                "class": "code-input",
+            }
+        ),
     )
 
 
@@ -117,7 +129,11 @@ class ResolutionForm(forms.Form):
     excerpt = forms.CharField(label=_("原文摘录"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     speaker = forms.CharField(label=_("讲话人"), max_length=100, required=False)
     lead_unit = forms.ModelChoiceField(
-        label=_("牵头单位"), queryset=OrgUnit.objects.none(), required=False, empty_label=_("（请选择）")
+        label=_("牵头单位"),
+        queryset=OrgUnit.objects.none(),
+        required=False,
+        empty_label=_("（请选择）"),
+        widget=UnitPicker(),
     )
     deadline = forms.DateField(label=_("完成时限"), required=False, widget=DateInput())
 
@@ -131,7 +147,11 @@ class ResolutionTaskForm(forms.Form):
     """The lead unit and deadline a resolution needs before it becomes a task."""
 
     lead_unit = forms.ModelChoiceField(
-        label=_("牵头单位"), queryset=OrgUnit.objects.none(), required=False, empty_label=_("（牵头单位）")
+        label=_("牵头单位"),
+        queryset=OrgUnit.objects.none(),
+        required=False,
+        empty_label=_("（牵头单位）"),
+        widget=UnitPicker(type_ahead=False),  # one per row of the table
     )
     deadline = forms.DateField(label=_("完成时限"), required=False, widget=DateInput())
 
@@ -144,7 +164,9 @@ class ResolutionTaskForm(forms.Form):
 class RelayReportForm(forms.Form):
     relayed_on = forms.DateField(label=_("传达日期"), widget=DateInput())
     form = forms.ChoiceField(label=_("传达形式"), choices=RelayForm.choices)
-    attendees = forms.IntegerField(label=_("参加人数"), min_value=0, max_value=100000, initial=0)
+    attendees = forms.IntegerField(
+        label=_("参加人数"), min_value=0, max_value=100000, initial=0, widget=forms.NumberInput(attrs=NUMERIC)
+    )
     text = forms.CharField(label=_("落实情况"), widget=forms.Textarea(attrs={"rows": 4}))
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -171,7 +193,11 @@ class DraftItemForm(forms.Form):
     body = forms.CharField(label=_("内容"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     places = forms.CharField(label=_("涉及地区"), max_length=300, required=False)
     lead_unit = forms.ModelChoiceField(
-        label=_("牵头单位"), queryset=OrgUnit.objects.none(), required=False, empty_label=_("（请选择）")
+        label=_("牵头单位"),
+        queryset=OrgUnit.objects.none(),
+        required=False,
+        empty_label=_("（请选择）"),
+        widget=UnitPicker(type_ahead=False),  # one per row of the draft table
     )
     deadline = forms.DateField(label=_("完成时限"), required=False, widget=DateInput())
 

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from kaifang.meetings.models import Meeting, MeetingQuerySet, RelayReport, Venue
+from kaifang.core.listing import Filter, Listing, ListSpec, Sort
+from kaifang.meetings.models import Meeting, MeetingQuerySet, RelayForm, RelayReport, Venue
 from kaifang.meetings.stats import AttendanceRow, VenueFact, attendance
+from kaifang.orgs.forms import unit_filter
 from kaifang.orgs.models import OrgUnit, UnitKind
 from kaifang.orgs.scope import scope_root, unit_scope_q
 
@@ -96,6 +99,45 @@ def relay_status(user: Any, meeting: Meeting) -> tuple[list[RelayReport], list[O
     reported = {r.unit_id for r in reports}
     missing = [v.unit for v in venues if v.unit_id not in reported]
     return reports, missing
+
+
+def _relay_state(venues: Any, value: str) -> Any:
+    return venues.filter(relayed=value == "relayed")
+
+
+RELAY_LIST = ListSpec(
+    filters=(
+        Filter(
+            "status",
+            gettext_lazy("报送情况"),
+            lookup=_relay_state,
+            choices=[("missing", gettext_lazy("未报送")), ("relayed", gettext_lazy("已报送"))],
+        ),
+        unit_filter(label=gettext_lazy("地区或单位")),
+        Filter("form", gettext_lazy("传达形式"), lookup="relay_form", choices=RelayForm.choices),
+    ),
+    search=("unit__name", "relay_text"),
+    search_label=gettext_lazy("单位或落实情况"),
+    sorts=(
+        Sort("unit", gettext_lazy("单位"), ("unit__path",)),
+        Sort("missing", gettext_lazy("未报送在前"), ("relayed", "unit__path")),
+        Sort("date", gettext_lazy("传达日期（新→旧）"), ("-relayed", "-relayed_on", "unit__path")),
+    ),
+)
+
+
+def relay_rows(user: Any, meeting: Meeting, listing: Listing | None = None) -> Any:
+    """Every venue in the user's sight with its relay report, if any (relayed, relayed_on,
+    relay_form, relay_attendees, relay_text), narrowed by a reading of RELAY_LIST."""
+    reports = RelayReport.objects.filter(meeting=meeting, unit=OuterRef("unit"))
+    venues = venues_for_user(user, meeting).annotate(
+        relayed=Exists(reports),
+        relayed_on=Subquery(reports.values("relayed_on")[:1]),
+        relay_form=Subquery(reports.values("form")[:1]),
+        relay_attendees=Subquery(reports.values("attendees")[:1]),
+        relay_text=Subquery(reports.values("text")[:1]),
+    )
+    return listing.apply(venues) if listing is not None else venues
 
 
 def tasks_from_meeting(user: Any, meeting: Meeting) -> Any:

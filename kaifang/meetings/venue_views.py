@@ -17,10 +17,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from kaifang.accounts.permissions import user_of
+from kaifang.audit.services import record_export
+from kaifang.core.spreadsheets import Column, SheetSpec, write_workbook, xlsx_response
 from kaifang.meetings import checkin, clock, roll_call, services
 from kaifang.meetings.forms import CheckInForm, ManualCheckInForm, ReceiptForm, RelayReportForm, VenueForm
+from kaifang.meetings.models import RelayForm
 from kaifang.meetings.permissions import can_see_code
-from kaifang.meetings.selectors import get_meeting_for_user, get_venue_for_user
+from kaifang.meetings.selectors import RELAY_LIST, get_meeting_for_user, get_venue_for_user, relay_rows
 from kaifang.meetings.views import flash
 
 
@@ -174,3 +177,44 @@ def relay(request: HttpRequest, pk: int, unit: str) -> HttpResponse:
 
     invalid = _("传达落实情况填写不完整，请检查日期、形式和内容。")
     return _venue_form(request, pk, unit, RelayReportForm, invalid, _("传达落实情况已报送。"), save)
+
+
+@login_required
+def relay_list(request: HttpRequest, pk: int) -> HttpResponse:
+    """传达落实: every venue in sight, reported or not (未报送 as a filter), a page at a time."""
+    user = user_of(request)
+    meeting = get_meeting_for_user(user, pk)
+    listing = RELAY_LIST.read(request.GET, user=user)
+    page = listing.page(relay_rows(user, meeting, listing))
+    everyone = relay_rows(user, meeting)
+    counts = {"all": everyone.count(), "relayed": everyone.filter(relayed=True).count()}
+    context = {"meeting": meeting, "listing": listing, "page": page, "counts": counts, "forms": dict(RelayForm.choices)}
+    return render(request, "meetings/relay_list.html", context)
+
+
+@login_required
+def export_relay(request: HttpRequest, pk: int) -> HttpResponse:
+    """The filtered relay list as Excel (every page); the export is audited."""
+    user = user_of(request)
+    meeting = get_meeting_for_user(user, pk)
+    listing = RELAY_LIST.read(request.GET, user=user)
+    forms_ = dict(RelayForm.choices)
+    rows = [
+        [
+            v.unit.name,
+            _("已报送") if v.relayed else _("未报送"),
+            v.relayed_on,
+            str(forms_.get(v.relay_form, "")) if v.relay_form else "",
+            v.relay_attendees,
+            v.relay_text or "",
+        ]
+        for v in relay_rows(user, meeting, listing)
+    ]
+    record_export(
+        actor=user, what="meetings.relay", rows=len(rows), filters={"meeting": meeting.pk, **listing.described()}
+    )
+    columns = [
+        Column("单位", 16), Column("报送情况", 10), Column("传达日期", 12), Column("传达形式", 14),
+        Column("参加人数", 10, number=True, decimals=0), Column("落实情况", 60),
+    ]  # fmt: skip
+    return xlsx_response(write_workbook([SheetSpec("传达落实", columns, rows)]), f"传达落实-{meeting.pk}.xlsx")

@@ -5,5 +5,6 @@ from kaifang.notifications import views
 app_name = "notifications"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
+    path("export.xlsx", views.export_inbox, name="export"),
     path("read-all/", views.read_all, name="read_all"),
 ]

@@ -69,6 +69,13 @@ class OrgUnit(models.Model):
     valid_to = models.DateField(_("停用日期"), null=True, blank=True)
     platform_type = models.CharField(_("平台类型"), max_length=40, blank=True)
     note = models.TextField(_("备注"), blank=True)
+    initials = models.CharField(
+        _("拼音首字母"),
+        max_length=200,
+        blank=True,
+        editable=False,
+        help_text=_("名称的拼音首字母，多音字各种读法以空格分隔"),
+    )
     version = models.PositiveIntegerField(default=1)
 
     objects = OrgUnitQuerySet.as_manager()

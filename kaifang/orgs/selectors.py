@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from kaifang.orgs.models import OrgUnit, OrgUnitQuerySet, UnitGroup
+from django.db.models import Count
+
+from kaifang.orgs.models import OrgUnit, OrgUnitQuerySet, UnitGroup, UnitKind
 
 
 def visible_units(
@@ -43,3 +46,59 @@ def _tree_key(unit: OrgUnit) -> tuple[str, ...]:
 
 def groups_of(unit: OrgUnit) -> list[UnitGroup]:
     return list(unit.groups.order_by("code"))
+
+
+# --- The unit picker ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PickerEntry:
+    """One unit as the unit picker offers it: `label` is the full name (沈阳市铁西区) where the name
+    alone repeats across the tree, `group` the city it lies in (or its kind outside any city)."""
+
+    value: str
+    code: str
+    label: str
+    group: str
+    initials: str
+    kind: str
+
+
+def repeated_names() -> set[str]:
+    """Names that more than one current unit bears (two 铁西区: 沈阳's and 鞍山's)."""
+    rows = OrgUnit.objects.current().values("name").annotate(n=Count("id")).filter(n__gt=1)
+    return {row["name"] for row in rows}
+
+
+def picker_entries(units: list[tuple[str, OrgUnit]]) -> list[PickerEntry]:
+    """(value, unit) pairs as picker entries, in tree order, grouped by city: the cities' own
+    subtrees first (city, its counties, its platforms), then the province level and departments."""
+    repeated = repeated_names()
+    second = {u.path.strip("/").split("/")[1] for _v, u in units if u.depth >= 1}
+    cities = {c.code: c for c in OrgUnit.objects.filter(code__in=second, kind=UnitKind.CITY)}
+    entries = []
+    for value, unit in sorted(units, key=lambda pair: _picker_key(pair[1], cities)):
+        parts = unit.path.strip("/").split("/")
+        city = cities.get(parts[1]) if len(parts) > 1 else None
+        label = unit.name
+        if unit.name in repeated and city is not None and unit.pk != city.pk and not unit.name.startswith(city.name):
+            label = f"{city.name}{unit.name}"
+        group = city.name if city is not None else str(UnitKind(unit.kind).label)
+        entries.append(PickerEntry(str(value), unit.code, label, group, unit.initials, unit.kind))
+    return entries
+
+
+def _picker_key(unit: OrgUnit, cities: dict[str, OrgUnit]) -> tuple[int, str]:
+    parts = unit.path.strip("/").split("/")
+    in_city = len(parts) > 1 and parts[1] in cities
+    return (0 if in_city else 1 if unit.kind == UnitKind.PROVINCE else 2, unit.path)
+
+
+def picker_groups(codes: set[str]) -> list[dict[str, Any]]:
+    """The unit groups (沿海六市, 辽西北 …) with their members among `codes`, for ticking a group at once."""
+    out = []
+    for group in UnitGroup.objects.prefetch_related("members").order_by("code"):
+        members = [u.code for u in group.members.all() if u.code in codes]
+        if members:
+            out.append({"code": group.code, "name": group.name, "members": members})
+    return out

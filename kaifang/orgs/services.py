@@ -50,6 +50,26 @@ def short_name_for(name: str, kind: str) -> str:
     return name
 
 
+def pinyin_initials(name: str) -> str:
+    """The pinyin initials of a unit's name for type-ahead (沈阳市 → "sys"). Place names often start
+    with a character of several readings (长海县 changhai, 朝阳市 chaoyang) that a dictionary reads
+    otherwise, so the first two characters give every reading: "chx zhx", the usual reading first."""
+    from pypinyin import Style, lazy_pinyin, pinyin
+
+    def initial(reading: str) -> str:
+        return reading[:1].lower() if reading[:1].isascii() and reading[:1].isalpha() else ""
+
+    usual = "".join(initial(r) for r in lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore"))
+    head = pinyin(name[:2], style=Style.FIRST_LETTER, heteronym=True, errors="ignore")
+    heads = [""]
+    for readings in head:
+        letters = sorted({initial(r) for r in readings} - {""})
+        heads = [h + letter for h in heads for letter in letters or [""]]
+    tail = usual[len(heads[0]) :] if heads else usual
+    variants = [usual] + [h + tail for h in heads if h + tail != usual]
+    return " ".join(dict.fromkeys(v for v in variants if v))[:200]
+
+
 def _path_for(code: str, parent: OrgUnit | None) -> tuple[str, int]:
     if parent is None:
         return f"/{code}/", 0
@@ -90,6 +110,7 @@ def upsert_unit(
         "valid_to": valid_to,
         "platform_type": platform_type,
         "sort_order": sort_order,
+        "initials": pinyin_initials(name.strip()),
     }
     with transaction.atomic():
         unit = OrgUnit.objects.select_for_update().filter(code=code).first()
@@ -108,6 +129,8 @@ def upsert_unit(
             setattr(unit, key, value)
         after = {f: getattr(unit, f) for f in UNIT_FIELDS}
         if before == after and unit.path == path:
+            if unit.initials != values["initials"]:  # derived from the name: kept current, not a change
+                OrgUnit.objects.filter(pk=unit.pk).update(initials=values["initials"])
             return unit, "unchanged"
         unit.version += 1
         unit.save()

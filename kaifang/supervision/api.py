@@ -1,7 +1,5 @@
 """/api/v1/tasks: the same services and visibility guard as the pages."""
 
-from __future__ import annotations
-
 import datetime
 from typing import Any
 
@@ -9,9 +7,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
+from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import Field
 
+from kaifang.core.listing import ApiPagination
 from kaifang.core.schemas import MAX_ID, ErrorOut, PathId, UnitRef, Version
 from kaifang.supervision import selectors, services, workflow
 from kaifang.supervision.models import Task
@@ -75,11 +75,18 @@ class TaskActionOut(Schema):
 
 
 class TaskFilters(Schema):
+    """The board's filters (they combine) and order; `meeting` is the source meeting's title."""
+
     light: str | None = Field(None, pattern=r"^(green|yellow|red|grey)$")
     state: str | None = Field(None, max_length=24)
     lead_unit: str | None = Field(None, pattern=CODE_PATTERN)
+    co_unit: str | None = Field(None, pattern=CODE_PATTERN)
     category: str | None = Field(None, max_length=32)
     meeting: str | None = Field(None, max_length=200)
+    q: str | None = Field(None, max_length=50, description="事项名称或编号中包含")
+    sort: str | None = Field(
+        None, max_length=20, description="light（默认，红灯在前）、deadline、-deadline、code、progress"
+    )
 
 
 class TaskIn(Schema):
@@ -154,19 +161,11 @@ def _stale_as_409(exc: ValidationError) -> None:
         raise HttpError(409, "；".join(exc.messages)) from exc
 
 
-@router.get("", response={200: list[TaskOut], 401: ErrorOut}, summary="可见的督办事项")
+@router.get("", response={200: list[TaskOut], 400: ErrorOut, 401: ErrorOut}, summary="可见的督办事项（分页）")
+@paginate(ApiPagination)
 def list_tasks(request: HttpRequest, filters: Query[TaskFilters]) -> list[dict[str, Any]]:
-    qs = selectors.filtered_tasks(
-        request.user,
-        state=filters.state or "",
-        lead_unit=filters.lead_unit or "",
-        category=filters.category or "",
-        meeting=filters.meeting or "",
-    )
-    rows = [_out(row.task, request.user, row=row) for row in selectors.task_rows(qs)]
-    if filters.light:
-        rows = [row for row in rows if row["light"] == filters.light]
-    return rows
+    listing = selectors.TASK_LIST.read(filters.dict(exclude_none=True), user=request.user).strict()
+    return [_out(row.task, request.user, row=row) for row in selectors.board_rows(request.user, listing)]
 
 
 @router.get("/{int:task_id}", response={200: TaskDetailOut, 401: ErrorOut, 404: ErrorOut}, summary="单个督办事项")

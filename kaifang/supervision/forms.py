@@ -10,9 +10,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kaifang.accounts.models import Role
+from kaifang.orgs.forms import UnitMultiPicker, UnitPicker
 from kaifang.orgs.models import OrgUnit, UnitKind
-from kaifang.supervision.lights import LIGHT_LABELS
-from kaifang.supervision.models import SourceKind, TaskCategory, TaskState
+from kaifang.supervision.models import SourceKind, TaskCategory
 from kaifang.supervision.workflow import ACTIONS
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
@@ -31,10 +31,19 @@ class TaskForm(forms.Form):
     body = forms.CharField(label=_("工作要求"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
     category = forms.ChoiceField(label=_("类别"), choices=TaskCategory.choices)
     lead_unit = forms.ModelChoiceField(
-        label=_("牵头单位"), queryset=OrgUnit.objects.none(), to_field_name="code", empty_label=_("请选择")
+        label=_("牵头单位"),
+        queryset=OrgUnit.objects.none(),
+        to_field_name="code",
+        empty_label=_("请选择"),
+        widget=UnitPicker(),
     )
     co_units = forms.ModelMultipleChoiceField(
-        label=_("配合单位"), queryset=OrgUnit.objects.none(), to_field_name="code", required=False
+        label=_("配合单位"),
+        queryset=OrgUnit.objects.none(),
+        to_field_name="code",
+        required=False,
+        widget=UnitMultiPicker(),
+        help_text=_("可输入名称、拼音首字母或代码查找，勾选多个，或按分组（如沿海六市）一次选入。"),
     )
     responsible_leader = forms.CharField(label=_("责任领导"), max_length=60, required=False)
     deadline = forms.DateField(label=_("办理时限"), widget=DATE_INPUT)
@@ -93,7 +102,12 @@ class TransitionForm(forms.Form):
 
 class ProgressForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    percent = forms.IntegerField(label=_("完成进度（%）"), min_value=0, max_value=100)
+    percent = forms.IntegerField(
+        label=_("完成进度（%）"),
+        min_value=0,
+        max_value=100,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "pattern": "[0-9]*", "step": "1"}),
+    )
     text = forms.CharField(label=_("进展情况"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4}))
     problems = forms.CharField(
         label=_("存在问题"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -118,7 +132,7 @@ class AttachmentForm(forms.Form):
 
 class SplitForm(forms.Form):
     lead_unit = forms.ModelChoiceField(
-        label=_("承办县（市、区）"), queryset=OrgUnit.objects.none(), to_field_name="code"
+        label=_("承办县（市、区）"), queryset=OrgUnit.objects.none(), to_field_name="code", widget=UnitPicker()
     )
     title = forms.CharField(label=_("子事项名称"), max_length=200, required=False)
     deadline = forms.DateField(label=_("办理时限"), required=False, widget=DATE_INPUT)
@@ -128,17 +142,3 @@ class SplitForm(forms.Form):
         self.fields["lead_unit"].queryset = (  # type: ignore[attr-defined]
             OrgUnit.objects.current().filter(parent=parent_unit, kind=UnitKind.COUNTY).order_by("code")
         )
-
-
-class BoardFilterForm(forms.Form):
-    light = forms.ChoiceField(label=_("灯色"), required=False, choices=[("", _("全部")), *LIGHT_LABELS.items()])
-    state = forms.ChoiceField(label=_("状态"), required=False, choices=[("", _("全部")), *TaskState.choices])
-    category = forms.ChoiceField(label=_("类别"), required=False, choices=[("", _("全部")), *TaskCategory.choices])
-    lead_unit = forms.ChoiceField(label=_("牵头单位"), required=False)
-    meeting = forms.ChoiceField(label=_("来源会议"), required=False)
-    q = forms.CharField(label=_("关键词"), required=False, max_length=50)
-
-    def __init__(self, *args: Any, units: list[tuple[str, str]], meetings: list[str], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["lead_unit"].choices = [("", _("全部")), *units]  # type: ignore[attr-defined]
-        self.fields["meeting"].choices = [("", _("全部")), *((m, m) for m in meetings)]  # type: ignore[attr-defined]

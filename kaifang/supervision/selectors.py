@@ -10,10 +10,13 @@ from typing import Any
 from django.db.models import Prefetch
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kaifang.core import clock
+from kaifang.core.listing import Filter, Listing, ListSpec, Sort
+from kaifang.orgs.forms import unit_filter
 from kaifang.orgs.models import OrgUnit
-from kaifang.supervision.lights import Light, TaskFacts, light_for, missing_report_periods
+from kaifang.supervision.lights import LIGHT_LABELS, SEVERITY, Light, TaskFacts, light_for, missing_report_periods
 from kaifang.supervision.models import (
     ISSUED_STATES,
     OPEN_STATES,
@@ -165,27 +168,44 @@ def task_rows(tasks: Any, *, today: datetime.date | None = None) -> list[TaskRow
     return rows
 
 
-def filtered_tasks(
-    user: Any,
-    *,
-    state: str = "",
-    lead_unit: str = "",
-    category: str = "",
-    meeting: str = "",
-    query: str = "",
-) -> Any:
-    qs = task_queryset().visible_to(user)
-    if state:
-        qs = qs.filter(state=state)
-    if lead_unit:
-        qs = qs.filter(lead_unit__code=lead_unit)
-    if category:
-        qs = qs.filter(category=category)
-    if meeting:
-        qs = qs.filter(source_meeting_id=int(meeting)) if meeting.isdigit() else qs.filter(source_title=meeting)
-    if query:
-        qs = qs.filter(title__icontains=query) | qs.filter(code__icontains=query)
-    return qs.order_by("deadline", "code")
+def _meetings_of(user: Any) -> list[tuple[str, str]]:
+    titles = Task.objects.visible_to(user).exclude(source_title="").values_list("source_title", flat=True)
+    return [(t, t) for t in sorted(set(titles))]
+
+
+TASK_LIST = ListSpec(
+    filters=(
+        Filter("light", gettext_lazy("灯色"), lookup=None, choices=list(LIGHT_LABELS.items())),
+        Filter("state", gettext_lazy("状态"), lookup="state", choices=TaskState.choices),
+        Filter("category", gettext_lazy("类别"), lookup="category", choices=TaskCategory.choices),
+        unit_filter(name="lead_unit", label=gettext_lazy("牵头单位"), relation="lead_unit", subtree=False),
+        unit_filter(name="co_unit", label=gettext_lazy("配合单位"), relation="co_units", subtree=False),
+        Filter("meeting", gettext_lazy("来源会议"), lookup="source_title", choices_for=_meetings_of, max_length=200),
+    ),
+    search=("title", "code"),
+    search_label=gettext_lazy("事项名称或编号"),
+    sorts=(
+        Sort("light", gettext_lazy("灯色（红灯在前）")),
+        Sort("deadline", gettext_lazy("办理时限（近→远）"), ("deadline", "code")),
+        Sort("-deadline", gettext_lazy("办理时限（远→近）"), ("-deadline", "code")),
+        Sort("code", gettext_lazy("编号"), ("code",)),
+        Sort("progress", gettext_lazy("进度（低→高）")),
+    ),
+)
+
+
+def board_rows(user: Any, listing: Listing) -> list[TaskRow]:
+    """The board's rows: TASK_LIST's filters, then the derived ones (light) and orders (light:
+    red first, then by deadline; progress: lowest first) that only exist once lights are computed."""
+    qs = listing.apply(task_queryset().visible_to(user).order_by("deadline", "code"))
+    rows = task_rows(qs.distinct())
+    if listing.get("light"):
+        rows = [r for r in rows if r.light.color == listing.get("light")]
+    if listing.sort == "light":
+        rows.sort(key=lambda r: -SEVERITY[r.light.color])  # stable: by deadline within a colour
+    elif listing.sort == "progress":
+        rows.sort(key=lambda r: r.progress)
+    return rows
 
 
 def board_summary(rows: list[TaskRow]) -> dict[str, Any]:

@@ -8,7 +8,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,12 +15,13 @@ from django.views.decorators.http import require_POST
 
 from kaifang.accounts.models import Role
 from kaifang.accounts.permissions import user_of
+from kaifang.audit.services import record_export
 from kaifang.core import clock
+from kaifang.core.listing import Listing
 from kaifang.supervision import selectors, services, workflow
 from kaifang.supervision.exports import board_workbook
 from kaifang.supervision.forms import (
     AttachmentForm,
-    BoardFilterForm,
     NoticeForm,
     ProgressForm,
     SplitForm,
@@ -30,11 +30,8 @@ from kaifang.supervision.forms import (
     TransitionForm,
     UrgeForm,
 )
-from kaifang.supervision.lights import SEVERITY
 from kaifang.supervision.models import ActionKind, SupervisionAction, Task
 from kaifang.supervision.notices import render_notice_pdf
-
-BOARD_PAGE_SIZE = 50
 
 
 def _messages_of(exc: ValidationError) -> str:
@@ -49,50 +46,31 @@ def index(request: HttpRequest) -> HttpResponse:
     return board(request)
 
 
-def _board_rows(request: HttpRequest) -> tuple[BoardFilterForm, list[selectors.TaskRow]]:
-    user = user_of(request)
-    visible = Task.objects.visible_to(user)
-    units = sorted(set(visible.values_list("lead_unit__code", "lead_unit__name")))
-    meetings = sorted({t for t in visible.values_list("source_title", flat=True) if t})
-    form = BoardFilterForm(request.GET or None, units=units, meetings=meetings)
-    data = form.cleaned_data if form.is_valid() else {}
-    qs = selectors.filtered_tasks(
-        user,
-        state=data.get("state", ""),
-        lead_unit=data.get("lead_unit", ""),
-        category=data.get("category", ""),
-        meeting=data.get("meeting", ""),
-        query=data.get("q", ""),
-    )
-    rows = sorted(selectors.task_rows(qs), key=lambda r: -SEVERITY[r.light.color])  # red first, then by deadline
-    if data.get("light"):
-        rows = [r for r in rows if r.light.color == data["light"]]
-    return form, rows
+def _board(request: HttpRequest) -> tuple[Listing, list[selectors.TaskRow]]:
+    listing = selectors.TASK_LIST.read(request.GET, user=request.user)
+    return listing, selectors.board_rows(user_of(request), listing)
 
 
 @login_required
 def board(request: HttpRequest) -> HttpResponse:
-    form, rows = _board_rows(request)
-    page = Paginator(rows, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    listing, rows = _board(request)
     context = {
-        "form": form,
-        "rows": rows,
-        "page": page,
+        "listing": listing,
+        "page": listing.page(rows),
         "summary": selectors.board_summary(rows),
         "missing_by_unit": selectors.missing_reports_by_unit(rows)[:10],
         "help_requests": selectors.help_requests(request.user),
         "today": clock.today(),
         "can_create": workflow.can_create_tasks(request.user),
-        "query": query.urlencode(),
     }
     return render(request, "supervision/board.html", context)
 
 
 @login_required
 def export_board(request: HttpRequest) -> HttpResponse:
-    _form, rows = _board_rows(request)
+    """Exactly the board's filtered rows in its order (every page); the export is audited."""
+    listing, rows = _board(request)
+    record_export(actor=request.user, what="supervision.tasks", rows=len(rows), filters=listing.described())
     response = HttpResponse(
         board_workbook(rows), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )

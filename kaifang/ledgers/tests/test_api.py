@@ -52,7 +52,7 @@ def test_a_city_officer_creates_a_lead_and_moves_it_through_the_api(client_for, 
 def test_another_countys_reporter_cannot_list_read_move_or_create_for_dalian(client_for, hunnan, dalian):
     project = new_project(dalian)
     c = client_for(hunnan)
-    assert c.get("/api/v1/projects").json() == []
+    assert c.get("/api/v1/projects").json() == {"items": [], "count": 0}
     assert c.get(f"/api/v1/projects/{project.pk}").status_code == 404
     moved = c.post(
         f"/api/v1/projects/{project.pk}/transition",
@@ -92,8 +92,8 @@ def test_talents_are_created_and_listed_within_scope(client_for, ganjingzi, hunn
         content_type="application/json",
     )
     assert response.status_code == 201, response.content
-    assert [t["name"] for t in client_for(ganjingzi).get("/api/v1/talents").json()] == ["陈博士"]
-    assert client_for(hunnan).get("/api/v1/talents").json() == []
+    assert [t["name"] for t in client_for(ganjingzi).get("/api/v1/talents").json()["items"]] == ["陈博士"]
+    assert client_for(hunnan).get("/api/v1/talents").json() == {"items": [], "count": 0}
     assert client_for(hunnan).get(f"/api/v1/talents/{response.json()['id']}").status_code == 404
 
 

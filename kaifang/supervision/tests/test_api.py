@@ -31,9 +31,9 @@ def test_the_list_is_scoped_and_filtered_by_light(client_for, hunnan: User) -> N
     make_task(lead="210112", state=TaskState.IN_PROGRESS, deadline=D(2018, 12, 31), report_day=None, progress=90)
     make_task(lead="210103", state=TaskState.IN_PROGRESS)
     client = client_for(hunnan)
-    rows = client.get(BASE).json()
+    rows = client.get(BASE).json()["items"]
     assert {r["lead_unit"]["code"] for r in rows} == {"210112"}
-    reds = client.get(BASE, {"light": "red"}).json()
+    reds = client.get(BASE, {"light": "red"}).json()["items"]
     assert [r["code"] for r in reds] == [red.code]
     assert reds[0]["light_rule"] == "已超过办理时限（2018年6月30日）5天"
 

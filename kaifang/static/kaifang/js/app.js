@@ -10,6 +10,10 @@
     var buttons = form.querySelectorAll("button[type=submit]");
     window.setTimeout(function () { buttons.forEach(function (b) { b.disabled = true; }); }, 0);
   });
+  // A list's filters fold away on a phone (kaifang.core.listing); on a wider screen they stay open.
+  if (window.matchMedia("(min-width: 601px)").matches) {
+    document.querySelectorAll("details[data-open-wide]").forEach(function (d) { d.open = true; });
+  }
   // Confirm dangerous actions: <button data-confirm="确定退回吗？">
   document.addEventListener("click", function (event) {
     var target = event.target.closest("[data-confirm]");
