@@ -59,6 +59,7 @@ def scheme_detail(request: HttpRequest, code: str) -> HttpResponse:
         "period": default_period(scheme.year),
         "total_weight": scheme.to_engine().total_weight,
         "can_revise": is_province_user(request.user) and scheme.status == "active",
+        "can_manage": is_province_user(request.user),
     }
     return render(request, "assessment/scheme.html", context)
 
