@@ -27,6 +27,9 @@ def scheduled_jobs() -> list[tuple[str, Callable[[], object]]]:
     from kaifang.ledgers.jobs import remind_lead_timers
 
     jobs.append(("ledgers_lead_timers", remind_lead_timers))
+    from kaifang.reporting.calendar_services import open_due_rounds
+
+    jobs.append(("reporting_open_due_rounds", open_due_rounds))
     from kaifang.accounts.lifecycle import disable_stale_accounts
     from kaifang.audit.archive import nightly_audit_job
     from kaifang.security.jobs import clear_expired_sessions
