@@ -49,8 +49,9 @@ def initial_password_expired(user: User, *, now: datetime.datetime | None = None
 
 
 def random_password(length: int = 16) -> str:
-    """A random password that passes the policy (all four character classes, no words)."""
-    alphabet = string.ascii_letters + string.digits + "!#%+-=?@"
+    """A random password that passes the policy (all four character classes, no words). It is
+    handed out on paper, so characters that read alike (0 O, 1 l I) are left out."""
+    alphabet = "".join(c for c in string.ascii_letters + string.digits if c not in "0O1lI") + "!#%+-=?@"
     while True:
         candidate = "".join(secrets.choice(alphabet) for _ in range(length))
         if (
