@@ -104,3 +104,11 @@ def test_an_import_with_problems_lists_them_by_row_and_offers_no_apply(client_fo
     page = response.content.decode()
     assert response.status_code == 400 and "第2行" in page and "999999" in page
     assert 'name="token"' not in page
+
+
+def test_the_pages_speak_english_after_the_switch(client_for, secadmin):
+    c = client_for(secadmin)
+    c.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    page = c.get("/accounts/users/").content.decode()
+    assert ">Users<" in page and "Grant the selected accounts and issue one-time passwords" in page
+    assert "用户管理" not in page
