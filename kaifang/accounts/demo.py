@@ -42,5 +42,6 @@ def load_personas(*, password: str = DEMO_PASSWORD) -> dict[str, User]:
             role=role,
             display_name=display_name,
             must_change_password=False,
+            grant=True,
         )
     return users

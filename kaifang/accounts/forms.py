@@ -67,3 +67,89 @@ class CodeForm(forms.Form):
         max_length=20,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}),
     )
+
+
+# --- User administration (三员) ---------------------------------------------------------------------
+
+
+def unit_choices(units: list[Any]) -> list[tuple[str, str]]:
+    """Units as choices, indented by depth so the tree reads in a plain select."""
+    return [(u.code, f"{'　' * u.depth}{u.name}（{u.code}）") for u in units]
+
+
+def business_role_choices() -> list[tuple[str, str]]:
+    from kaifang.accounts.models import Role
+    from kaifang.accounts.permissions import ADMIN_ROLES
+
+    return [(r.value, str(r.label)) for r in Role if r not in ADMIN_ROLES]
+
+
+class UserFilterForm(forms.Form):
+    q = forms.CharField(label=_("账号、姓名或电话"), required=False, max_length=50)
+    unit = forms.ChoiceField(label=_("单位（含下级）"), required=False)
+    role = forms.ChoiceField(label=_("角色"), required=False)
+    status = forms.ChoiceField(
+        label=_("状态"),
+        required=False,
+        choices=[
+            ("", _("全部")),
+            ("pending", _("待授权")),
+            ("granted", _("已授权")),
+            ("locked", _("已锁定")),
+            ("inactive", _("已停用")),
+        ],
+    )
+    imported = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, units: list[Any], **kwargs: Any) -> None:
+        from kaifang.accounts.models import Role
+
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [("", _("全部")), *unit_choices([u for u in units if u.depth <= 1])]  # type: ignore[attr-defined]
+        self.fields["role"].choices = [("", _("全部")), *[(r.value, r.label) for r in Role]]  # type: ignore[attr-defined]
+
+
+class UserCreateForm(forms.Form):
+    username = forms.CharField(label=_("账号"), max_length=150, help_text=_("全省唯一，字母、数字和 @ . + - _"))
+    display_name = forms.CharField(label=_("姓名"), max_length=50)
+    unit = forms.ChoiceField(label=_("所属单位"))
+    role = forms.ChoiceField(label=_("角色（申请）"), help_text=_("由安全管理员审核授予后生效"))
+    phone = forms.CharField(label=_("电话"), max_length=32, required=False)
+
+    def __init__(self, *args: Any, units: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = unit_choices(units)  # type: ignore[attr-defined]
+        self.fields["role"].choices = business_role_choices()  # type: ignore[attr-defined]
+
+
+class UserEditForm(forms.Form):
+    display_name = forms.CharField(label=_("姓名"), max_length=50)
+    phone = forms.CharField(label=_("电话"), max_length=32, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class MoveForm(forms.Form):
+    unit = forms.ChoiceField(label=_("调往单位"))
+    role = forms.ChoiceField(label=_("角色（申请）"))
+    reason = forms.CharField(label=_("调动原因"), max_length=200, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, units: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = unit_choices(units)  # type: ignore[attr-defined]
+        self.fields["role"].choices = business_role_choices()  # type: ignore[attr-defined]
+
+
+class GrantForm(forms.Form):
+    role = forms.ChoiceField(label=_("授予角色"))
+    unit = forms.ChoiceField(label=_("权限范围（单位）"))
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, units: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = unit_choices(units)  # type: ignore[attr-defined]
+        self.fields["role"].choices = business_role_choices()  # type: ignore[attr-defined]
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label=_("文件"))

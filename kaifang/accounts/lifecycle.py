@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import secrets
 import string
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -48,8 +49,9 @@ def initial_password_expired(user: User, *, now: datetime.datetime | None = None
 
 
 def random_password(length: int = 16) -> str:
-    """A random password that passes the policy (all four character classes, no words)."""
-    alphabet = string.ascii_letters + string.digits + "!#%+-=?@"
+    """A random password that passes the policy (all four character classes, no words). It is
+    handed out on paper, so characters that read alike (0 O, 1 l I) are left out."""
+    alphabet = "".join(c for c in string.ascii_letters + string.digits if c not in "0O1lI") + "!#%+-=?@"
     while True:
         candidate = "".join(secrets.choice(alphabet) for _ in range(length))
         if (
@@ -63,6 +65,8 @@ def random_password(length: int = 16) -> str:
 
 def end_user_sessions(*, user: User, keep: str | None = None) -> int:
     """Delete every live server-side session of `user` except `keep`; returns how many ended."""
+    if user.last_login is None:
+        return 0  # never signed in: no session to end (a batch of new accounts skips the scan)
     ended = 0
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         if session.session_key == keep:
@@ -74,12 +78,22 @@ def end_user_sessions(*, user: User, keep: str | None = None) -> int:
 
 
 def reset_password(*, actor: Any, user: User) -> str:
-    """The system administrator issues a random, single-use, short-lived password; the user must
-    change it at the next sign-in. Ends the user's sessions. Returns the password (shown once)."""
-    if not isinstance(actor, str) and not can_manage_users(actor):
+    """The security administrator issues a one-time password: random, short-lived, to be changed at
+    the next sign-in. Ends the user's sessions and lifts a lock-out. Returns the password (shown
+    once, never stored)."""
+    if not isinstance(actor, str) and not can_manage_security(actor):
         raise deny(
-            actor=actor, action="accounts.user.reset_password", message=_("只有系统管理员可以重置密码。"), user=user
+            actor=actor,
+            action="accounts.user.reset_password",
+            message=_("只有安全管理员可以签发一次性密码。"),
+            user=user,
         )
+    if getattr(actor, "pk", None) == user.pk:
+        raise deny(
+            actor=actor, action="accounts.user.reset_password", message=_("不能为自己签发一次性密码。"), user=user
+        )
+    if not user.is_active:
+        raise ValidationError(_("账号“%(u)s”已停用，不能签发密码。") % {"u": user.username})
     password = random_password()
     with transaction.atomic():
         user.set_password(password)
@@ -92,6 +106,35 @@ def reset_password(*, actor: Any, user: User) -> str:
         record_event(actor=actor, action="accounts.user.reset_password", obj=user, unit=user.unit)
     end_user_sessions(user=user)
     return password
+
+
+@dataclass(frozen=True)
+class IssuedPassword:
+    """One line of the sheet of one-time passwords handed out on paper."""
+
+    user: User
+    password: str
+    valid_until: datetime.datetime
+
+
+def issue_one_time_passwords(*, actor: Any, users: list[User], grant: bool = False) -> list[IssuedPassword]:
+    """The security administrator's batch for distribution: for each account (optionally granting
+    the role it was created for, at its unit, first) a one-time password. All or nothing."""
+    from kaifang.accounts.services import set_role
+
+    if not users:
+        raise ValidationError(_("请选择账号。"))
+    limit = datetime.timedelta(hours=settings.KAIFANG_INITIAL_PASSWORD_HOURS)
+    issued = []
+    with transaction.atomic():
+        for user in users:
+            if grant and user.scope_granted_at is None:
+                if user.unit is None:
+                    raise ValidationError(_("账号“%(u)s”没有所属单位。") % {"u": user.username})
+                user = set_role(actor=actor, user=user, role=user.role, unit=user.unit, expected_version=user.version)
+            password = reset_password(actor=actor, user=user)
+            issued.append(IssuedPassword(user=user, password=password, valid_until=timezone.now() + limit))
+    return issued
 
 
 def set_active(*, actor: Any, user: User, active: bool, reason: str = "") -> User:

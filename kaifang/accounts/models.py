@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from typing import Any, ClassVar
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower, Trim
 from django.utils import timezone
@@ -26,11 +27,33 @@ class Role(models.TextChoices):
     SECURITY_ADMIN = "security_admin", _("安全管理员")
 
 
+class UserQuerySet(models.QuerySet["User"]):
+    def visible_to(self, user: Any) -> UserQuerySet:
+        """The accounts `user` may see on the user administration pages: the three administrators
+        (三员) see the accounts of their unit's subtree; nobody else sees any."""
+        from kaifang.accounts.permissions import can_read_users
+        from kaifang.orgs.scope import unit_scope_q
+
+        if not can_read_users(user):
+            return self.none()
+        return self.filter(unit_scope_q(user, prefix="unit__"))
+
+    def awaiting_grant(self) -> UserQuerySet:
+        """Active accounts the security administrator has not yet given a scope."""
+        return self.filter(is_active=True, scope_granted_at__isnull=True)
+
+
+class AccountManager(UserManager.from_queryset(UserQuerySet)):  # type: ignore[misc]
+    """Django's user manager with the queryset methods above (`User.objects.visible_to(user)`)."""
+
+
 class User(AbstractUser):
     """A person bound to one unit with one role; the unit and role bound everything they see and do.
 
-    Only a province admin changes a user's unit or role (`accounts.services.set_role`), and never
-    their own, so nobody widens their own scope.
+    Deny by default: an account has no scope (sees nothing, `scope_granted_at` empty) until the
+    security administrator grants its role at its unit (`accounts.services.set_role`). The system
+    administrator creates, edits, moves and deactivates accounts but never grants; a move withdraws
+    the grant until it is given again for the new unit. Nobody changes their own unit or role.
     """
 
     display_name = models.CharField(_("姓名"), max_length=50, blank=True)
@@ -48,7 +71,10 @@ class User(AbstractUser):
     locked_until = models.DateTimeField(null=True, blank=True, editable=False)
     password_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
     must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
+    scope_granted_at = models.DateTimeField(_("授权时间"), null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1)
+
+    objects: ClassVar[AccountManager] = AccountManager()
 
     class Meta:
         verbose_name = _("用户")
@@ -64,6 +90,58 @@ class User(AbstractUser):
 
     def is_locked(self) -> bool:
         return self.locked_until is not None and self.locked_until > timezone.now()
+
+    @property
+    def has_scope(self) -> bool:
+        return self.scope_granted_at is not None
+
+
+class UnitAssignment(models.Model):
+    """One stretch of a person's posting: the unit and role from `since` until `until` (empty while
+    current). A move or a new grant closes the stretch and opens the next, so where someone worked,
+    and as what, stays on record after they move."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="assignments")
+    unit = models.ForeignKey("orgs.OrgUnit", verbose_name=_("单位"), on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(_("角色"), max_length=32, choices=Role.choices)
+    since = models.DateTimeField(_("起"), default=timezone.now)
+    until = models.DateTimeField(_("止"), null=True, blank=True)
+    changed_by = models.CharField(_("经办人"), max_length=150, blank=True)
+    reason = models.CharField(_("原因"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("任职记录")
+        verbose_name_plural = _("任职记录")
+        ordering = ["user_id", "-since", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(until__isnull=True), name="accounts_one_current_assignment"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.unit_id} {self.role}"
+
+
+class UserImport(models.Model):
+    """One applied bulk import of accounts: the file's SHA-256 (a second import of the same file
+    says when the first was), who imported it and the accounts it created."""
+
+    sha256 = models.CharField(max_length=64, db_index=True)
+    filename = models.CharField(_("文件名"), max_length=200)
+    imported_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    imported_by_name = models.CharField(_("导入人"), max_length=150, blank=True)
+    at = models.DateTimeField(_("导入时间"), default=timezone.now)
+    rows = models.PositiveIntegerField(_("行数"), default=0)
+    created_usernames = models.JSONField(_("新建账号"), default=list)
+
+    class Meta:
+        verbose_name = _("账号导入")
+        verbose_name_plural = _("账号导入")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.at:%Y-%m-%d})"
 
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):

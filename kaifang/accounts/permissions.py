@@ -66,10 +66,18 @@ def can_read_security_audit(user: Any) -> bool:
 
 
 def can_manage_users(user: Any) -> bool:
-    """Create, deactivate and reactivate accounts, reset passwords: the system administrator."""
+    """Create, edit, move, deactivate and reactivate accounts, import them in bulk: the system
+    administrator. Creating or moving an account never gives it a scope."""
     return is_admin(user)
 
 
 def can_manage_security(user: Any) -> bool:
-    """Grant roles and units, reset second factors, unlock, end sessions: the security administrator."""
+    """Grant roles and scopes, issue one-time passwords, reset second factors, unlock, end sessions:
+    the security administrator."""
     return role_of(user) == Role.SECURITY_ADMIN
+
+
+def can_read_users(user: Any) -> bool:
+    """Open the user administration pages: the three administrators; the audit administrator only
+    reads them."""
+    return role_of(user) in ADMIN_ROLES

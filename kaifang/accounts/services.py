@@ -1,8 +1,10 @@
-"""Writes about people: creating users, changing role or unit, passwords, API tokens."""
+"""Writes about people: creating, editing and moving accounts (the system administrator), granting
+roles and scopes (the security administrator), passwords, API tokens."""
 
 from __future__ import annotations
 
 import datetime
+import re
 import secrets
 from typing import Any
 
@@ -13,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kaifang.accounts.models import ApiToken, Role, User
+from kaifang.accounts.models import ApiToken, Role, UnitAssignment, User
 from kaifang.accounts.permissions import ADMIN_ROLES, can_manage_security, can_manage_users
 from kaifang.audit.services import record_event
 from kaifang.orgs.models import OrgUnit, UnitKind
@@ -37,9 +39,11 @@ def _user_snapshot(user: User) -> dict[str, Any]:
     return {
         "username": user.username,
         "display_name": user.display_name,
+        "phone": user.phone,
         "role": user.role,
         "unit": user.unit.code if user.unit else None,
         "is_active": user.is_active,
+        "scope_granted": user.scope_granted_at is not None,
     }
 
 
@@ -62,6 +66,9 @@ def normalise_username(username: str) -> str:
     return username.strip()
 
 
+PHONE = re.compile(r"^[0-9+()\- ]{5,32}$")
+
+
 def _check_role_unit(role: str, unit: OrgUnit) -> None:
     if role not in ROLE_UNIT_KINDS:
         raise ValidationError({"role": _("未知角色：%(role)s") % {"role": role}})
@@ -74,21 +81,68 @@ def _check_role_unit(role: str, unit: OrgUnit) -> None:
         )
 
 
+def check_person(*, username: str | None = None, display_name: str, phone: str) -> None:
+    """The checks every path that names a person runs (page, import, API): a valid, free account
+    name (SEC-01: unique after case and whitespace), a name, a plausible phone number."""
+    errors: dict[str, list[str]] = {}
+    if username is not None:
+        if not username:
+            errors["username"] = [_("请填写账号。")]
+        else:
+            try:
+                User._meta.get_field("username").run_validators(username)
+            except ValidationError:
+                errors["username"] = [_("账号只能包含字母、数字和 @ . + - _，最长 150 位。")]
+            else:
+                if User.objects.filter(username__iexact=username).exists():
+                    errors["username"] = [_("账号“%(username)s”已存在。") % {"username": username}]
+    if not display_name.strip():
+        errors["display_name"] = [_("请填写姓名。")]
+    elif len(display_name.strip()) > 50:
+        errors["display_name"] = [_("姓名不能超过 50 字。")]
+    if phone.strip() and not PHONE.match(phone.strip()):
+        errors["phone"] = [_("电话号码“%(phone)s”格式不正确。") % {"phone": phone.strip()[:32]}]
+    if errors:
+        raise ValidationError(errors)
+
+
+def _actor_label(actor: Any) -> str:
+    return actor if isinstance(actor, str) else str(getattr(actor, "username", "") or "")
+
+
+def _reassign(*, user: User, actor: Any, reason: str = "") -> None:
+    """Close the user's current posting when their unit or role changed and open the next one."""
+    current = UnitAssignment.objects.filter(user=user, until__isnull=True).first()
+    if current is not None and current.unit_id == user.unit_id and current.role == user.role:
+        return
+    now = timezone.now()
+    if current is not None:
+        UnitAssignment.objects.filter(pk=current.pk).update(until=now)
+    if user.unit_id is not None:
+        UnitAssignment.objects.create(
+            user=user, unit_id=user.unit_id, role=user.role, since=now, changed_by=_actor_label(actor), reason=reason
+        )
+
+
 def create_user(
     *,
     actor: Any,
     username: str,
-    password: str,
     unit: OrgUnit,
     role: str,
+    password: str | None = None,
     display_name: str = "",
     phone: str = "",
     must_change_password: bool = True,
+    grant: bool = False,
 ) -> User:
-    """Create a user bound to `unit` with `role`.
+    """Create an account bound to `unit`, for `role`.
 
-    The system administrator creates accounts with business roles; the three administrator roles
-    (三员) are created from the command line (`kaifang create_admin`), never by one of them.
+    Deny by default: the account has no scope until the security administrator grants the role
+    (`set_role`); without `password` it cannot sign in until the security administrator issues a
+    one-time password. Only code acting for the server operator (the CLI, the demo) passes
+    `grant=True`. The system administrator creates accounts with business roles; the three
+    administrator roles (三员) are created from the command line (`kaifang create_admin`).
     """
     username = normalise_username(username)
     requested = {"username": username, "role": role, "unit": getattr(unit, "code", None)}
@@ -104,28 +158,121 @@ def create_user(
                 message=_("管理员账号只能由命令行创建。"),
                 after=requested,
             )
+        if grant:
+            raise deny(
+                actor=actor,
+                action="accounts.user.create",
+                message=_("角色和权限范围只能由安全管理员授予。"),
+                after=requested,
+            )
     _check_role_unit(role, unit)
-    if User.objects.filter(username__iexact=username).exists():
-        raise ValidationError({"username": _("账号“%(username)s”已存在。") % {"username": username}})
+    check_person(username=username, display_name=display_name or username, phone=phone)
     user = User(
         username=username,
         unit=unit,
         role=role,
-        display_name=display_name,
+        display_name=display_name.strip(),
         phone=phone.strip(),
         must_change_password=must_change_password,
     )
-    validate_password(password, user)
+    if password is not None:
+        validate_password(password, user)
     with transaction.atomic():
-        user.set_password(password)
-        user.password_changed_at = timezone.now()
+        if password is None:
+            user.set_unusable_password()
+        else:
+            user.set_password(password)
+            user.password_changed_at = timezone.now()
+        user.scope_granted_at = timezone.now() if grant else None
         user.save()
+        _reassign(user=user, actor=actor, reason=_("新建账号"))
         record_event(actor=actor, action="accounts.user.create", obj=user, unit=unit, after=_user_snapshot(user))
     return user
 
 
+def _locked_for_update(user: User, expected_version: int) -> User:
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if locked.version != expected_version:
+        raise ValidationError(_("该用户已被他人修改，请刷新后重试。"), code="stale")
+    return locked
+
+
+def update_user(*, actor: Any, user: User, display_name: str, phone: str, expected_version: int) -> User:
+    """The system administrator corrects a person's name or phone (the account name never changes)."""
+    if not isinstance(actor, str) and not can_manage_users(actor):
+        raise deny(actor=actor, action="accounts.user.update", message=_("只有系统管理员可以修改用户信息。"), user=user)
+    check_person(display_name=display_name, phone=phone)
+    with transaction.atomic():
+        locked = _locked_for_update(user, expected_version)
+        before = _user_snapshot(locked)
+        locked.display_name, locked.phone = display_name.strip(), phone.strip()
+        if _user_snapshot(locked) == before:
+            return locked
+        locked.version += 1
+        locked.save(update_fields=["display_name", "phone", "version"])
+        record_event(
+            actor=actor,
+            action="accounts.user.update",
+            obj=locked,
+            unit=locked.unit,
+            before=before,
+            after=_user_snapshot(locked),
+        )
+    return locked
+
+
+def move_user(
+    *, actor: Any, user: User, unit: OrgUnit, expected_version: int, role: str | None = None, reason: str = ""
+) -> User:
+    """The system administrator moves a person to another unit (optionally for another role). The
+    posting history keeps where they were; the grant is withdrawn until the security administrator
+    gives it again for the new unit, so a move never widens anyone's sight on its own."""
+    role = role or user.role
+    requested = {"unit": getattr(unit, "code", None), "role": role}
+    if not isinstance(actor, str) and not can_manage_users(actor):
+        raise deny(
+            actor=actor,
+            action="accounts.user.move",
+            message=_("只有系统管理员可以调动用户。"),
+            user=user,
+            after=requested,
+        )
+    if getattr(actor, "pk", None) == user.pk:
+        raise deny(
+            actor=actor, action="accounts.user.move", message=_("不能调动自己的账号。"), user=user, after=requested
+        )
+    if role in ADMIN_ROLES or user.role in ADMIN_ROLES:
+        raise deny(
+            actor=actor,
+            action="accounts.user.move",
+            message=_("管理员账号不能调动，请用命令行另建账号。"),
+            user=user,
+            after=requested,
+        )
+    _check_role_unit(role, unit)
+    with transaction.atomic():
+        locked = _locked_for_update(user, expected_version)
+        if locked.unit_id == unit.pk and locked.role == role:
+            raise ValidationError({"unit": _("该用户已在“%(unit)s”。") % {"unit": unit.name}})
+        before = _user_snapshot(locked)
+        locked.unit, locked.role, locked.scope_granted_at = unit, role, None
+        locked.version += 1
+        locked.save(update_fields=["unit", "role", "scope_granted_at", "version"])
+        _reassign(user=locked, actor=actor, reason=reason.strip()[:200] or _("调动"))
+        record_event(
+            actor=actor,
+            action="accounts.user.move",
+            obj=locked,
+            unit=unit,
+            before=before,
+            after={**_user_snapshot(locked), "reason": reason.strip()},
+        )
+    return locked
+
+
 def set_role(*, actor: Any, user: User, role: str, unit: OrgUnit, expected_version: int) -> User:
-    """Change a user's role and unit. Only the security administrator does, and never their own."""
+    """Grant `user` a role at a unit, which gives the account its scope. Only the security
+    administrator does, and never for their own account."""
     requested = {"role": role, "unit": getattr(unit, "code", None)}
     if not isinstance(actor, str) and not can_manage_security(actor):
         raise deny(
@@ -145,12 +292,12 @@ def set_role(*, actor: Any, user: User, role: str, unit: OrgUnit, expected_versi
         )
     _check_role_unit(role, unit)
     with transaction.atomic():
-        locked = User.objects.select_for_update().get(pk=user.pk)
-        if locked.version != expected_version:
-            raise ValidationError(_("该用户已被他人修改，请刷新后重试。"), code="stale")
+        locked = _locked_for_update(user, expected_version)
         before = _user_snapshot(locked)
         locked.role, locked.unit, locked.version = role, unit, locked.version + 1
-        locked.save(update_fields=["role", "unit", "version"])
+        locked.scope_granted_at = timezone.now()
+        locked.save(update_fields=["role", "unit", "scope_granted_at", "version"])
+        _reassign(user=locked, actor=actor, reason=_("授权"))
         record_event(
             actor=actor,
             action="accounts.user.set_role",
@@ -158,6 +305,30 @@ def set_role(*, actor: Any, user: User, role: str, unit: OrgUnit, expected_versi
             unit=unit,
             before=before,
             after=_user_snapshot(locked),
+        )
+    return locked
+
+
+def revoke_scope(*, actor: Any, user: User, expected_version: int, reason: str = "") -> User:
+    """Withdraw an account's grant (it keeps its unit and role, and sees nothing until granted again)."""
+    if not isinstance(actor, str) and not can_manage_security(actor):
+        raise deny(actor=actor, action="accounts.user.revoke", message=_("只有安全管理员可以撤销授权。"), user=user)
+    if getattr(actor, "pk", None) == user.pk:
+        raise deny(actor=actor, action="accounts.user.revoke", message=_("不能撤销自己的授权。"), user=user)
+    with transaction.atomic():
+        locked = _locked_for_update(user, expected_version)
+        if locked.scope_granted_at is None:
+            return locked
+        before = _user_snapshot(locked)
+        locked.scope_granted_at, locked.version = None, locked.version + 1
+        locked.save(update_fields=["scope_granted_at", "version"])
+        record_event(
+            actor=actor,
+            action="accounts.user.revoke",
+            obj=locked,
+            unit=locked.unit,
+            before=before,
+            after={**_user_snapshot(locked), "reason": reason.strip()},
         )
     return locked
 

@@ -1,11 +1,15 @@
 from django.urls import path
 
-from kaifang.assessment import views, views_versions
+from kaifang.assessment import scheme_views, views, views_versions
 
 app_name = "assessment"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("schemes/import/", scheme_views.import_scheme, name="scheme_import"),
     path("schemes/<str:code>/", views.scheme_detail, name="scheme"),
+    path("schemes/<str:code>/export.<str:fmt>", scheme_views.export_scheme, name="scheme_export"),
+    path("schemes/<str:code>/copy/", scheme_views.copy_scheme, name="scheme_copy"),
+    path("schemes/<str:code>/activate/", scheme_views.activate, name="scheme_activate"),
     path("schemes/<str:code>/revise/", views.revise, name="revise"),
     path("schemes/<str:code>/versions/<int:number>/simulate/", views_versions.simulate_page, name="simulate"),
     path(

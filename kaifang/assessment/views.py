@@ -63,6 +63,7 @@ def scheme_detail(request: HttpRequest, code: str) -> HttpResponse:
         "total_weight": scheme.to_engine().total_weight,
         "can_revise": is_province_user(request.user) and scheme.status == "active",
         "can_simulate": is_province_user(request.user),
+        "can_manage": is_province_user(request.user),
     }
     return render(request, "assessment/scheme.html", context)
 

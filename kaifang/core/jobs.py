@@ -42,6 +42,7 @@ def scheduled_jobs() -> list[Job]:
     from kaifang.audit.services import flush_denials
     from kaifang.core.batches import reap_dead_runs
     from kaifang.ledgers.jobs import remind_lead_timers
+    from kaifang.reporting.calendar_services import open_due_rounds
     from kaifang.security.jobs import clear_expired_sessions
     from kaifang.supervision.reminders import send_task_reminders
 
@@ -50,6 +51,7 @@ def scheduled_jobs() -> list[Job]:
     return [
         Job("supervision_reminders", send_task_reminders, every),
         Job("ledgers_lead_timers", remind_lead_timers, every),
+        Job("reporting_open_due_rounds", open_due_rounds, every),
         Job("accounts_disable_stale", disable_stale_accounts, every),
         Job("accounts_token_expiry", warn_expiring_tokens, every),
         Job("audit_verify_and_archive", nightly_audit_job, every),

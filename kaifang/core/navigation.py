@@ -8,7 +8,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from kaifang.accounts.permissions import can_read_all_audit
+from kaifang.accounts.permissions import can_read_all_audit, can_read_users
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,8 @@ class NavItem:
     def visible(self, user: Any) -> bool:
         if self.url_name == "audit:list":
             return can_read_all_audit(user)
+        if self.url_name == "accounts:users":
+            return can_read_users(user)
         return True
 
 
@@ -35,6 +37,7 @@ NAV_ITEMS = [
     NavItem(_("双招双引"), "ledgers:index", "ledgers"),
     NavItem(_("考核评估"), "assessment:index", "assessment"),
     NavItem(_("审计日志"), "audit:list", "audit"),
+    NavItem(_("用户管理"), "accounts:users", "accounts"),
 ]
 
 

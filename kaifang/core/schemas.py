@@ -1,4 +1,5 @@
-"""Schemas and bounded parameter types shared by several API routers.
+"""Schemas and bounded parameter types shared by several API routers, and the report every setup
+import returns.
 
 Every number a client sends has a stated range (issue 15, SEC-27): ids fit a JavaScript-safe
 integer, versions PostgreSQL's `integer`, paging a list the server can actually hold. A value
@@ -7,8 +8,9 @@ outside its range is a 422 naming the field, never a database overflow (a 500).
 
 import re
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
+from django.core.exceptions import ValidationError
 from ninja import Path, Query, Schema
 from pydantic import Field, PlainSerializer, PlainValidator, WithJsonSchema
 
@@ -79,3 +81,43 @@ class ErrorOut(Schema):
 class UnitRef(Schema):
     code: str
     name: str
+
+
+class ProblemOut(Schema):
+    sheet: str
+    row: int | None
+    column: str
+    message: str
+
+
+class ImportOut(Schema):
+    summary: str
+    committed: bool
+    rows: int
+    created: list[str]
+    unchanged: list[str]
+    problems: list[ProblemOut]
+
+
+def import_out(result: Any, created: list[str]) -> dict[str, Any]:
+    """An import's report in the API: the same summary and row-precise problems as the page."""
+    return {
+        "summary": result.summary(),
+        "committed": result.committed,
+        "rows": result.rows,
+        "created": created,
+        "unchanged": list(getattr(result, "unchanged", [])),
+        "problems": [
+            {"sheet": p.sheet, "row": p.row, "column": p.column_letter, "message": p.message} for p in result.problems
+        ],
+    }
+
+
+def read_api_upload(file: Any) -> bytes:
+    """An uploaded file's bytes, refused over the upload limit (the setup imports share this)."""
+    from django.conf import settings
+
+    limit = getattr(settings, "KAIFANG_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+    if file.size is None or file.size > limit:
+        raise ValidationError(f"文件超过上限 {limit // 1048576} MB。")
+    return bytes(file.read())

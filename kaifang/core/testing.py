@@ -149,3 +149,29 @@ def touch_problems(page: Any, selector: str) -> list[str]:
         [selector, MIN_TOUCH, MIN_INPUT_FONT],
     )
     return found
+
+
+def xlsx_bytes(sheets: dict[str, list[list[Any]]], *, formula_at: tuple[str, int, int] | None = None) -> bytes:
+    """A workbook as a clerk would fill it, for import tests: each sheet's rows as given (header
+    first; text stays text, numbers stay numbers). `formula_at` (sheet, row as Excel shows it,
+    0-based column) puts a formula in that cell instead, for the hostile corpus."""
+    import io
+
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False})
+    for name, rows in sheets.items():
+        sheet = book.add_worksheet(name)
+        for i, row in enumerate(rows):
+            for j, value in enumerate(row):
+                if formula_at == (name, i + 1, j):
+                    sheet.write_formula(i, j, '=CONCATENATE("a","b")', None, "ab")
+                elif isinstance(value, bool):
+                    sheet.write_boolean(i, j, value)
+                elif isinstance(value, int | float):
+                    sheet.write_number(i, j, value)
+                elif value not in (None, ""):
+                    sheet.write_string(i, j, str(value))
+    book.close()
+    return buffer.getvalue()

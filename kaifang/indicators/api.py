@@ -407,3 +407,14 @@ def put_target(request: HttpRequest, payload: TargetIn) -> Any:
             raise HttpError(409, "；".join(exc.messages)) from exc
         raise
     return Status(200, target_out(target))
+
+
+def _mount_file_routes() -> None:
+    """The catalogue and targets file routes live in `file_api`; they hang under these routers."""
+    from kaifang.indicators.file_api import catalogue_files_router, target_files_router
+
+    indicators_router.add_router("/catalogue", catalogue_files_router)
+    targets_router.add_router("/", target_files_router)
+
+
+_mount_file_routes()

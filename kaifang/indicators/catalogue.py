@@ -66,13 +66,30 @@ def _check(code: str, values: dict[str, Any]) -> None:
     if values.get("source") == Source.FORMULA:
         known = set(Indicator.objects.exclude(code=code).values_list("code", flat=True))
         try:
-            expressions.check(str(values.get("formula", "")), known, own_code=code)
+            refs = expressions.check(str(values.get("formula", "")), known, own_code=code)
         except expressions.ExpressionError as exc:
             errors["formula"] = [str(exc)]
+        else:
+            graph = formula_graph()
+            graph[code] = refs
+            cycle = expressions.find_cycle(graph)
+            if cycle:
+                errors["formula"] = [expressions.cycle_message(cycle)]
     elif values.get("formula"):
         errors["formula"] = [_("只有“公式计算”的指标才填写公式。")]
     if errors:
         raise ValidationError(errors)
+
+
+def formula_graph() -> dict[str, set[str]]:
+    """Each formula indicator of the catalogue → the codes its formula references."""
+    graph: dict[str, set[str]] = {}
+    for code, formula in Indicator.objects.filter(source=Source.FORMULA).values_list("code", "formula"):
+        try:
+            graph[code] = expressions.references(expressions.parse(formula))
+        except expressions.ExpressionError:
+            graph[code] = set()
+    return graph
 
 
 def save_indicator(*, actor: Any, code: str, expected_version: int | None = None, **values: Any) -> Indicator:

@@ -279,3 +279,35 @@ def check(text: str, known_codes: set[str], *, own_code: str = "") -> set[str]:
     if own_code and own_code in refs:
         raise ExpressionError("公式不能引用指标自身。")
     return refs
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """A formula that depends on itself through others: the first cycle found as a path of codes
+    (["A", "B", "A"]), or None. `graph` maps each formula indicator to the codes it references."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    path: list[str] = []
+
+    def visit(code: str) -> list[str] | None:
+        state[code] = 1
+        path.append(code)
+        for ref in sorted(graph.get(code, ())):
+            if state.get(ref) == 1:
+                return [*path[path.index(ref) :], ref]
+            if ref in graph and ref not in state:
+                found = visit(ref)
+                if found:
+                    return found
+        path.pop()
+        state[code] = 2
+        return None
+
+    for code in sorted(graph):
+        if code not in state:
+            found = visit(code)
+            if found:
+                return found
+    return None
+
+
+def cycle_message(cycle: list[str]) -> str:
+    return f"公式循环引用：{' → '.join(cycle)}。"

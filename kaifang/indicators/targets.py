@@ -35,7 +35,7 @@ def can_set_target(user: Any, unit: OrgUnit) -> bool:
     return False
 
 
-def _clean_monthly(monthly: list[Any] | None, annual: Decimal, label: str) -> list[str] | None:
+def clean_monthly(monthly: list[Any] | None, annual: Decimal, label: str) -> list[str] | None:
     if monthly is None:
         return None
     if len(monthly) != 12:
@@ -77,7 +77,7 @@ def set_target(
         raise ValidationError({"annual": _("请填写年度目标。")})
     if value < 0:
         raise ValidationError({"annual": _("年度目标不能为负数。")})
-    phased = _clean_monthly(monthly, value, indicator.name)
+    phased = clean_monthly(monthly, value, indicator.name)
     origin = set_by or getattr(actor, "unit", None) or unit.parent
     try:
         with transaction.atomic():

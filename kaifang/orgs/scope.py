@@ -2,8 +2,9 @@
 
 A user is bound to one unit with one role. Reporters see their own unit only; every other role
 sees the subtree of its unit (a city officer: the city and its counties; a province supervisor:
-the whole province). Anonymous users, inactive users and users without a unit see nothing: deny
-by default. Every queryset's `visible_to(user)` and every `get_*_for_user()` builds on
+the whole province). Anonymous users, inactive users, users without a unit and accounts whose
+role the security administrator has not granted yet (`scope_granted_at`) see nothing: deny by
+default. Every queryset's `visible_to(user)` and every `get_*_for_user()` builds on
 `unit_scope_q`, so the form, the API, the import, the export and the admin share one guard.
 """
 
@@ -25,6 +26,8 @@ UNIT_CODE = re.compile(r"[A-Za-z0-9_-]{1,32}")
 def scope_root(user: Any) -> OrgUnit | None:
     """The unit whose subtree bounds `user`'s sight, or None when the user sees nothing."""
     if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+        return None
+    if getattr(user, "scope_granted_at", None) is None:
         return None
     return getattr(user, "unit", None)
 

@@ -248,3 +248,65 @@ def set_group_members(*, actor: Any, code: str, name: str, members: list[OrgUnit
                 after=after,
             )
     return group
+
+
+def load_departments(*, actor: Any, text: str, province: OrgUnit) -> LoadResult:
+    """Load the provincial departments (省直部门) under the province from a CSV (code,name[,short_name]).
+
+    Departments have no GB/T 2260 code: the province chooses stable codes (SWT, FGW …). Checked
+    row by row first, then upserted in one transaction; loading the same file again changes nothing.
+    """
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    missing = {"code", "name"} - set(reader.fieldnames or [])
+    if missing:
+        raise ValidationError(_("CSV 缺少列：%(cols)s") % {"cols": "、".join(sorted(missing))})
+    rows, errors, seen = [], [], set()
+    for number, raw in enumerate(reader, start=2):
+        code, name = (raw.get("code") or "").strip(), (raw.get("name") or "").strip()
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]{1,31}", code):
+            errors.append(
+                _("第 %(row)d 行“code”列：“%(v)s”应为字母开头的字母、数字（如 SWT）。") % {"row": number, "v": code}
+            )
+        elif code in seen:
+            errors.append(_("第 %(row)d 行“code”列：代码 %(v)s 重复。") % {"row": number, "v": code})
+        seen.add(code)
+        if not name:
+            errors.append(_("第 %(row)d 行“name”列：名称不能为空。") % {"row": number})
+        rows.append((code, name, (raw.get("short_name") or "").strip()))
+    if errors:
+        raise ValidationError(errors)
+    result = LoadResult()
+    with transaction.atomic():
+        for index, (code, name, short) in enumerate(rows):
+            _unit, outcome = upsert_unit(
+                actor=actor,
+                code=code,
+                name=name,
+                short_name=short,
+                kind=UnitKind.DEPARTMENT,
+                parent=province,
+                sort_order=900000 + index,
+            )
+            setattr(result, outcome, getattr(result, outcome) + 1)
+    return result
+
+
+STANDARD_GROUPS = [
+    ("G-CITIES", UnitKind.CITY, "地级市", "全省地级市，市级考核组"),
+    ("G-COUNTIES", UnitKind.COUNTY, "县（市、区）", "全省县级行政单位，县级考核组"),
+    ("G-DEPTS", UnitKind.DEPARTMENT, "省直部门", "参与对外开放工作考核的省直部门"),
+]
+
+
+def set_standard_groups(*, actor: Any) -> list[UnitGroup]:
+    """The groups every province ranks within: all current cities, counties and departments."""
+    return [
+        set_group_members(
+            actor=actor,
+            code=code,
+            name=name,
+            members=list(OrgUnit.objects.current().filter(kind=kind)),
+            description=description,
+        )
+        for code, kind, name, description in STANDARD_GROUPS
+    ]

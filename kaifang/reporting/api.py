@@ -10,7 +10,7 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
@@ -315,3 +315,75 @@ def return_(request: HttpRequest, submission_id: PathId, payload: ActionIn) -> d
 @submissions_router.post("/{submission_id}/unapprove", response=ACTION_RESPONSES, summary="撤销审核（重新打开）")
 def unapprove(request: HttpRequest, submission_id: PathId, payload: ActionIn) -> dict[str, Any]:
     return _act(request, submission_id, "unapprove", payload)
+
+
+# --- The year's calendar -------------------------------------------------------------------------
+
+
+class CalendarIn(Schema):
+    year: int = Field(ge=2000, le=2100)
+    months: list[int] = Field(default_factory=lambda: list(range(1, 13)), max_length=12)
+    opens_day: int = 1
+    deadline_day: int = 10
+    grace_days: int = 2
+    weekend_to_monday: bool = True
+    unit_kinds: list[str] = Field(default_factory=lambda: ["county", "department"], max_length=4)
+    indicators: list[str] = Field(default_factory=list, max_length=500)
+    commit: bool = False
+
+
+class PlannedOut(Schema):
+    period: str
+    name: str
+    opens_at: datetime.datetime
+    deadline: datetime.datetime
+    grace_days: int
+    units: int
+    indicators: int
+    exists: bool
+    status: str
+
+
+@rounds_router.post(
+    "/calendar/plan",
+    response={200: list[PlannedOut], 400: ErrorOut, 401: ErrorOut, 403: ErrorOut},
+    summary="年度报送日历：按规则预览（commit=false）或生成全年报送批次",
+)
+def calendar(request: HttpRequest, payload: CalendarIn) -> list[dict[str, Any]]:
+    from kaifang.core.context import change_context
+    from kaifang.reporting.calendar_services import CalendarRule, create_calendar, plan_calendar
+
+    user = user_of(request)
+    rule = CalendarRule(
+        year=payload.year,
+        months=tuple(payload.months),
+        opens_day=payload.opens_day,
+        deadline_day=payload.deadline_day,
+        grace_days=payload.grace_days,
+        weekend_to_monday=payload.weekend_to_monday,
+        unit_kinds=tuple(payload.unit_kinds),
+        indicators=tuple(payload.indicators),
+    )
+    from kaifang.accounts.permissions import is_supervisor
+
+    if not is_supervisor(user):
+        raise PermissionDenied("只有省级督查可以生成年度报送日历。")
+    plans = plan_calendar(actor=user, rule=rule)
+    created = {}
+    if payload.commit:
+        with change_context(channel="api"):
+            created = {(r.period, r.name): r for r in create_calendar(actor=user, rule=rule)}
+    return [
+        {
+            "period": f"{p.period:%Y-%m}",
+            "name": p.name,
+            "opens_at": p.opens_at,
+            "deadline": p.deadline,
+            "grace_days": p.grace_days,
+            "units": len(p.units),
+            "indicators": len(p.indicators),
+            "exists": p.exists,
+            "status": created[(p.period, p.name)].status if (p.period, p.name) in created else "",
+        }
+        for p in plans
+    ]

@@ -131,3 +131,49 @@ class RoundForm(forms.Form):
         if data.get("opens_on") and data.get("deadline_on") and data["deadline_on"] < data["opens_on"]:
             self.add_error("deadline_on", _("截止日期不能早于开始日期。"))
         return data
+
+
+class CalendarForm(forms.Form):
+    """The rule of a year's reporting calendar (`calendar_services.CalendarRule`)."""
+
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    months = forms.TypedMultipleChoiceField(
+        label=_("报送月份"),
+        coerce=int,
+        choices=[(m, _("%(m)d月") % {"m": m}) for m in range(1, 13)],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    opens_day = forms.IntegerField(label=_("次月几日开始"), min_value=1, max_value=28, initial=1)
+    deadline_day = forms.IntegerField(label=_("次月几日截止"), min_value=1, max_value=28, initial=10)
+    grace_days = forms.IntegerField(label=_("宽限天数"), min_value=0, max_value=15, initial=2)
+    weekend_to_monday = forms.BooleanField(label=_("截止日逢周末顺延到周一"), required=False, initial=True)
+    unit_kinds = forms.MultipleChoiceField(
+        label=_("报送单位"),
+        choices=[
+            ("county", _("县（市、区）")),
+            ("city", _("市本级")),
+            ("department", _("省直部门")),
+            ("platform", _("开放平台")),
+        ],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    indicators = forms.MultipleChoiceField(label=_("报送指标"), widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args: Any, indicators: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["indicators"].choices = [(i.code, f"{i.name}（{i.unit_of_measure}）") for i in indicators]  # type: ignore[attr-defined]
+
+    def rule(self) -> Any:
+        from kaifang.reporting.calendar_services import CalendarRule
+
+        data = self.cleaned_data
+        return CalendarRule(
+            year=data["year"],
+            months=tuple(data["months"]),
+            opens_day=data["opens_day"],
+            deadline_day=data["deadline_day"],
+            grace_days=data["grace_days"],
+            weekend_to_monday=data["weekend_to_monday"],
+            unit_kinds=tuple(data["unit_kinds"]),
+            indicators=tuple(data["indicators"]),
+        )

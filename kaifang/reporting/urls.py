@@ -1,11 +1,12 @@
 from django.urls import path
 
-from kaifang.reporting import views, views_excel
+from kaifang.reporting import views, views_calendar, views_excel
 
 app_name = "reporting"
 urlpatterns = [
     path("", views.index, name="index"),
     path("new/", views.new_round, name="new_round"),
+    path("calendar/", views_calendar.calendar, name="calendar"),
     path("<int:round_id>/", views.overview, name="overview"),
     path("<int:round_id>/queue/", views.queue, name="queue"),
     path("<int:round_id>/template.xlsx", views_excel.template, name="template"),

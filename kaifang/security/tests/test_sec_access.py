@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -159,7 +160,7 @@ def test_sec_14_visibility_is_the_assigned_subtree_derived_from_parent_links(cho
     role, kind = ROLE_KIND[role_index]
     candidates = [u for u in units if u.kind == kind]
     home = candidates[choice % len(candidates)]
-    user = User(username="probe", unit=home, role=role, is_active=True)
+    user = User(username="probe", unit=home, role=role, is_active=True, scope_granted_at=timezone.now())
     for unit in units:
         expected = home.code in _ancestors(unit, by_pk) if role != Role.REPORTER else unit.pk == home.pk
         assert can_see_unit(user, unit) == expected, (home.code, role, unit.code)
@@ -288,7 +289,7 @@ def test_sec_17_system_and_security_admins_cannot_read_the_audit_trail_and_the_a
     export = c.get("/audit/export.csv")
     assert export.status_code == 200 and export["Content-Disposition"].startswith("attachment")
     assert AuditEvent.objects.filter(action="export.audit.events", actor_username="auditor").exists()
-    with pytest.raises(PermissionDenied, match="系统管理员"):
+    with pytest.raises(PermissionDenied, match="安全管理员"):
         reset_password(actor=auditor, user=hunnan)
     with pytest.raises(PermissionDenied, match="安全管理员"):
         set_role(actor=auditor, user=hunnan, role=Role.LEADER, unit=hunnan.unit, expected_version=hunnan.version)

@@ -66,7 +66,7 @@ def _password_change(p: dict) -> None:
 
 
 def _password_reset(p: dict) -> None:
-    lifecycle.reset_password(actor=p["admin"], user=p["hunnan"])
+    lifecycle.reset_password(actor=p["secadmin"], user=p["hunnan"])
 
 
 def _role_change(p: dict) -> None:

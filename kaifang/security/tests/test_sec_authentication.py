@@ -40,6 +40,7 @@ def make_user(username: str, *, role: str = Role.REPORTER, code: str = "210112",
         unit=OrgUnit.objects.get(code=code),
         role=role,
         must_change_password=kw.pop("must_change_password", False),
+        grant=kw.pop("grant", True),
         **kw,
     )
 
@@ -137,9 +138,9 @@ def test_sec_03_a_password_older_than_90_days_must_be_changed_before_anything_el
     assert user.password_changed_at.date() == datetime.date(2026, 4, 2)
 
 
-def test_sec_03_an_admin_reset_issues_a_random_short_lived_password_that_must_be_changed(admin_user, client):
+def test_sec_03_an_admin_reset_issues_a_random_short_lived_password_that_must_be_changed(secadmin, client):
     user = make_user("resetme")
-    issued = lifecycle.reset_password(actor=admin_user, user=user)
+    issued = lifecycle.reset_password(actor=secadmin, user=user)
     validate_password(issued, user)  # random, and passes the policy itself
     assert login(client, "resetme", issued).status_code == 302
     assert client.get("/").headers["Location"].startswith("/accounts/password/")

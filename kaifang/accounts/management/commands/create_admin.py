@@ -36,7 +36,15 @@ class Command(BaseCommand):
         password = random_password()
         try:
             with change_context(channel="cli"):
-                create_user(actor="cli", username=username, password=password, unit=unit, role=role, display_name=name)
+                create_user(
+                    actor="cli",
+                    username=username,
+                    password=password,
+                    unit=unit,
+                    role=role,
+                    display_name=name,
+                    grant=True,
+                )
         except ValidationError as exc:
             raise CommandError("；".join(exc.messages)) from exc
         self.stdout.write(password)

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.http import Http404
+from django.utils import timezone
 
 from kaifang.accounts.models import Role, User
 from kaifang.core.context import change_context
@@ -21,7 +22,13 @@ def operator() -> Any:
     """The server operator: sees the whole tree (the CLI runs with the server's own rights)."""
     root = OrgUnit.objects.filter(parent__isnull=True, kind="province").order_by("code").first()
     return SimpleNamespace(
-        is_authenticated=True, is_active=True, role=Role.PROVINCE_ADMIN, unit=root, username="cli", pk=None
+        is_authenticated=True,
+        is_active=True,
+        role=Role.PROVINCE_ADMIN,
+        unit=root,
+        username="cli",
+        pk=None,
+        scope_granted_at=timezone.now(),
     )
 
 
