@@ -10,6 +10,8 @@ from django.db.models.functions import Lower, Trim
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kaifang.core import clock
+
 
 class Role(models.TextChoices):
     """Business roles, plus the three separated administrators (三员): the system administrator
@@ -46,6 +48,7 @@ class User(AbstractUser):
     failed_logins = models.PositiveIntegerField(default=0, editable=False)
     locked_until = models.DateTimeField(null=True, blank=True, editable=False)
     password_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    date_joined = models.DateTimeField(_("注册时间"), default=clock.now)  # Django's, stamped by the app clock
     must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
     version = models.PositiveIntegerField(default=1)
 
@@ -62,6 +65,7 @@ class User(AbstractUser):
         return self.display_name or self.username
 
     def is_locked(self) -> bool:
+        # Wall clock: a lock-out lasts real minutes.
         return self.locked_until is not None and self.locked_until > timezone.now()
 
 
@@ -77,7 +81,7 @@ class ApiToken(models.Model):
     name = models.CharField(_("用途"), max_length=100, blank=True)
     prefix = models.CharField(max_length=12, db_index=True)
     digest = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
@@ -102,7 +106,7 @@ class TotpDevice(models.Model):
     secret = models.CharField(max_length=64)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     last_step = models.BigIntegerField(default=0)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         verbose_name = _("动态口令设备")

@@ -8,12 +8,12 @@ from typing import Any
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kaifang.accounts.models import ApiToken, Role, User
 from kaifang.accounts.permissions import ADMIN_ROLES, can_manage_security, can_manage_users
 from kaifang.audit.services import record_event
+from kaifang.core import clock
 from kaifang.orgs.models import OrgUnit, UnitKind
 
 USER_FIELDS = ["username", "display_name", "role", "is_active"]
@@ -116,7 +116,7 @@ def create_user(
     validate_password(password, user)
     with transaction.atomic():
         user.set_password(password)
-        user.password_changed_at = timezone.now()
+        user.password_changed_at = clock.now()
         user.save()
         record_event(actor=actor, action="accounts.user.create", obj=user, unit=unit, after=_user_snapshot(user))
     return user
@@ -169,7 +169,7 @@ def change_password(*, user: User, new_password: str, keep_session: str | None =
     validate_password(new_password, user)
     with transaction.atomic():
         user.set_password(new_password)
-        user.password_changed_at = timezone.now()
+        user.password_changed_at = clock.now()
         user.must_change_password = False
         user.save(update_fields=["password", "password_changed_at", "must_change_password"])
         record_event(actor=user, action="accounts.user.change_password", obj=user, unit=user.unit)
@@ -193,7 +193,7 @@ def create_token(*, actor: Any, user: User, name: str = "") -> tuple[ApiToken, s
 
 def revoke_token(*, actor: Any, token: ApiToken) -> ApiToken:
     with transaction.atomic():
-        token.revoked_at = timezone.now()
+        token.revoked_at = clock.now()
         token.save(update_fields=["revoked_at"])
         record_event(
             actor=actor, action="accounts.token.revoke", obj=token, unit=token.user.unit, after={"prefix": token.prefix}
@@ -210,5 +210,5 @@ def user_for_token(token: str) -> User | None:
     )
     if row is None:
         return None
-    ApiToken.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
+    ApiToken.objects.filter(pk=row.pk).update(last_used_at=clock.now())
     return row.user

@@ -8,10 +8,9 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
-from django.utils import timezone
 
 from kaifang.audit.models import AuditChainHead, AuditEvent
-from kaifang.core import context
+from kaifang.core import clock, context
 
 
 def jsonable(value: Any) -> Any:
@@ -88,7 +87,7 @@ def record_events(events: list[dict[str, Any]]) -> list[AuditEvent]:
             head = AuditChainHead.objects.select_for_update().get(pk=1)
         built: list[AuditEvent] = []
         previous = head.last_hash
-        now = timezone.now()
+        now = clock.now()
         for spec in events:
             event = _build(ctx, now, spec)
             event.prev_hash = previous

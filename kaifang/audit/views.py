@@ -10,13 +10,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from kaifang.accounts.permissions import can_read_all_audit, can_read_security_audit
 from kaifang.audit.forms import AuditFilterForm
 from kaifang.audit.selectors import filtered_events
 from kaifang.audit.services import record_export
+from kaifang.core import clock
 from kaifang.core.spreadsheets import safe_cell
 
 EXPORT_LIMIT = 100_000
@@ -69,7 +69,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
         file_format="csv",
     )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    name = f"audit-{timezone.localdate():%Y%m%d}.csv"
+    name = f"audit-{clock.today():%Y%m%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response.write("\ufeff")
     writer = csv.writer(response)

@@ -52,5 +52,6 @@ def run_all_jobs() -> dict[str, str]:
 def run_scheduled_jobs(reschedule: bool = True) -> dict[str, str]:
     results = run_all_jobs()
     if reschedule:
+        # Wall clock: the task worker schedules in real time.
         run_scheduled_jobs.using(run_after=timezone.now() + JOB_INTERVAL).enqueue()
     return results
