@@ -10,20 +10,26 @@ class Migration(migrations.Migration):
         ('accounts', '0002_security_roles_totp'),
     ]
 
+    # Python-side defaults only: nothing changes in the database. (On SQLite an AlterField would
+    # copy each table, dropping the triggers that keep published snapshots immutable.)
     operations = [
-        migrations.AlterField(
-            model_name='apitoken',
-            name='created_at',
-            field=models.DateTimeField(default=kaifang.core.clock.now),
-        ),
-        migrations.AlterField(
-            model_name='totpdevice',
-            name='created_at',
-            field=models.DateTimeField(default=kaifang.core.clock.now),
-        ),
-        migrations.AlterField(
-            model_name='user',
-            name='date_joined',
-            field=models.DateTimeField(default=kaifang.core.clock.now, verbose_name='注册时间'),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name='apitoken',
+                    name='created_at',
+                    field=models.DateTimeField(default=kaifang.core.clock.now),
+                ),
+                migrations.AlterField(
+                    model_name='totpdevice',
+                    name='created_at',
+                    field=models.DateTimeField(default=kaifang.core.clock.now),
+                ),
+                migrations.AlterField(
+                    model_name='user',
+                    name='date_joined',
+                    field=models.DateTimeField(default=kaifang.core.clock.now, verbose_name='注册时间'),
+                ),
+            ],
         ),
     ]

@@ -10,25 +10,31 @@ class Migration(migrations.Migration):
         ('assessment', '0002_snapshot_immutable'),
     ]
 
+    # Python-side defaults only: nothing changes in the database. (On SQLite an AlterField would
+    # copy each table, dropping the triggers that keep published snapshots immutable.)
     operations = [
-        migrations.AlterField(
-            model_name='assessmentscheme',
-            name='created_at',
-            field=models.DateTimeField(default=kaifang.core.clock.now, verbose_name='创建时间'),
-        ),
-        migrations.AlterField(
-            model_name='assessmentsnapshot',
-            name='published_at',
-            field=models.DateTimeField(default=kaifang.core.clock.now, verbose_name='发布时间'),
-        ),
-        migrations.AlterField(
-            model_name='bulletin',
-            name='created_at',
-            field=models.DateTimeField(default=kaifang.core.clock.now),
-        ),
-        migrations.AlterField(
-            model_name='manualadjustment',
-            name='created_at',
-            field=models.DateTimeField(default=kaifang.core.clock.now),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name='assessmentscheme',
+                    name='created_at',
+                    field=models.DateTimeField(default=kaifang.core.clock.now, verbose_name='创建时间'),
+                ),
+                migrations.AlterField(
+                    model_name='assessmentsnapshot',
+                    name='published_at',
+                    field=models.DateTimeField(default=kaifang.core.clock.now, verbose_name='发布时间'),
+                ),
+                migrations.AlterField(
+                    model_name='bulletin',
+                    name='created_at',
+                    field=models.DateTimeField(default=kaifang.core.clock.now),
+                ),
+                migrations.AlterField(
+                    model_name='manualadjustment',
+                    name='created_at',
+                    field=models.DateTimeField(default=kaifang.core.clock.now),
+                ),
+            ],
         ),
     ]

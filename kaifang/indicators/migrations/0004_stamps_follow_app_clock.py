@@ -10,20 +10,26 @@ class Migration(migrations.Migration):
         ('indicators', '0003_datavalue_composite_indexes_only'),
     ]
 
+    # Python-side defaults only: nothing changes in the database. (On SQLite an AlterField would
+    # copy each table, dropping the triggers that keep published snapshots immutable.)
     operations = [
-        migrations.AlterField(
-            model_name='datavalue',
-            name='updated_at',
-            field=models.DateTimeField(default=kaifang.core.clock.now),
-        ),
-        migrations.AlterField(
-            model_name='datavaluehistory',
-            name='at',
-            field=models.DateTimeField(default=kaifang.core.clock.now, verbose_name='时间'),
-        ),
-        migrations.AlterField(
-            model_name='target',
-            name='updated_at',
-            field=models.DateTimeField(default=kaifang.core.clock.now),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name='datavalue',
+                    name='updated_at',
+                    field=models.DateTimeField(default=kaifang.core.clock.now),
+                ),
+                migrations.AlterField(
+                    model_name='datavaluehistory',
+                    name='at',
+                    field=models.DateTimeField(default=kaifang.core.clock.now, verbose_name='时间'),
+                ),
+                migrations.AlterField(
+                    model_name='target',
+                    name='updated_at',
+                    field=models.DateTimeField(default=kaifang.core.clock.now),
+                ),
+            ],
         ),
     ]

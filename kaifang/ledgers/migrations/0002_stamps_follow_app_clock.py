@@ -10,45 +10,51 @@ class Migration(migrations.Migration):
         ('ledgers', '0001_initial'),
     ]
 
+    # Python-side defaults only: nothing changes in the database. (On SQLite an AlterField would
+    # copy each table, dropping the triggers that keep published snapshots immutable.)
     operations = [
-        migrations.AlterField(
-            model_name='capitalincrease',
-            name='recorded_at',
-            field=models.DateTimeField(default=kaifang.core.clock.now, editable=False),
-        ),
-        migrations.AlterField(
-            model_name='followup',
-            name='created_at',
-            field=models.DateTimeField(default=kaifang.core.clock.now, editable=False, verbose_name='记录时间'),
-        ),
-        migrations.AlterField(
-            model_name='fundsreceipt',
-            name='recorded_at',
-            field=models.DateTimeField(default=kaifang.core.clock.now, editable=False),
-        ),
-        migrations.AlterField(
-            model_name='investmentproject',
-            name='created_at',
-            field=models.DateTimeField(default=kaifang.core.clock.now, editable=False),
-        ),
-        migrations.AlterField(
-            model_name='investor',
-            name='created_at',
-            field=models.DateTimeField(default=kaifang.core.clock.now, editable=False),
-        ),
-        migrations.AlterField(
-            model_name='projecttransfer',
-            name='recorded_at',
-            field=models.DateTimeField(default=kaifang.core.clock.now, editable=False),
-        ),
-        migrations.AlterField(
-            model_name='stagechange',
-            name='recorded_at',
-            field=models.DateTimeField(default=kaifang.core.clock.now, editable=False, verbose_name='记录时间'),
-        ),
-        migrations.AlterField(
-            model_name='talentrecord',
-            name='created_at',
-            field=models.DateTimeField(default=kaifang.core.clock.now, editable=False),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name='capitalincrease',
+                    name='recorded_at',
+                    field=models.DateTimeField(default=kaifang.core.clock.now, editable=False),
+                ),
+                migrations.AlterField(
+                    model_name='followup',
+                    name='created_at',
+                    field=models.DateTimeField(default=kaifang.core.clock.now, editable=False, verbose_name='记录时间'),
+                ),
+                migrations.AlterField(
+                    model_name='fundsreceipt',
+                    name='recorded_at',
+                    field=models.DateTimeField(default=kaifang.core.clock.now, editable=False),
+                ),
+                migrations.AlterField(
+                    model_name='investmentproject',
+                    name='created_at',
+                    field=models.DateTimeField(default=kaifang.core.clock.now, editable=False),
+                ),
+                migrations.AlterField(
+                    model_name='investor',
+                    name='created_at',
+                    field=models.DateTimeField(default=kaifang.core.clock.now, editable=False),
+                ),
+                migrations.AlterField(
+                    model_name='projecttransfer',
+                    name='recorded_at',
+                    field=models.DateTimeField(default=kaifang.core.clock.now, editable=False),
+                ),
+                migrations.AlterField(
+                    model_name='stagechange',
+                    name='recorded_at',
+                    field=models.DateTimeField(default=kaifang.core.clock.now, editable=False, verbose_name='记录时间'),
+                ),
+                migrations.AlterField(
+                    model_name='talentrecord',
+                    name='created_at',
+                    field=models.DateTimeField(default=kaifang.core.clock.now, editable=False),
+                ),
+            ],
         ),
     ]

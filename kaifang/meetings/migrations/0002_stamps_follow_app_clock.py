@@ -10,30 +10,36 @@ class Migration(migrations.Migration):
         ('meetings', '0001_meetings'),
     ]
 
+    # Python-side defaults only: nothing changes in the database. (On SQLite an AlterField would
+    # copy each table, dropping the triggers that keep published snapshots immutable.)
     operations = [
-        migrations.AlterField(
-            model_name='meeting',
-            name='created_at',
-            field=models.DateTimeField(default=kaifang.core.clock.now, editable=False),
-        ),
-        migrations.AlterField(
-            model_name='meetingdocument',
-            name='created_at',
-            field=models.DateTimeField(default=kaifang.core.clock.now, editable=False),
-        ),
-        migrations.AlterField(
-            model_name='relayreport',
-            name='created_at',
-            field=models.DateTimeField(default=kaifang.core.clock.now, editable=False),
-        ),
-        migrations.AlterField(
-            model_name='resolution',
-            name='created_at',
-            field=models.DateTimeField(default=kaifang.core.clock.now, editable=False),
-        ),
-        migrations.AlterField(
-            model_name='speechdraft',
-            name='created_at',
-            field=models.DateTimeField(default=kaifang.core.clock.now, editable=False),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name='meeting',
+                    name='created_at',
+                    field=models.DateTimeField(default=kaifang.core.clock.now, editable=False),
+                ),
+                migrations.AlterField(
+                    model_name='meetingdocument',
+                    name='created_at',
+                    field=models.DateTimeField(default=kaifang.core.clock.now, editable=False),
+                ),
+                migrations.AlterField(
+                    model_name='relayreport',
+                    name='created_at',
+                    field=models.DateTimeField(default=kaifang.core.clock.now, editable=False),
+                ),
+                migrations.AlterField(
+                    model_name='resolution',
+                    name='created_at',
+                    field=models.DateTimeField(default=kaifang.core.clock.now, editable=False),
+                ),
+                migrations.AlterField(
+                    model_name='speechdraft',
+                    name='created_at',
+                    field=models.DateTimeField(default=kaifang.core.clock.now, editable=False),
+                ),
+            ],
         ),
     ]

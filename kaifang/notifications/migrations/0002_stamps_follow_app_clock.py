@@ -10,10 +10,16 @@ class Migration(migrations.Migration):
         ('notifications', '0001_initial'),
     ]
 
+    # Python-side defaults only: nothing changes in the database. (On SQLite an AlterField would
+    # copy each table, dropping the triggers that keep published snapshots immutable.)
     operations = [
-        migrations.AlterField(
-            model_name='notification',
-            name='created_at',
-            field=models.DateTimeField(db_index=True, default=kaifang.core.clock.now, editable=False, verbose_name='时间'),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name='notification',
+                    name='created_at',
+                    field=models.DateTimeField(db_index=True, default=kaifang.core.clock.now, editable=False, verbose_name='时间'),
+                ),
+            ],
         ),
     ]

@@ -10,25 +10,31 @@ class Migration(migrations.Migration):
         ('reporting', '0001_initial'),
     ]
 
+    # Python-side defaults only: nothing changes in the database. (On SQLite an AlterField would
+    # copy each table, dropping the triggers that keep published snapshots immutable.)
     operations = [
-        migrations.AlterField(
-            model_name='importbatch',
-            name='created_at',
-            field=models.DateTimeField(default=kaifang.core.clock.now),
-        ),
-        migrations.AlterField(
-            model_name='reportinground',
-            name='created_at',
-            field=models.DateTimeField(default=kaifang.core.clock.now),
-        ),
-        migrations.AlterField(
-            model_name='submission',
-            name='updated_at',
-            field=models.DateTimeField(default=kaifang.core.clock.now),
-        ),
-        migrations.AlterField(
-            model_name='submissionevent',
-            name='at',
-            field=models.DateTimeField(default=kaifang.core.clock.now, verbose_name='时间'),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name='importbatch',
+                    name='created_at',
+                    field=models.DateTimeField(default=kaifang.core.clock.now),
+                ),
+                migrations.AlterField(
+                    model_name='reportinground',
+                    name='created_at',
+                    field=models.DateTimeField(default=kaifang.core.clock.now),
+                ),
+                migrations.AlterField(
+                    model_name='submission',
+                    name='updated_at',
+                    field=models.DateTimeField(default=kaifang.core.clock.now),
+                ),
+                migrations.AlterField(
+                    model_name='submissionevent',
+                    name='at',
+                    field=models.DateTimeField(default=kaifang.core.clock.now, verbose_name='时间'),
+                ),
+            ],
         ),
     ]

@@ -10,35 +10,41 @@ class Migration(migrations.Migration):
         ('supervision', '0002_task_request_key'),
     ]
 
+    # Python-side defaults only: nothing changes in the database. (On SQLite an AlterField would
+    # copy each table, dropping the triggers that keep published snapshots immutable.)
     operations = [
-        migrations.AlterField(
-            model_name='progressreport',
-            name='reported_at',
-            field=models.DateTimeField(default=kaifang.core.clock.now, editable=False),
-        ),
-        migrations.AlterField(
-            model_name='supervisionaction',
-            name='at',
-            field=models.DateTimeField(default=kaifang.core.clock.now, editable=False),
-        ),
-        migrations.AlterField(
-            model_name='task',
-            name='created_at',
-            field=models.DateTimeField(default=kaifang.core.clock.now, editable=False, verbose_name='创建时间'),
-        ),
-        migrations.AlterField(
-            model_name='task',
-            name='updated_at',
-            field=models.DateTimeField(default=kaifang.core.clock.now, editable=False, verbose_name='更新时间'),
-        ),
-        migrations.AlterField(
-            model_name='taskattachment',
-            name='uploaded_at',
-            field=models.DateTimeField(default=kaifang.core.clock.now, editable=False),
-        ),
-        migrations.AlterField(
-            model_name='tasktransition',
-            name='at',
-            field=models.DateTimeField(default=kaifang.core.clock.now, editable=False),
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name='progressreport',
+                    name='reported_at',
+                    field=models.DateTimeField(default=kaifang.core.clock.now, editable=False),
+                ),
+                migrations.AlterField(
+                    model_name='supervisionaction',
+                    name='at',
+                    field=models.DateTimeField(default=kaifang.core.clock.now, editable=False),
+                ),
+                migrations.AlterField(
+                    model_name='task',
+                    name='created_at',
+                    field=models.DateTimeField(default=kaifang.core.clock.now, editable=False, verbose_name='创建时间'),
+                ),
+                migrations.AlterField(
+                    model_name='task',
+                    name='updated_at',
+                    field=models.DateTimeField(default=kaifang.core.clock.now, editable=False, verbose_name='更新时间'),
+                ),
+                migrations.AlterField(
+                    model_name='taskattachment',
+                    name='uploaded_at',
+                    field=models.DateTimeField(default=kaifang.core.clock.now, editable=False),
+                ),
+                migrations.AlterField(
+                    model_name='tasktransition',
+                    name='at',
+                    field=models.DateTimeField(default=kaifang.core.clock.now, editable=False),
+                ),
+            ],
         ),
     ]
