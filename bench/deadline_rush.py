@@ -111,6 +111,7 @@ def prepare(users: int) -> tuple[int, list[tuple[str, str, str]]]:
                 for i, unit in enumerate(units)
             ]
         )
+        # Wall clock: a benchmark measures real time.
         now = timezone.now()
         round_ = open_round(
             actor="bench",
@@ -128,6 +129,7 @@ def prepare(users: int) -> tuple[int, list[tuple[str, str, str]]]:
         session[BACKEND_SESSION_KEY] = "kaifang.accounts.backends.LockoutModelBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session["kaifang_2fa"] = "done"
+        # Wall clock: session time-outs are real time.
         session["kaifang_started"] = session["kaifang_last_seen"] = time.time()
         session.create()
         reporters.append((user.unit.code, str(session.session_key), user.username))

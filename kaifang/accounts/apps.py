@@ -8,4 +8,9 @@ class AccountsConfig(AppConfig):
     verbose_name = _("用户与权限")
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
         from kaifang.accounts import signals  # noqa: F401  (connects the audit receivers)
+
+        # `signals.audit_login` stamps last_login with the app clock instead of Django's wall clock.
+        user_logged_in.disconnect(dispatch_uid="update_last_login")

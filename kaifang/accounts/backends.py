@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from kaifang.accounts.models import User
 from kaifang.audit.services import record_event
+from kaifang.core import clock
 
 FAILURE_ACTIONS = ("auth.login_failed", "auth.2fa.failed")
 
@@ -27,7 +28,8 @@ def ip_is_throttled(ip: str | None) -> bool:
 
     if not ip:
         return False
-    since = timezone.now() - datetime.timedelta(minutes=settings.KAIFANG_LOGIN_IP_WINDOW_MINUTES)
+    # App clock: compared with the audit events' `at`, which the app clock stamps.
+    since = clock.now() - datetime.timedelta(minutes=settings.KAIFANG_LOGIN_IP_WINDOW_MINUTES)
     failures = AuditEvent.objects.filter(at__gte=since, ip=ip, action__in=FAILURE_ACTIONS).count()
     return failures >= settings.KAIFANG_LOGIN_MAX_FAILURES_PER_IP
 
@@ -80,6 +82,7 @@ def register_failure(user: User) -> bool:
         user.refresh_from_db(fields=["failed_logins"])
         if user.failed_logins < settings.KAIFANG_LOGIN_MAX_FAILURES:
             return False
+        # Wall clock: a lock-out lasts real minutes.
         until = timezone.now() + datetime.timedelta(minutes=settings.KAIFANG_LOCKOUT_MINUTES)
         User.objects.filter(pk=user.pk).update(locked_until=until, failed_logins=0)
         record_event(

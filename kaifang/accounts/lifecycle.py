@@ -21,6 +21,7 @@ from kaifang.accounts.models import User
 from kaifang.accounts.permissions import can_manage_security, can_manage_users
 from kaifang.accounts.services import deny
 from kaifang.audit.services import record_event
+from kaifang.core import clock
 
 # Default passwords nobody may keep (SEC-11); `kaifang check_accounts` tries them on every account.
 DEFAULT_PASSWORDS = ["Demo-2018!open", "admin", "Admin@123", "Admin123!", "123456", "Passw0rd!", "kaifang"]
@@ -37,7 +38,7 @@ def password_expired(user: Any, *, now: datetime.datetime | None = None) -> bool
     changed = getattr(user, "password_changed_at", None) or getattr(user, "date_joined", None)
     if changed is None:
         return False
-    return (now or timezone.now()) - changed > datetime.timedelta(days=max_age)
+    return (now or clock.now()) - changed > datetime.timedelta(days=max_age)
 
 
 def initial_password_expired(user: User, *, now: datetime.datetime | None = None) -> bool:
@@ -45,7 +46,7 @@ def initial_password_expired(user: User, *, now: datetime.datetime | None = None
     if not user.must_change_password or user.password_changed_at is None:
         return False
     limit = datetime.timedelta(hours=settings.KAIFANG_INITIAL_PASSWORD_HOURS)
-    return (now or timezone.now()) - user.password_changed_at > limit
+    return (now or clock.now()) - user.password_changed_at > limit
 
 
 def random_password(length: int = 16) -> str:
@@ -68,6 +69,7 @@ def end_user_sessions(*, user: User, keep: str | None = None) -> int:
     if user.last_login is None:
         return 0  # never signed in: no session to end (a batch of new accounts skips the scan)
     ended = 0
+    # Wall clock: session expiry is real time.
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         if session.session_key == keep:
             continue
@@ -97,7 +99,7 @@ def reset_password(*, actor: Any, user: User) -> str:
     password = random_password()
     with transaction.atomic():
         user.set_password(password)
-        user.password_changed_at = timezone.now()
+        user.password_changed_at = clock.now()
         user.must_change_password = True
         user.failed_logins, user.locked_until = 0, None
         user.save(
@@ -191,7 +193,7 @@ def disable_stale_accounts(*, now: datetime.datetime | None = None) -> int:
     days = settings.KAIFANG_STALE_ACCOUNT_DAYS
     if days <= 0:
         return 0
-    cutoff = (now or timezone.now()) - datetime.timedelta(days=days)
+    cutoff = (now or clock.now()) - datetime.timedelta(days=days)
     stale = User.objects.filter(is_active=True).filter(
         Q(last_login__lt=cutoff) | Q(last_login__isnull=True, date_joined__lt=cutoff)
     )

@@ -43,6 +43,7 @@ def _delete_expired_session(request: HttpRequest) -> None:
     than waiting for the nightly `clearsessions`."""
     cookie = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
     if cookie and request.session.session_key is None:
+        # Wall clock: session expiry is real time (Django stamps expire_date with it).
         Session.objects.filter(session_key=cookie[:40], expire_date__lte=timezone.now()).delete()
 
 
@@ -52,6 +53,7 @@ class SessionTimeoutMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated:
+            # Wall clock: idle and absolute session time-outs are real time.
             now = time.time()
             last_seen = request.session.get(LAST_SEEN, now)
             started = request.session.setdefault(STARTED, now)

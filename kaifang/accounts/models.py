@@ -12,6 +12,8 @@ from django.db.models.functions import Lower, Trim
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kaifang.core import clock
+
 
 class Role(models.TextChoices):
     """Business roles, plus the three separated administrators (三员): the system administrator
@@ -70,6 +72,7 @@ class User(AbstractUser):
     failed_logins = models.PositiveIntegerField(default=0, editable=False)
     locked_until = models.DateTimeField(null=True, blank=True, editable=False)
     password_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    date_joined = models.DateTimeField(_("注册时间"), default=clock.now)  # Django's, stamped by the app clock
     must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
     scope_granted_at = models.DateTimeField(_("授权时间"), null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1)
@@ -89,6 +92,7 @@ class User(AbstractUser):
         return self.display_name or self.username
 
     def is_locked(self) -> bool:
+        # Wall clock: a lock-out lasts real minutes.
         return self.locked_until is not None and self.locked_until > timezone.now()
 
     @property
@@ -165,7 +169,7 @@ class ApiToken(models.Model):
     name = models.CharField(_("用途"), max_length=100, blank=True)
     prefix = models.CharField(max_length=12, db_index=True)
     digest = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     expires_at = models.DateTimeField(_("有效期至"), default=token_expiry)
     read_only = models.BooleanField(_("只读"), default=False)
     last_used_at = models.DateTimeField(null=True, blank=True)
@@ -193,7 +197,7 @@ class TotpDevice(models.Model):
     secret = models.CharField(max_length=64)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     last_step = models.BigIntegerField(default=0)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
 
     class Meta:
         verbose_name = _("动态口令设备")

@@ -12,12 +12,12 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kaifang.accounts.models import ApiToken, Role, UnitAssignment, User
 from kaifang.accounts.permissions import ADMIN_ROLES, can_manage_security, can_manage_users
 from kaifang.audit.services import record_event
+from kaifang.core import clock
 from kaifang.orgs.models import OrgUnit, UnitKind
 
 USER_FIELDS = ["username", "display_name", "role", "is_active"]
@@ -115,7 +115,7 @@ def _reassign(*, user: User, actor: Any, reason: str = "") -> None:
     current = UnitAssignment.objects.filter(user=user, until__isnull=True).first()
     if current is not None and current.unit_id == user.unit_id and current.role == user.role:
         return
-    now = timezone.now()
+    now = clock.now()
     if current is not None:
         UnitAssignment.objects.filter(pk=current.pk).update(until=now)
     if user.unit_id is not None:
@@ -182,8 +182,8 @@ def create_user(
             user.set_unusable_password()
         else:
             user.set_password(password)
-            user.password_changed_at = timezone.now()
-        user.scope_granted_at = timezone.now() if grant else None
+            user.password_changed_at = clock.now()
+        user.scope_granted_at = clock.now() if grant else None
         user.save()
         _reassign(user=user, actor=actor, reason=_("新建账号"))
         record_event(actor=actor, action="accounts.user.create", obj=user, unit=unit, after=_user_snapshot(user))
@@ -295,7 +295,7 @@ def set_role(*, actor: Any, user: User, role: str, unit: OrgUnit, expected_versi
         locked = _locked_for_update(user, expected_version)
         before = _user_snapshot(locked)
         locked.role, locked.unit, locked.version = role, unit, locked.version + 1
-        locked.scope_granted_at = timezone.now()
+        locked.scope_granted_at = clock.now()
         locked.save(update_fields=["role", "unit", "scope_granted_at", "version"])
         _reassign(user=locked, actor=actor, reason=_("授权"))
         record_event(
@@ -342,7 +342,7 @@ def change_password(*, user: User, new_password: str, keep_session: str | None =
     validate_password(new_password, user)
     with transaction.atomic():
         user.set_password(new_password)
-        user.password_changed_at = timezone.now()
+        user.password_changed_at = clock.now()
         user.must_change_password = False
         user.save(update_fields=["password", "password_changed_at", "must_change_password"])
         record_event(actor=user, action="accounts.user.change_password", obj=user, unit=user.unit)
@@ -385,7 +385,7 @@ def create_token(
 
 def revoke_token(*, actor: Any, token: ApiToken) -> ApiToken:
     with transaction.atomic():
-        token.revoked_at = timezone.now()
+        token.revoked_at = clock.now()
         token.save(update_fields=["revoked_at"])
         record_event(
             actor=actor, action="accounts.token.revoke", obj=token, unit=token.user.unit, after={"prefix": token.prefix}
@@ -418,7 +418,7 @@ def token_for(token: str) -> ApiToken | None:
     )
     if row is None or token_refusal(row):
         return None
-    now = timezone.now()
+    now = timezone.now()  # Wall clock: token use and expiry are real time
     if row.last_used_at is None or now - row.last_used_at > datetime.timedelta(minutes=1):
         ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
     return row

@@ -1,4 +1,5 @@
-"""Logins, logouts and failed logins go to the audit trail."""
+"""Logins, logouts and failed logins go to the audit trail; a sign-in stamps `last_login` with the
+app clock (Django's own receiver, which uses the wall clock, is disconnected in AccountsConfig)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from kaifang.audit.services import record_event
+from kaifang.core import clock
 
 
 @receiver(user_logged_in)
@@ -17,9 +19,12 @@ def audit_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     from kaifang.accounts import twofactor
     from kaifang.accounts.middleware import LAST_SEEN, STARTED
 
+    user.last_login = clock.now()
+    user.save(update_fields=["last_login"])
     state = twofactor.state_after_password(user)
     if request is not None and hasattr(request, "session"):
         request.session[twofactor.STATE] = state
+        # Wall clock: session time-outs are real time.
         request.session[STARTED] = request.session[LAST_SEEN] = time.time()
     record_event(actor=user, action="auth.login", obj=user, unit=user.unit, after={"second_factor": state})
 

@@ -20,12 +20,12 @@ import segno
 from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kaifang.accounts.models import RecoveryCode, TotpDevice, User
 from kaifang.accounts.permissions import can_manage_security
 from kaifang.audit.services import record_event
+from kaifang.core import clock
 
 STATE = "kaifang_2fa"  # session key: "pending" (code asked), "enrol" (must set one up), "done"
 PENDING, ENROL, DONE = "pending", "enrol", "done"
@@ -78,6 +78,7 @@ def _matching_step(secret: str, code: str, *, now: float | None = None) -> int |
     if not (code.isdigit() and len(code) == 6):
         return None
     totp = pyotp.TOTP(secret)
+    # Wall clock: TOTP codes follow the real time on the user's phone.
     now = time.time() if now is None else now
     current = int(now // STEP)
     for step in (current - 1, current, current + 1):
@@ -110,7 +111,7 @@ def confirm_enrolment(*, user: User, secret: str, code: str) -> list[str] | None
         return None
     with transaction.atomic():
         TotpDevice.objects.filter(user=user).delete()
-        TotpDevice.objects.create(user=user, secret=secret, confirmed_at=timezone.now(), last_step=step)
+        TotpDevice.objects.create(user=user, secret=secret, confirmed_at=clock.now(), last_step=step)
         codes = _new_recovery_codes(user)
         record_event(actor=user, action="auth.2fa.enrol", obj=user, unit=user.unit)
     return codes
@@ -134,7 +135,7 @@ def verify_code(*, user: User, code: str) -> bool:
             .first()
         )
         if recovery is not None:
-            RecoveryCode.objects.filter(pk=recovery.pk).update(used_at=timezone.now())
+            RecoveryCode.objects.filter(pk=recovery.pk).update(used_at=clock.now())
             left = RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
             record_event(actor=user, action="auth.2fa.recovery_code", obj=user, unit=user.unit, after={"left": left})
             return True

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kaifang.assessment import engine
+from kaifang.core import clock
 
 if TYPE_CHECKING:
     from kaifang.accounts.models import User
@@ -74,7 +74,7 @@ class AssessmentScheme(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_by_name = models.CharField(_("修订人"), max_length=150, blank=True)
-    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    created_at = models.DateTimeField(_("创建时间"), default=clock.now)
     version = models.PositiveIntegerField(default=1)
 
     objects = SchemeQuerySet.as_manager()
@@ -195,7 +195,7 @@ class ManualAdjustment(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -241,7 +241,7 @@ class AssessmentSnapshot(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     published_by_name = models.CharField(_("发布人"), max_length=150, blank=True)
-    published_at = models.DateTimeField(_("发布时间"), default=timezone.now)
+    published_at = models.DateTimeField(_("发布时间"), default=clock.now)
 
     objects = SnapshotQuerySet.as_manager()
 
@@ -294,7 +294,7 @@ class Bulletin(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -18,7 +18,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 
 from kaifang.accounts.permissions import can_write_for_unit, is_province_user
 from kaifang.assessment import engine
@@ -33,6 +32,7 @@ from kaifang.assessment.models import (
     SchemeStatus,
 )
 from kaifang.audit.services import record_event
+from kaifang.core import clock
 from kaifang.orgs.models import OrgUnit, UnitGroup
 
 SCHEME_FIELDS = ["code", "number", "name", "year", "status", "tie_rule", "grading", "change_reason"]
@@ -348,7 +348,7 @@ def decide_adjustment(
         before = adjustment.state
         adjustment.state = target
         adjustment.approved_by = _actor_user(actor)
-        adjustment.approved_at = timezone.now()
+        adjustment.approved_at = clock.now()
         adjustment.version += 1
         adjustment.save(update_fields=["state", "approved_by", "approved_at", "version"])
         record_event(

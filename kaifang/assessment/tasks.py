@@ -8,9 +8,9 @@ import logging
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.tasks import task
-from django.utils import timezone
 
 from kaifang.assessment.models import AssessmentScheme, Bulletin, BulletinStatus
+from kaifang.core import clock
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ def generate_bulletin(bulletin_id: int) -> str:
             name = f"{bulletin.period:%Y-%m}-{bulletin.kind}-{bulletin.pk}.{bulletin.format}"
             bulletin.file.save(name, ContentFile(data), save=False)
             bulletin.sha256 = hashlib.sha256(data).hexdigest()
-            bulletin.status, bulletin.progress, bulletin.finished_at = BulletinStatus.DONE, 100, timezone.now()
+            bulletin.status, bulletin.progress, bulletin.finished_at = BulletinStatus.DONE, 100, clock.now()
             bulletin.save()
     except Exception as exc:  # the page shows the failure instead of spinning forever
         logger.exception("bulletin %s failed", bulletin_id)

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from kaifang.audit.models import AuditEvent, AuditEventQuerySet
 from kaifang.audit.services import chain_problems, record_event
+from kaifang.core import clock
 
 FIELDS = [
     "id", "at", "actor_username", "actor_role", "actor_unit_code", "action", "object_type", "object_id",
@@ -47,7 +48,7 @@ def purge_eligible(*, now: datetime.datetime | None = None) -> AuditEventQuerySe
     directory = archive_dir()
     if directory is None:
         return AuditEvent.objects.none()
-    cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.KAIFANG_AUDIT_RETENTION_DAYS)
+    cutoff = (now or clock.now()) - datetime.timedelta(days=settings.KAIFANG_AUDIT_RETENTION_DAYS)
     return AuditEvent.objects.filter(at__lt=cutoff, id__lte=last_archived_id(directory))
 
 
@@ -92,9 +93,11 @@ def nightly_audit_job() -> str:
     if directory is None:
         return "archive off"
     stamp = directory / "last_run"
+    # Wall clock: compared with the file's real modification time (once a real day).
     if stamp.exists() and timezone.now().timestamp() - stamp.stat().st_mtime < 23 * 3600:
         return "not due"
     written, path = archive_new_events()
     directory.mkdir(parents=True, exist_ok=True)
+    # Wall clock: records when the copy was really made.
     stamp.write_text(timezone.now().isoformat())
     return f"archived {written}" + (f" to {path.name}" if path else "")

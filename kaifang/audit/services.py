@@ -10,10 +10,9 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
-from django.utils import timezone
 
 from kaifang.audit.models import AuditChainHead, AuditEvent, DenialWindow
-from kaifang.core import context
+from kaifang.core import clock, context
 
 DENIAL_WINDOW = datetime.timedelta(minutes=1)
 # What this request has already written to the trail ("export", "denied"), so the request-level
@@ -106,7 +105,7 @@ def record_events(events: list[dict[str, Any]]) -> list[AuditEvent]:
             head = AuditChainHead.objects.select_for_update().get(pk=1)
         built: list[AuditEvent] = []
         previous = head.last_hash
-        now = timezone.now()
+        now = clock.now()
         for spec in events:
             event = _build(ctx, now, spec)
             event.prev_hash = previous

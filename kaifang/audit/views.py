@@ -9,7 +9,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from kaifang import labels
@@ -17,6 +16,7 @@ from kaifang.accounts.permissions import can_read_all_audit, can_read_security_a
 from kaifang.audit.models import AuditEvent
 from kaifang.audit.selectors import audit_list, filtered_events
 from kaifang.audit.services import record_export
+from kaifang.core import clock
 from kaifang.core.spreadsheets import safe_cell
 
 EXPORT_LIMIT = 100_000
@@ -65,7 +65,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
         actor=request.user, what="audit.events", rows=len(events), filters=listing.described(), file_format="csv"
     )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    name = f"audit-{timezone.localdate():%Y%m%d}.csv"
+    name = f"audit-{clock.today():%Y%m%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     response.write("\ufeff")
     writer = csv.writer(response)

@@ -21,7 +21,6 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kaifang.accounts.permissions import can_write_for_unit
@@ -134,7 +133,7 @@ def _insert(
     *,
     submit: bool,
 ) -> CorrectionRequest:
-    now = timezone.now()
+    now = clock.now()
     correction = CorrectionRequest.objects.create(
         reference=next_reference(clock.today().year),
         unit=unit,
@@ -329,7 +328,7 @@ def _apply_figures(actor: Any, correction: CorrectionRequest) -> None:
 
 def _apply_step(correction: CorrectionRequest, action: str, to_state: str, *, actor: Any, reason: str) -> None:
     """Inside the caller's transaction, with `correction` locked: move, stamp, record, notify, audit."""
-    now = timezone.now()
+    now = clock.now()
     before = {"state": correction.state, "version": correction.version}
     from_state = correction.state
     correction.state = to_state

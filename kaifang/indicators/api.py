@@ -14,6 +14,7 @@ from ninja.responses import Status
 from pydantic import Field
 
 from kaifang.accounts.permissions import can_write_for_unit, user_of
+from kaifang.core import clock
 from kaifang.core.context import change_context
 from kaifang.core.schemas import ErrorOut, PathId, Version
 from kaifang.indicators import selectors
@@ -210,7 +211,7 @@ def list_values(request: HttpRequest, filters: Query[ValueFilters]) -> dict[str,
     if filters.aggregates:
         if indicator is None:
             raise ValidationError("返回汇总数时须指定指标（indicator）。")
-        last = end or (max((r.period for r in rows), default=None)) or datetime.date.today().replace(day=1)
+        last = end or (max((r.period for r in rows), default=None)) or clock.today().replace(day=1)
         top, children = selectors.children_figures(
             user=user, indicator=indicator, unit=unit, period_from=start or last.replace(month=1), period_to=last
         )

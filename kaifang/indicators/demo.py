@@ -29,9 +29,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from kaifang.audit.services import record_event
+from kaifang.core import clock
 from kaifang.indicators.catalogue import save_indicator
 from kaifang.indicators.models import DataValue, Indicator, ReportedAs
 from kaifang.indicators.targets import set_targets_bulk
@@ -420,7 +420,7 @@ def _load_targets(actor: Any, indicators: dict[str, Indicator], units: dict[str,
 def _load_values(actor: Any, indicators: dict[str, Indicator], units: dict[str, OrgUnit]) -> int:
     plan = monthly_plan()
     months = [m for m in _months() if m <= LAST_LOADED]
-    now = timezone.now()
+    now = clock.now()
     rows: list[DataValue] = []
     for code, indicator in indicators.items():
         if indicator.source == "formula":

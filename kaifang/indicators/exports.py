@@ -13,6 +13,7 @@ from typing import Any
 from django.utils import timezone
 
 from kaifang.audit.services import record_event
+from kaifang.core import clock
 from kaifang.core.spreadsheets import Column, SheetSpec, write_workbook
 from kaifang.indicators import maths
 from kaifang.indicators.demo import demo_loaded
@@ -94,7 +95,7 @@ def explorer_workbook(
         ["指标", f"{indicator.name}（{indicator.code}，{uom}）"],
         ["单位", f"{unit.name}（{unit.code}）"],
         ["期间", range_label(period_from, period_to)],
-        ["导出时间", timezone.localtime().strftime("%Y-%m-%d %H:%M")],
+        ["导出时间", timezone.localtime(clock.now()).strftime("%Y-%m-%d %H:%M")],
         ["导出人", str(actor or user)],
         ["说明", "合计行：本级填报的用本级数，否则为下级汇总；完成率 = 累计 ÷ 年度目标；时序进度 = 月份 ÷ 12。"],
     ]

@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from kaifang.core import clock
 
 if TYPE_CHECKING:
     from kaifang.accounts.models import User
@@ -139,7 +140,7 @@ class Target(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    updated_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=clock.now)
 
     objects = TargetQuerySet.as_manager()
 
@@ -189,7 +190,7 @@ class DataValue(models.Model):
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    updated_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=clock.now)
 
     objects = DataValueQuerySet.as_manager()
 
@@ -224,7 +225,7 @@ class DataValueHistory(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     actor_name = models.CharField(_("操作人"), max_length=150, blank=True)
-    at = models.DateTimeField(_("时间"), default=timezone.now)
+    at = models.DateTimeField(_("时间"), default=clock.now)
     channel = models.CharField(_("渠道"), max_length=16, blank=True)
 
     class Meta:

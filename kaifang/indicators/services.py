@@ -20,12 +20,11 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kaifang.accounts.permissions import can_write_for_unit
 from kaifang.audit.services import record_event, record_events
-from kaifang.core import context
+from kaifang.core import clock, context
 from kaifang.core.bulk import insert_rows, update_columns
 from kaifang.indicators.derived import plan_years
 from kaifang.indicators.figures import (
@@ -186,7 +185,7 @@ def apply_cleaned(
     """Apply cleaned figures after the version check; the callers above have checked scope and the
     catalogue (the demo loader calls this directly). Writes values, history and one audit event per
     unit in one transaction."""
-    now = timezone.now()
+    now = clock.now()
     channel = context.current().channel
     units = {unit.pk: unit for unit, _items in cleaned}
     indicators = {ind.pk: ind for _unit, items in cleaned for _e, ind, _v in items}
@@ -350,7 +349,7 @@ def set_computed_values(
         prepared.append((unit, check_period(period), clean_figure(raw, label=indicator.name)))
     if not prepared:
         return 0
-    now = timezone.now()
+    now = clock.now()
     channel = context.current().channel
     with transaction.atomic():
         _lock_units(u.pk for u, _p, _v in prepared)

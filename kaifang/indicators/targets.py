@@ -8,12 +8,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kaifang.accounts.models import Role
 from kaifang.accounts.permissions import is_province_user, role_of
 from kaifang.audit.services import record_event
+from kaifang.core import clock
 from kaifang.indicators.figures import actor_user, clean_figure, plain
 from kaifang.indicators.models import Indicator, Target
 from kaifang.orgs.models import OrgUnit, UnitKind
@@ -97,7 +97,7 @@ def set_target(
             else:
                 target.version += 1
             target.annual, target.monthly, target.note, target.set_by = value, phased, note, origin
-            target.updated_by, target.updated_at = actor_user(actor), timezone.now()
+            target.updated_by, target.updated_at = actor_user(actor), clock.now()
             target.save()
             record_event(
                 actor=actor,
@@ -116,7 +116,7 @@ def set_targets_bulk(*, actor: Any, rows: list[tuple[Indicator, OrgUnit, int, De
     """Demo and import loads: upsert many targets, one audit event for the batch."""
     if not rows:
         return 0
-    now = timezone.now()
+    now = clock.now()
     with transaction.atomic():
         existing = {
             (t.indicator_id, t.unit_id, t.year): t

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from kaifang.accounts.permissions import is_admin, user_of
+from kaifang.core import clock
 from kaifang.core.context import change_context
 from kaifang.indicators import expressions, maths, selectors
 from kaifang.indicators.aggregation import SUMMABLE_KINDS
@@ -48,7 +49,7 @@ def latest_period(user: Any, indicator: Indicator | None) -> datetime.date:
         first = Indicator.objects.active().reported().order_by("sort_order", "code").first()
         qs = qs.filter(indicator=first)
     latest = qs.order_by("-period").values_list("period", flat=True).first()
-    today = datetime.date.today()
+    today = clock.today()
     return latest or today.replace(day=1)
 
 
@@ -277,7 +278,7 @@ def targets(request: HttpRequest) -> HttpResponse:
             (request.POST.get("year") or request.GET.get("year") or "").strip() or latest_period(user, None).year
         )
     except ValueError:
-        year = datetime.date.today().year
+        year = clock.today().year
     year = min(max(year, 2000), 2100)
     root = scope_root(user)
     unit_code = (request.POST.get("unit") or request.GET.get("unit") or (root.code if root else ""))[:32]

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import F
 
 from kaifang.audit.services import record_event
+from kaifang.core import clock
 from kaifang.ledgers.models import FollowUp, InvestmentProject
 from kaifang.ledgers.reference import FollowUpKind, FollowUpStatus
 from kaifang.ledgers.services import actor_name, check_can_write, check_date, check_version
@@ -62,7 +63,7 @@ def set_follow_up_status(*, actor: Any, item: FollowUp, status: str, expected_ve
         check_can_write(actor, item.project.unit)
         before = item.status
         item.status = status
-        item.resolved_at = clock_now() if status == FollowUpStatus.RESOLVED else None
+        item.resolved_at = clock.now() if status == FollowUpStatus.RESOLVED else None
         item.version += 1
         item.save(update_fields=["status", "resolved_at", "version"])
         record_event(
@@ -73,9 +74,3 @@ def set_follow_up_status(*, actor: Any, item: FollowUp, status: str, expected_ve
             after={"status": status},
         )
     return item
-
-
-def clock_now() -> datetime.datetime:
-    from django.utils import timezone
-
-    return timezone.now()

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kaifang.core import clock
 from kaifang.ledgers.reference import (
     ORIGIN_CHOICES,
     ORIGIN_NAMES,
@@ -61,7 +62,7 @@ class Investor(models.Model):
     normalized_name = models.CharField(max_length=200, db_index=True, editable=False)
     origin = models.CharField(_("来源国家/地区"), max_length=8, choices=ORIGIN_CHOICES)
     is_fortune500 = models.BooleanField(_("世界500强"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         verbose_name = _("投资方")
@@ -123,7 +124,7 @@ class InvestmentProject(models.Model):
     first_started_unit = models.ForeignKey(
         "orgs.OrgUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -172,7 +173,7 @@ class StageChange(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     actor_name = models.CharField(_("操作人"), max_length=150, blank=True)
-    recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+    recorded_at = models.DateTimeField(_("记录时间"), default=clock.now, editable=False)
 
     class Meta:
         verbose_name = _("阶段变更")
@@ -192,7 +193,7 @@ class ProjectTransfer(models.Model):
     effective_on = models.DateField(_("生效日期"))
     reason = models.TextField(_("原因"), blank=True)
     actor_name = models.CharField(_("操作人"), max_length=150, blank=True)
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         verbose_name = _("项目移交")
@@ -213,7 +214,7 @@ class CapitalIncrease(models.Model):
     unit = models.ForeignKey("orgs.OrgUnit", on_delete=models.PROTECT, related_name="+")
     note = models.CharField(_("说明"), max_length=200, blank=True)
     actor_name = models.CharField(_("操作人"), max_length=150, blank=True)
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         verbose_name = _("增资")
@@ -239,7 +240,7 @@ class FundsReceipt(models.Model):
     unit = models.ForeignKey("orgs.OrgUnit", on_delete=models.PROTECT, related_name="+")
     note = models.CharField(_("说明"), max_length=200, blank=True)
     actor_name = models.CharField(_("操作人"), max_length=150, blank=True)
-    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         verbose_name = _("资金到位")
@@ -263,7 +264,7 @@ class FollowUp(models.Model):
     text = models.TextField(_("内容"))
     status = models.CharField(_("状态"), max_length=16, choices=FollowUpStatus.choices, default=FollowUpStatus.OPEN)
     actor_name = models.CharField(_("记录人"), max_length=150, blank=True)
-    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+    created_at = models.DateTimeField(_("记录时间"), default=clock.now, editable=False)
     resolved_at = models.DateTimeField(_("解决时间"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
@@ -298,7 +299,7 @@ class TalentRecord(models.Model):
     introduced_on = models.DateField(_("引进日期"))
     source_region = models.CharField(_("来源地"), max_length=8, choices=ORIGIN_CHOICES)
     note = models.CharField(_("备注"), max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
     version = models.PositiveIntegerField(default=1)
 
     objects = TalentRecordQuerySet.as_manager()

@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 
+from kaifang.core import clock
 from kaifang.ledgers.models import ExchangeRate
 from kaifang.ledgers.reference import Currency
 
@@ -36,7 +37,7 @@ class Rates:
         """`amount` in 万元 (万美元 × the rate of `on`'s year)."""
         if currency == Currency.CNY:
             return amount
-        _year, rate = self.rate_for((on or datetime.date.today()).year)
+        _year, rate = self.rate_for((on or clock.today()).year)
         return (amount * rate).quantize(CENT, rounding=ROUND_HALF_UP)
 
     def convert(self, amount: Decimal, currency: str, to_currency: str, on: datetime.date | None) -> Decimal:
@@ -45,7 +46,7 @@ class Rates:
         wan_yuan = self.to_wan_yuan(amount, currency, on)
         if to_currency == Currency.CNY:
             return wan_yuan
-        _year, rate = self.rate_for((on or datetime.date.today()).year)
+        _year, rate = self.rate_for((on or clock.today()).year)
         return (wan_yuan / rate).quantize(CENT, rounding=ROUND_HALF_UP)
 
     def used_text(self) -> str:

@@ -1,5 +1,5 @@
-"""Now and today for meetings, following the business clock (`kaifang.core.clock`, which the demo
-pins to a day in 2018) while keeping the real time of day; the rotating code uses the wall clock."""
+"""Now and today for meetings: the app clock (`kaifang.core.clock`, which the demo pins to a day in
+2018, keeping the real time of day); the rotating roll-call code uses the wall clock."""
 
 from __future__ import annotations
 
@@ -7,22 +7,16 @@ import datetime
 
 from django.utils import timezone
 
+from kaifang.core import clock as core_clock
+
 
 def today() -> datetime.date:
-    try:
-        from kaifang.core import clock as core_clock
-    except ImportError:  # the business clock arrives with the supervision work
-        return timezone.localdate()
     return core_clock.today()
 
 
 def now() -> datetime.datetime:
     """The business date at the current local time of day (the real moment when nothing is pinned)."""
-    real = timezone.localtime()
-    day = today()
-    if day == real.date():
-        return real
-    return real.replace(year=day.year, month=day.month, day=day.day)
+    return core_clock.now()
 
 
 def real_now() -> datetime.datetime:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from kaifang.accounts.models import Role, User
+from kaifang.core import clock
 from kaifang.notifications.models import Notification
 from kaifang.orgs.models import OrgUnit
 
@@ -100,4 +100,4 @@ def mark_read(*, user: Any, notification_ids: list[int] | None = None) -> int:
     qs = Notification.objects.for_user(user).unread()
     if notification_ids is not None:
         qs = qs.filter(pk__in=notification_ids)
-    return qs.update(read_at=timezone.now())
+    return qs.update(read_at=clock.now())

@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from kaifang.core import clock
 
 if TYPE_CHECKING:
     from kaifang.accounts.models import User
@@ -34,7 +35,7 @@ class OrgUnitQuerySet(models.QuerySet["OrgUnit"]):
 
     def current(self, on: datetime.date | None = None) -> OrgUnitQuerySet:
         """Units valid on `on` (default today): divisions are created, renamed and merged."""
-        day = on or timezone.localdate()
+        day = on or clock.today()
         return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=day)).filter(
             Q(valid_to__isnull=True) | Q(valid_to__gte=day)
         )
@@ -113,7 +114,7 @@ class OrgUnit(models.Model):
         return OrgUnit.objects.filter(code__in=codes).order_by("depth")
 
     def is_current(self, on: datetime.date | None = None) -> bool:
-        day = on or timezone.localdate()
+        day = on or clock.today()
         return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or self.valid_to >= day)
 
 

@@ -1,11 +1,12 @@
-"""示例数据: the 2018-06 reporting round, replayed as it might have happened in July 2018.
+"""示例数据: the 2018-06 reporting round, replayed as it happened up to the demo's today (2018-07-05).
 
 The round asks every current county of the 14 cities, the cities that report their own figures
 (大连, 营口, 锦州) plus 沈阳 (whose officer is a persona), and 商务厅 for June 2018. It opened on
-2018-07-01, closed on 2018-07-10 with 2 grace days. June figures are the ones the indicators demo
-intends (`planned_value`), typed through the same services as the form, at replayed server times:
-most counties submitted on time and were approved; some late (within grace or after); some
-missing; 于洪区 returned with a reason; 金州区 with an outlier explained. For the personas:
+2018-07-01 and closes on 2018-07-10 with 2 grace days, so on the demo's today nobody is late yet.
+June figures are the ones the indicators demo intends (`planned_value`), typed through the same
+services as the form, at replayed server times between 07-01 and 07-04 (nothing is dated after the
+demo's today): most counties submitted on time and were approved; some are still drafts, some have
+typed nothing; 于洪区 was returned with a reason; 金州区 has an outlier explained. For the personas:
 浑南区's submission is a half-filled draft (so it can be finished, warned, explained and
 submitted), 沈河区 and 甘井子区 await their city's approval, 沈阳市's own and 商务厅's are open.
 """
@@ -45,8 +46,8 @@ SCRIPT: dict[str, str] = {
     "210211": "submitted",  # 甘井子区: awaits 大连市
     "210114": "returned",  # 于洪区: returned with a reason
     "210123": "missing",  # 康平县
-    "210124": "late",  # 法库县
-    "210181": "grace",  # 新民市
+    "210124": "draft",  # 法库县: figures typed, not yet submitted
+    "210181": "draft",  # 新民市
     "210213": "explained",  # 金州区: an outlier, explained, approved
     "210283": "missing",  # 庄河市
     "210100": "missing",  # 沈阳市's own figures: not yet (the city approves its counties first)
@@ -67,10 +68,8 @@ def _fate(code: str) -> str:
     draw = random.Random(f"reporting-demo-{code}").random()
     if draw < 0.06:
         return "missing"
-    if draw < 0.11:
-        return "late"
     if draw < 0.15:
-        return "grace"
+        return "draft"
     if draw < 0.22:
         return "submitted"
     return "approved"
@@ -106,7 +105,7 @@ def load_reporting_demo(*, actor: str = ACTOR) -> dict[str, int]:
     if not indicators:
         return {"round": 0, "submissions": 0}
     typed = [i for i in indicators if i.source == Source.REPORTED]
-    with change_context(channel="system"), pinned_clock(at(1, 8)):
+    with change_context(channel="system"), pinned_clock(at(1, 7)):
         round_ = open_round(
             actor=actor,
             period=JUNE,
@@ -136,11 +135,11 @@ def _replay(sub: Submission, fate: str, typed: list[Indicator], planned: Any, ac
     if fate == "explained" and "FIE_NEW" in values:
         values["FIE_NEW"] = values["FIE_NEW"] * 3 + 4
         comments["FIE_NEW"] = OUTLIER_NOTE
-    typed_day = {"late": 13, "grace": 11}.get(fate, rng.randint(2, 10))
-    typed_at = at(typed_day, rng.randint(8, 16), rng.randint(0, 59))
+    # Typed 07-01 to 07-03, reviewed a day later: every stamp falls before the demo's today (07-05).
+    typed_at = at(rng.randint(1, 3), rng.randint(9, 16), rng.randint(0, 59))
     with pinned_clock(typed_at - datetime.timedelta(hours=1)):
         _save(sub, values, comments, actor)
-    if fate == "partial":
+    if fate in ("partial", "draft"):
         return
     with pinned_clock(typed_at):
         _submit(sub, actor, comments)

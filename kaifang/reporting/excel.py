@@ -20,10 +20,10 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from kaifang.accounts.permissions import can_write_for_unit
 from kaifang.audit.services import record_event
+from kaifang.core import clock
 from kaifang.core.spreadsheets import (
     Column,
     Problem,
@@ -366,7 +366,7 @@ def apply_plan(*, user: Any, batch: ImportBatch, progress: Progress | None = Non
             if progress:
                 progress(int(100 * done / len(items)))
         locked.status = ImportStatus.APPLIED
-        locked.applied_at = timezone.now()
+        locked.applied_at = clock.now()
         locked.summary = f"已导入 {len(units)} 个单位的 {batch_changes(locked)} 个数据。"
         locked.save(update_fields=["status", "applied_at", "summary"])
         record_event(

@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from kaifang.core import clock
 
 if TYPE_CHECKING:
     from kaifang.accounts.models import User
@@ -57,7 +58,7 @@ class ReportingRound(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     version = models.PositiveIntegerField(default=1)
 
     objects = ReportingRoundQuerySet.as_manager()
@@ -143,7 +144,7 @@ class Submission(models.Model):
     )
     return_reason = models.TextField(_("退回原因"), blank=True)
     version = models.PositiveIntegerField(default=1)
-    updated_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=clock.now)
 
     objects = SubmissionQuerySet.as_manager()
 
@@ -174,7 +175,7 @@ class SubmissionEvent(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     actor_name = models.CharField(_("操作人"), max_length=150, blank=True)
-    at = models.DateTimeField(_("时间"), default=timezone.now)
+    at = models.DateTimeField(_("时间"), default=clock.now)
     reason = models.TextField(_("说明"), blank=True)
     key = models.CharField(max_length=64, blank=True)
 
@@ -262,7 +263,7 @@ class ImportBatch(models.Model):
     problems = models.JSONField(default=list)  # [{"sheet", "row", "column", "message"}]
     plan = models.JSONField(default=dict)  # {"units": {code: {indicator: [value, version, comment]}}, "cells": n}
     summary = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=clock.now)
     applied_at = models.DateTimeField(null=True, blank=True)
 
     objects = ImportBatchQuerySet.as_manager()

@@ -7,10 +7,8 @@ must belong to the round, and a transition follows the table in `kaifang.reporti
 
 from __future__ import annotations
 
-import contextlib
 import datetime
-from collections.abc import Iterable, Iterator
-from contextvars import ContextVar
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +19,7 @@ from django.utils import timezone
 
 from kaifang.accounts.permissions import can_write_for_unit
 from kaifang.audit.services import record_event
+from kaifang.core import clock
 from kaifang.indicators.figures import ValueEntry
 from kaifang.indicators.models import DataValue, Indicator
 from kaifang.indicators.periods import check_period, month_label
@@ -47,23 +46,14 @@ REPEATABLE_RESULT = {
 }
 
 
-_pinned_now: ContextVar[datetime.datetime | None] = ContextVar("reporting_pinned_now", default=None)
-
-
 def server_now() -> datetime.datetime:
-    """The server's clock at commit time; timeliness is decided by it. Only the demo loader pins
-    it (`pinned_clock`), to replay July 2018; tests replace this function."""
-    return _pinned_now.get() or timezone.now()
+    """The app clock at commit time (`kaifang.core.clock.now`); timeliness is decided by it. The
+    demo loader pins it with `pinned_clock` to replay July 2018; tests replace this function."""
+    return clock.now()
 
 
-@contextlib.contextmanager
-def pinned_clock(moment: datetime.datetime) -> Iterator[None]:
-    """Replay history at `moment` (the demo loader); never used by a request."""
-    token = _pinned_now.set(moment)
-    try:
-        yield
-    finally:
-        _pinned_now.reset(token)
+# Replay history at a moment (the demo loader); never used by a request.
+pinned_clock = clock.pinned
 
 
 def is_trusted_loader(actor: Any) -> bool:

@@ -72,6 +72,7 @@ def engine() -> str:
 
 def default_path() -> Path:
     suffix = "sqlite3" if engine() == "sqlite" else "pgdump"
+    # Wall clock: a backup file is named for when it was really taken.
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     return Path(settings.KAIFANG_BACKUP_DIR) / f"kaifang-{stamp}.{suffix}"
 

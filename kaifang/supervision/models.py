@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kaifang.core import clock
+
 
 class TaskState(models.TextChoices):
     DRAFT = "draft", _("草稿")
@@ -111,8 +113,8 @@ class Task(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    created_at = models.DateTimeField(_("创建时间"), default=clock.now, editable=False)
+    updated_at = models.DateTimeField(_("更新时间"), default=clock.now, editable=False)
     version = models.PositiveIntegerField(default=1)
     # A form's one-time key: the same submission arriving twice creates one task, not two.
     request_key = models.CharField(max_length=64, blank=True, default="", editable=False)
@@ -175,7 +177,7 @@ class TaskAttachment(models.Model):
     file = models.FileField(_("文件"), upload_to=attachment_path)
     name = models.CharField(_("文件名"), max_length=200)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         verbose_name = _("附件")
@@ -196,7 +198,7 @@ class TaskTransition(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     actor_name = models.CharField(max_length=100, blank=True)
     on = models.DateField(_("日期"))
-    at = models.DateTimeField(auto_now_add=True)
+    at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         ordering = ["at", "id"]
@@ -217,7 +219,7 @@ class ProgressReport(models.Model):
     help_needed = models.TextField(_("需协调事项"), blank=True)
     reported_on = models.DateField(_("报送日期"))
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    reported_at = models.DateTimeField(auto_now_add=True)
+    reported_at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         verbose_name = _("进展报告")
@@ -252,7 +254,7 @@ class SupervisionAction(models.Model):
     on = models.DateField(_("日期"))
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     actor_name = models.CharField(max_length=100, blank=True)
-    at = models.DateTimeField(auto_now_add=True)
+    at = models.DateTimeField(default=clock.now, editable=False)
 
     class Meta:
         verbose_name = _("督办记录")

@@ -3,7 +3,7 @@
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from kaifang.audit.models import AuditEvent
+from kaifang.audit.models import AuditChainHead, AuditEvent
 from kaifang.audit.services import record_event, verify_chain
 
 pytestmark = pytest.mark.django_db
@@ -28,8 +28,19 @@ def test_an_event_cannot_be_changed_or_deleted_through_the_orm_or_sql():
     assert AuditEvent.objects.get(pk=event.pk).action == "test.immutable"
 
 
-def test_deleting_events_is_refused_while_the_chain_head_exists():
+@pytest.mark.parametrize(
+    "statement",
+    ["UPDATE audit_auditevent SET action = 'forged' WHERE id = %s", "DELETE FROM audit_auditevent WHERE id = %s"],
+)
+def test_raw_sql_update_and_delete_of_an_event_are_refused_by_the_trigger_even_without_the_chain_head(statement):
+    """On SQLite and PostgreSQL alike; removing the chain head row (which once let DELETE through on
+    SQLite, for test flushes) opens nothing."""
     event = record_event(actor="test", action="test.undeletable")
-    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [event.pk])
-    assert AuditEvent.objects.filter(pk=event.pk).exists()
+    AuditChainHead.objects.all().delete()
+    with (
+        pytest.raises(DatabaseError, match="audit events are append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement, [event.pk])
+    assert AuditEvent.objects.get(pk=event.pk).action == "test.undeletable"

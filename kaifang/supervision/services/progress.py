@@ -71,7 +71,7 @@ def submit_progress_report(
             _apply_step(task, "resume", TaskState.IN_PROGRESS, actor=actor, reason="", day=day)
         before = {"progress": task.progress, "version": task.version}
         task.progress = percent
-        task.version += 1
+        task.version, task.updated_at = task.version + 1, clock.now()
         task.save(update_fields=["progress", "version", "updated_at"])
         record_event(
             actor=actor,
@@ -97,7 +97,7 @@ def set_milestone_done(*, actor: Any, milestone: Milestone, done: bool, on: date
         before = {"done": milestone.done}
         milestone.done, milestone.done_on = done, (day if done else None)
         milestone.save()
-        task.version += 1
+        task.version, task.updated_at = task.version + 1, clock.now()
         task.save(update_fields=["version", "updated_at"])
         record_event(
             actor=actor,

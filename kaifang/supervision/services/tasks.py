@@ -240,7 +240,7 @@ def update_task(
         task.title, task.body, task.deadline, task.lead_unit = title.strip(), body.strip(), deadline, lead
         task.category = _resolve_category(category)
         task.responsible_leader, task.report_day = responsible_leader.strip()[:60], report_day
-        task.version += 1
+        task.version, task.updated_at = task.version + 1, clock.now()
         task.save()
         task.co_units.set(co)
         record_event(
@@ -301,7 +301,7 @@ def _apply_step(task: Task, action: str, to_state: str, *, actor: Any, reason: s
     elif to_state == TaskState.CLOSED:
         task.closed_on = day
         task.progress = 100
-    task.version += 1
+    task.version, task.updated_at = task.version + 1, clock.now()
     task.save()
     TaskTransition.objects.create(
         task=task,

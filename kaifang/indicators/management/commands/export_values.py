@@ -7,9 +7,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.http import Http404
-from django.utils import timezone
 
 from kaifang.accounts.models import Role, User
+from kaifang.core import clock
 from kaifang.core.context import change_context
 from kaifang.indicators.exports import explorer_workbook
 from kaifang.indicators.periods import parse_period, range_label
@@ -28,7 +28,7 @@ def operator() -> Any:
         unit=root,
         username="cli",
         pk=None,
-        scope_granted_at=timezone.now(),
+        scope_granted_at=clock.now(),
     )
 
 
