@@ -204,7 +204,7 @@ def record_denial(*, user: Any, method: str, path: str, query: str, status: int)
     """Count one refused request of a signed-in user (403, or 404 for an object outside their scope).
     Identical refusals (user, method, address, status) within a minute become one audit event
     `access.denied` with their count, written when the minute is over (SEC-20)."""
-    now = timezone.now()
+    now = clock.now()
     ctx = context.current()
     key = hashlib.sha256(f"{user.pk}|{method}|{path}|{query}|{status}".encode()).hexdigest()
     mark_written("denied")
@@ -231,7 +231,7 @@ def record_denial(*, user: Any, method: str, path: str, query: str, status: int)
 def flush_denials(*, now: datetime.datetime | None = None, everything: bool = False) -> int:
     """Write every counted minute that is over (or, with `everything`, every one) to the trail as one
     `access.denied` event each; returns how many. Run by each refusal and by the recurring jobs."""
-    cutoff = (now or timezone.now()) - DENIAL_WINDOW
+    cutoff = (now or clock.now()) - DENIAL_WINDOW
     with transaction.atomic():
         windows = DenialWindow.objects.select_for_update().select_related("actor", "actor__unit").order_by("first_at")
         if not everything:
