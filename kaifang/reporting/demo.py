@@ -19,6 +19,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from kaifang.core.actors import SystemActor
 from kaifang.core.context import change_context
 from kaifang.indicators.figures import ValueEntry
 from kaifang.indicators.models import Indicator, Source
@@ -29,7 +30,7 @@ from kaifang.reporting.validation import WARNING
 
 JUNE = datetime.date(2018, 6, 1)
 ROUND_NAME = "2018年6月开放型经济指标"
-ACTOR = "demo"
+ACTOR = SystemActor(name="demo")
 CITY_UNITS = ("210100", "210200", "210800", "210700")  # 沈阳 (persona) and the cities reporting their own figures
 TZ = timezone.get_default_timezone()
 
@@ -94,7 +95,7 @@ def round_units() -> list[OrgUnit]:
     return [*extra, *counties]
 
 
-def load_reporting_demo(*, actor: str = ACTOR) -> dict[str, int]:
+def load_reporting_demo(*, actor: SystemActor = ACTOR) -> dict[str, int]:
     """Create the June 2018 round and replay its July. Idempotent: an existing round is left alone."""
     from kaifang.indicators.demo import planned_value
 
@@ -124,7 +125,7 @@ def load_reporting_demo(*, actor: str = ACTOR) -> dict[str, int]:
     return {"round": round_.pk, "submissions": len(subs)}
 
 
-def _replay(sub: Submission, fate: str, typed: list[Indicator], planned: Any, actor: str) -> None:
+def _replay(sub: Submission, fate: str, typed: list[Indicator], planned: Any, actor: SystemActor) -> None:
     rng = random.Random(f"reporting-demo-times-{sub.unit.code}")
     values = {i.code: planned(i.code, sub.unit.code, JUNE) for i in typed}
     values = {k: v for k, v in values.items() if v is not None}
@@ -154,12 +155,12 @@ def _replay(sub: Submission, fate: str, typed: list[Indicator], planned: Any, ac
             transition(actor=actor, submission=sub, action="approve")
 
 
-def _save(sub: Submission, values: dict[str, Decimal], comments: dict[str, str], actor: str) -> None:
+def _save(sub: Submission, values: dict[str, Decimal], comments: dict[str, str], actor: SystemActor) -> None:
     entries = [ValueEntry(code, value, comments.get(code, "")) for code, value in values.items()]
     save_submission_values(actor=actor, submission=sub, entries=entries)
 
 
-def _submit(sub: Submission, actor: str, comments: dict[str, str]) -> None:
+def _submit(sub: Submission, actor: SystemActor, comments: dict[str, str]) -> None:
     """Submit; a seasonal warning the synthetic figures happen to raise gets a clerk's note first."""
     from kaifang.reporting.services import check_submission, stored_figures
 

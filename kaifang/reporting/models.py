@@ -4,7 +4,9 @@ A round asks a set of units for a set of indicators for one month, between an op
 deadline (plus grace days). Each required unit has one `Submission` moving through
 draft → submitted → approved | returned → locked (see `kaifang.reporting.workflow`). The figures
 themselves are `kaifang.indicators.DataValue` rows, written only by
-`kaifang.indicators.services.save_values`.
+`kaifang.indicators.services.save_many`; whether a figure may be written is its write window
+(`kaifang.indicators.models.FigureWindow`), which the reporting services open, lock and reopen as
+rounds and submissions move.
 """
 
 from __future__ import annotations

@@ -255,24 +255,5 @@ def status_counts(round_: ReportingRound, user: Any) -> dict[str, int]:
     return dict(counts)
 
 
-def values_locked_by_rounds(unit: OrgUnit, period: datetime.date, indicator_codes: list[str]) -> list[str]:
-    """Indicator codes whose figure for `unit` and `period` sits in a submission that is submitted,
-    approved or locked — other writers (batch API, ledgers) should not change those silently."""
-    return values_locked_by_rounds_many([unit], period, indicator_codes).get(unit.pk, [])
-
-
-def values_locked_by_rounds_many(
-    units: list[OrgUnit], period: datetime.date, indicator_codes: list[str]
-) -> dict[int, list[str]]:
-    """`values_locked_by_rounds` for several units in one query: unit id → sorted locked codes."""
-    rows = Submission.objects.filter(
-        unit__in=units, round__period=period, status__in=DONE_STATUSES, round__indicators__code__in=indicator_codes
-    ).values_list("unit_id", "round__indicators__code")
-    locked: dict[int, set[str]] = {}
-    for unit_id, code in rows:
-        locked.setdefault(unit_id, set()).add(code)
-    return {unit_id: sorted(codes) for unit_id, codes in locked.items()}
-
-
 def can_see(user: Any, unit: OrgUnit) -> bool:
     return can_see_unit(user, unit)
