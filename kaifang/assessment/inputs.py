@@ -222,7 +222,7 @@ def _reporting_inputs(units: list[OrgUnit], period: datetime.date, where: UnitFi
     counts: dict[int, dict[str, Any]] = {
         u.pk: {"required": 0, "on_time": 0, "late": 0, "returned": 0, "sources": []} for u in units
     }
-    window = {"period__year": period.year, "period__lte": period}
+    window = {"period__year": period.year, "period__lte": period, "kind": "monthly"}  # not 历史数据补录
     required = (
         ReportingRound.units.through.objects.filter(where("orgunit__"))
         .filter(**{f"reportinground__{k}": v for k, v in window.items()})

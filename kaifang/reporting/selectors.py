@@ -155,6 +155,7 @@ class Tally:
 
     label: str
     code: str = ""
+    counted: bool = True  # False for a historical round (历史数据补录): no timeliness to speak of
     required: int = 0
     done: int = 0
     approved: int = 0
@@ -188,8 +189,8 @@ class Tally:
 
     @property
     def timeliness(self) -> Decimal | None:
-        """及时率 = units that submitted by the deadline / units required."""
-        return Decimal(self.on_time) / Decimal(self.required) if self.required else None
+        """及时率 = units that submitted by the deadline / units required (none for a historical round)."""
+        return Decimal(self.on_time) / Decimal(self.required) if self.required and self.counted else None
 
     @property
     def completeness_text(self) -> str:
@@ -218,14 +219,15 @@ def round_overview(user: Any, round_: ReportingRound) -> Overview:
     """Completeness and timeliness of the round over the units the user can see, per city."""
     subs = list(Submission.objects.visible_to(user).filter(round=round_).select_related("unit").order_by("unit__path"))
     cities = {u.code: u for u in OrgUnit.objects.filter(kind=UnitKind.CITY)}
-    total = Tally(label=gettext("合计"))
+    counted = round_.counts_for_timeliness
+    total = Tally(label=gettext("合计"), counted=counted)
     groups: dict[str, Tally] = {}
     for sub in subs:
         total.add(sub)
         city = group_of(sub.unit, cities)
         key = city.code if city else ""
         if key not in groups:
-            groups[key] = Tally(label=city.name if city else gettext("省直部门及直报单位"), code=key)
+            groups[key] = Tally(label=city.name if city else gettext("省直部门及直报单位"), code=key, counted=counted)
         groups[key].add(sub)
     ordered = sorted(groups.values(), key=lambda t: (t.code == "", t.code))
     return Overview(total=total, groups=ordered)

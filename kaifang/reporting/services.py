@@ -36,6 +36,7 @@ from kaifang.notifications.services import notify_unit
 from kaifang.orgs.models import OrgUnit
 from kaifang.reporting.models import (
     ReportingRound,
+    RoundKind,
     RoundStatus,
     Submission,
     SubmissionEvent,
@@ -103,12 +104,15 @@ def open_round(
     opens_at: datetime.datetime,
     deadline: datetime.datetime,
     grace_days: int = 0,
+    kind: str = RoundKind.MONTHLY,
 ) -> ReportingRound:
-    """Create a round, a draft submission for every required unit, and open the figures' windows
-    of its units × indicators for its month. Province supervisors only (or a system actor such as
-    the demo loader)."""
+    """Create a round, a draft submission for every required unit (a monthly round; a historical
+    round has none) and open the figures' windows of its units × indicators for its month.
+    Province supervisors only (or a system actor such as the demo loader)."""
     if not is_system_actor(actor) and not is_supervisor(actor):
         raise PermissionDenied("只有省级督查可以发起报送批次。")
+    if kind not in RoundKind.values:
+        raise ValidationError("未知的报送批次类型。", code="kind")
     period = check_period(period)
     if deadline < opens_at:
         raise ValidationError("截止时间不能早于开始时间。", code="dates")
@@ -121,6 +125,7 @@ def open_round(
         round_ = ReportingRound.objects.create(
             period=period,
             name=name,
+            kind=kind,
             opens_at=opens_at,
             deadline=deadline,
             grace_days=grace_days,
@@ -129,7 +134,8 @@ def open_round(
         )
         round_.indicators.set(indicators)
         round_.units.set(units)
-        Submission.objects.bulk_create([Submission(round=round_, unit=u) for u in units])
+        if kind == RoundKind.MONTHLY:
+            Submission.objects.bulk_create([Submission(round=round_, unit=u) for u in units])
         open_windows(
             actor=actor, units=units, indicators=_stored(indicators), period=period, reason=f"报送批次“{name}”"
         )
@@ -138,6 +144,7 @@ def open_round(
             action="reporting.round.open",
             obj=round_,
             after={
+                "kind": kind,
                 "period": f"{period:%Y-%m}",
                 "indicators": [i.code for i in indicators],
                 "units": len(units),

@@ -20,9 +20,11 @@ from kaifang.core.actors import SystemActor
 from kaifang.indicators.figures import FiguresRefused, ValueEntry
 from kaifang.indicators.models import DataValue, FigureWindow
 from kaifang.indicators.services import save_many
+from kaifang.orgs.models import OrgUnit
 from kaifang.reporting.excel import build_template
 from kaifang.reporting.imports import request_apply, upload_workbook
-from kaifang.reporting.models import ImportStatus, ReportingRound, Submission
+from kaifang.reporting.models import ImportStatus, ReportingRound, RoundKind, Submission
+from kaifang.reporting.selectors import round_overview
 from kaifang.reporting.services import close_round, open_round, save_submission_values, transition
 from kaifang.reporting.tests.conftest import GOOD, JUNE, at, entries
 from kaifang.reporting.tests.test_excel import fill, hunnan_values
@@ -142,6 +144,27 @@ def test_closing_the_round_locks_every_figure_and_a_late_return_does_not_reopen(
     shenhe_sub = sub_of("210103")
     with pytest.raises(FiguresRefused, match="2018年6月已锁定（报送批次已关闭）"):
         save_submission_values(actor=shenyang, submission=shenhe_sub, entries=entries())
+
+
+def test_a_historical_round_has_no_submissions_no_timeliness_and_locks_its_month(catalogue, province):
+    history = open_round(
+        actor=TEST,
+        period=MAY,
+        name="2018年5月历史数据补录",
+        indicators=catalogue.values(),
+        units=OrgUnit.objects.filter(code__in=["210112", "210103"]),
+        opens_at=at(1, 0, month=6),
+        deadline=at(10, 0, month=6),
+        kind=RoundKind.HISTORICAL,
+    )
+    assert not history.submissions.exists() and states(period=MAY)["EXPORT"][0] == "open"
+    hunnan_unit = history.units.get(code="210112")
+    save_many(actor=TEST, period=MAY, batches=[(hunnan_unit, [ValueEntry("EXPORT", Decimal("500"))])])
+    close_round(actor=TEST, round_=history)
+    assert states(period=MAY)["EXPORT"] == ("locked", "报送批次已关闭")
+    overview = round_overview(province, history)
+    assert overview.total.timeliness is None and overview.total.timeliness_text == "—"
+    assert not ReportingRound.objects.counted().filter(pk=history.pk).exists()
 
 
 def test_only_a_system_actor_is_trusted_for_every_unit(catalogue, hunnan):
