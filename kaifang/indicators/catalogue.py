@@ -36,6 +36,7 @@ EDITABLE = [
     "authority",
     "formula",
     "description",
+    "allow_negative",
     "is_active",
     "sort_order",
 ]

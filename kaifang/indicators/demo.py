@@ -12,6 +12,10 @@ province totals in line with the published figures in data/README.md:
   +11.8% on 2017 H1. 进出口总额 = 出口额 + 进口额 at every unit.
 - Domestic capital introduced (引进内资) about 2,240亿元 in 2018 H1 (Jan–Jul 2,614.5).
 
+The figures of 2017-01 … 2018-05 go through the same doors as anyone's: the ledger-derived ones
+through `set_computed_values` (here), the typed ones through historical reporting rounds and
+`save_many` (`kaifang.reporting.demo.load_history_demo`, fed by `history_batches`), which close
+and lock each month.
 June 2018 (H1's last month) is deliberately NOT loaded: the 2018-06 reporting round creates it.
 `planned_value()` gives the value this generator intends for any unit and month (June included),
 so the round's demo can type plausible, consistent figures. 大连, 营口 and 锦州 report their own
@@ -31,14 +35,16 @@ from typing import Any
 from django.db import transaction
 
 from kaifang.audit.services import record_event
-from kaifang.core import clock
+from kaifang.core.actors import SystemActor
 from kaifang.indicators.catalogue import save_indicator
-from kaifang.indicators.models import DataValue, Indicator, ReportedAs
+from kaifang.indicators.figures import ValueEntry
+from kaifang.indicators.models import Indicator, ReportedAs, Source
+from kaifang.indicators.services import set_computed_values
 from kaifang.indicators.targets import set_targets_bulk
 from kaifang.orgs.models import OrgUnit, UnitKind
 
+ACTOR = SystemActor(name="demo")
 PROVINCE = "210000"
-FIRST = datetime.date(2017, 1, 1)
 LAST_LOADED = datetime.date(2018, 5, 1)
 ROUND_PERIOD = datetime.date(2018, 6, 1)
 USD_CNY_2017 = Decimal("6.75")
@@ -359,8 +365,9 @@ def _city_target_ratio(code: str, city: str) -> Decimal:
     return Decimal(str(round(_rng("target", code, city).uniform(0.40, 0.62), 3)))
 
 
-def load_indicators_demo(*, actor: Any = "demo") -> dict[str, int]:
-    """Load the catalogue, 2018 targets and 2017-01 … 2018-05 values. Idempotent; about 20 k rows."""
+def load_indicators_demo(*, actor: Any = ACTOR) -> dict[str, int]:
+    """Load the catalogue, 2018 targets and the ledger-derived figures of 2017-01 … 2018-05 (the
+    typed ones come through the historical rounds). Idempotent."""
     _tree.cache_clear()
     monthly_plan.cache_clear()
     for position, spec in enumerate(INDICATORS, start=1):
@@ -370,13 +377,26 @@ def load_indicators_demo(*, actor: Any = "demo") -> dict[str, int]:
         if existing is None:
             save_indicator(actor=actor, code=spec["code"], **values)
     indicators = {i.code: i for i in Indicator.objects.filter(code__in=[s["code"] for s in INDICATORS])}
-    units = {
+    units = _units()
+    with transaction.atomic():
+        targets_loaded = _load_targets(actor, indicators, units)
+        values_loaded = _load_computed(actor, indicators, units)
+        if targets_loaded or values_loaded:
+            record_event(
+                actor=actor,
+                action=DEMO_MARK,
+                object_type="indicators.datavalue",
+                object_repr="示例数据：指标目录、2018年目标与2017年1月—2018年5月台账指标数据",
+                after={"targets": targets_loaded, "computed": values_loaded, "from": "2017-01", "to": "2018-05"},
+            )
+    return {"targets": targets_loaded, "values": values_loaded}
+
+
+def _units() -> dict[str, OrgUnit]:
+    return {
         u.code: u
         for u in OrgUnit.objects.filter(code__in=[PROVINCE, *CITIES, *(c for kids in _tree().values() for c in kids)])
     }
-    targets_loaded = _load_targets(actor, indicators, units)
-    values_loaded = _load_values(actor, indicators, units)
-    return {"targets": targets_loaded, "values": values_loaded}
 
 
 def _load_targets(actor: Any, indicators: dict[str, Indicator], units: dict[str, OrgUnit]) -> int:
@@ -417,54 +437,65 @@ def _load_targets(actor: Any, indicators: dict[str, Indicator], units: dict[str,
     return set_targets_bulk(actor=actor, rows=rows)
 
 
-def _load_values(actor: Any, indicators: dict[str, Indicator], units: dict[str, OrgUnit]) -> int:
-    plan = monthly_plan()
-    months = [m for m in _months() if m <= LAST_LOADED]
-    now = clock.now()
-    rows: list[DataValue] = []
-    for code, indicator in indicators.items():
-        if indicator.source == "formula":
+def history_months() -> list[datetime.date]:
+    """The months loaded as history: 2017-01 … 2018-05."""
+    return [m for m in _months() if m <= LAST_LOADED]
+
+
+def _reporting_units(indicator: Indicator) -> list[str]:
+    """Who holds a figure: every county; 大连, 营口 and 锦州 also type their own city figures."""
+    out: list[str] = []
+    for city in CITIES:
+        out.extend(_tree()[city])
+        if city in CITY_REPORTERS and indicator.source == Source.REPORTED:
+            out.append(city)
+    return out
+
+
+def _figure(indicator: Indicator, unit_code: str, period: datetime.date) -> Decimal:
+    """The figure as the indicator is reported: the month's own value, or the YTD (a stock's value)."""
+    if indicator.time_aggregation == "stock" or indicator.reported_as != ReportedAs.YTD:
+        return monthly_plan()[(indicator.code, unit_code, period)]
+    return planned_value(indicator.code, unit_code, period) or Decimal(0)
+
+
+def history_units() -> list[OrgUnit]:
+    """The units that report history: every county, and the cities that report their own figures."""
+    codes = {c for kids in _tree().values() for c in kids} | set(CITY_REPORTERS)
+    return list(OrgUnit.objects.filter(code__in=codes).order_by("path"))
+
+
+def history_indicators() -> list[Indicator]:
+    """The demo indicators whose figures are stored (typed and ledger-derived), catalogue order."""
+    codes = [s["code"] for s in INDICATORS if s.get("source", "reported") != "formula"]
+    return list(Indicator.objects.filter(code__in=codes).order_by("sort_order", "code"))
+
+
+def history_batches(period: datetime.date) -> list[tuple[OrgUnit, list[ValueEntry]]]:
+    """Every unit's typed figures of one history month, as `save_many` takes them."""
+    indicators = [i for i in history_indicators() if i.is_typed]
+    units = {u.code: u for u in history_units()}
+    entries: dict[str, list[ValueEntry]] = {}
+    for indicator in indicators:
+        for unit_code in _reporting_units(indicator):
+            entries.setdefault(unit_code, []).append(ValueEntry(indicator.code, _figure(indicator, unit_code, period)))
+    return [(units[code], entries[code]) for code in sorted(entries, key=lambda c: units[c].path)]
+
+
+def _load_computed(actor: Any, indicators: dict[str, Indicator], units: dict[str, OrgUnit]) -> int:
+    """The ledger-derived figures of the history months, through `set_computed_values` (the same
+    figures the demo ledgers count; the ledger demo's recompute then finds nothing to change)."""
+    changed = 0
+    for indicator in indicators.values():
+        if indicator.source != Source.LEDGER:
             continue
-        for city in CITIES:
-            unit_codes = list(_tree()[city])
-            if city in CITY_REPORTERS and indicator.source == "reported":
-                unit_codes.append(city)
-            for unit_code in unit_codes:
-                ytd = Decimal(0)
-                for period in months:
-                    month_value = plan[(code, unit_code, period)]
-                    ytd = month_value if period.month == 1 else ytd + month_value
-                    if indicator.time_aggregation == "stock":
-                        month_value = ytd = plan[(code, unit_code, period)]
-                    reported = ytd if indicator.reported_as == ReportedAs.YTD else month_value
-                    rows.append(
-                        DataValue(
-                            indicator=indicator,
-                            unit=units[unit_code],
-                            period=period,
-                            reported=reported,
-                            month_value=month_value,
-                            ytd_value=ytd,
-                            updated_at=now,
-                        )
-                    )
-    with transaction.atomic():
-        existing = set(
-            DataValue.objects.filter(
-                indicator__in=indicators.values(), period__gte=FIRST, period__lte=LAST_LOADED
-            ).values_list("indicator_id", "unit_id", "period")
-        )
-        fresh = [r for r in rows if (r.indicator_id, r.unit_id, r.period) not in existing]
-        DataValue.objects.bulk_create(fresh, batch_size=2000)
-        if fresh:
-            record_event(
-                actor=actor,
-                action=DEMO_MARK,
-                object_type="indicators.datavalue",
-                object_repr="示例数据：2017年1月—2018年5月指标数据",
-                after={"rows": len(fresh), "from": "2017-01", "to": "2018-05"},
-            )
-    return len(fresh)
+        rows = [
+            (units[unit_code], period, _figure(indicator, unit_code, period))
+            for unit_code in _reporting_units(indicator)
+            for period in history_months()
+        ]
+        changed += set_computed_values(actor=actor, indicator=indicator, rows=rows)
+    return changed
 
 
 def demo_loaded() -> bool:

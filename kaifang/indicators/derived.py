@@ -13,12 +13,23 @@ import datetime
 from collections import defaultdict
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from kaifang.indicators import maths
 from kaifang.indicators.models import DataValue, Indicator, ReportedAs, TimeAggregation
 
 Derived = tuple[Decimal | None, Decimal | None]
+
+
+class Moved(NamedTuple):
+    """A stored month whose derived figures change because another month of its year is written."""
+
+    pk: int
+    unit_id: int
+    indicator_id: int
+    period: datetime.date
+    month_value: Decimal | None
+    ytd_value: Decimal | None
 
 
 def derive_year(indicator: Indicator, reported_by_month: Sequence[Decimal | None]) -> list[Derived]:
@@ -32,10 +43,10 @@ def derive_year(indicator: Indicator, reported_by_month: Sequence[Decimal | None
     return list(zip(monthly, maths.ytd_from_monthly(monthly), strict=True))
 
 
-def plan_years(rows: Sequence[DataValue], indicators: dict[int, Indicator]) -> list[tuple[Any, ...]]:
+def plan_years(rows: Sequence[DataValue], indicators: dict[int, Indicator]) -> list[Moved]:
     """Set `month_value`/`ytd_value` on `rows` (new or changed figures, not yet written) and return
-    `(pk, month_value, ytd_value)` for every other stored month of the same unit, indicator and year
-    whose derived figures change as a result. One query, whatever the number of rows."""
+    every other stored month of the same unit, indicator and year whose derived figures change as a
+    result, with its new figures. One query, whatever the number of rows."""
     changing: dict[tuple[int, int, int], dict[int, DataValue]] = defaultdict(dict)
     for row in rows:
         changing[(row.unit_id, row.indicator_id, row.period.year)][row.period.month] = row
@@ -52,7 +63,7 @@ def plan_years(rows: Sequence[DataValue], indicators: dict[int, Indicator]) -> l
         key = (unit_id, indicator_id, period.year)
         if key in changing:
             stored[key][period.month] = (pk, figure, month_value, ytd_value)
-    updates: list[tuple[Any, ...]] = []
+    updates: list[Moved] = []
     for key, months in changing.items():
         others = stored.get(key, {})
         reported: list[Decimal | None] = [None] * 12
@@ -65,5 +76,5 @@ def plan_years(rows: Sequence[DataValue], indicators: dict[int, Indicator]) -> l
             row.month_value, row.ytd_value = derived[month - 1]
         for month, (pk, _figure, month_value, ytd_value) in others.items():
             if month not in months and (month_value, ytd_value) != derived[month - 1]:
-                updates.append((pk, *derived[month - 1]))
+                updates.append(Moved(pk, key[0], key[1], datetime.date(key[2], month, 1), *derived[month - 1]))
     return updates

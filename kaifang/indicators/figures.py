@@ -1,7 +1,8 @@
 """A typed figure and what can go wrong with it: the entry a user sends (`ValueEntry`), the check
-every channel applies to it (`clean_figure`), and the conflict a stale version raises
-(`StaleValues`). Shared by the value writes (`kaifang.indicators.services`), targets, the reporting
-form, the API and the import."""
+every channel applies to it (`clean_figure`), the conflict a stale version raises (`StaleValues`)
+and the refusal of a figure outside its window or in a locked month (`FiguresRefused`). Shared by
+the value writes (`kaifang.indicators.services`), targets, the reporting form, the API and the
+import."""
 
 from __future__ import annotations
 
@@ -63,6 +64,16 @@ class StaleValues(ValidationError):
             _("以下数据在您打开后已被修改，本次保存未生效：%(names)s。请核对后重新保存。") % {"names": names},
             code="stale",
         )
+
+
+class FiguresRefused(ValidationError):
+    """Raised when a write would type a figure outside an open window ("window") or change a locked
+    month ("locked"), directly or through its derived month value or YTD; nothing was applied.
+    Each message names the unit, the indicator and the month."""
+
+    def __init__(self, messages: list[str], *, code: str):
+        super().__init__(messages)
+        self.code = code
 
 
 def plain(value: Decimal) -> str:

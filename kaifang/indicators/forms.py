@@ -43,6 +43,11 @@ class IndicatorForm(forms.Form):
         help_text=_("仅“公式计算”指标填写，如 share(EXPORT, TRADE) * 100；可用 + − × ÷、括号、share、ratio、yoy。"),
     )
     description = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    allow_negative = forms.BooleanField(
+        label=_("允许负数"),
+        required=False,
+        help_text=_("流量指标的填报值（当月值或累计值）默认不能为负数；仅当该指标确实可能为负时勾选。"),
+    )
     is_active = forms.BooleanField(label=_("启用"), required=False, initial=True)
     sort_order = forms.IntegerField(label=_("排序"), min_value=0, initial=0)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)

@@ -84,6 +84,11 @@ class Indicator(models.Model):
     authority = models.CharField(_("权威口径"), max_length=12, choices=Authority.choices, default=Authority.SELF)
     formula = models.TextField(_("计算公式"), blank=True)
     description = models.TextField(_("说明"), blank=True)
+    allow_negative = models.BooleanField(
+        _("允许负数"),
+        default=False,
+        help_text=_("流量指标的填报值（当月值或累计值）默认不能为负数；仅当该指标确实可能为负时勾选。"),
+    )
     is_active = models.BooleanField(_("启用"), default=True)
     sort_order = models.PositiveIntegerField(_("排序"), default=0)
     version = models.PositiveIntegerField(default=1)
@@ -235,3 +240,57 @@ class DataValueHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.value_id}: {self.old_reported} → {self.new_reported}"
+
+
+class WindowState(models.TextChoices):
+    OPEN = "open", _("开放填报")
+    LOCKED = "locked", _("已锁定")
+
+
+class FigureWindowQuerySet(models.QuerySet["FigureWindow"]):
+    def visible_to(self, user: User | Any) -> FigureWindowQuerySet:
+        from kaifang.orgs.scope import unit_scope_q
+
+        return self.filter(unit_scope_q(user, prefix="unit__"))
+
+    def locked(self) -> FigureWindowQuerySet:
+        return self.filter(state=WindowState.LOCKED)
+
+
+class FigureWindow(models.Model):
+    """Whether one unit's figure of one indicator and month may be written now.
+
+    No window: the figure is not asked for, so a unit cannot type it. Open: a reporting round asks
+    for it and the unit's submission is still being filled in. Locked: submitted, approved, or its
+    round closed — the figure, and every figure its month value or YTD is derived from, no longer
+    changes except through an approved correction (数据更正). Reporting opens, locks and reopens
+    windows through `kaifang.indicators.window_services`; the value writes decide against them.
+    `reason` and `changed_by` say why and by whom the state last changed.
+    """
+
+    indicator = models.ForeignKey(Indicator, verbose_name=_("指标"), on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("orgs.OrgUnit", verbose_name=_("单位"), on_delete=models.CASCADE, related_name="+")
+    period = models.DateField(_("期间"))
+    state = models.CharField(_("状态"), max_length=8, choices=WindowState.choices, default=WindowState.OPEN)
+    reason = models.CharField(_("原因"), max_length=200, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_by_name = models.CharField(_("操作人"), max_length=150, blank=True)
+    changed_at = models.DateTimeField(_("时间"), default=clock.now)
+
+    objects = FigureWindowQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("填报窗口")
+        verbose_name_plural = _("填报窗口")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "period", "indicator"], name="figurewindow_once_per_figure"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.indicator.name} {self.period:%Y-%m} {self.get_state_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == WindowState.OPEN

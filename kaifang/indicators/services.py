@@ -1,11 +1,14 @@
-"""Writes of monthly values: the one path every channel (form, API, import, CLI, demo) goes through.
+"""Writes of monthly values: the one door every channel (form, API, import, CLI, demo) goes through.
 
-`save_values` writes what one unit types, `save_many` the same for several units of one month (an
-Excel import) in one transaction; `set_computed_values` writes ledger-derived figures. All keep
-`month_value`/`ytd_value` exact for the whole year (`kaifang.indicators.derived`), write a history
-row per change and an audit event per unit, in one transaction, with a fixed number of set-based
-statements (`kaifang.core.bulk`). The entry, its checks and the conflict it can raise live in
-`kaifang.indicators.figures`; catalogue and target writes in `kaifang.indicators.catalogue` and
+`save_many` writes what units type for one month — the reporting form, the values API, an Excel
+import, the demo loader — and `save_values` is its one-unit form; `set_computed_values` writes
+ledger-derived figures. Each checks, in this order and only here: permission, the catalogue, the
+figure (with the catalogue's sign rule), the write window and the lock
+(`kaifang.indicators.window_services.check_writable`, on the rows actually planned), and versions.
+All keep `month_value`/`ytd_value` exact for the whole year (`kaifang.indicators.derived`), write a
+history row per change and an audit event per unit, in one transaction, with a fixed number of
+set-based statements (`kaifang.core.bulk`). The entry, its checks and the errors it can raise live
+in `kaifang.indicators.figures`; catalogue and target writes in `kaifang.indicators.catalogue` and
 `kaifang.indicators.targets`.
 """
 
@@ -26,7 +29,7 @@ from kaifang.accounts.permissions import can_write_for_unit
 from kaifang.audit.services import record_event, record_events
 from kaifang.core import clock, context
 from kaifang.core.bulk import insert_rows, update_columns
-from kaifang.indicators.derived import plan_years
+from kaifang.indicators.derived import Moved, plan_years
 from kaifang.indicators.figures import (
     Conflict,
     StaleValues,
@@ -38,9 +41,11 @@ from kaifang.indicators.figures import (
 )
 from kaifang.indicators.models import DataValue, DataValueHistory, Indicator, Source
 from kaifang.indicators.periods import check_period, month_label
+from kaifang.indicators.window_services import check_writable, lock_units
 from kaifang.orgs.models import OrgUnit
 
 INSERT_RETRIES = 3
+MAX_REFERENCE = 64
 
 
 @dataclass
@@ -55,13 +60,7 @@ Cleaned = list[tuple[ValueEntry, Indicator, Decimal | None]]
 
 
 def save_values(*, actor: Any, unit: OrgUnit, period: datetime.date, entries: list[ValueEntry]) -> list[DataValue]:
-    """Save typed figures of one unit and month, all or nothing.
-
-    Checks scope, the catalogue (only typed indicators), each figure, and every expected version
-    before applying anything; a stale version raises `StaleValues` listing each conflict with the
-    current value. A figure equal to the stored one is a no-op, so a retried save applies once.
-    Returns the unit's rows for the entries, in entry order (None entries with no row are left out).
-    """
+    """Save typed figures of one unit and month, all or nothing: `save_many` for one unit."""
     return save_many(actor=actor, period=period, batches=[(unit, entries)])[0]
 
 
@@ -72,14 +71,24 @@ def save_many(
     batches: Sequence[tuple[OrgUnit, Sequence[ValueEntry]]],
     correction: str = "",
 ) -> list[list[DataValue]]:
-    """`save_values` for several units of one month (an Excel import of a city and its counties) in
-    one transaction and a fixed number of queries: every unit's figures are checked first, and one
-    unit's problem or conflict leaves every unit unchanged. Returns each batch's rows, in order.
+    """Save typed figures of several units of one month in one transaction, all or nothing.
 
-    `correction` is the reference of an approved correction request (数据更正, e.g. GZ-2018-0007):
-    the lock of closed months is not applied, everything else is, and the audit event is
-    "indicators.values.correct" with the reference."""
+    Checks, each once: the actor may write for every unit (PermissionDenied); every entry against
+    the catalogue (typed, active, known) and every figure (digits, places, sign) — all problems
+    together as one ValidationError; then, on the rows this save would actually change, the write
+    window and the lock (`check_writable`: an open window for each, and no locked month moved
+    through its derived month value or YTD — `FiguresRefused` naming the month); then every
+    expected version (`StaleValues` listing each conflict). A figure equal to the stored one is a
+    no-op, so a retried save applies once. Returns each batch's rows, in entry order.
+
+    `correction` — the reference of an approved correction (数据更正, e.g. "GZ-2018-0007") — is the
+    authority to write outside a window and into a locked month: window and lock are not applied,
+    everything else is, and the audit action is "indicators.values.correct" with the reference.
+    """
     period = check_period(period)
+    correction = (correction or "").strip()
+    if len(correction) > MAX_REFERENCE:
+        raise ValidationError(_("更正申请编号过长。"), code="correction")
     seen: set[int] = set()
     for unit, _entries in batches:
         if unit.pk in seen:
@@ -87,14 +96,10 @@ def save_many(
         seen.add(unit.pk)
         if not can_write_for_unit(actor, unit):
             raise PermissionDenied(_("您无权填报该单位的数据。"))
-    cleaned = clean_entries(batches)
-    if not correction:
-        reject_values_in_closed_submissions(
-            period=period, batches=[(unit, [e.indicator_code for e in entries]) for unit, entries in batches]
-        )
+    cleaned = _clean_entries(batches)
     for attempt in range(INSERT_RETRIES):
         try:
-            return apply_cleaned(actor=actor, period=period, cleaned=cleaned, correction=correction)
+            return _apply(actor=actor, period=period, cleaned=cleaned, correction=correction)
         except IntegrityError:
             # Someone inserted the same (indicator, unit, period) at the same moment; run again:
             # the second pass sees their row and reports a conflict or an idempotent no-op.
@@ -103,7 +108,7 @@ def save_many(
     raise AssertionError("unreachable")
 
 
-def clean_entries(batches: Sequence[tuple[OrgUnit, Sequence[ValueEntry]]]) -> list[tuple[OrgUnit, Cleaned]]:
+def _clean_entries(batches: Sequence[tuple[OrgUnit, Sequence[ValueEntry]]]) -> list[tuple[OrgUnit, Cleaned]]:
     """Each entry checked against the catalogue and cleaned; every problem of every unit is raised
     together as one `ValidationError` (prefixed with the unit's name when there are several)."""
     indicators = {
@@ -130,6 +135,15 @@ def clean_entries(batches: Sequence[tuple[OrgUnit, Sequence[ValueEntry]]]) -> li
             except ValidationError as exc:
                 errors.extend(prefix + m for m in exc.messages)
                 continue
+            if value is not None and value < 0 and indicator.is_flow and not indicator.allow_negative:
+                # A flow's figure as reported (a month or a YTD) counts something that happened:
+                # it is never negative unless the catalogue says this indicator can be.
+                errors.append(
+                    prefix
+                    + _("指标“%(name)s”的填报值不能为负数（填写了 %(value)s）。")
+                    % {"name": indicator.name, "value": plain(value)}
+                )
+                continue
             cleaned.append((entry, indicator, value))
         out.append((unit, cleaned))
     if errors:
@@ -152,45 +166,17 @@ def _entry_problem(entry: ValueEntry, indicator: Indicator | None) -> str:
     return ""
 
 
-def reject_values_in_closed_submissions(*, period: datetime.date, batches: Sequence[tuple[OrgUnit, list[str]]]) -> None:
-    """Figures in a submitted, approved or locked submission are read-only on every write path
-    (form, batch API, import): the unit must have it returned or unapproved first."""
-    from kaifang.reporting.selectors import values_locked_by_rounds_many  # reporting builds on indicators
-
-    codes = sorted({c for _u, cs in batches for c in cs})
-    locked = values_locked_by_rounds_many([u for u, _c in batches], period, codes)
-    problems = []
-    for unit, unit_codes in batches:
-        closed = sorted(set(locked.get(unit.pk, ())) & set(unit_codes))
-        if closed:
-            problems.append(
-                _(
-                    "%(unit)s %(period)s 的报送已提交或已审核，以下指标不能再修改：%(codes)s。如需修改，请先退回或撤销审核。"  # noqa: E501
-                )
-                % {"unit": unit.name, "period": f"{period.year}年{period.month}月", "codes": "、".join(closed)}
-            )
-    if problems:
-        raise ValidationError(problems, code="locked")
-
-
-def _lock_units(unit_ids: Iterable[int]) -> None:
-    """Serialise writes of a unit's values, so derived YTDs of later months never race. Always in
-    key order, so two saves over overlapping sets of units cannot deadlock."""
-    list(OrgUnit.objects.select_for_update().filter(pk__in=sorted(set(unit_ids))).order_by("pk").values_list("pk"))
-
-
-def apply_cleaned(
-    *, actor: Any, period: datetime.date, cleaned: list[tuple[OrgUnit, Cleaned]], correction: str = ""
+def _apply(
+    *, actor: Any, period: datetime.date, cleaned: list[tuple[OrgUnit, Cleaned]], correction: str
 ) -> list[list[DataValue]]:
-    """Apply cleaned figures after the version check; the callers above have checked scope and the
-    catalogue (the demo loader calls this directly). Writes values, history and one audit event per
-    unit in one transaction."""
+    """Apply cleaned figures after the window, lock and version checks (`save_many` has checked
+    scope and the catalogue). Writes values, history and one audit event per unit in one transaction."""
     now = clock.now()
     channel = context.current().channel
     units = {unit.pk: unit for unit, _items in cleaned}
     indicators = {ind.pk: ind for _unit, items in cleaned for _e, ind, _v in items}
     with transaction.atomic():
-        _lock_units(units)
+        lock_units(units)
         existing: dict[tuple[int, int], DataValue] = {}
         for stored in DataValue.objects.select_for_update().filter(
             unit_id__in=list(units), period=period, indicator_id__in=list(indicators)
@@ -198,6 +184,7 @@ def apply_cleaned(
             stored.unit, stored.indicator = units[stored.unit_id], indicators[stored.indicator_id]
             existing[(stored.unit_id, stored.indicator_id)] = stored
         conflicts: list[Conflict] = []
+        contested: list[DataValue] = []
         changes: list[_Change] = []
         for unit, items in cleaned:
             for entry, indicator, value in items:
@@ -209,6 +196,8 @@ def apply_cleaned(
                     continue  # idempotent: already so
                 if (row.version if row is not None else None) != entry.expected_version:
                     conflicts.append(_conflict(row, indicator, entry, value, unit if len(cleaned) > 1 else None))
+                    # Still a figure this save means to change: a lock outranks the stale version.
+                    contested.append(row or DataValue(indicator=indicator, unit=unit, period=period))
                     continue
                 if row is None:
                     row = DataValue(indicator=indicator, unit=unit, period=period, reported=value, comment=comment)
@@ -219,22 +208,24 @@ def apply_cleaned(
                 changes.append(_Change(row=row, old_reported=row.reported, old_comment=row.comment))
                 row.reported, row.comment, row.version = value, comment, row.version + 1
                 row.updated_by, row.updated_at = actor_user(actor), now
+        moved = plan_years([c.row for c in changes], indicators)
+        if not correction:
+            changing = [c.row for c in changes] + contested
+            check_writable(changing=changing, moved=moved, units=units, indicators=indicators, typed=True)
         if conflicts:
             raise StaleValues(conflicts)
-        _write(changes, indicators, actor=actor, now=now, channel=channel)
+        _write(changes, moved, actor=actor, now=now, channel=channel)
         by_unit: dict[int, list[_Change]] = defaultdict(list)
         for change in changes:
             by_unit[change.row.unit_id].append(change)
         action = "indicators.values.correct" if correction else "indicators.values.save"
-        events = [
-            _audit(by_unit[unit.pk], actor=actor, unit=unit, period=period, action=action)
-            for unit, _items in cleaned
-            if by_unit[unit.pk]
-        ]
-        if correction:
-            for event in events:
-                event["after"]["correction"] = correction
-        record_events(events)
+        record_events(
+            [
+                _audit(by_unit[unit.pk], actor=actor, unit=unit, period=period, action=action, correction=correction)
+                for unit, _items in cleaned
+                if by_unit[unit.pk]
+            ]
+        )
         return [
             [saved for _e, ind, _v in items if (saved := existing.get((unit.pk, ind.pk))) is not None]
             for unit, items in cleaned
@@ -264,15 +255,12 @@ HISTORY_COLUMNS = ["value", "old_reported", "new_reported", "old_comment", "new_
 HISTORY_COLUMNS += ["actor", "actor_name", "at", "channel"]
 
 
-def _write(
-    changes: list[_Change], indicators: dict[int, Indicator], *, actor: Any, now: datetime.datetime, channel: str
-) -> None:
-    """Write changed rows with their derived figures, the later months those move, and the history:
-    per few thousand figures one insert of new rows, one update of changed rows, one update of moved
-    months and one insert of history rows (`kaifang.core.bulk`)."""
+def _write(changes: list[_Change], moved: list[Moved], *, actor: Any, now: datetime.datetime, channel: str) -> None:
+    """Write changed rows with their derived figures (set by `plan_years`), the later months those
+    move, and the history: per few thousand figures one insert of new rows, one update of changed
+    rows, one update of moved months and one insert of history rows (`kaifang.core.bulk`)."""
     if not changes:
         return
-    moved = plan_years([c.row for c in changes], indicators)
     new_rows = [c.row for c in changes if c.created]
     keys = insert_rows(
         DataValue,
@@ -283,7 +271,7 @@ def _write(
         row.pk = key
         row._state.adding = False
     update_columns(DataValue, VALUE_COLUMNS, [(c.row.pk, *_value_columns(c.row)) for c in changes if not c.created])
-    update_columns(DataValue, ["month_value", "ytd_value"], moved)
+    update_columns(DataValue, ["month_value", "ytd_value"], [(m.pk, m.month_value, m.ytd_value) for m in moved])
     who = (getattr(actor_user(actor), "pk", None), actor_name(actor), now, channel)
     insert_rows(
         DataValueHistory,
@@ -300,11 +288,20 @@ def _value_columns(row: DataValue) -> tuple[Any, ...]:
 
 
 def _audit(
-    changes: list[_Change], *, actor: Any, unit: OrgUnit | None, period: datetime.date | None, action: str
+    changes: list[_Change],
+    *,
+    actor: Any,
+    unit: OrgUnit | None,
+    period: datetime.date | None,
+    action: str,
+    correction: str = "",
 ) -> dict[str, Any]:
-    """The audit event of one unit's (or one computation's) changes: old and new figure of each."""
+    """The audit event of one unit's (or one computation's) changes: old and new figure of each,
+    and the approved correction's reference when one authorised the write."""
     before = {_key(c.row, unit, period): _text(c.old_reported) for c in changes}
-    after = {_key(c.row, unit, period): _text(c.row.reported) for c in changes}
+    after: dict[str, Any] = {_key(c.row, unit, period): _text(c.row.reported) for c in changes}
+    if correction:
+        after["correction"] = correction
     label = f"{unit.name} {month_label(period)}" if unit is not None and period is not None else ""
     return dict(
         actor=actor,
@@ -336,9 +333,18 @@ def set_computed_values(
 ) -> int:
     """Write figures computed from a ledger (or any non-typed source) for many units and months.
 
-    The figure is read as `indicator.reported_as` says (a month value or a YTD). No version check:
-    the ledger is the authority. Unchanged figures are skipped; returns how many changed. History
-    rows and one audit event are written in the same transaction.
+    The figure is read as `indicator.reported_as` says (a month value or a YTD). No version check
+    and no write window: the ledger is the authority for its figures. Unchanged figures are skipped;
+    returns how many changed. History rows and one audit event are written in the same transaction.
+
+    Locks hold here too. A computed figure that was submitted, approved or closed with its round is
+    part of what the unit reported: when any figure of these rows — itself, or a later month whose
+    month value or YTD it moves — sits in a locked month, the whole write is REFUSED
+    (`FiguresRefused` naming each locked month) and nothing changes, so the ledger change that
+    caused it is refused with it, in its own transaction. We refuse rather than apply the unlocked
+    months only because a ledger and its figures that silently disagree are worse than a ledger
+    change that waits: the unit checks the effective date, or its reviewer returns the month, or a
+    correction (数据更正) is approved — then the same change goes through.
     """
     if indicator.source == Source.REPORTED:
         raise ValidationError(
@@ -352,7 +358,7 @@ def set_computed_values(
     now = clock.now()
     channel = context.current().channel
     with transaction.atomic():
-        _lock_units(u.pk for u, _p, _v in prepared)
+        lock_units(u.pk for u, _p, _v in prepared)
         existing = {
             (row.unit_id, row.period): row
             for row in DataValue.objects.select_for_update().filter(
@@ -378,7 +384,15 @@ def set_computed_values(
             changes.append(_Change(row=row, old_reported=row.reported, old_comment=row.comment))
             row.reported, row.version = value, row.version + 1
             row.updated_by, row.updated_at = actor_user(actor), now
-        _write(changes, {indicator.pk: indicator}, actor=actor, now=now, channel=channel)
+        moved = plan_years([c.row for c in changes], {indicator.pk: indicator})
+        check_writable(
+            changing=[c.row for c in changes],
+            moved=moved,
+            units={u.pk: u for u, _p, _v in prepared},
+            indicators={indicator.pk: indicator},
+            typed=False,
+        )
+        _write(changes, moved, actor=actor, now=now, channel=channel)
         if changes:
             units = {c.row.unit_id for c in changes}
             periods = {c.row.period for c in changes}

@@ -16,8 +16,6 @@ from contextvars import ContextVar
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
-
 from kaifang.core import clock
 from kaifang.ledgers.counting import FUNDS, SIGNED_100M, STARTED_100M, TALENTS, Event, ledger_events, month_of
 from kaifang.ledgers.money import HUNDRED_MILLION_YUAN, Rates
@@ -97,14 +95,19 @@ def deferred_push(*, actor: Any) -> Iterator[None]:
     push_values(actor=actor, keys=keys)
 
 
-def push_values(*, actor: Any, keys: set[tuple[int, datetime.date]], respect_locks: bool = True) -> int:
+def push_values(*, actor: Any, keys: set[tuple[int, datetime.date]]) -> int:
     """Recompute and push the derived figures of every (holding unit, month) in `keys`.
 
     The unit's ancestors are pushed too (their totals include it); YTD-reported indicators also
     get the later months of the same year up to today's month (their cumulative changed).
-    A change that would alter a figure already submitted, approved or locked in a reporting round
-    is refused (nothing reported is changed silently), unless `respect_locks` is False (the
-    audited recompute command).
+
+    Locked months: `set_computed_values` decides, as for every figure. A push that would change a
+    figure of a locked month — submitted, approved or closed with its round, directly or through a
+    later month's derived month value or YTD — is REFUSED with a message naming the month
+    (`FiguresRefused`), and since every ledger service pushes inside its own transaction, the
+    ledger change itself is refused with it: the ledger and the reported figures never silently
+    disagree. The recompute command is no exception; a locked figure changes only through an
+    approved correction (数据更正).
     """
     collecting = _deferred.get()
     if collecting is not None:
@@ -133,13 +136,11 @@ def push_values(*, actor: Any, keys: set[tuple[int, datetime.date]], respect_loc
         measure = MEASURE_OF[indicator.name]
         ytd = indicator.reported_as == ReportedAs.YTD
         rows: dict[tuple[int, datetime.date], Decimal] = {}
-        stored = dict(
-            ((unit_id, period), reported)
-            for unit_id, period, reported in DataValue.objects.filter(
-                indicator=indicator, unit_id__in={u for u, _m in targets}
-            ).values_list("unit_id", "period", "reported")
+        existing = set(
+            DataValue.objects.filter(indicator=indicator, unit_id__in={u for u, _m in targets}).values_list(
+                "unit_id", "period"
+            )
         )
-        existing = set(stored)
         for uid, month in targets:
             months = [month]
             if ytd:
@@ -149,29 +150,10 @@ def push_values(*, actor: Any, keys: set[tuple[int, datetime.date]], respect_loc
                 value = _ytd_rows(monthly, measure, uid, m) if ytd else monthly.get((measure, uid, m), Decimal(0))
                 if value or (uid, m) in existing:  # no zero rows where nothing was ever counted
                     rows[(uid, m)] = _scale(indicator, value)
-        if respect_locks:
-            _refuse_locked(indicator, {k: v for k, v in rows.items() if stored.get(k) != v}, units)
         changed += set_computed_values(
             actor=actor, indicator=indicator, rows=[(units[uid], m, v) for (uid, m), v in sorted(rows.items())]
         )
     return changed
-
-
-def _refuse_locked(indicator: Any, changing: dict[tuple[int, datetime.date], Decimal], units: dict[int, Any]) -> None:
-    """Raise when a changing figure sits in a submitted, approved or locked submission."""
-    if not changing:
-        return
-    try:
-        from kaifang.reporting.selectors import values_locked_by_rounds
-    except ImportError:  # reporting is not installed
-        return
-    for uid, month in sorted(changing):
-        if values_locked_by_rounds(units[uid], month, [indicator.code]):
-            raise ValidationError(
-                f"{units[uid].name}{month.year}年{month.month}月的“{indicator.name}”已在报送中提交或锁定，"
-                "这项台账变动会改变已报数据。请核对生效日期，或请审核单位退回该月报送后再修改。",
-                code="period_locked",
-            )
 
 
 def event_keys(events: Iterable[Event]) -> set[tuple[int, datetime.date]]:
@@ -190,5 +172,5 @@ def recompute_all(*, actor: Any, commit: bool) -> dict[str, int]:
             keys.add((unit_id, period))
     summary = {"keys": len(keys), "indicators": len(indicators), "changed": 0}
     if commit:
-        summary["changed"] = push_values(actor=actor, keys=keys, respect_locks=False)
+        summary["changed"] = push_values(actor=actor, keys=keys)
     return summary

@@ -1,4 +1,10 @@
-"""示例数据: the 2018-06 reporting round, replayed as it happened up to the demo's today (2018-07-05).
+"""示例数据: the history rounds 2017-01 … 2018-05 and the 2018-06 reporting round, replayed as it
+happened up to the demo's today (2018-07-05).
+
+History (历史数据补录): for each month one historical round over the units that hold figures and the
+stored indicators, filled in one `save_many` call with the figures the indicators demo intends
+(`history_batches`), then closed — which locks the month, as a closed round locks any month.
+Historical rounds have no submissions and never count for timeliness.
 
 The round asks every current county of the 14 cities, the cities that report their own figures
 (大连, 营口, 锦州) plus 沈阳 (whose officer is a persona), and 商务厅 for June 2018. It opened on
@@ -18,19 +24,24 @@ import random
 from decimal import Decimal
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
+from kaifang.core.actors import SystemActor
 from kaifang.core.context import change_context
 from kaifang.indicators.figures import ValueEntry
 from kaifang.indicators.models import Indicator, Source
+from kaifang.indicators.periods import add_months, month_label
+from kaifang.indicators.services import save_many
 from kaifang.orgs.models import OrgUnit, UnitKind
-from kaifang.reporting.models import ReportingRound, RuleOperator, Submission, ValidationRule
-from kaifang.reporting.services import open_round, pinned_clock, save_submission_values, transition
+from kaifang.reporting.models import ReportingRound, RoundKind, RuleOperator, Submission, ValidationRule
+from kaifang.reporting.services import close_round, open_round, pinned_clock, save_submission_values, transition
 from kaifang.reporting.validation import WARNING
 
 JUNE = datetime.date(2018, 6, 1)
 ROUND_NAME = "2018年6月开放型经济指标"
-ACTOR = "demo"
+HISTORY_NAME = "%s历史数据补录"
+ACTOR = SystemActor(name="demo")
 CITY_UNITS = ("210100", "210200", "210800", "210700")  # 沈阳 (persona) and the cities reporting their own figures
 TZ = timezone.get_default_timezone()
 
@@ -93,11 +104,45 @@ def round_units() -> list[OrgUnit]:
     return [*extra, *counties]
 
 
-def load_reporting_demo(*, actor: str = ACTOR) -> dict[str, int]:
-    """Create the June 2018 round and replay its July. Idempotent: an existing round is left alone."""
+def load_history_demo(*, actor: SystemActor = ACTOR) -> int:
+    """Load 2017-01 … 2018-05 through one historical round per month: open it, save every unit's
+    figures in one `save_many` call, close it (locking the month). Idempotent: a month whose
+    round exists is left alone. Returns how many rounds were loaded."""
+    from kaifang.indicators.demo import history_batches, history_indicators, history_months, history_units
+
+    units, indicators = history_units(), history_indicators()
+    if not units or not indicators:
+        return 0
+    done = set(ReportingRound.objects.filter(kind=RoundKind.HISTORICAL).values_list("period", flat=True))
+    loaded = 0
+    for period in history_months():
+        if period in done:
+            continue
+        opens = datetime.datetime.combine(add_months(period, 1), datetime.time(0, 0), tzinfo=TZ)
+        with change_context(channel="system"), transaction.atomic():
+            round_ = open_round(
+                actor=actor,
+                period=period,
+                name=HISTORY_NAME % month_label(period),
+                indicators=indicators,
+                units=units,
+                opens_at=opens,
+                deadline=opens + datetime.timedelta(days=9, hours=23, minutes=59, seconds=59),
+                kind=RoundKind.HISTORICAL,
+            )
+            save_many(actor=actor, period=period, batches=history_batches(period))
+            close_round(actor=actor, round_=round_)
+        loaded += 1
+    return loaded
+
+
+def load_reporting_demo(*, actor: SystemActor = ACTOR) -> dict[str, int]:
+    """Load the history rounds, then create the June 2018 round and replay its July. Idempotent: an
+    existing round is left alone."""
     from kaifang.indicators.demo import planned_value
 
     load_rules()
+    load_history_demo(actor=actor)
     existing = ReportingRound.objects.filter(period=JUNE, name=ROUND_NAME).first()
     if existing is not None:
         return {"round": existing.pk, "submissions": existing.submissions.count()}
@@ -123,7 +168,7 @@ def load_reporting_demo(*, actor: str = ACTOR) -> dict[str, int]:
     return {"round": round_.pk, "submissions": len(subs)}
 
 
-def _replay(sub: Submission, fate: str, typed: list[Indicator], planned: Any, actor: str) -> None:
+def _replay(sub: Submission, fate: str, typed: list[Indicator], planned: Any, actor: SystemActor) -> None:
     rng = random.Random(f"reporting-demo-times-{sub.unit.code}")
     values = {i.code: planned(i.code, sub.unit.code, JUNE) for i in typed}
     values = {k: v for k, v in values.items() if v is not None}
@@ -153,12 +198,12 @@ def _replay(sub: Submission, fate: str, typed: list[Indicator], planned: Any, ac
             transition(actor=actor, submission=sub, action="approve")
 
 
-def _save(sub: Submission, values: dict[str, Decimal], comments: dict[str, str], actor: str) -> None:
+def _save(sub: Submission, values: dict[str, Decimal], comments: dict[str, str], actor: SystemActor) -> None:
     entries = [ValueEntry(code, value, comments.get(code, "")) for code, value in values.items()]
     save_submission_values(actor=actor, submission=sub, entries=entries)
 
 
-def _submit(sub: Submission, actor: str, comments: dict[str, str]) -> None:
+def _submit(sub: Submission, actor: SystemActor, comments: dict[str, str]) -> None:
     """Submit; a seasonal warning the synthetic figures happen to raise gets a clerk's note first."""
     from kaifang.reporting.services import check_submission, stored_figures
 

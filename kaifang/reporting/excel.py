@@ -36,7 +36,7 @@ from kaifang.core.spreadsheets import (
 )
 from kaifang.indicators.figures import ValueEntry
 from kaifang.indicators.models import DataValue, Indicator
-from kaifang.indicators.periods import same_month_last_year
+from kaifang.indicators.periods import month_label, same_month_last_year
 from kaifang.orgs.models import OrgUnit
 from kaifang.reporting.models import ImportBatch, ImportStatus, ReportingRound, Submission
 from kaifang.reporting.validation import ERROR, active_rules, check_values, load_history
@@ -200,7 +200,7 @@ def check_workbook(
         unit_code = cell_text(row[UNIT_COL]) if len(row) > UNIT_COL else ""
         ind_code = cell_text(row[IND_COL]) if len(row) > IND_COL else ""
         if unit_code not in seen_units_ok:
-            seen_units_ok[unit_code] = _unit_ok(user, unit_code, units, subs, plan, i)
+            seen_units_ok[unit_code] = _unit_ok(user, unit_code, units, subs, plan, i, round_)
         if not seen_units_ok[unit_code]:
             continue
         indicator = indicators.get(ind_code)
@@ -237,8 +237,16 @@ def check_workbook(
 
 
 def _unit_ok(
-    user: Any, code: str, units: dict[str, OrgUnit], subs: dict[str, Submission], plan: Plan, row: int
+    user: Any,
+    code: str,
+    units: dict[str, OrgUnit],
+    subs: dict[str, Submission],
+    plan: Plan,
+    row: int,
+    round_: ReportingRound,
 ) -> bool:
+    """The preview's early word on a unit (scope, its submission still being filled in); whether a
+    figure may be written is decided by the apply, in `save_many`."""
     unit = units.get(code)
     if unit is None:
         exists = OrgUnit.objects.filter(code=code[:32]).exists()
@@ -251,8 +259,9 @@ def _unit_ok(
     sub = subs.get(code)
     if sub is None or not sub.is_editable:
         status = sub.get_status_display() if sub else "无报送"
+        month = month_label(round_.period)
         plan.problems.append(
-            Problem(f"“{unit.name}”的报送状态为“{status}”，数据只读，不能导入。", SHEET, row, UNIT_COL)
+            Problem(f"“{unit.name}”{month}的报送状态为“{status}”，数据只读，不能导入。", SHEET, row, UNIT_COL)
         )
         return False
     return True

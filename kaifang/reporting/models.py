@@ -4,7 +4,9 @@ A round asks a set of units for a set of indicators for one month, between an op
 deadline (plus grace days). Each required unit has one `Submission` moving through
 draft → submitted → approved | returned → locked (see `kaifang.reporting.workflow`). The figures
 themselves are `kaifang.indicators.DataValue` rows, written only by
-`kaifang.indicators.services.save_values`.
+`kaifang.indicators.services.save_many`; whether a figure may be written is its write window
+(`kaifang.indicators.models.FigureWindow`), which the reporting services open, lock and reopen as
+rounds and submissions move.
 """
 
 from __future__ import annotations
@@ -29,6 +31,11 @@ class RoundStatus(models.TextChoices):
     CLOSED = "closed", _("已关闭")
 
 
+class RoundKind(models.TextChoices):
+    MONTHLY = "monthly", _("月度报送")
+    HISTORICAL = "historical", _("历史数据补录")
+
+
 class ReportingRoundQuerySet(models.QuerySet["ReportingRound"]):
     def visible_to(self, user: User | Any) -> ReportingRoundQuerySet:
         """Rounds in which at least one unit the user may see must report."""
@@ -39,16 +46,22 @@ class ReportingRoundQuerySet(models.QuerySet["ReportingRound"]):
     def open(self) -> ReportingRoundQuerySet:
         return self.filter(status=RoundStatus.OPEN)
 
+    def counted(self) -> ReportingRoundQuerySet:
+        """Rounds that count for completeness and timeliness (not historical back-filling)."""
+        return self.filter(kind=RoundKind.MONTHLY)
+
 
 class ReportingRound(models.Model):
     """One month's collection: which indicators, which units, when it opens and its deadline.
 
     The deadline is an instant (end of the deadline day, local time). A submission committed
-    within `grace_days` days after it is "late within grace"; later is late.
+    within `grace_days` days after it is "late within grace"; later is late. A historical round
+    (历史数据补录) back-fills earlier months: it has no submissions and never counts for timeliness.
     """
 
     period = models.DateField(_("期间"))
     name = models.CharField(_("名称"), max_length=100)
+    kind = models.CharField(_("类型"), max_length=10, choices=RoundKind.choices, default=RoundKind.MONTHLY)
     indicators = models.ManyToManyField("indicators.Indicator", verbose_name=_("指标"), related_name="rounds")
     units = models.ManyToManyField("orgs.OrgUnit", verbose_name=_("报送单位"), related_name="reporting_rounds")
     opens_at = models.DateTimeField(_("开始时间"))
@@ -82,6 +95,10 @@ class ReportingRound(models.Model):
     @property
     def grace_until(self) -> datetime.datetime:
         return self.deadline + datetime.timedelta(days=self.grace_days)
+
+    @property
+    def counts_for_timeliness(self) -> bool:
+        return self.kind == RoundKind.MONTHLY
 
 
 class SubmissionStatus(models.TextChoices):

@@ -155,6 +155,7 @@ class Tally:
 
     label: str
     code: str = ""
+    counted: bool = True  # False for a historical round (历史数据补录): no timeliness to speak of
     required: int = 0
     done: int = 0
     approved: int = 0
@@ -190,7 +191,7 @@ class Tally:
     def timeliness(self) -> Decimal | None:
         """及时率 = units that submitted by the deadline or within the grace days / units required: a
         submission within grace counts as on time here and in every assessment (`counts_as_on_time`)."""
-        return Decimal(self.on_time + self.grace) / Decimal(self.required) if self.required else None
+        return Decimal(self.on_time + self.grace) / Decimal(self.required) if self.required and self.counted else None
 
     @property
     def completeness_text(self) -> str:
@@ -219,14 +220,15 @@ def round_overview(user: Any, round_: ReportingRound) -> Overview:
     """Completeness and timeliness of the round over the units the user can see, per city."""
     subs = list(Submission.objects.visible_to(user).filter(round=round_).select_related("unit").order_by("unit__path"))
     cities = {u.code: u for u in OrgUnit.objects.filter(kind=UnitKind.CITY)}
-    total = Tally(label=gettext("合计"))
+    counted = round_.counts_for_timeliness
+    total = Tally(label=gettext("合计"), counted=counted)
     groups: dict[str, Tally] = {}
     for sub in subs:
         total.add(sub)
         city = group_of(sub.unit, cities)
         key = city.code if city else ""
         if key not in groups:
-            groups[key] = Tally(label=city.name if city else gettext("省直部门及直报单位"), code=key)
+            groups[key] = Tally(label=city.name if city else gettext("省直部门及直报单位"), code=key, counted=counted)
         groups[key].add(sub)
     ordered = sorted(groups.values(), key=lambda t: (t.code == "", t.code))
     return Overview(total=total, groups=ordered)
@@ -256,25 +258,6 @@ def status_counts(round_: ReportingRound, user: Any) -> dict[str, int]:
     return dict(counts)
 
 
-def values_locked_by_rounds(unit: OrgUnit, period: datetime.date, indicator_codes: list[str]) -> list[str]:
-    """Indicator codes whose figure for `unit` and `period` sits in a submission that is submitted,
-    approved or locked — other writers (batch API, ledgers) should not change those silently."""
-    return values_locked_by_rounds_many([unit], period, indicator_codes).get(unit.pk, [])
-
-
-def values_locked_by_rounds_many(
-    units: list[OrgUnit], period: datetime.date, indicator_codes: list[str]
-) -> dict[int, list[str]]:
-    """`values_locked_by_rounds` for several units in one query: unit id → sorted locked codes."""
-    rows = Submission.objects.filter(
-        unit__in=units, round__period=period, status__in=DONE_STATUSES, round__indicators__code__in=indicator_codes
-    ).values_list("unit_id", "round__indicators__code")
-    locked: dict[int, set[str]] = {}
-    for unit_id, code in rows:
-        locked.setdefault(unit_id, set()).add(code)
-    return {unit_id: sorted(codes) for unit_id, codes in locked.items()}
-
-
 def can_see(user: Any, unit: OrgUnit) -> bool:
     return can_see_unit(user, unit)
 
@@ -294,7 +277,8 @@ OWN_AND_APPROVED = "own_and_approved"
 def due_rounds(*, period: datetime.date, as_of: datetime.datetime) -> list[ReportingRound]:
     """Rounds of `period`'s year up to `period` whose deadline plus grace has passed at `as_of`: a round
     not yet due is not counted against anyone."""
-    rounds = ReportingRound.objects.filter(period__year=period.year, period__lte=period).order_by("period", "pk")
+    rounds = ReportingRound.objects.counted().filter(period__year=period.year, period__lte=period)  # not 历史数据补录
+    rounds = rounds.order_by("period", "pk")
     return [r for r in rounds if r.grace_until < as_of]
 
 

@@ -1,8 +1,13 @@
 """Writes of the reporting workflow: rounds, a submission's figures, and its transitions.
 
-Figures go through `kaifang.indicators.services.save_values` (versions, history, exact YTD);
-these functions add what a round adds: the submission must be open for editing, the indicators
-must belong to the round, and a transition follows the table in `kaifang.reporting.workflow`.
+Figures go through `kaifang.indicators.services.save_many`, the one door that checks permission,
+the catalogue, the figure, the write window and the lock (and versions, history, exact YTD). A
+round adds only that a submission carries the round's indicators. Reporting records what happens
+to rounds and submissions and drives the figures' windows through
+`kaifang.indicators.window_services`: a round opens them, a submitted, approved or locked
+submission locks its unit's, a return or un-approval reopens them while the round is open, and
+a closed round locks them all. Indicators decide every write against them. A transition follows
+the table in `kaifang.reporting.workflow`.
 """
 
 from __future__ import annotations
@@ -17,17 +22,20 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from kaifang.accounts.permissions import can_write_for_unit
+from kaifang.accounts.permissions import is_supervisor
 from kaifang.audit.services import record_event
 from kaifang.core import clock
+from kaifang.core.actors import is_system_actor
 from kaifang.indicators.figures import ValueEntry
-from kaifang.indicators.models import DataValue, Indicator
+from kaifang.indicators.models import DataValue, Indicator, Source
 from kaifang.indicators.periods import check_period, month_label
-from kaifang.indicators.services import apply_cleaned, clean_entries, save_many
+from kaifang.indicators.services import save_many
+from kaifang.indicators.window_services import lock_windows, open_windows, reopen_windows
 from kaifang.notifications.services import notify_unit
 from kaifang.orgs.models import OrgUnit
 from kaifang.reporting.models import (
     ReportingRound,
+    RoundKind,
     RoundStatus,
     Submission,
     SubmissionEvent,
@@ -54,11 +62,6 @@ def server_now() -> datetime.datetime:
 
 # Replay history at a moment (the demo loader); never used by a request.
 pinned_clock = clock.pinned
-
-
-def is_trusted_loader(actor: Any) -> bool:
-    """Non-human loaders ("demo", "system") act for any unit: they are code, not people."""
-    return isinstance(actor, str) and actor in ("demo", "system")
 
 
 def timeliness_of(round_: ReportingRound, at: datetime.datetime) -> str:
@@ -91,13 +94,15 @@ def open_round(
     opens_at: datetime.datetime,
     deadline: datetime.datetime,
     grace_days: int = 0,
+    kind: str = RoundKind.MONTHLY,
 ) -> ReportingRound:
-    """Create a round and a draft submission for every required unit. Province supervisors only
-    (or a non-human actor such as "demo")."""
-    from kaifang.accounts.permissions import is_supervisor
-
-    if not isinstance(actor, str) and not is_supervisor(actor):
+    """Create a round, a draft submission for every required unit (a monthly round; a historical
+    round has none) and open the figures' windows of its units × indicators for its month.
+    Province supervisors only (or a system actor such as the demo loader)."""
+    if not is_system_actor(actor) and not is_supervisor(actor):
         raise PermissionDenied("只有省级督查可以发起报送批次。")
+    if kind not in RoundKind.values:
+        raise ValidationError("未知的报送批次类型。", code="kind")
     period = check_period(period)
     if deadline < opens_at:
         raise ValidationError("截止时间不能早于开始时间。", code="dates")
@@ -110,6 +115,7 @@ def open_round(
         round_ = ReportingRound.objects.create(
             period=period,
             name=name,
+            kind=kind,
             opens_at=opens_at,
             deadline=deadline,
             grace_days=grace_days,
@@ -118,12 +124,17 @@ def open_round(
         )
         round_.indicators.set(indicators)
         round_.units.set(units)
-        Submission.objects.bulk_create([Submission(round=round_, unit=u) for u in units])
+        if kind == RoundKind.MONTHLY:
+            Submission.objects.bulk_create([Submission(round=round_, unit=u) for u in units])
+        open_windows(
+            actor=actor, units=units, indicators=_stored(indicators), period=period, reason=f"报送批次“{name}”"
+        )
         record_event(
             actor=actor,
             action="reporting.round.open",
             obj=round_,
             after={
+                "kind": kind,
                 "period": f"{period:%Y-%m}",
                 "indicators": [i.code for i in indicators],
                 "units": len(units),
@@ -137,23 +148,25 @@ def open_round(
 # --- Figures -------------------------------------------------------------------------------------
 
 
-def save_submission_values(*, actor: Any, submission: Submission, entries: list[ValueEntry]) -> list[DataValue]:
-    """Save figures of a submission (a draft or a returned one), all or nothing, through save_values.
+def _stored(indicators: Iterable[Indicator]) -> list[Indicator]:
+    """The round's indicators whose figures are stored (typed and ledger-derived; a formula's is
+    computed when read): these have windows."""
+    return [i for i in indicators if i.source != Source.FORMULA]
 
-    Submitted, approved and locked submissions are read-only; only the round's typed indicators
-    are accepted. Stale versions raise `StaleValues` (nothing applied).
-    """
+
+def save_submission_values(*, actor: Any, submission: Submission, entries: list[ValueEntry]) -> list[DataValue]:
+    """Save figures of a submission, all or nothing, through `save_many` (which decides whether the
+    submission's figures are open: a submitted, approved or locked one, or one of a closed round,
+    is refused there). Only the round's typed indicators are accepted. Stale versions raise
+    `StaleValues` (nothing applied)."""
     return save_submissions_values(actor=actor, items=[(submission, entries)])[0]
 
 
 def save_submissions_values(*, actor: Any, items: list[tuple[Submission, list[ValueEntry]]]) -> list[list[DataValue]]:
     """`save_submission_values` for several submissions of one round (an Excel import of a city and
-    its counties): one transaction, a fixed number of queries, nothing applied if any unit fails."""
+    its counties): one `save_many` call, one transaction, nothing applied if any unit fails."""
     if not items:
         return []
-    for submission, _entries in items:
-        if not is_trusted_loader(actor) and not can_write_for_unit(actor, submission.unit):
-            raise PermissionDenied("您无权填报该单位的数据。")
     with transaction.atomic():
         current = {
             s.pk: s
@@ -169,39 +182,13 @@ def save_submissions_values(*, actor: Any, items: list[tuple[Submission, list[Va
         allowed = {i.code for i in round_.indicators.all() if i.is_typed}
         batches: list[tuple[OrgUnit, list[ValueEntry]]] = []
         for submission, entries in items:
-            sub = current[submission.pk]
-            _check_editable(sub)
             foreign = [e.indicator_code for e in entries if e.indicator_code not in allowed]
             if foreign:
                 raise ValidationError(
                     f"以下指标不在本批次的填报范围内：{'、'.join(sorted(set(foreign)))[:200]}。", code="indicator"
                 )
-            batches.append((sub.unit, entries))
-        if is_trusted_loader(actor):
-            return save_values_as_loader(actor=actor, period=round_.period, batches=batches)
+            batches.append((current[submission.pk].unit, entries))
         return save_many(actor=actor, period=round_.period, batches=batches)
-
-
-def save_values_as_loader(
-    *, actor: str, period: datetime.date, batches: list[tuple[OrgUnit, list[ValueEntry]]]
-) -> list[list[DataValue]]:
-    """The demo loader's way into the value writes (same cleaning, versions, history, YTD and
-    audit). `save_many` checks `can_write_for_unit(actor, unit)`, which a non-human loader ("demo")
-    never passes, so the loader goes through the cleaning and apply steps it is made of."""
-    if not is_trusted_loader(actor):
-        raise PermissionDenied("仅供演示数据载入使用。")
-    return apply_cleaned(actor=actor, period=check_period(period), cleaned=clean_entries(batches))
-
-
-def _check_editable(submission: Submission) -> None:
-    if submission.round.status != RoundStatus.OPEN:
-        raise ValidationError("该报送批次未开放填报，数据不能修改。", code="closed")
-    if not submission.is_editable:
-        raise ValidationError(
-            f"{submission.unit.name}的报送状态为“{submission.get_status_display()}”，数据只读；"
-            "如需修改，请联系审核单位退回或撤销审核。",
-            code="locked",
-        )
 
 
 def stored_figures(submission: Submission) -> tuple[dict[str, Any], dict[str, str]]:
@@ -259,7 +246,7 @@ def transition(
     key = (key or "")[:64]
     reason = (reason or "").strip()[:1000]
     who_may = set().union(*(parts for (_s, a), (_t, parts) in TRANSITIONS.items() if a == action))
-    if not is_trusted_loader(actor) and not parts_of(actor, submission.unit) & who_may:
+    if not is_system_actor(actor) and not parts_of(actor, submission.unit) & who_may:
         raise PermissionDenied(f"您无权对{submission.unit.name}的报送执行“{ACTION_LABELS[action]}”。")
     try:
         with transaction.atomic():
@@ -291,7 +278,7 @@ def _transition(*, actor: Any, pk: int, action: str, reason: str, key: str, expe
             f"{sub.unit.name}的报送当前为“{sub.get_status_display()}”，不能“{ACTION_LABELS[action]}”。", code="state"
         )
     to_status, allowed = target
-    if not is_trusted_loader(actor) and not parts_of(actor, sub.unit) & allowed:
+    if not is_system_actor(actor) and not parts_of(actor, sub.unit) & allowed:
         raise PermissionDenied(f"您无权对{sub.unit.name}的报送执行“{ACTION_LABELS[action]}”。")
     now = server_now()
     from_status = sub.status
@@ -325,6 +312,7 @@ def _transition(*, actor: Any, pk: int, action: str, reason: str, key: str, expe
         reason=reason,
         key=key,
     )
+    _move_windows(actor, sub, action)
     _notify(sub, action, reason)
     record_event(
         actor=actor,
@@ -335,6 +323,22 @@ def _transition(*, actor: Any, pk: int, action: str, reason: str, key: str, expe
         after={"status": sub.status, "version": sub.version, "timeliness": sub.timeliness, "reason": reason or None},
     )
     return Outcome(sub, applied=True)
+
+
+# What a submission's figures become after each action, and the reason their windows record.
+LOCKING = {"submit": "已提交", "approve": "已审核", "lock": "已锁定"}
+REOPENING = {"return": "已退回修改", "unapprove": "已撤销审核"}
+
+
+def _move_windows(actor: Any, sub: Submission, action: str) -> None:
+    """Lock the unit's figures of the round once submitted (approved, locked); reopen them when it
+    is returned or un-approved — only while the round is open (a closed round keeps them locked)."""
+    indicators = _stored(sub.round.indicators.all())
+    where = dict(actor=actor, units=[sub.unit], indicators=indicators, period=sub.round.period)
+    if action in LOCKING:
+        lock_windows(**where, reason=f"{sub.unit.name}报送{LOCKING[action]}")
+    elif action in REOPENING and sub.round.status == RoundStatus.OPEN:
+        reopen_windows(**where, reason=f"{sub.unit.name}报送{REOPENING[action]}")
 
 
 def _check_can_submit(sub: Submission, now: datetime.datetime) -> None:
@@ -384,10 +388,9 @@ def _notify(sub: Submission, action: str, reason: str) -> None:
 
 
 def close_round(*, actor: Any, round_: ReportingRound) -> ReportingRound:
-    """Close a round: nothing more can be typed or submitted in it."""
-    from kaifang.accounts.permissions import is_supervisor
-
-    if not isinstance(actor, str) and not is_supervisor(actor):
+    """Close a round: nothing more can be typed or submitted in it — every figure of its units ×
+    indicators is locked."""
+    if not is_system_actor(actor) and not is_supervisor(actor):
         raise PermissionDenied("只有省级督查可以关闭报送批次。")
     with transaction.atomic():
         current = ReportingRound.objects.select_for_update().get(pk=round_.pk)
@@ -396,5 +399,12 @@ def close_round(*, actor: Any, round_: ReportingRound) -> ReportingRound:
         current.status = RoundStatus.CLOSED
         current.version += 1
         current.save(update_fields=["status", "version"])
+        lock_windows(
+            actor=actor,
+            units=list(current.units.all()),
+            indicators=_stored(current.indicators.all()),
+            period=current.period,
+            reason="报送批次已关闭",
+        )
         record_event(actor=actor, action="reporting.round.close", obj=current, after={"status": current.status})
     return current

@@ -11,7 +11,7 @@ from kaifang.assessment import services
 from kaifang.indicators.figures import ValueEntry
 from kaifang.indicators.models import Target
 from kaifang.indicators.services import save_values
-from kaifang.indicators.tests.factories import make_indicator
+from kaifang.indicators.tests.factories import make_indicator, open_figures
 from kaifang.orgs.models import OrgUnit, UnitGroup
 
 JUNE = datetime.date(2018, 6, 1)
@@ -23,6 +23,7 @@ def two_cities(db, province):
     shenyang, dalian = OrgUnit.objects.get(code="210100"), OrgUnit.objects.get(code="210200")
     group.members.set([shenyang, dalian])
     fdi = make_indicator("T_FDI", name="实际利用外资")
+    open_figures([fdi], [shenyang, dalian], JUNE)  # the June round asks both cities
     for unit, target, june in ((shenyang, "1000", "450"), (dalian, "1200", "700")):
         Target.objects.create(indicator=fdi, unit=unit, year=2018, annual=D(target))
         save_values(actor=province, unit=unit, period=JUNE, entries=[ValueEntry("T_FDI", D(june))])

@@ -11,7 +11,7 @@ from kaifang.assessment.forecast import OWN_CURVE, PROVINCE_CURVE, forecasts, wa
 from kaifang.indicators.figures import ValueEntry
 from kaifang.indicators.models import Target
 from kaifang.indicators.services import save_values
-from kaifang.indicators.tests.factories import make_indicator
+from kaifang.indicators.tests.factories import make_indicator, open_figures
 from kaifang.orgs.models import OrgUnit
 
 MARCH = datetime.date(2018, 3, 1)
@@ -21,6 +21,8 @@ MARCH = datetime.date(2018, 3, 1)
 def exports(db, province):
     indicator = make_indicator("T_EXPORT")
     hunnan, shenhe = OrgUnit.objects.get(code="210112"), OrgUnit.objects.get(code="210103")
+    months = [datetime.date(y, m, 1) for y, m in ((2017, 3), (2017, 12), (2018, 1), (2018, 2), (2018, 3))]
+    open_figures([indicator], [hunnan, shenhe], *months)  # the rounds these figures were typed in
     for period, ytd in (
         ("2017-03", "320"),
         ("2017-12", "1600"),

@@ -89,9 +89,9 @@ def test_the_explorer_in_english_labels_its_period_in_english(client_for, provin
     from decimal import Decimal
 
     from kaifang.indicators.services import ValueEntry, save_values
-    from kaifang.indicators.tests.factories import make_indicator
+    from kaifang.indicators.tests.factories import make_indicator, open_figures
 
-    make_indicator()
+    open_figures([make_indicator()], [hunnan.unit], datetime.date(2018, 3, 1))
     save_values(
         actor=hunnan, unit=hunnan.unit, period=datetime.date(2018, 3, 1), entries=[ValueEntry("T_EXPORT", Decimal(4))]
     )

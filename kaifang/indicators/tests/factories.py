@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Iterable
 from typing import Any
 
+from kaifang.core.actors import SystemActor
 from kaifang.indicators.models import Indicator
+
+TEST_ACTOR = SystemActor(name="test")
 
 
 def make_indicator(code: str = "T_EXPORT", **fields: Any) -> Indicator:
@@ -22,3 +27,15 @@ def make_indicator(code: str = "T_EXPORT", **fields: Any) -> Indicator:
     defaults.update(fields)
     indicator, _ = Indicator.objects.update_or_create(code=code, defaults=defaults)
     return indicator
+
+
+def open_figures(indicators: Iterable[Indicator | str], units: Iterable[Any], *periods: datetime.date) -> None:
+    """Open the write windows of these figures for each month, as a reporting round would (a test's
+    set-up writes only where a round asks for figures). `units`: OrgUnits or their codes."""
+    from kaifang.indicators.window_services import open_windows
+    from kaifang.orgs.models import OrgUnit
+
+    wanted = [i if isinstance(i, Indicator) else Indicator.objects.get(code=i) for i in indicators]
+    unit_list = [u if isinstance(u, OrgUnit) else OrgUnit.objects.get(code=u) for u in units]
+    for period in periods:
+        open_windows(actor=TEST_ACTOR, units=unit_list, indicators=wanted, period=period, reason="测试")

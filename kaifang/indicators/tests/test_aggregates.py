@@ -11,7 +11,7 @@ from kaifang.indicators.maths import NOT_COMPARABLE
 from kaifang.indicators.selectors import aggregate, children_figures, ranking, series
 from kaifang.indicators.services import save_values
 from kaifang.indicators.targets import set_target
-from kaifang.indicators.tests.factories import make_indicator
+from kaifang.indicators.tests.factories import make_indicator, open_figures
 from kaifang.orgs.models import OrgUnit
 
 pytestmark = pytest.mark.django_db
@@ -21,6 +21,7 @@ MAR_2017 = datetime.date(2017, 3, 1)
 
 
 def put(actor, unit, period, **values):
+    open_figures(values, [unit], period)  # as a round asking for these figures would
     save_values(actor=actor, unit=unit, period=period, entries=[ValueEntry(c, D(v)) for c, v in values.items()])
 
 

@@ -9,7 +9,7 @@ from kaifang.indicators.figures import ValueEntry
 from kaifang.indicators.models import DataValue, Target
 from kaifang.indicators.services import save_values
 from kaifang.indicators.targets import set_target
-from kaifang.indicators.tests.factories import make_indicator
+from kaifang.indicators.tests.factories import make_indicator, open_figures
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,9 @@ MAR = datetime.date(2018, 3, 1)
 
 @pytest.fixture
 def export(db):
-    return make_indicator("T_EXPORT")
+    indicator = make_indicator("T_EXPORT")
+    open_figures([indicator, make_indicator("T_IMPORT", name="进口额")], ["210112", "210103"], MAR)  # a March round
+    return indicator
 
 
 def post(client, body):

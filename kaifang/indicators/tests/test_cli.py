@@ -10,13 +10,13 @@ from python_calamine import CalamineWorkbook
 
 from kaifang.indicators.figures import ValueEntry
 from kaifang.indicators.services import save_values
-from kaifang.indicators.tests.factories import make_indicator
+from kaifang.indicators.tests.factories import make_indicator, open_figures
 
 pytestmark = pytest.mark.django_db
 
 
 def test_export_values_writes_the_city_and_its_counties(tmp_path, hunnan):
-    make_indicator("T_EXPORT")
+    open_figures([make_indicator("T_EXPORT")], [hunnan.unit], datetime.date(2018, 3, 1))
     save_values(
         actor=hunnan, unit=hunnan.unit, period=datetime.date(2018, 3, 1), entries=[ValueEntry("T_EXPORT", D("400"))]
     )

@@ -12,11 +12,19 @@ from kaifang.core.context import change_context
 from kaifang.indicators.figures import StaleValues, ValueEntry
 from kaifang.indicators.models import DataValue, DataValueHistory
 from kaifang.indicators.services import save_many, save_values, set_computed_values
-from kaifang.indicators.tests.factories import make_indicator
+from kaifang.indicators.tests.factories import make_indicator, open_figures
 
 pytestmark = pytest.mark.django_db
 
 JAN, FEB, MAR, APR = (datetime.date(2018, m, 1) for m in (1, 2, 3, 4))
+
+
+@pytest.fixture(autouse=True)
+def rounds_open(db):
+    """January to April 2018 are open for the counties these tests type for (as rounds would be);
+    windows and locks themselves are tested in test_windows.py."""
+    indicators = [make_indicator(), make_indicator("T_FDI", name="实际利用外资", reported_as="period")]
+    open_figures(indicators, ["210112", "210103", "210211"], JAN, FEB, MAR, APR)
 
 
 def row(indicator, unit, period):
@@ -55,7 +63,7 @@ def test_period_reported_flow_keeps_later_ytds_in_line(hunnan):
 
 def test_a_stale_version_applies_nothing_and_names_the_current_value(hunnan, shenyang):
     make_indicator()
-    make_indicator("T_IMPORT", name="进口额")
+    open_figures([make_indicator("T_IMPORT", name="进口额")], [hunnan.unit], JAN)
     save_values(actor=hunnan, unit=hunnan.unit, period=JAN, entries=[ValueEntry("T_EXPORT", D("120"))])
     save_values(
         actor=shenyang, unit=hunnan.unit, period=JAN, entries=[ValueEntry("T_EXPORT", D("125"), expected_version=1)]

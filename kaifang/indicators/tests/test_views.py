@@ -12,7 +12,7 @@ from kaifang.indicators.figures import ValueEntry
 from kaifang.indicators.models import DataValue, Indicator, Target
 from kaifang.indicators.services import save_values
 from kaifang.indicators.targets import set_target
-from kaifang.indicators.tests.factories import make_indicator
+from kaifang.indicators.tests.factories import make_indicator, open_figures
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,9 @@ MAR = datetime.date(2018, 3, 1)
 
 @pytest.fixture
 def figures(db, hunnan, shenhe, province):
-    export = make_indicator("T_EXPORT")
+    export = make_indicator("T_EXPORT", allow_negative=True)  # a net figure: 沈河区 below zero
+    months = [datetime.date(2017, 3, 1), *(datetime.date(2018, m, 1) for m in (1, 2, 3))]
+    open_figures([export], [hunnan.unit, shenhe.unit], *months)  # the rounds these tests type in
     save_values(actor=hunnan, unit=hunnan.unit, period=MAR, entries=[ValueEntry("T_EXPORT", D("400"))])
     save_values(actor=shenhe, unit=shenhe.unit, period=MAR, entries=[ValueEntry("T_EXPORT", D("-250"))])
     set_target(actor=province, indicator=export, unit=hunnan.unit, year=2018, annual="1800")

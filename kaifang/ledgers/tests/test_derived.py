@@ -151,28 +151,42 @@ def test_the_recompute_command_fills_in_figures_lost_from_the_catalogue(ledger_c
     assert stored(ledger_catalogue["新签约亿元以上项目数"], "210000", D("2018-03-01")) == 2
 
 
-def test_a_change_that_would_alter_a_locked_submission_is_refused_and_nothing_changes(ledger_catalogue):
-    import datetime as dt
-
+def test_a_change_that_would_alter_a_locked_month_is_refused_and_nothing_changes(ledger_catalogue):
+    """The lock is decided where every figure is written (`set_computed_values`): a ledger change that
+    would move a locked month's figure — itself or, through the year-to-date, from an earlier month —
+    is refused naming that month, and the ledger change is refused with it."""
     from django.core.exceptions import ValidationError
-    from django.utils import timezone
 
-    from kaifang.reporting.models import ReportingRound, Submission
+    from kaifang.core.actors import SystemActor
+    from kaifang.indicators.window_services import lock_windows
 
-    june = D("2018-06-01")
-    round_ = ReportingRound.objects.create(
-        period=june, name="2018年6月", opens_at=timezone.now(), deadline=timezone.now() + dt.timedelta(days=5)
+    signed = ledger_catalogue["新签约亿元以上项目数"]  # a month value; its YTD adds the months up
+    first = move(new_project(amount="12000", name="甲"), ("negotiate", "2018-05-02"), ("sign", "2018-06-10"))
+    assert first.stage == "signed" and stored(signed, "210200", D("2018-06-01")) == 1
+    lock_windows(
+        actor=SystemActor(name="test"),
+        units=[unit("210200")],
+        indicators=[signed],
+        period=D("2018-06-01"),
+        reason="大连市报送已审核",
     )
-    round_.indicators.add(ledger_catalogue["新签约亿元以上项目数"])
-    Submission.objects.create(round=round_, unit=unit("210200"), status="locked")
     project = move(new_project(amount="12000"), ("negotiate", "2018-05-02"))
     with pytest.raises(ValidationError) as err:
-        move(project, ("sign", "2018-06-15"))
-    assert err.value.code == "period_locked" and "大连市2018年6月" in err.value.messages[0]
+        move(project, ("sign", "2018-06-15"))  # 大连市 June 1 → 2
+    assert err.value.code == "locked" and "2018年6月已锁定（大连市报送已审核）：大连市" in err.value.messages[0]
     project.refresh_from_db()
     assert project.stage == "negotiating" and project.first_signed_on is None
+    with pytest.raises(ValidationError) as err:
+        move(project, ("sign", "2018-05-20"))  # May is open, but 大连市 June's YTD would go 1 → 2
+    assert (
+        err.value.code == "locked"
+        and "2018年5月" in err.value.messages[0]
+        and "2018年6月已锁定" in err.value.messages[0]
+    )
+    june = DataValue.objects.get(indicator=signed, unit__code="210200", period=D("2018-06-01"))
+    assert (june.reported, june.month_value, june.ytd_value) == (1, 1, 1)
     # A signing below 1亿 changes no locked figure, and July is open.
     small = move(new_project(amount="5000", name="小"), ("negotiate", "2018-05-02"), ("sign", "2018-06-15"))
     assert small.stage == "signed"
     move(project, ("sign", "2018-07-02"))
-    assert stored(ledger_catalogue["新签约亿元以上项目数"], "210200", D("2018-07-01")) == 1
+    assert stored(signed, "210200", D("2018-07-01")) == 1

@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from kaifang.core.actors import SystemActor
 from kaifang.indicators.models import Indicator, ReportedAs, Source, TimeAggregation
 from kaifang.orgs.models import OrgUnit
 from kaifang.reporting.models import RuleOperator, ValidationRule
@@ -63,7 +64,7 @@ def make_catalogue():
 def make_round(catalogue):
     units = OrgUnit.objects.filter(code__in=["210112", "210103", "210211", "210100", "210200", "SWT"])
     return open_round(
-        actor="test",
+        actor=SystemActor(name="test"),
         period=JUNE,
         name="2018年6月开放指标",
         indicators=catalogue.values(),

@@ -9,6 +9,7 @@ import pytest
 
 from kaifang.indicators.figures import ValueEntry
 from kaifang.indicators.services import save_values
+from kaifang.indicators.tests.factories import open_figures
 from kaifang.reporting.tests.conftest import JUNE
 from kaifang.reporting.validation import check_values
 
@@ -17,6 +18,13 @@ pytestmark = pytest.mark.django_db
 
 def month(year: int, m: int) -> datetime.date:
     return datetime.date(year, m, 1)
+
+
+@pytest.fixture(autouse=True)
+def history_rounds(catalogue, hunnan):
+    """The months these tests type 浑南区's history in are open (as their rounds once were)."""
+    months = [month(2017, 6), month(2017, 12), *(month(2018, m) for m in range(1, 6))]
+    open_figures([catalogue["FIRMS"], catalogue["EXPORT"]], [hunnan.unit], *months)
 
 
 @pytest.fixture

@@ -42,6 +42,7 @@ from kaifang.accounts.models import User
 from kaifang.orgs.models import OrgUnit
 from kaifang.reporting.excel import SHEET, build_template
 from kaifang.reporting.services import open_round
+from kaifang.core.actors import SystemActor
 from kaifang.reporting.tests.conftest import JUNE, at, make_catalogue
 import datetime
 from django.utils import timezone
@@ -52,9 +53,9 @@ with change_context(channel="system"):
     load_org_tree(actor="test")
     load_personas()
     now = timezone.now()
-    round_ = open_round(actor="test", period=JUNE, name="崩溃测试", indicators=make_catalogue().values(),
-        units=OrgUnit.objects.filter(code__in=units), opens_at=now - datetime.timedelta(days=1),
-        deadline=now + datetime.timedelta(days=1))
+    round_ = open_round(actor=SystemActor(name="test"), period=JUNE, name="崩溃测试",
+        indicators=make_catalogue().values(), units=OrgUnit.objects.filter(code__in=units),
+        opens_at=now - datetime.timedelta(days=1), deadline=now + datetime.timedelta(days=1))
 shenyang = User.objects.get(username="shenyang")
 template = build_template(shenyang, round_, shenyang.unit)
 for trial in range(1, 7):
