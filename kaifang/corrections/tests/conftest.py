@@ -21,7 +21,9 @@ from kaifang.corrections.models import CorrectionRequest
 from kaifang.corrections.services import FigureChange, create_correction
 from kaifang.indicators.figures import ValueEntry
 from kaifang.indicators.models import Indicator, Target
-from kaifang.indicators.services import apply_cleaned, clean_entries
+from kaifang.core.actors import SystemActor
+from kaifang.indicators.services import save_many
+from kaifang.indicators.window_services import lock_windows, open_windows
 from kaifang.indicators.tests.factories import make_indicator
 from kaifang.orgs.models import OrgUnit, UnitGroup
 from kaifang.reporting.models import ReportingRound, RoundStatus, Submission
@@ -38,11 +40,19 @@ def demo_today(settings: Any, tmp_path: Any) -> None:
 
 
 def seed(unit_code: str, period: datetime.date, figures: dict[str, str], *, version: int | None = None) -> None:
-    """Store figures the way the demo loader does (no reporting window: these months are history);
-    `version` is the stored version being replaced (None: no figure yet)."""
+    """Store figures the way the demo loader stores history: through the one door, in a window opened for
+    the month and locked again afterwards; `version` is the stored version being replaced (None: none)."""
     unit = OrgUnit.objects.get(code=unit_code)
+    actor = SystemActor("test")
+    indicators = list(Indicator.objects.filter(code__in=figures))
     entries = [ValueEntry(code, D(value), "", version) for code, value in figures.items()]
-    apply_cleaned(actor="test", period=period, cleaned=clean_entries([(unit, entries)]))
+    if version is not None:  # someone changed a locked figure since: only an approved correction can
+        save_many(actor=actor, period=period, batches=[(unit, entries)], correction="GZ-TEST-0000")
+        return
+    where = dict(actor=actor, units=[unit], indicators=indicators, period=period)
+    open_windows(**where, reason="测试：历史数据")  # type: ignore[arg-type]
+    save_many(actor=actor, period=period, batches=[(unit, entries)])
+    lock_windows(**where, reason="测试：历史数据已锁定")  # type: ignore[arg-type]
 
 
 @pytest.fixture

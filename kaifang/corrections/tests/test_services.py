@@ -44,7 +44,7 @@ def test_the_request_records_the_figure_as_stored_when_asked(request_feb, hunnan
 
 
 def test_the_month_is_locked_for_direct_writes(request_feb, hunnan):
-    with pytest.raises(ValidationError, match="已提交或已审核"):
+    with pytest.raises(ValidationError, match="2018年2月已锁定"):
         save_values(actor=hunnan, unit=hunnan.unit, period=FEB, entries=[ValueEntry("T_EXPORT", D("260"), "", 1)])
 
 
@@ -106,7 +106,9 @@ def test_a_stale_request_cannot_be_approved_and_writes_nothing(request_feb, shen
     # Feb stays 255 (month 255 − 120 = 135), March's month stays 400 − 255 = 145; the request waits.
     assert (value(FEB).reported, value(FEB).month_value, value(MAR).month_value) == (D("255"), D("135"), D("145"))
     assert CorrectionRequest.objects.get(pk=request_feb.pk).state == CorrectionState.SUBMITTED
-    assert not AuditEvent.objects.filter(action="indicators.values.correct").exists()
+    # the only correction written is the seed's own change (GZ-TEST-0000), not the refused request's
+    written = [e.after.get("correction") for e in AuditEvent.objects.filter(action="indicators.values.correct")]
+    assert written == ["GZ-TEST-0000"]
 
 
 def test_a_step_on_an_old_version_is_refused(request_feb, shenyang):
