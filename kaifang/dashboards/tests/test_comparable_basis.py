@@ -14,6 +14,7 @@ import datetime
 from decimal import Decimal as D
 
 import pytest
+from django.utils import translation
 
 from kaifang.dashboards.selectors import cards, map_data
 from kaifang.indicators.figures import ValueEntry
@@ -31,6 +32,13 @@ LAST_YEAR.update({"211322": "10.00", "211324": "10.17"})
 @pytest.fixture(autouse=True)
 def demo_today(settings):
     settings.KAIFANG_DEMO_TODAY = "2018-07-05"
+
+
+@pytest.fixture(autouse=True)
+def in_chinese():
+    """Labels are asserted in the source language, whatever an earlier test left active."""
+    with translation.override("zh-hans"):
+        yield
 
 
 @pytest.fixture

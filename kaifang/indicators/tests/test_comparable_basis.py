@@ -15,6 +15,7 @@ import datetime
 from decimal import Decimal as D
 
 import pytest
+from django.utils import translation
 
 from kaifang.indicators.figures import ValueEntry
 from kaifang.indicators.maths import NOT_COMPARABLE
@@ -37,6 +38,13 @@ LAST_YEAR = {
     "211381": "5.83",
     "211382": "5.80",
 }
+
+
+@pytest.fixture(autouse=True)
+def in_chinese():
+    """Labels are asserted in the source language, whatever an earlier test left active."""
+    with translation.override("zh-hans"):
+        yield
 
 
 @pytest.fixture
