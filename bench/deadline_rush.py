@@ -68,9 +68,9 @@ def prepare(users: int) -> tuple[int, list[tuple[str, str, str]]]:
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.auth.hashers import make_password
     from django.contrib.sessions.backends.db import SessionStore
-    from django.utils import timezone
 
     from kaifang.accounts.models import Role, User
+    from kaifang.core import clock
     from kaifang.core.context import change_context
     from kaifang.orgs.demo import load_org_tree
     from kaifang.orgs.models import OrgUnit, UnitKind
@@ -106,13 +106,12 @@ def prepare(users: int) -> tuple[int, list[tuple[str, str, str]]]:
                     unit=unit,
                     role=Role.REPORTER,
                     password=unusable,
-                    password_changed_at=timezone.now(),
+                    password_changed_at=clock.now(),
                 )
                 for i, unit in enumerate(units)
             ]
         )
-        # Wall clock: a benchmark measures real time.
-        now = timezone.now()
+        now = clock.now()  # the round is open around the app's now, which stamps the submissions
         round_ = open_round(
             actor="bench",
             period=now.date().replace(day=1),
