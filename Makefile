@@ -14,22 +14,32 @@ PYTHON ?= $(shell for c in python3.12 python3.13 python3 \
 	  $$p -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' 2>/dev/null && { echo $$p; break; }; \
 	done)
 
-.PHONY: help demo test venv assets translations migrate-demo serve lint types checks audit-deps test-sqlite test-postgres clean
+.PHONY: help demo test venv lock assets translations migrate-demo serve lint types checks audit-deps test-sqlite test-postgres clean
 
 help:
 	@echo "make demo   — install, build, load the Liaoning demo into var/ and serve on 127.0.0.1:$(PORT)"
 	@echo "make test   — lint, types, checks, then the whole suite on SQLite and on PostgreSQL"
 
-$(BIN)/.installed: pyproject.toml
+# Every package comes from the hashed lock file (pip refuses any file whose hash differs); the
+# project itself is installed on top without touching the locked set. `make lock` regenerates both
+# lock files from pyproject.toml (runtime: requirements.lock; with the dev tools: requirements-dev.lock).
+LOCK := requirements-dev.lock
+UV_COMPILE = $(BIN)/uv pip compile pyproject.toml --generate-hashes --universal --python-version 3.12 --no-header -q
+
+$(BIN)/.installed: pyproject.toml $(LOCK)
 	@if [ -z "$(PYTHON)" ]; then echo "Kaifang needs Python 3.12 or newer: install it (e.g. pyenv install 3.12) or run 'make PYTHON=/path/to/python3.12 ...'." >&2; exit 1; fi
 	@echo "Using $(PYTHON) ($$($(PYTHON) --version))"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
 	mkdir -p var
 	touch $@
 
 venv: $(BIN)/.installed
+
+lock: venv
+	$(UV_COMPILE) -o requirements.lock
+	$(UV_COMPILE) --extra dev -o requirements-dev.lock
 
 node_modules/.package-lock.json: package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error

@@ -1,6 +1,8 @@
-"""`python -m kaifang.security.pip_audit`: known-vulnerability check of the installed packages (SEC-50).
+"""`python -m kaifang.security.pip_audit`: known-vulnerability check of the locked packages (SEC-50).
 
-Runs pip-audit against the environment. Fails on any known vulnerability. When the advisory
+Runs pip-audit over the hashed lock files (requirements.lock: what production installs;
+requirements-dev.lock: what `make demo`, `make test` and CI install), exactly as pinned, without
+resolving or installing anything. Fails on any known vulnerability. When the advisory
 database cannot be reached (an offline intranet build machine, or a registry mirror without the
 vulnerability API) it says so clearly and does not fail: the weekly online run is the backstop
 (docs/operations.md).
@@ -12,15 +14,19 @@ import json
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
+REPO = Path(__file__).resolve().parents[2]
+LOCK_FILES = ("requirements.lock", "requirements-dev.lock")
 OFFLINE_HINTS = ("connection", "resolve", "timed out", "max retries", "network", "ssl", "temporary failure")
 
 
 def main() -> int:
-    exe = shutil.which("pip-audit") or str(__import__("pathlib").Path(sys.executable).with_name("pip-audit"))
+    exe = shutil.which("pip-audit") or str(Path(sys.executable).with_name("pip-audit"))
+    locks = [arg for name in LOCK_FILES for arg in ("-r", str(REPO / name))]
     try:
         proc = subprocess.run(
-            [exe, "--format", "json", "--progress-spinner", "off", "--skip-editable"],
+            [exe, *locks, "--require-hashes", "--disable-pip", "--format", "json", "--progress-spinner", "off"],
             capture_output=True,
             text=True,
             timeout=300,

@@ -75,7 +75,7 @@ def test_one_bad_row_rejects_the_whole_file_with_its_sheet_row_and_column(dalian
     result = import_ledger(user=dalian, data=data, filename="a.xlsx", commit=True)
     assert not result.committed
     assert [str(p) for p in result.problems] == [
-        "工作表「项目台账」第3行L列：“协议投资额”应为数字。",
+        "工作表「项目台账」第3行L列：“协议投资额”应为数字（0 至 1,000,000,000,000）。",  # the range is stated
         "工作表「项目台账」第4行O列：“首次签约日期”应为日期，如 2018-06-30。",
     ]
     assert not InvestmentProject.objects.exists()
