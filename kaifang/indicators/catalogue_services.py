@@ -56,6 +56,7 @@ HEADERS = {
     "计算公式": "formula",
     "说明": "description",
     "启用": "is_active",
+    "允许负数": "allow_negative",
     "排序": "sort_order",
 }
 REQUIRED_HEADERS = ["指标代码", "指标名称", "计量单位"]
@@ -71,6 +72,7 @@ DEFAULTS: dict[str, Any] = {
     "formula": "",
     "description": "",
     "is_active": True,
+    "allow_negative": False,
     "sort_order": 0,
 }
 LABEL = {v: k for k, v in HEADERS.items()}
@@ -104,7 +106,7 @@ def catalogue_workbook() -> bytes:
             value = item[name]
             if name in labels:
                 value = str(labels[name].get(value, value))
-            elif name == "is_active":
+            elif name in ("is_active", "allow_negative"):
                 value = "是" if value else "否"
             row.append(value)
         rows.append(row)
@@ -206,6 +208,8 @@ def _from_workbook(data: bytes, filename: str, result: CatalogueImportResult) ->
                 )
             elif name == "is_active":
                 values[name] = text not in ("否", "N", "n", "0", "false", "False", "停用")
+            elif name == "allow_negative":
+                values[name] = text in ("是", "Y", "y", "1", "true", "True", "允许")
             elif name in CHOICES:
                 values[name] = _choice(name, text) if text else DEFAULTS[name]
             else:

@@ -72,6 +72,7 @@ def sim_versions(db, province):
     group.members.set(units)
     fdi = make_indicator("T_FDI", name="实际利用外资")
     exp = make_indicator("T_EXP", name="出口额")
+    open_figures([fdi, exp], units, JUNE)
     for unit in units:
         fdi_target, fdi_ytd, exp_target, exp_ytd = SIM_FIGURES[unit.code]
         Target.objects.create(indicator=fdi, unit=unit, year=2018, annual=D(fdi_target))

@@ -20,7 +20,7 @@ from kaifang.assessment import services
 from kaifang.assessment.selectors import assess
 from kaifang.indicators.figures import ValueEntry
 from kaifang.indicators.services import save_values
-from kaifang.indicators.tests.factories import make_indicator
+from kaifang.indicators.tests.factories import make_indicator, open_figures
 from kaifang.orgs.models import OrgUnit, UnitGroup
 
 pytestmark = pytest.mark.django_db
@@ -44,8 +44,9 @@ FIGURES = {
 
 @pytest.fixture
 def growth_scheme(db, province):
-    make_indicator("T_TRADE", name="进出口总额", unit_of_measure="亿元")
+    trade = make_indicator("T_TRADE", name="进出口总额", unit_of_measure="亿元")
     for period, values in FIGURES.items():
+        open_figures([trade], OrgUnit.objects.filter(code__in=values), period)
         for code, value in values.items():
             unit = OrgUnit.objects.get(code=code)
             save_values(actor=province, unit=unit, period=period, entries=[ValueEntry("T_TRADE", D(value))])
