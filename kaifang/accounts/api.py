@@ -44,7 +44,6 @@ def me(request: HttpRequest) -> MeOut:
 class UserOut(Schema):
     username: str
     display_name: str
-    phone: str
     role: str
     unit: UnitRef | None
     is_active: bool
@@ -55,7 +54,6 @@ def _user_out(user: Any) -> dict[str, Any]:
     return {
         "username": user.username,
         "display_name": user.display_name,
-        "phone": user.phone,
         "role": user.role,
         "unit": UnitRef(code=user.unit.code, name=user.unit.name) if user.unit else None,
         "is_active": user.is_active,
@@ -68,7 +66,6 @@ class UserIn(Schema):
     display_name: str
     unit: str
     role: str
-    phone: str = ""
 
 
 class PasswordsIn(Schema):
@@ -116,8 +113,7 @@ def create_account(request: HttpRequest, payload: UserIn) -> Any:
         unit=unit,
         role=payload.role,
         display_name=payload.display_name,
-        phone=payload.phone,
-    )
+    )  # personal fields (phone) stay out of the API (SEC-45): set on the page or by the Excel import
     return Status(201, _user_out(account))
 
 

@@ -254,7 +254,8 @@ def _adjustment_form(user: Any, data: Any = None, files: Any = None) -> Adjustme
     form.fields["item"].choices = choices  # type: ignore[attr-defined]
     units = OrgUnit.objects.visible_to(user).filter(groups__schemes__in=schemes).distinct().order_by("path")
     writable = [u.pk for u in units if can_write_for_unit(user, u)]
-    form.fields["unit"].queryset = OrgUnit.objects.filter(pk__in=writable).order_by("path")  # type: ignore[attr-defined]
+    chosen = OrgUnit.objects.filter(pk__in=writable)  # scope: visible units the user may write for
+    form.fields["unit"].queryset = chosen.order_by("path")  # type: ignore[attr-defined]
     if schemes:
         form.fields["period"].initial = f"{default_period(schemes[0].year):%Y-%m}"
     return form

@@ -36,13 +36,14 @@ from kaifang.orgs.models import OrgUnit
 from kaifang.reporting.excel import build_template
 from kaifang.reporting.imports import upload_workbook
 from kaifang.reporting.services import open_round
+from kaifang.core.actors import SystemActor
 from kaifang.reporting.tests.conftest import JUNE, make_catalogue
 
 with change_context(channel="system"):
     load_org_tree(actor="test")
     load_personas()
     now = timezone.now()
-    round_ = open_round(actor="test", period=JUNE, name="中断测试", indicators=make_catalogue().values(),
+    round_ = open_round(actor=SystemActor("test"), period=JUNE, name="中断测试", indicators=make_catalogue().values(),
         units=OrgUnit.objects.filter(code="210112"), opens_at=now - datetime.timedelta(days=1),
         deadline=now + datetime.timedelta(days=1))
 hunnan = User.objects.get(username="hunnan")
@@ -135,7 +136,7 @@ def stop(worker: subprocess.Popen[bytes]) -> None:
 
 
 def test_restarting_the_worker_five_times_runs_each_job_once_with_one_pending_run(place):
-    jobs = 8  # kaifang.core.jobs.scheduled_jobs()
+    jobs = 9  # kaifang.core.jobs.scheduled_jobs(), the reporting calendar's round opener included
     started = time.monotonic()
     for _start in range(5):
         worker = place.start("-m", "kaifang.cli", "worker", "--interval", "0.2", "--no-startup-delay", "--no-reload")
