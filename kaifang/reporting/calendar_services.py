@@ -23,10 +23,11 @@ from django.utils.translation import gettext as _
 
 from kaifang.audit.services import record_event
 from kaifang.core import clock
+from kaifang.core.actors import SystemActor
 from kaifang.indicators.models import Indicator, Source
 from kaifang.orgs.models import OrgUnit, UnitKind
 from kaifang.reporting.models import ReportingRound, RoundStatus
-from kaifang.reporting.services import open_round
+from kaifang.reporting.services import open_planned_round, open_round
 
 REPORTING_KINDS = [UnitKind.CITY, UnitKind.COUNTY, UnitKind.DEPARTMENT, UnitKind.PLATFORM]
 NAME = "{year}年{month}月开放指标报送"
@@ -165,10 +166,8 @@ def create_calendar(*, actor: Any, rule: CalendarRule) -> list[ReportingRound]:
                 opens_at=plan.opens_at,
                 deadline=plan.deadline,
                 grace_days=plan.grace_days,
+                planned=not plan.opens_now,
             )
-            if not plan.opens_now:
-                ReportingRound.objects.filter(pk=round_.pk).update(status=RoundStatus.PLANNED)
-                round_.status = RoundStatus.PLANNED
             created.append(round_)
         record_event(
             actor=actor,
@@ -202,6 +201,7 @@ def open_due_rounds(*, now: datetime.datetime | None = None) -> int:
                 status=RoundStatus.OPEN, version=round_.version + 1
             )
             if changed:
+                open_planned_round(actor=SystemActor("system"), round_=round_)
                 record_event(
                     actor="system",
                     action="reporting.round.opened",

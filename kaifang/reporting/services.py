@@ -95,10 +95,12 @@ def open_round(
     deadline: datetime.datetime,
     grace_days: int = 0,
     kind: str = RoundKind.MONTHLY,
+    planned: bool = False,
 ) -> ReportingRound:
     """Create a round, a draft submission for every required unit (a monthly round; a historical
     round has none) and open the figures' windows of its units × indicators for its month.
-    Province supervisors only (or a system actor such as the demo loader)."""
+    Province supervisors only (or a system actor such as the demo loader). A `planned` round (the
+    year's calendar) opens nothing yet: `open_planned_round` opens its windows when its day comes."""
     if not is_system_actor(actor) and not is_supervisor(actor):
         raise PermissionDenied("只有省级督查可以发起报送批次。")
     if kind not in RoundKind.values:
@@ -119,16 +121,17 @@ def open_round(
             opens_at=opens_at,
             deadline=deadline,
             grace_days=grace_days,
-            status=RoundStatus.OPEN,
+            status=RoundStatus.PLANNED if planned else RoundStatus.OPEN,
             created_by=_actor_user(actor),
         )
         round_.indicators.set(indicators)
         round_.units.set(units)
         if kind == RoundKind.MONTHLY:
             Submission.objects.bulk_create([Submission(round=round_, unit=u) for u in units])
-        open_windows(
-            actor=actor, units=units, indicators=_stored(indicators), period=period, reason=f"报送批次“{name}”"
-        )
+        if not planned:
+            open_windows(
+                actor=actor, units=units, indicators=_stored(indicators), period=period, reason=f"报送批次“{name}”"
+            )
         record_event(
             actor=actor,
             action="reporting.round.open",
@@ -146,6 +149,17 @@ def open_round(
 
 
 # --- Figures -------------------------------------------------------------------------------------
+
+
+def open_planned_round(*, actor: Any, round_: ReportingRound) -> None:
+    """A planned round's day has come: its figures' windows open (inside the caller's transaction)."""
+    open_windows(
+        actor=actor,
+        units=list(round_.units.all()),
+        indicators=_stored(round_.indicators.all()),
+        period=round_.period,
+        reason=f"报送批次“{round_.name}”",
+    )
 
 
 def _stored(indicators: Iterable[Indicator]) -> list[Indicator]:
