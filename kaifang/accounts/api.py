@@ -9,7 +9,7 @@ from ninja import File, Form, Router, Schema, Status, UploadedFile
 from pydantic import Field
 
 from kaifang.accounts.permissions import user_of
-from kaifang.core.schemas import ErrorOut, ImportOut, UnitRef, import_out, read_api_upload
+from kaifang.core.schemas import ErrorOut, ImportOut, Limit, Offset, UnitRef, import_out, read_api_upload
 
 router = Router(tags=["accounts"])
 
@@ -90,7 +90,7 @@ def _account(request: HttpRequest, username: str) -> Any:
 
 
 @router.get("/users", response={200: list[UserOut], 401: ErrorOut}, summary="账号列表（三员）")
-def list_users(request: HttpRequest, status: str = "", unit: str = "", limit: int = 100, offset: int = 0) -> Any:
+def list_users(request: HttpRequest, status: str = "", unit: str = "", limit: Limit = 100, offset: Offset = 0) -> Any:
     from kaifang.accounts.selectors import UserFilters, visible_users
 
     rows = visible_users(user_of(request), UserFilters(status=status, unit=unit))

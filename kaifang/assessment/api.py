@@ -25,6 +25,8 @@ from kaifang.core.numbers import NUMBER_DESCRIPTION, RATIO_DESCRIPTION, figure_t
 from kaifang.core.schemas import MAX_VERSION, ErrorOut, PathId
 from kaifang.indicators.periods import parse_period
 
+SchemeNumber = Annotated[int | None, Query(ge=1, le=MAX_VERSION, description="方案版本号（默认：使用中的版本）")]
+
 router = Router(tags=["assessment"])
 PERIOD_PATTERN = r"^\d{4}-\d{2}$"
 SchemeNumber = Annotated[int, Query(ge=1, le=MAX_VERSION, description="方案版本号")]
@@ -329,7 +331,9 @@ class SimulationOut(Schema):
 
 class SimulateQuery(Schema):
     period: str = Field(..., pattern=PERIOD_PATTERN)
-    base: int | None = Field(None, ge=1, description="version to compare with (default: the version in use)")
+    base: int | None = Field(
+        None, ge=1, le=MAX_VERSION, description="version to compare with (default: the version in use)"
+    )
 
 
 @router.get(
@@ -337,7 +341,7 @@ class SimulateQuery(Schema):
     response={200: SimulationOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
     summary="模拟测算：本版本与使用中版本逐单位对比（不发布、不生效）",
 )
-def simulate_version(request: HttpRequest, code: str, number: int, query: Query[SimulateQuery]) -> dict[str, Any]:
+def simulate_version(request: HttpRequest, code: str, number: PathId, query: Query[SimulateQuery]) -> dict[str, Any]:
     scheme = selectors.get_scheme_for_user(request.user, code[:32], number)
     base = selectors.get_scheme_for_user(request.user, code[:32], query.base) if query.base else None
     period = _period_for(scheme, query.period)
@@ -479,7 +483,7 @@ def list_adjustments(request: HttpRequest, filters: Query[AdjustmentFilters]) ->
 @router.get(
     "/schemes/{code}/file", response={200: dict[str, Any], 401: ErrorOut, 404: ErrorOut}, summary="导出方案文件（JSON）"
 )
-def export_scheme(request: HttpRequest, code: str, number: int | None = None) -> dict[str, Any]:
+def export_scheme(request: HttpRequest, code: str, number: SchemeNumber = None) -> dict[str, Any]:
     from kaifang.assessment.scheme_services import scheme_document
     from kaifang.audit.services import record_export
 

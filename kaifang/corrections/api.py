@@ -17,7 +17,7 @@ from ninja.responses import Status
 from pydantic import Field
 
 from kaifang.accounts.permissions import user_of
-from kaifang.core.schemas import ErrorOut, UnitRef
+from kaifang.core.schemas import MAX_VERSION, ErrorOut, PathId, UnitRef
 from kaifang.corrections import selectors, services, workflow
 from kaifang.corrections.models import CorrectionRequest, CorrectionState
 from kaifang.indicators.figures import plain
@@ -90,7 +90,7 @@ class FiltersIn(Schema):
 class FigureIn(Schema):
     indicator: str = Field(..., pattern=CODE)
     new_value: str = Field(..., min_length=1, max_length=40)
-    seen_version: int | None = Field(None, ge=0)
+    seen_version: int | None = Field(None, ge=0, le=MAX_VERSION)
 
 
 class CorrectionIn(Schema):
@@ -102,7 +102,7 @@ class CorrectionIn(Schema):
 
 
 class StepIn(Schema):
-    expected_version: int = Field(..., ge=1)
+    expected_version: int = Field(..., ge=1, le=MAX_VERSION)
     reason: str = Field("", max_length=services.MAX_REASON)
 
 
@@ -182,7 +182,7 @@ def list_corrections(request: HttpRequest, filters: Query[FiltersIn]) -> list[di
 
 
 @router.get("/{int:correction_id}", response={200: CorrectionDetailOut, **ERRORS}, summary="单个数据更正申请")
-def get_correction(request: HttpRequest, correction_id: int) -> dict[str, Any]:
+def get_correction(request: HttpRequest, correction_id: PathId) -> dict[str, Any]:
     return _detail(request, correction_id)
 
 
@@ -204,7 +204,7 @@ def create_correction(request: HttpRequest, payload: CorrectionIn) -> Status:
     return Status(201, _detail(request, correction.pk))
 
 
-def _step(request: HttpRequest, correction_id: int, action: str, payload: StepIn) -> dict[str, Any]:
+def _step(request: HttpRequest, correction_id: PathId, action: str, payload: StepIn) -> dict[str, Any]:
     user = user_of(request)
     correction = selectors.get_correction_for_user(user, correction_id)
     try:
@@ -227,20 +227,20 @@ def _stale_as_409(exc: ValidationError) -> None:
 
 
 @router.post("/{int:correction_id}/approve", response={200: CorrectionDetailOut, **ERRORS}, summary="批准并写入更正值")
-def approve(request: HttpRequest, correction_id: int, payload: StepIn) -> dict[str, Any]:
+def approve(request: HttpRequest, correction_id: PathId, payload: StepIn) -> dict[str, Any]:
     return _step(request, correction_id, "approve", payload)
 
 
 @router.post("/{int:correction_id}/reject", response={200: CorrectionDetailOut, **ERRORS}, summary="驳回（须说明理由）")
-def reject(request: HttpRequest, correction_id: int, payload: StepIn) -> dict[str, Any]:
+def reject(request: HttpRequest, correction_id: PathId, payload: StepIn) -> dict[str, Any]:
     return _step(request, correction_id, "reject", payload)
 
 
 @router.post("/{int:correction_id}/submit", response={200: CorrectionDetailOut, **ERRORS}, summary="提交草稿")
-def submit(request: HttpRequest, correction_id: int, payload: StepIn) -> dict[str, Any]:
+def submit(request: HttpRequest, correction_id: PathId, payload: StepIn) -> dict[str, Any]:
     return _step(request, correction_id, "submit", payload)
 
 
 @router.post("/{int:correction_id}/withdraw", response={200: CorrectionDetailOut, **ERRORS}, summary="撤回申请")
-def withdraw(request: HttpRequest, correction_id: int, payload: StepIn) -> dict[str, Any]:
+def withdraw(request: HttpRequest, correction_id: PathId, payload: StepIn) -> dict[str, Any]:
     return _step(request, correction_id, "withdraw", payload)

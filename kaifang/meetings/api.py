@@ -276,7 +276,7 @@ class RelayFilters(Schema):
     summary="传达落实：每个应报送单位一行（分页，可筛选未报送）",
 )
 @paginate(ApiPagination)
-def relay_list(request: HttpRequest, meeting_id: int, filters: Query[RelayFilters]) -> Any:
+def relay_list(request: HttpRequest, meeting_id: PathId, filters: Query[RelayFilters]) -> Any:
     user = user_of(request)
     meeting = get_meeting_for_user(user, meeting_id)
     return relay_rows(user, meeting, RELAY_LIST.read(filters.dict(exclude_none=True), user=user).strict())

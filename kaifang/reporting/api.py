@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
@@ -322,10 +322,10 @@ def unapprove(request: HttpRequest, submission_id: PathId, payload: ActionIn) ->
 
 class CalendarIn(Schema):
     year: int = Field(ge=2000, le=2100)
-    months: list[int] = Field(default_factory=lambda: list(range(1, 13)), max_length=12)
-    opens_day: int = 1
-    deadline_day: int = 10
-    grace_days: int = 2
+    months: list[Annotated[int, Field(ge=1, le=12)]] = Field(default_factory=lambda: list(range(1, 13)), max_length=12)
+    opens_day: int = Field(1, ge=1, le=28)
+    deadline_day: int = Field(10, ge=1, le=28)
+    grace_days: int = Field(2, ge=0, le=30)
     weekend_to_monday: bool = True
     unit_kinds: list[str] = Field(default_factory=lambda: ["county", "department"], max_length=4)
     indicators: list[str] = Field(default_factory=list, max_length=500)
