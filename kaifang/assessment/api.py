@@ -418,7 +418,7 @@ class BulletinFilters(Schema):
     kind: str | None = Field(None, max_length=10, description="monthly 或 quarterly")
     format: str | None = Field(None, max_length=4)
     status: str | None = Field(None, max_length=8)
-    period: str | None = Field(None, pattern=r"^\d{4}-\d{2}$")
+    period: str | None = Field(None, pattern=r"^(19|20)\d{2}-(0[1-9]|1[0-2])$")
     q: str | None = Field(None, max_length=50, description="标题或文号中包含")
     sort: str | None = Field(None, max_length=20, description="new（默认）、period、old")
 
@@ -448,7 +448,7 @@ class AdjustmentFilters(Schema):
     state: str | None = Field(None, max_length=8)
     scheme: str | None = Field(None, max_length=32)
     unit: str | None = Field(None, pattern=r"^[A-Za-z0-9_-]{1,32}$")
-    period: str | None = Field(None, pattern=r"^\d{4}-\d{2}$")
+    period: str | None = Field(None, pattern=r"^(19|20)\d{2}-(0[1-9]|1[0-2])$")
     q: str | None = Field(None, max_length=50, description="事由、依据或考核项中包含")
     sort: str | None = Field(None, max_length=20, description="pending（默认）、period、points、unit")
 

@@ -151,7 +151,7 @@ def latest_snapshot(scheme_code: str, period: datetime.date | None = None) -> As
     return snapshots.order_by("-period", "-number").first()
 
 
-PERIOD = r"\d{4}-\d{2}"
+PERIOD = r"(19|20)\d{2}-(0[1-9]|1[0-2])"  # a real month: "0000-00" is refused, not a 500
 
 
 def _in_month(field: str) -> Any:
