@@ -233,7 +233,8 @@ def flush_denials(*, now: datetime.datetime | None = None, everything: bool = Fa
     `access.denied` event each; returns how many. Run by each refusal and by the recurring jobs."""
     cutoff = (now or clock.now()) - DENIAL_WINDOW
     with transaction.atomic():
-        windows = DenialWindow.objects.select_for_update().select_related("actor", "actor__unit").order_by("first_at")
+        windows = DenialWindow.objects.select_for_update(of=("self",)).select_related("actor", "actor__unit")
+        windows = windows.order_by("first_at")
         if not everything:
             windows = windows.filter(first_at__lte=cutoff)
         done = list(windows)
