@@ -25,8 +25,6 @@ from kaifang.core.numbers import NUMBER_DESCRIPTION, RATIO_DESCRIPTION, figure_t
 from kaifang.core.schemas import MAX_VERSION, ErrorOut, PathId
 from kaifang.indicators.periods import parse_period
 
-SchemeNumber = Annotated[int | None, Query(ge=1, le=MAX_VERSION, description="方案版本号（默认：使用中的版本）")]
-
 router = Router(tags=["assessment"])
 PERIOD_PATTERN = r"^\d{4}-\d{2}$"
 SchemeNumber = Annotated[int, Query(ge=1, le=MAX_VERSION, description="方案版本号")]
@@ -483,7 +481,11 @@ def list_adjustments(request: HttpRequest, filters: Query[AdjustmentFilters]) ->
 @router.get(
     "/schemes/{code}/file", response={200: dict[str, Any], 401: ErrorOut, 404: ErrorOut}, summary="导出方案文件（JSON）"
 )
-def export_scheme(request: HttpRequest, code: str, number: SchemeNumber = None) -> dict[str, Any]:
+def export_scheme(
+    request: HttpRequest,
+    code: str,
+    number: Annotated[int | None, Query(ge=1, le=MAX_VERSION, description="方案版本号（默认：使用中的版本）")] = None,
+) -> dict[str, Any]:
     from kaifang.assessment.scheme_services import scheme_document
     from kaifang.audit.services import record_export
 
