@@ -204,6 +204,8 @@ def record_denial(*, user: Any, method: str, path: str, query: str, status: int)
     """Count one refused request of a signed-in user (403, or 404 for an object outside their scope).
     Identical refusals (user, method, address, status) within a minute become one audit event
     `access.denied` with their count, written when the minute is over (SEC-20)."""
+    # A hostile address may carry NUL bytes, which PostgreSQL text refuses: keep them visible, storable.
+    path, query = path.replace("\x00", "\\x00")[:255], query.replace("\x00", "\\x00")[:255]
     now = clock.now()
     ctx = context.current()
     key = hashlib.sha256(f"{user.pk}|{method}|{path}|{query}|{status}".encode()).hexdigest()
