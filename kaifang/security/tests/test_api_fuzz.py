@@ -98,7 +98,10 @@ def tokens(db) -> dict[str, tuple[User, str]]:
 
 
 @pytest.mark.django_db
-@schema.parametrize()
+# The setup imports take a file as their only input: an empty or foreign file is refused with a
+# 400 naming the problem, which the fuzzer reads as a refused valid body. Their hostile files are
+# in each import's own corpus (accounts, catalogue, targets, schemes).
+@schema.exclude(path_regex=r"/(import|scheme-files)$").parametrize()
 @settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_api_fuzz_positive_and_negative_no_5xx_no_disagreement_no_foreign_rows(case, tokens):
     for name, (user, token) in tokens.items():
