@@ -71,6 +71,7 @@ def prepare(users: int) -> tuple[int, list[tuple[str, str, str]]]:
 
     from kaifang.accounts.models import Role, User
     from kaifang.core import clock
+    from kaifang.core.actors import SystemActor
     from kaifang.core.context import change_context
     from kaifang.orgs.demo import load_org_tree
     from kaifang.orgs.models import OrgUnit, UnitKind
@@ -113,7 +114,7 @@ def prepare(users: int) -> tuple[int, list[tuple[str, str, str]]]:
         )
         now = clock.now()  # the round is open around the app's now, which stamps the submissions
         round_ = open_round(
-            actor="bench",
+            actor=SystemActor(name="bench"),
             period=now.date().replace(day=1),
             name="压测：月度开放指标",
             indicators=make_catalogue().values(),

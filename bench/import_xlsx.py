@@ -115,6 +115,7 @@ def run(args: argparse.Namespace) -> None:
 
     from kaifang.accounts.demo import load_personas
     from kaifang.accounts.models import User
+    from kaifang.core.actors import SystemActor
     from kaifang.core.context import change_context
     from kaifang.core.spreadsheets import read_workbook
     from kaifang.indicators.models import DataValue, Indicator
@@ -137,7 +138,7 @@ def run(args: argparse.Namespace) -> None:
     units = list(OrgUnit.objects.filter(kind__in=[UnitKind.CITY, UnitKind.COUNTY]).current(june).order_by("path"))
     tz = timezone.get_default_timezone()
     round_ = open_round(
-        actor="bench",
+        actor=SystemActor(name="bench"),
         period=june,
         name="基准批次",
         indicators=indicators,

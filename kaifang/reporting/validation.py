@@ -158,7 +158,7 @@ def check_values(
                 result.findings.append(Finding(code, ERROR, "required", f"{indicator.name}：必填，尚未填写。"))
             continue
         past = history.get((unit.pk, indicator.pk), History())
-        if value < 0 and indicator.unit_of_measure != "%":
+        if value < 0 and indicator.unit_of_measure != "%" and not indicator.allow_negative:
             result.findings.append(
                 Finding(code, ERROR, "range", f"{indicator.name}：不能为负数（填写了 {fmt(value)}）。")
             )

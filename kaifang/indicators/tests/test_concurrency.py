@@ -9,10 +9,12 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 
 from kaifang.accounts.models import User
-from kaifang.indicators.figures import StaleValues, ValueEntry
+from kaifang.audit.models import AuditEvent
+from kaifang.indicators.figures import FiguresRefused, StaleValues, ValueEntry
 from kaifang.indicators.models import DataValue, DataValueHistory
 from kaifang.indicators.services import save_values
-from kaifang.indicators.tests.factories import make_indicator
+from kaifang.indicators.tests.factories import make_indicator, open_figures
+from kaifang.indicators.window_services import lock_windows
 
 pytestmark = [
     pytest.mark.postgres_only,
@@ -56,9 +58,9 @@ def run_threads(work):
 def setup(base_data):
     if connection.vendor != "postgresql":
         pytest.skip("concurrency needs PostgreSQL")
-    make_indicator("T_EXPORT")
-    make_indicator("T_IMPORT", name="进口额")
-    return User.objects.select_related("unit").get(username="hunnan")
+    hunnan = User.objects.select_related("unit").get(username="hunnan")
+    open_figures([make_indicator("T_EXPORT"), make_indicator("T_IMPORT", name="进口额")], [hunnan.unit], MAR)
+    return hunnan
 
 
 def test_first_inserts_race_and_exactly_one_wins(setup):
@@ -137,3 +139,34 @@ def test_sequential_editors_with_fresh_versions_lose_nothing(setup):
     row = DataValue.objects.get(indicator__code="T_EXPORT", unit=user.unit, period=MAR)
     assert row.reported == sum(D(10**i) for i in range(THREADS)) and row.version == THREADS + 1
     assert DataValueHistory.objects.filter(value=row).count() == THREADS + 1
+
+
+def test_a_save_racing_a_lock_lands_before_it_or_not_at_all(setup):
+    """Seven editors save while the unit's submission is submitted (its figures locked): a save and
+    a lock take the unit's lock in the same order, so every save that went through committed
+    before the lock, and every later one is refused — none lands in a locked month."""
+    user = setup
+    [row] = save_values(actor=user, unit=user.unit, period=MAR, entries=[ValueEntry("T_EXPORT", D("1"))])
+
+    def work(i):
+        if i == 0:
+            lock_windows(actor=user, units=[user.unit], indicators=[row.indicator], period=MAR, reason="已提交")
+            return "locked"
+        try:
+            current = DataValue.objects.get(pk=row.pk)
+            save_values(
+                actor=user,
+                unit=user.unit,
+                period=MAR,
+                entries=[ValueEntry("T_EXPORT", D(100 + i), expected_version=current.version)],
+            )
+            return "saved"
+        except FiguresRefused:
+            return "refused"
+
+    outcomes = run_threads(work)
+    assert outcomes.count("locked") == 1 and set(outcomes) <= {"locked", "saved", "stale", "refused"}, outcomes
+    lock_event = AuditEvent.objects.get(action="indicators.windows.lock")
+    saves = AuditEvent.objects.filter(action="indicators.values.save", unit=user.unit)
+    assert all(e.pk < lock_event.pk for e in saves)
+    assert saves.count() == 1 + outcomes.count("saved")  # the first save, then the winners before the lock

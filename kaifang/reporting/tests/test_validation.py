@@ -103,3 +103,11 @@ def test_type_range_decimals_and_required(catalogue, hunnan):
 
 def test_no_history_means_no_outlier_warning(catalogue, hunnan):
     assert run(catalogue, hunnan.unit, {"FIRMS": "1000"}).findings == []
+
+
+def test_a_negative_figure_is_an_error_unless_the_catalogue_allows_it(catalogue, hunnan):
+    [finding] = run(catalogue, hunnan.unit, {"EXPORT": "-5"}).for_indicator("EXPORT")
+    assert finding.severity == "error" and "不能为负数" in finding.message
+    catalogue["EXPORT"].allow_negative = True
+    catalogue["EXPORT"].save(update_fields=["allow_negative"])
+    assert not [f for f in run(catalogue, hunnan.unit, {"EXPORT": "-5"}).for_indicator("EXPORT") if f.rule == "range"]
