@@ -17,10 +17,10 @@ from ninja.responses import Status
 from pydantic import Field
 
 from kaifang.accounts.permissions import user_of
+from kaifang.core.numbers import figure_text
 from kaifang.core.schemas import MAX_VERSION, ErrorOut, PathId, UnitRef
 from kaifang.corrections import selectors, services, workflow
 from kaifang.corrections.models import CorrectionRequest, CorrectionState
-from kaifang.indicators.figures import plain
 from kaifang.indicators.periods import parse_period
 from kaifang.orgs.scope import get_unit_for_user
 
@@ -106,10 +106,6 @@ class StepIn(Schema):
     reason: str = Field("", max_length=services.MAX_REASON)
 
 
-def _plain(value: Any) -> str | None:
-    return None if value is None else plain(value)
-
-
 def _out(correction: CorrectionRequest) -> dict[str, Any]:
     return {
         "id": correction.pk,
@@ -139,9 +135,9 @@ def _detail(request: HttpRequest, pk: int) -> dict[str, Any]:
             {
                 "indicator": f.indicator.code,
                 "name": f.indicator.name,
-                "old_value": _plain(f.old_value),
+                "old_value": figure_text(f.old_value, f.indicator.decimals),
                 "old_version": f.old_version,
-                "new_value": plain(f.new_value),
+                "new_value": figure_text(f.new_value, f.indicator.decimals),
             }
             for f in selectors.figures_of(correction)
         ],

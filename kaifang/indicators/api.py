@@ -3,54 +3,44 @@
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema
-from ninja.errors import HttpError
 from ninja.responses import Status
 from pydantic import Field
 
 from kaifang.accounts.permissions import user_of
 from kaifang.core import clock
 from kaifang.core.context import change_context
+from kaifang.core.numbers import FIGURE_DESCRIPTION, RATIO_DESCRIPTION, figure_text, ratio_text
 from kaifang.core.schemas import ErrorOut, PathId, Version
 from kaifang.indicators import selectors
+from kaifang.indicators.api_targets import CODE, targets_router  # targets_router is mounted with the others
 from kaifang.indicators.figures import StaleValues, ValueEntry
 from kaifang.indicators.maths import NOT_COMPARABLE
-from kaifang.indicators.models import DataValue, DataValueHistory, Indicator, Target
+from kaifang.indicators.models import DataValue, DataValueHistory, Indicator
 from kaifang.indicators.periods import parse_period
 from kaifang.indicators.selectors import Figure
 from kaifang.indicators.services import save_values
-from kaifang.indicators.targets import set_target
-from kaifang.orgs.models import OrgUnit
 from kaifang.orgs.scope import get_unit_for_user, scope_root
 
-CODE = r"^[A-Za-z0-9_-]{1,32}$"
 PERIOD = r"^\d{4}-\d{1,2}$"
 MAX_ROWS = 5000
 
 indicators_router = Router(tags=["indicators"])
 values_router = Router(tags=["values"])
-targets_router = Router(tags=["targets"])
 
 
-def _text(value: Any) -> str | None:
-    """Decimals travel as strings (every digit kept); not comparable as "不可比"."""
-    if value is NOT_COMPARABLE:
-        return "不可比"
-    if isinstance(value, Decimal):
-        return _plain(value)
-    return None
+def _figure(value: Any, decimals: int) -> str | None:
+    """A figure with exactly its indicator's decimals; not comparable as "不可比"."""
+    return "不可比" if value is NOT_COMPARABLE else figure_text(value, decimals)
 
 
-def _plain(value: Decimal | None) -> str | None:
-    if value is None:
-        return None
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
+def _ratio(value: Any) -> str | None:
+    """A ratio with RATIO_PLACES places; not comparable as "不可比"."""
+    return "不可比" if value is NOT_COMPARABLE else ratio_text(value)
 
 
 # --- Indicators ------------------------------------------------------------------------------------
@@ -93,9 +83,9 @@ class ValueOut(Schema):
     unit: str
     unit_name: str
     period: str
-    reported: str | None
-    month_value: str | None
-    ytd_value: str | None
+    reported: str | None = Field(description=FIGURE_DESCRIPTION)
+    month_value: str | None = Field(description=FIGURE_DESCRIPTION)
+    ytd_value: str | None = Field(description=FIGURE_DESCRIPTION)
     comment: str
     version: int
     updated_by: str | None
@@ -103,15 +93,16 @@ class ValueOut(Schema):
 
 
 def value_out(row: DataValue) -> dict[str, Any]:
+    places = row.indicator.decimals
     return {
         "id": row.pk,
         "indicator": row.indicator.code,
         "unit": row.unit.code,
         "unit_name": row.unit.name,
         "period": f"{row.period:%Y-%m}",
-        "reported": _plain(row.reported),
-        "month_value": _plain(row.month_value),
-        "ytd_value": _plain(row.ytd_value),
+        "reported": figure_text(row.reported, places),
+        "month_value": figure_text(row.month_value, places),
+        "ytd_value": figure_text(row.ytd_value, places),
         "comment": row.comment,
         "version": row.version,
         "updated_by": row.updated_by.username if row.updated_by_id else None,  # type: ignore[union-attr]
@@ -133,34 +124,35 @@ class AggregateOut(Schema):
     children: int
     reporting: int
     last_year_ytd: str | None
-    yoy: str | None = Field(description="year-on-year growth of the YTD as a ratio, or 不可比")
-    target: str | None
-    completion: str | None
-    time_progress: str
-    progress_ratio: str | None
+    yoy: str | None = Field(description=f"同比增长（本年累计÷上年同期累计−1）；{RATIO_DESCRIPTION}；或“不可比”")
+    target: str | None = Field(description=FIGURE_DESCRIPTION)
+    completion: str | None = Field(description=f"完成率（累计÷年度目标）；{RATIO_DESCRIPTION}")
+    time_progress: str = Field(description=f"时序进度（月份数÷12）；{RATIO_DESCRIPTION}")
+    progress_ratio: str | None = Field(description=f"完成率÷时序进度；{RATIO_DESCRIPTION}")
     light: str
 
 
 def aggregate_out(f: Figure) -> dict[str, Any]:
+    places = f.indicator.decimals
     return {
         "unit": f.unit.code,
         "unit_name": f.unit.name,
         "indicator": f.indicator.code,
         "period_from": f"{f.period_from:%Y-%m}",
         "period_to": f"{f.period_to:%Y-%m}",
-        "month_value": _text(f.month_value),
-        "ytd_value": _text(f.ytd_value),
-        "range_value": _text(f.range_value),
+        "month_value": _figure(f.month_value, places),
+        "ytd_value": _figure(f.ytd_value, places),
+        "range_value": _figure(f.range_value, places),
         "basis": f.basis,
         "basis_label": f.basis_label,
         "children": f.children,
         "reporting": f.reporting,
-        "last_year_ytd": _text(f.last_year_ytd),
-        "yoy": _text(f.yoy),
-        "target": _text(f.target),
-        "completion": _text(f.completion),
-        "time_progress": _text(f.time_progress) or "",
-        "progress_ratio": _text(f.progress_ratio),
+        "last_year_ytd": _figure(f.last_year_ytd, places),
+        "yoy": _ratio(f.yoy),
+        "target": _figure(f.target, places),
+        "completion": _ratio(f.completion),
+        "time_progress": _ratio(f.time_progress) or "",
+        "progress_ratio": _ratio(f.progress_ratio),
         "light": f.light,
     }
 
@@ -272,6 +264,9 @@ def save(request: HttpRequest, payload: BatchIn) -> Any:
         with change_context(channel="api"):
             rows = save_values(actor=user, unit=unit, period=parse_period(payload.period), entries=entries)
     except StaleValues as exc:
+        places = dict(
+            Indicator.objects.filter(code__in=[e.indicator for e in payload.entries]).values_list("code", "decimals")
+        )
         return Status(
             409,
             {
@@ -280,9 +275,9 @@ def save(request: HttpRequest, payload: BatchIn) -> Any:
                     {
                         "indicator": c.indicator_code,
                         "indicator_name": c.indicator_name,
-                        "current_value": _plain(c.current_value),
+                        "current_value": figure_text(c.current_value, places.get(c.indicator_code, 0)),
                         "current_version": c.current_version,
-                        "your_value": _plain(c.your_value),
+                        "your_value": figure_text(c.your_value, places.get(c.indicator_code, 0)),
                         "updated_by": c.updated_by,
                     }
                     for c in exc.conflicts
@@ -313,100 +308,19 @@ class HistoryOut(Schema):
 )
 def value_history(request: HttpRequest, value_id: PathId) -> list[dict[str, Any]]:
     rows: list[DataValueHistory] = selectors.history_of(user=user_of(request), value_id=value_id)
+    places = rows[0].value.indicator.decimals if rows else 0
     return [
         {
             "at": h.at,
             "actor": h.actor.username if h.actor_id else h.actor_name,  # type: ignore[union-attr]
             "channel": h.channel,
-            "old_value": _plain(h.old_reported),
-            "new_value": _plain(h.new_reported),
+            "old_value": figure_text(h.old_reported, places),
+            "new_value": figure_text(h.new_reported, places),
             "comment": h.new_comment,
             "version": h.version,
         }
         for h in rows
     ]
-
-
-# --- Targets ---------------------------------------------------------------------------------------
-
-
-class TargetOut(Schema):
-    indicator: str
-    unit: str
-    unit_name: str
-    year: int
-    annual: str
-    monthly: list[str] | None
-    set_by: str | None
-    version: int
-
-
-def target_out(t: Target) -> dict[str, Any]:
-    return {
-        "indicator": t.indicator.code,
-        "unit": t.unit.code,
-        "unit_name": t.unit.name,
-        "year": t.year,
-        "annual": _plain(t.annual) or "0",
-        "monthly": t.monthly,
-        "set_by": t.set_by.code if t.set_by_id else None,  # type: ignore[union-attr]
-        "version": t.version,
-    }
-
-
-class TargetFilters(Schema):
-    year: int = Field(ge=2000, le=2100)
-    indicator: str | None = Field(None, pattern=CODE)
-    unit: str | None = Field(None, pattern=CODE, description="该单位及其下级（默认本人可见范围）")
-
-
-@targets_router.get("", response={200: list[TargetOut], 401: ErrorOut, 404: ErrorOut}, summary="年度目标")
-def list_targets(request: HttpRequest, filters: Query[TargetFilters]) -> list[dict[str, Any]]:
-    user = user_of(request)
-    indicator = selectors.get_indicator(filters.indicator) if filters.indicator else None
-    rows = selectors.visible_targets(user, year=filters.year, indicator=indicator)
-    if filters.unit:
-        unit = get_unit_for_user(user, filters.unit)
-        rows = [t for t in rows if t.unit.path.startswith(unit.path)]
-    return [target_out(t) for t in rows]
-
-
-class TargetIn(Schema):
-    indicator: str = Field(pattern=CODE)
-    unit: str = Field(pattern=CODE)
-    year: int = Field(ge=2000, le=2100)
-    annual: str = Field(max_length=40)
-    monthly: list[str] | None = Field(None, max_length=12)
-    note: str = Field("", max_length=200)
-    expected_version: Version | None = None
-
-
-@targets_router.put(
-    "",
-    response={200: TargetOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
-    summary="下达或修改目标（带版本）",
-)
-def put_target(request: HttpRequest, payload: TargetIn) -> Any:
-    user = user_of(request)
-    unit: OrgUnit = get_unit_for_user(user, payload.unit)
-    indicator = selectors.get_indicator(payload.indicator)
-    try:
-        with change_context(channel="api"):
-            target = set_target(
-                actor=user,
-                indicator=indicator,
-                unit=unit,
-                year=payload.year,
-                annual=payload.annual,
-                monthly=payload.monthly,  # type: ignore[arg-type]
-                note=payload.note,
-                expected_version=payload.expected_version,
-            )
-    except ValidationError as exc:
-        if getattr(exc, "code", None) == "stale":
-            raise HttpError(409, "；".join(exc.messages)) from exc
-        raise
-    return Status(200, target_out(target))
 
 
 def _mount_file_routes() -> None:
@@ -418,3 +332,6 @@ def _mount_file_routes() -> None:
 
 
 _mount_file_routes()
+
+
+__all__ = ["indicators_router", "targets_router", "values_router"]

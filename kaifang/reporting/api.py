@@ -7,7 +7,6 @@ transition table) as the pages. A stale version answers 409 and applies nothing.
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +16,7 @@ from ninja.errors import HttpError
 from pydantic import Field
 
 from kaifang.accounts.permissions import user_of
+from kaifang.core.numbers import FIGURE_DESCRIPTION, RATIO_DESCRIPTION, figure_text, ratio_text
 from kaifang.core.schemas import MAX_ID, ErrorOut, PathId, Version
 from kaifang.indicators.figures import StaleValues, ValueEntry, clean_figure
 from kaifang.indicators.models import DataValue
@@ -29,7 +29,6 @@ rounds_router = Router(tags=["reporting"])
 submissions_router = Router(tags=["reporting"])
 
 CODE = r"^[A-Za-z0-9_-]{1,32}$"
-RATIO = Decimal("0.0001")
 
 
 class TallyOut(Schema):
@@ -42,8 +41,8 @@ class TallyOut(Schema):
     grace: int
     late: int
     missing: int
-    completeness: str | None = Field(description="报送率（0–1 的小数，文本）")
-    timeliness: str | None = Field(description="及时率（0–1 的小数，文本）")
+    completeness: str | None = Field(description=f"报送率；{RATIO_DESCRIPTION}")
+    timeliness: str | None = Field(description=f"及时率；{RATIO_DESCRIPTION}")
     missing_units: list[str]
     late_units: list[str]
 
@@ -82,9 +81,9 @@ class SubmissionOut(Schema):
 
 class SubmissionValueOut(Schema):
     indicator: str
-    reported: str | None
-    month_value: str | None
-    ytd_value: str | None
+    reported: str | None = Field(description=FIGURE_DESCRIPTION)
+    month_value: str | None = Field(description=FIGURE_DESCRIPTION)
+    ytd_value: str | None = Field(description=FIGURE_DESCRIPTION)
     comment: str
     version: int
 
@@ -129,13 +128,6 @@ class SubmissionFilters(Schema):
     unit: str | None = Field(None, pattern=CODE)
 
 
-def _plain(value: Any) -> str | None:
-    if value is None:
-        return None
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
 def _tally(t: selectors.Tally) -> dict[str, Any]:
     return {
         "label": t.label,
@@ -147,8 +139,8 @@ def _tally(t: selectors.Tally) -> dict[str, Any]:
         "grace": t.grace,
         "late": t.late,
         "missing": len(t.missing),
-        "completeness": _plain(t.completeness.quantize(RATIO) if t.completeness is not None else None),
-        "timeliness": _plain(t.timeliness.quantize(RATIO) if t.timeliness is not None else None),
+        "completeness": ratio_text(t.completeness),
+        "timeliness": ratio_text(t.timeliness),
         "missing_units": [s.unit.code for s in t.missing],
         "late_units": [s.unit.code for s in t.late_units],
     }
@@ -190,9 +182,9 @@ def _values(s: Submission) -> list[dict[str, Any]]:
     return [
         {
             "indicator": v.indicator.code,
-            "reported": _plain(v.reported),
-            "month_value": _plain(v.month_value),
-            "ytd_value": _plain(v.ytd_value),
+            "reported": figure_text(v.reported, v.indicator.decimals),
+            "month_value": figure_text(v.month_value, v.indicator.decimals),
+            "ytd_value": figure_text(v.ytd_value, v.indicator.decimals),
             "comment": v.comment,
             "version": v.version,
         }

@@ -1,6 +1,5 @@
-"""Numbers in the two APIs being rewritten elsewhere (issue 15, finding 2): /api/v1/values and the
-reporting rounds. They are strict xfails until kaifang.core.numbers is applied there (see the merge
-note); then they pass, and the strict marker makes the lead remove it.
+"""Numbers in /api/v1/values and the reporting rounds (issue 15, finding 2): a figure carries its
+indicator's decimals, a ratio six places rounded half up (kaifang.core.numbers).
 
 The worked example of the design brief: a county reports 出口额 year to date January 120, February
 250, March 400 (万美元, 2 decimals); annual target 1,800; March last year 320.
@@ -16,15 +15,10 @@ import pytest
 from kaifang.indicators.figures import ValueEntry
 from kaifang.indicators.models import Target
 from kaifang.indicators.services import save_values
-from kaifang.indicators.tests.factories import make_indicator
+from kaifang.indicators.tests.factories import TEST_ACTOR, make_indicator, open_figures
 from kaifang.orgs.models import OrgUnit
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.xfail(
-        strict=True, reason="kaifang.core.numbers not yet applied in indicators/api.py, reporting/api.py"
-    ),
-]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
@@ -36,11 +30,12 @@ def worked_example(province):
         (datetime.date(2018, m, 1), v) for m, v in ((1, "120"), (2, "250"), (3, "400"))
     ]
     for period, ytd in months:
-        save_values(actor=province, unit=county, period=period, entries=[ValueEntry("T_EXPORT", D(ytd))])
+        open_figures([export], [county], period)
+        save_values(actor=TEST_ACTOR, unit=county, period=period, entries=[ValueEntry("T_EXPORT", D(ytd))])
     return export
 
 
-def test_values_carry_the_indicators_decimals_and_ratios_six_places(worked_example, client_for, hunnan):
+def test_values_carry_the_indicators_decimals_and_ratios_six_places(worked_example, client_for, hunnan, shenhe):
     body = (
         client_for(hunnan)
         .get("/api/v1/values", {"indicator": "T_EXPORT", "from": "2018-01", "to": "2018-03", "aggregates": "true"})
@@ -54,6 +49,8 @@ def test_values_carry_the_indicators_decimals_and_ratios_six_places(worked_examp
     assert top["time_progress"] == "0.250000"  # 3 / 12
     assert top["progress_ratio"] == "0.888889"  # 0.2222… / 0.25 = 0.8888…
     assert top["yoy"] == "0.250000"  # 400 / 320 − 1
+    neighbour = client_for(shenhe).get("/api/v1/values", {"indicator": "T_EXPORT", "from": "2018-01", "to": "2018-03"})
+    assert "210112" not in {v["unit"] for v in neighbour.json()["values"]}  # 沈河区 sees none of 浑南区's
 
 
 def test_a_rounds_completeness_is_a_ratio_with_six_places(client_for, province, hunnan, monkeypatch):

@@ -36,7 +36,7 @@ def test_a_county_asks_and_its_city_approves_through_the_api(client_for, hunnan,
     body = created.json()
     assert (body["reference"], body["state"], body["unit"]["code"]) == ("GZ-2018-0001", "submitted", "210112")
     assert body["figures"] == [
-        {"indicator": "T_EXPORT", "name": "出口额", "old_value": "250", "old_version": 1, "new_value": "260"}
+        {"indicator": "T_EXPORT", "name": "出口额", "old_value": "250.00", "old_version": 1, "new_value": "260.00"}
     ]
     assert body["allowed_actions"] == ["withdraw"]
     assert [(a["kind"], a["id"], a["status"]) for a in body["affected"]] == [("snapshot", published.pk, "would_affect")]

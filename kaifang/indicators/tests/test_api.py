@@ -33,9 +33,9 @@ def test_a_batch_write_saves_and_reads_back_with_versions(client_for, export, hu
     response = post(c, body)
     assert response.status_code == 200, response.content
     [row] = response.json()
-    assert (row["reported"], row["version"], row["ytd_value"]) == ("400.5", 1, "400.5")
+    assert (row["reported"], row["version"], row["ytd_value"]) == ("400.50", 1, "400.50")  # T_EXPORT has 2 decimals
     read = c.get("/api/v1/values?indicator=T_EXPORT&from=2018-01&to=2018-12").json()
-    assert [v["reported"] for v in read["values"]] == ["400.5"]
+    assert [v["reported"] for v in read["values"]] == ["400.50"]
     again = post(c, body)  # a retried request applies once
     assert again.status_code == 200 and again.json()[0]["version"] == 1
 
@@ -53,7 +53,11 @@ def test_a_stale_version_is_409_with_the_current_value_and_nothing_applied(clien
     )
     assert response.status_code == 409
     [conflict] = response.json()["conflicts"]
-    assert (conflict["indicator"], conflict["current_value"], conflict["your_value"]) == ("T_EXPORT", "410", "400")
+    assert (conflict["indicator"], conflict["current_value"], conflict["your_value"]) == (
+        "T_EXPORT",
+        "410.00",
+        "400.00",
+    )
     assert not DataValue.objects.filter(indicator__code="T_IMPORT").exists()
 
 
@@ -105,7 +109,7 @@ def test_history_lists_old_and_new_values(client_for, export, hunnan):
     )
     value_id = DataValue.objects.get().pk
     rows = client_for(hunnan).get(f"/api/v1/values/{value_id}/history").json()
-    assert [(r["old_value"], r["new_value"]) for r in rows] == [("400", "401"), (None, "400")]
+    assert [(r["old_value"], r["new_value"]) for r in rows] == [("400.00", "401.00"), (None, "400.00")]
 
 
 def test_catalogue_is_readable_by_everyone(client_for, export, shenhe):

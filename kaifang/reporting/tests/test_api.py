@@ -25,7 +25,7 @@ def test_rounds_list_and_completeness_follow_the_users_scope(client_for, provinc
     assert [r["id"] for r in client_for(hunnan).get("/api/v1/rounds").json()] == [june_round.pk]
     detail = client_for(province).get(f"/api/v1/rounds/{june_round.pk}").json()
     assert detail["total"]["required"] == 6 and detail["total"]["done"] == 1
-    assert detail["total"]["completeness"] == "0.1667" and detail["total"]["timeliness"] == "0.1667"
+    assert detail["total"]["completeness"] == "0.166667" and detail["total"]["timeliness"] == "0.166667"  # 1 of 6
     city = client_for(shenyang).get(f"/api/v1/rounds/{june_round.pk}/completeness").json()
     assert city[0]["required"] == 3 and "210211" not in city[0]["missing_units"]
 
