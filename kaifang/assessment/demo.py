@@ -1,4 +1,4 @@
-"""示例数据: the 2018 assessment scheme for the 14 cities, two manual entries and a published Q1.
+"""示例数据: the 2018 assessment scheme for the 14 cities, three manual entries and a published Q1.
 
 The scheme mixes indicator items (实际利用外资 completion, 进出口总额 growth, 引进内资 efficacy
 coefficient, 外商投资新设企业数 threshold against the time-phased target, 签约项目数 ranking,
@@ -55,6 +55,15 @@ ENTRIES = [
         "签约项目未按期开工2个（示例数据）",
         "省督查室2018年4月督查通报（示例）",
         datetime.date(2018, 4, 1),
+    ),
+    # Brings 盘锦市 level with 本溪市 in the published Q1 (both 84.46): the tie rule decides, by the
+    # 实际利用外资 points (本溪 23.07 before 盘锦 18.65), so the demo shows it at work.
+    (
+        "211100",
+        "1.5",
+        "承办全省对外开放重大招商活动1次（示例数据）",
+        "省商务厅2018年3月确认函（示例）",
+        datetime.date(2018, 3, 1),
     ),
 ]
 

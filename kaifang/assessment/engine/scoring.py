@@ -204,6 +204,15 @@ def _rank(scheme: Scheme, results: list[UnitResult]) -> None:
     for position, unit in enumerate(ordered, start=1):
         previous = ordered[position - 2] if position > 1 else None
         unit.rank = previous.rank if previous is not None and key(previous) == key(unit) else position
+    if tie_code:
+        # Say where the tie rule decided: equal totals ordered by the named item's points.
+        flag = f"同分按“{next(i.name for i in scheme.items if i.code == tie_code)}”排序"
+        ranks_at: dict[Decimal, set[int]] = {}
+        for unit in results:
+            ranks_at.setdefault(unit.total, set()).add(unit.rank)
+        for unit in results:
+            if len(ranks_at[unit.total]) > 1 and flag not in unit.flags:
+                unit.flags.append(flag)
 
 
 def _grade(scheme: Scheme, results: list[UnitResult]) -> None:

@@ -302,6 +302,10 @@ def test_a_named_tie_break_item_puts_the_better_item_score_first():
         ("R", D("75.00"), 2),
     ]
     assert "按“任务”得分高者在前" in outcome.rules["tie"]
+    # Each unit whose place the tie rule decided says so; an untied unit carries no such flag.
+    assert all("同分按“任务”排序" in x.flags for x in outcome.units)
+    alone = e.score(scheme, [u("P", "100", 1), u("Q", "50", 1)])  # 75 and 50: nothing to break
+    assert not any("同分按“任务”排序" in x.flags for x in alone.units)
 
 
 def test_grades_by_rank_shares_count_ranks_against_the_group_size():
