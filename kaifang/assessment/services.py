@@ -33,27 +33,22 @@ from kaifang.assessment.models import (
 )
 from kaifang.audit.services import record_event
 from kaifang.core import clock
+from kaifang.core.actors import actor_name as _actor_name
+from kaifang.core.actors import actor_user as _actor_user
+from kaifang.core.actors import is_system_actor
+from kaifang.core.versions import check_version
 from kaifang.orgs.models import OrgUnit, UnitGroup
 
 SCHEME_FIELDS = ["code", "number", "name", "year", "status", "tie_rule", "grading", "change_reason"]
 
 
-def _actor_name(actor: Any) -> str:
-    return getattr(actor, "username", "") or (actor if isinstance(actor, str) else "")
-
-
-def _actor_user(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) is not None else None
-
-
 def _require_province(actor: Any) -> None:
-    if not isinstance(actor, str) and not is_province_user(actor):
+    if not is_system_actor(actor) and not is_province_user(actor):
         raise PermissionDenied("只有省级管理员或督查人员可以管理考核方案和发布结果")
 
 
 def _check_version(obj: Any, expected_version: int | None) -> None:
-    if expected_version is not None and obj.version != expected_version:
-        raise ValidationError("该记录已被他人修改，请刷新后重试。", code="stale")
+    check_version(obj, expected_version, "该记录已被他人修改，请刷新后重试。")
 
 
 def _clean_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -295,7 +290,7 @@ def propose_adjustment(
     evidence_file: UploadedFile | None = None,
 ) -> ManualAdjustment:
     """A bonus/penalty (or veto) entry awaiting approval; its evidence text or file is required."""
-    if not isinstance(actor, str) and not can_write_for_unit(actor, unit):
+    if not is_system_actor(actor) and not can_write_for_unit(actor, unit):
         raise PermissionDenied("无权为该单位登记加减分事项")
     item = _manual_item(scheme_code, item_code)
     if period.year != item.scheme.year or period.day != 1:

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from kaifang.accounts.permissions import is_admin
 from kaifang.audit.services import record_event
+from kaifang.core.actors import is_system_actor
 from kaifang.core.spreadsheets import (
     Column,
     Problem,
@@ -351,7 +352,7 @@ def read_catalogue_file(data: bytes, filename: str, result: CatalogueImportResul
 
 def import_catalogue(*, actor: Any, data: bytes, filename: str, commit: bool) -> CatalogueImportResult:
     """Check a catalogue file and, with `commit` and no problem, apply it all in one transaction."""
-    if not isinstance(actor, str) and not is_admin(actor):
+    if not is_system_actor(actor) and not is_admin(actor):
         raise PermissionDenied(_("只有省级管理员可以维护指标目录。"))
     result = CatalogueImportResult(filename=(filename or "catalogue")[:200])
     try:

@@ -28,14 +28,13 @@ from django.utils.translation import gettext as _
 from kaifang.accounts.permissions import can_write_for_unit
 from kaifang.audit.services import record_event, record_events
 from kaifang.core import clock, context
+from kaifang.core.actors import actor_name, actor_user
 from kaifang.core.bulk import insert_rows, update_columns
 from kaifang.indicators.derived import Moved, plan_years
 from kaifang.indicators.figures import (
     Conflict,
     StaleValues,
     ValueEntry,
-    actor_name,
-    actor_user,
     clean_figure,
     plain,
 )

@@ -21,6 +21,7 @@ from django.db import transaction
 
 from kaifang.audit.services import record_event
 from kaifang.core import clock
+from kaifang.core.actors import SystemActor
 from kaifang.ledgers.derived import recompute_all
 from kaifang.ledgers.investors import normalize_investor_name
 from kaifang.ledgers.models import (
@@ -36,6 +37,8 @@ from kaifang.ledgers.models import (
 )
 from kaifang.ledgers.reference import Currency, FollowUpKind, FollowUpStatus, Stage, TalentKind, TalentLevel
 from kaifang.orgs.models import OrgUnit, UnitKind
+
+DEMO_ACTOR = SystemActor("demo")
 
 SEED = "kaifang-ledgers-demo"
 DEMO_PREFIX = "DEMO-"
@@ -295,7 +298,7 @@ class _Builder:
         for action, day in path:
             from kaifang.ledgers.services import TRANSITIONS
 
-            to_stage = TRANSITIONS[(p.stage, action)][0]
+            to_stage = TRANSITIONS[(p.stage, action)].to
             steps.append((action, p.stage, to_stage, day, p.unit))
             if to_stage == Stage.SIGNED and p.first_signed_on is None:
                 p.first_signed_on, p.first_signed_unit = day, p.unit
@@ -369,7 +372,7 @@ def _own_counts(plan: dict[tuple[str, str, datetime.date], Decimal], code: str) 
     return out
 
 
-def load_ledgers_demo(*, actor: Any = "demo") -> dict[str, int]:
+def load_ledgers_demo(*, actor: Any = DEMO_ACTOR) -> dict[str, int]:
     """Load the demo ledgers (idempotent: does nothing when they are already there)."""
     if InvestmentProject.objects.filter(external_id__startswith=DEMO_PREFIX).exists():
         return {"projects": 0, "talents": 0}
@@ -529,7 +532,7 @@ def _apply(b: _Builder, index: int, action: str, day: datetime.date) -> None:
     from kaifang.ledgers.services import TRANSITIONS
 
     p = b.projects[index]
-    to_stage = TRANSITIONS[(p.stage, action)][0]
+    to_stage = TRANSITIONS[(p.stage, action)].to
     b.history[index].append((action, p.stage, to_stage, day, p.unit))  # type: ignore[arg-type]
     if to_stage == Stage.STARTED and p.first_started_on is None:
         p.first_started_on, p.first_started_unit = day, p.unit

@@ -14,8 +14,11 @@ import datetime
 from typing import Any
 
 from kaifang.accounts.models import Role, User
+from kaifang.core.actors import SystemActor
 from kaifang.supervision import services
 from kaifang.supervision.models import Milestone, Task
+
+DEMO_ACTOR = SystemActor("demo")
 
 D = datetime.date
 MEETING_TITLE = "2018年全省对外开放工作电视电话会议"
@@ -360,14 +363,14 @@ class _Actors:
         for user in User.objects.filter(is_active=True).select_related("unit").order_by("id"):
             if user.unit is not None and user.role in (Role.REPORTER, Role.CITY_OFFICER):
                 self.by_unit.setdefault(user.unit.code, user)
-        self.supervisor: Any = User.objects.filter(role=Role.PROVINCE_SUPERVISOR, is_active=True).first() or "demo"
+        self.supervisor: Any = User.objects.filter(role=Role.PROVINCE_SUPERVISOR, is_active=True).first() or DEMO_ACTOR
 
     def lead(self, task: Task) -> Any:
-        return self.by_unit.get(task.lead_unit.code, "demo")
+        return self.by_unit.get(task.lead_unit.code, DEMO_ACTOR)
 
     def overseer(self, task: Task) -> Any:
         if task.parent_id is not None:
-            return self.by_unit.get(task.issuer_unit.code, "demo")
+            return self.by_unit.get(task.issuer_unit.code, DEMO_ACTOR)
         return self.supervisor
 
 

@@ -40,7 +40,7 @@ from kaifang.core.actors import SystemActor
 from kaifang.reporting.tests.conftest import JUNE, make_catalogue
 
 with change_context(channel="system"):
-    load_org_tree(actor="test")
+    load_org_tree(actor=SystemActor("test"))
     load_personas()
     now = timezone.now()
     round_ = open_round(actor=SystemActor("test"), period=JUNE, name="中断测试", indicators=make_catalogue().values(),

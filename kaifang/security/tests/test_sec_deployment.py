@@ -16,6 +16,7 @@ from django.db import connection
 from django.test import Client, override_settings
 
 from kaifang.accounts.demo import DEMO_PASSWORD
+from kaifang.core.actors import SystemActor
 from kaifang.security.tests.helpers import PRODUCTION_ENV, REPO, login, production_settings
 
 pytestmark = pytest.mark.django_db
@@ -85,7 +86,7 @@ def test_sec_34_templates_have_no_inline_script_or_style_and_no_unreviewed_safe(
 def test_sec_34_stored_markup_is_escaped_when_shown(client_for, auditor):
     from kaifang.audit.services import record_event
 
-    record_event(actor="test", action="test.xss", object_repr="<script>alert(1)</script>")
+    record_event(actor=SystemActor("test"), action="test.xss", object_repr="<script>alert(1)</script>")
     page = client_for(auditor).get("/audit/?action=test.xss").content.decode()
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 

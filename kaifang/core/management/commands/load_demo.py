@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from kaifang.accounts.demo import DEMO_PASSWORD, PERSONAS, load_personas
+from kaifang.core.actors import SystemActor
 from kaifang.core.context import change_context
 from kaifang.orgs.demo import load_org_tree
 
@@ -14,7 +15,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         with change_context(channel="cli"):
-            load_org_tree(actor="demo")
+            load_org_tree(actor=SystemActor("demo"))
             load_personas()
             # Each business area's demo data loads here, in dependency order.
             from kaifang.indicators.demo import load_indicators_demo
