@@ -10,6 +10,7 @@ start-up cycle. Tests and migrations are left out of the graph (a test may use a
 from __future__ import annotations
 
 import ast
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -116,7 +117,7 @@ def test_core_the_ground_floor_imports_no_business_app():
 def test_the_app_import_graph_has_no_cycle():
     graph = import_graph()
     cycle = find_cycle(graph)
-    where = [f"{a} → {b}: {sorted(set(graph[a][b]))[:3]}" for a, b in zip(cycle, cycle[1:])] if cycle else []
+    where = [f"{a} → {b}: {sorted(set(graph[a][b]))[:3]}" for a, b in itertools.pairwise(cycle)] if cycle else []
     assert cycle is None, "import cycle " + " → ".join(cycle or []) + "\n" + "\n".join(where)
 
 
