@@ -3,7 +3,7 @@
 A service reads the row `select_for_update()`, then `check_version(row, expected_version, message)`.
 `StaleVersion` is a `ValidationError` (code "stale"), so forms and imports that already show
 validation messages show it too; `is_stale(exc)` tells the 409 apart from an ordinary 400 — the
-API's one exception handler (`kaifang.core.api`) and pages (`error_status`) both ask it, and a page
+API's one exception handler (`kaifang.api`) and pages (`error_status`) both ask it, and a page
 answering 409 re-renders the form with what the user typed.
 """
 

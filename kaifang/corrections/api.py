@@ -187,7 +187,7 @@ def get_correction(request: HttpRequest, correction_id: PathId) -> dict[str, Any
 @router.post("", response={201: CorrectionDetailOut, **ERRORS}, summary="申请数据更正（默认直接提交上级审批）")
 def create_correction(request: HttpRequest, payload: CorrectionIn) -> Status:
     user = user_of(request)
-    correction = services.create_correction(  # stale figures answer 409 (kaifang.core.api)
+    correction = services.create_correction(  # stale figures answer 409 (kaifang.api)
         actor=user,
         unit=get_unit_for_user(user, payload.unit),
         period=parse_period(payload.period),
@@ -201,7 +201,7 @@ def create_correction(request: HttpRequest, payload: CorrectionIn) -> Status:
 def _step(request: HttpRequest, correction_id: PathId, action: str, payload: StepIn) -> dict[str, Any]:
     user = user_of(request)
     correction = selectors.get_correction_for_user(user, correction_id)
-    services.transition_correction(  # a stale version answers 409 (kaifang.core.api)
+    services.transition_correction(  # a stale version answers 409 (kaifang.api)
         actor=user,
         correction=correction,
         action=action,

@@ -20,6 +20,7 @@ from kaifang.assessment.links import default_period
 from kaifang.assessment.models import AssessmentScheme
 from kaifang.assessment.selectors import assess
 from kaifang.core import clock
+from kaifang.core.numbers import figure_display
 from kaifang.indicators import maths
 from kaifang.indicators.aggregation import cells
 from kaifang.indicators.models import DataValue, Indicator, Target
@@ -58,13 +59,6 @@ def _pct(value: Any, places: int = 1) -> str:
     return maths.percent(value, places) if isinstance(value, Decimal) else "—"
 
 
-def figure_text(value: Any, decimals: int) -> str:
-    """A figure with the indicator's decimals and thousands separators: 2,763.36; missing → —."""
-    if not isinstance(value, Decimal):
-        return "—"
-    return f"{value:,.{decimals}f}"
-
-
 @dataclass
 class Card:
     indicator: Indicator
@@ -90,8 +84,8 @@ def cards(unit: OrgUnit, period: datetime.date) -> list[Card]:
         out.append(
             Card(
                 indicator=indicator,
-                ytd=figure_text(f.ytd_value, indicator.decimals),
-                target=figure_text(f.target, indicator.decimals),
+                ytd=figure_display(f.ytd_value, indicator.decimals),
+                target=figure_display(f.target, indicator.decimals),
                 completion=_pct(f.completion),
                 time_progress=_pct(f.time_progress),
                 light=f.light,
@@ -224,8 +218,8 @@ def _figure_label(f: Figure, decimals: int) -> str:
         return _("未报（%(coverage)s）") % {"coverage": f.coverage_text} if f.coverage_text else _("未报")
     text = _("完成%(completion)s（累计%(ytd)s/目标%(target)s）") % {
         "completion": _pct(f.completion),
-        "ytd": figure_text(f.ytd_value, decimals),
-        "target": figure_text(f.target, decimals),
+        "ytd": figure_display(f.ytd_value, decimals),
+        "target": figure_display(f.target, decimals),
     }
     if f.partial:
         text += " · " + _("不完整：%(coverage)s，同比按相同单位计算（可比口径）") % {"coverage": f.coverage_text}

@@ -21,6 +21,7 @@ from kaifang.meetings.models import Meeting, Resolution, SpeechDraft
 from kaifang.meetings.permissions import can_organise, can_parse_speeches
 from kaifang.meetings.speech import build_gazetteer, parse_speech
 from kaifang.orgs.models import OrgUnit, UnitKind
+from kaifang.supervision.services import create_task
 
 MAX_SPEECH_CHARS = 200_000
 ASSIGNABLE_KINDS = (UnitKind.CITY, UnitKind.COUNTY, UnitKind.DEPARTMENT, UnitKind.PLATFORM)
@@ -32,8 +33,6 @@ def assignable_units() -> Any:
 
 
 def _create_task(**kwargs: Any) -> Any:
-    from kaifang.supervision.services import create_task
-
     return create_task(**kwargs)
 
 

@@ -358,3 +358,14 @@ def help_requests(user: Any, *, limit: int = 8) -> list[ProgressReport]:
         .select_related("task", "unit")
         .order_by("-reported_on", "-id")[:limit]
     )
+
+
+def tasks_citing_meeting(user: Any, meeting_id: int) -> Any:
+    """Top-level tasks that cite meeting `meeting_id` as their source, as far as `user` may see them
+    (published for the meetings area, which never reads supervision's models itself)."""
+    return (
+        Task.objects.visible_to(user)
+        .filter(source_meeting_id=meeting_id, parent__isnull=True)
+        .select_related("lead_unit")
+        .order_by("code")
+    )

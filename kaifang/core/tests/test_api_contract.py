@@ -17,8 +17,8 @@ from ninja.errors import ConfigError
 from ninja.openapi.schema import OpenAPISchema
 
 from kaifang.accounts.services import create_token
+from kaifang.api import KaifangAPI, api
 from kaifang.core.actors import SystemActor
-from kaifang.core.api import KaifangAPI, api
 
 REF = "#/components/schemas/"
 

@@ -8,9 +8,12 @@ from typing import Any
 
 import pytest
 
+from kaifang.core.actors import SystemActor
 from kaifang.ledgers.models import ExchangeRate, InvestmentProject
 from kaifang.ledgers.services import ProjectInput, create_project, transition_project
 from kaifang.orgs.models import OrgUnit
+
+TEST_ACTOR = SystemActor("test")
 
 TODAY = datetime.date(2018, 7, 16)  # a Monday
 
@@ -32,7 +35,7 @@ def unit(code: str) -> OrgUnit:
 
 
 def new_project(
-    actor: Any = "test",
+    actor: Any = TEST_ACTOR,
     *,
     unit_code: str = "210211",
     amount: str = "12000",
@@ -61,7 +64,7 @@ def new_project(
     return project
 
 
-def move(project: InvestmentProject, *steps: tuple[str, str], actor: Any = "test") -> InvestmentProject:
+def move(project: InvestmentProject, *steps: tuple[str, str], actor: Any = TEST_ACTOR) -> InvestmentProject:
     """Apply (action, "YYYY-MM-DD") steps in order."""
     for action, day in steps:
         project = transition_project(

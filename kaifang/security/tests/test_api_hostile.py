@@ -18,8 +18,8 @@ import pytest
 from django.test import Client
 
 from kaifang.accounts.services import create_token
+from kaifang.api import api
 from kaifang.core.actors import SystemActor
-from kaifang.core.api import api
 
 HOSTILE_NUMBERS = [0, -1, 2**31, 2**53, 2**63, 10**28, 10**40, 1e28, -1e28, 1e308]
 HOSTILE_TEXT = ["1e28", "-1e28", "9" * 40, "NaN", "-Infinity", "１２３", "1e-400", ""]

@@ -277,7 +277,7 @@ def test_sec_23_a_tampered_row_is_reported_exactly_by_verify_audit():
 
 
 def test_sec_23_the_nightly_job_verifies_and_copies_the_trail_to_separate_storage(tmp_path, settings):
-    from kaifang.core.jobs import scheduled_jobs
+    from kaifang.jobs import scheduled_jobs
 
     settings.KAIFANG_AUDIT_ARCHIVE_DIR = str(tmp_path)
     assert "audit_verify_and_archive" in {job.name for job in scheduled_jobs()}

@@ -24,7 +24,7 @@ from kaifang.accounts.models import RecoveryCode, Role, TotpDevice, User
 from kaifang.accounts.services import create_user
 from kaifang.audit.models import AuditEvent
 from kaifang.core.actors import SystemActor
-from kaifang.core.jobs import scheduled_jobs
+from kaifang.jobs import scheduled_jobs
 from kaifang.orgs.models import OrgUnit
 from kaifang.security.tests.helpers import error_text, login, production_settings
 

@@ -116,7 +116,7 @@ INJECTIONS = ["' OR 1=1 --", "1;DROP TABLE audit_auditevent", "%' UNION SELECT p
 
 @pytest.mark.parametrize("payload", INJECTIONS)
 def test_sec_35_injection_strings_in_api_filters_are_inert(client_for, hunnan, payload):
-    from kaifang.core.api import api
+    from kaifang.api import api
 
     schema = api.get_openapi_schema()
     c = client_for(hunnan)
@@ -175,7 +175,7 @@ def test_sec_45_no_secrets_in_the_repository_and_personal_fields_stay_out_of_the
         leaks += [name for pattern in SECRET_PATTERNS if pattern.search(text)]
     assert leaks == []
     assert production_settings(KAIFANG_SECRET_KEY="from-the-environment-" + "k" * 40).SECRET_KEY.startswith("from-the")
-    from kaifang.core.api import api
+    from kaifang.api import api
 
     assert '"phone"' not in str(api.get_openapi_schema()).replace("'", '"')
 
