@@ -37,7 +37,7 @@ from kaifang.core.spreadsheets import (
     read_workbook,
     write_workbook,
 )
-from kaifang.orgs.models import OrgUnit
+from kaifang.orgs.models import OrgUnit, UnitKind
 
 SHEET = "账号"
 COLUMNS = ["账号", "姓名", "单位代码", "单位名称", "角色", "手机号"]
@@ -125,8 +125,6 @@ def account_template() -> bytes:
 
 
 def _unit_kinds(role: str) -> list[Any]:
-    from kaifang.orgs.models import UnitKind
-
     return [k for k in UnitKind if k in ROLE_UNIT_KINDS[role]]
 
 

@@ -23,6 +23,7 @@ from kaifang.accounts.services import deny
 from kaifang.audit.services import record_event
 from kaifang.core import clock
 from kaifang.core.actors import SystemActor, is_system_actor
+from kaifang.notifications.services import notify
 
 # Default passwords nobody may keep (SEC-11); `kaifang check_accounts` tries them on every account.
 DEFAULT_PASSWORDS = ["Demo-2018!open", "admin", "Admin@123", "Admin123!", "123456", "Passw0rd!", "kaifang"]
@@ -209,7 +210,6 @@ def warn_expiring_tokens(*, now: datetime.datetime | None = None) -> int:
     """Put a warning in the owner's inbox for each usable API token that ends within
     KAIFANG_TOKEN_WARN_DAYS (once per token); returns how many were warned. A recurring job."""
     from kaifang.accounts.models import ApiToken
-    from kaifang.notifications.services import notify
 
     now = now or timezone.now()
     soon = now + datetime.timedelta(days=settings.KAIFANG_TOKEN_WARN_DAYS)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kaifang.core import clock
 from kaifang.orgs.roles import Role  # re-exported: the roles' one home is orgs, beside the scope rule
+from kaifang.orgs.scope import unit_scope_q
 
 
 class UserQuerySet(models.QuerySet["User"]):
@@ -21,7 +22,6 @@ class UserQuerySet(models.QuerySet["User"]):
         """The accounts `user` may see on the user administration pages: the three administrators
         (三员) see the accounts of their unit's subtree; nobody else sees any."""
         from kaifang.accounts.permissions import can_read_users
-        from kaifang.orgs.scope import unit_scope_q
 
         if not can_read_users(user):
             return self.none()

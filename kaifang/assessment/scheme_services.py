@@ -29,6 +29,7 @@ from kaifang.assessment.models import AssessmentScheme
 from kaifang.audit.services import record_event
 from kaifang.core.actors import is_system_actor
 from kaifang.core.spreadsheets import Problem
+from kaifang.indicators.models import Indicator
 from kaifang.orgs.models import UnitGroup
 
 FORMAT = "kaifang.scheme"
@@ -169,7 +170,6 @@ def _problems(document: dict[str, Any]) -> list[str]:
     items = document.get("items")
     if not isinstance(items, list) or not items:
         return [*problems, _("items（考核项）应为非空列表。")]
-    from kaifang.indicators.models import Indicator
 
     known = set(Indicator.objects.values_list("code", flat=True))
     for index, item in enumerate(items, start=1):

@@ -37,6 +37,7 @@ from kaifang.core.actors import actor_name as _actor_name
 from kaifang.core.actors import actor_user as _actor_user
 from kaifang.core.actors import is_system_actor
 from kaifang.core.versions import check_version
+from kaifang.indicators.models import Indicator
 from kaifang.orgs.models import OrgUnit, UnitGroup
 
 SCHEME_FIELDS = ["code", "number", "name", "year", "status", "tie_rule", "grading", "change_reason"]
@@ -53,8 +54,6 @@ def _check_version(obj: Any, expected_version: int | None) -> None:
 
 def _clean_items(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Item dicts (code, name, kind, weight, params, indicator, missing) checked through the engine."""
-    from kaifang.indicators.models import Indicator
-
     if not items:
         raise ValidationError("方案至少要有一个考核项")
     clean: list[dict[str, Any]] = []

@@ -41,6 +41,13 @@ class SystemActor(str):
         return f"SystemActor({self.name!r})"
 
 
+class UnverifiedName(str):
+    """A name someone typed but did not prove — the account a failed sign-in tried. The audit trail
+    records it; it is trusted for nothing (it is not a system actor, and has no role or unit)."""
+
+    __slots__ = ()
+
+
 type Actor = User | SystemActor  # lazily evaluated: no import of accounts at run time
 
 
@@ -48,7 +55,7 @@ def is_system_actor(actor: Any) -> bool:
     """True for a `SystemActor`, False for a user; a plain string is refused."""
     if isinstance(actor, SystemActor):
         return True
-    if isinstance(actor, str):
+    if isinstance(actor, str) and not isinstance(actor, UnverifiedName):
         raise PlainStringActor(f"plain string actor {actor!r} refused: pass SystemActor({actor!r}) or a user")
     return False
 
@@ -62,6 +69,8 @@ def actor_name(actor: Any) -> str:
     """The name recorded for `actor`: the system actor's name, or the user's username."""
     if is_system_actor(actor):
         return str(actor.name)
+    if isinstance(actor, UnverifiedName):
+        return str.__str__(actor)
     return str(getattr(actor, "username", "") or "")
 
 

@@ -64,7 +64,7 @@ class Workflow(Mapping[tuple[str, str], Step]):
         """Everyone any step of `action` admits (to refuse early, before reading the state)."""
         return frozenset().union(*(s.actors for (_st, name), s in self._steps.items() if name == action))
 
-    def allowed(self, state: str, parts: Collection[str] | None) -> list[tuple[str, Step]]:
+    def allowed(self, state: str, parts: Collection[Any] | None) -> list[tuple[str, Step]]:
         """The steps open from `state` to someone playing `parts` (None: a system actor), in table order."""
         return [
             (action, step)
@@ -76,7 +76,7 @@ class Workflow(Mapping[tuple[str, str], Step]):
         self,
         state: str,
         action: str,
-        parts: Collection[str] | None = None,
+        parts: Collection[Any] | None = None,
         *,
         refused: Any = None,
         forbidden: Any = None,

@@ -26,7 +26,9 @@ from kaifang.indicators.aggregation import cells
 from kaifang.indicators.models import DataValue, Indicator, Target
 from kaifang.indicators.selectors import Figure, figures, figures_many
 from kaifang.orgs.models import OrgUnit, UnitKind
-from kaifang.orgs.scope import scope_root
+from kaifang.orgs.scope import can_see_unit, scope_root
+from kaifang.supervision.models import OPEN_STATES
+from kaifang.supervision.selectors import board_summary, task_queryset, task_rows
 
 CARD_LIMIT = 6
 MAP_KINDS = (UnitKind.CITY, UnitKind.COUNTY)
@@ -251,8 +253,6 @@ def _find(indicators: list[Indicator], code: str) -> Indicator | None:
 
 
 def _visible(user: Any, unit: OrgUnit) -> bool:
-    from kaifang.orgs.scope import can_see_unit
-
     return can_see_unit(user, unit)
 
 
@@ -280,9 +280,6 @@ def _float(cell: Any) -> float | None:
 
 def task_summary(user: Any, unit: OrgUnit) -> dict[str, Any]:
     """Task lights in the unit's subtree (as the user may see them)."""
-    from kaifang.supervision.models import OPEN_STATES
-    from kaifang.supervision.selectors import board_summary, task_queryset, task_rows
-
     tasks = task_queryset().visible_to(user).filter(lead_unit__path__startswith=unit.path, state__in=OPEN_STATES)
     rows = task_rows(tasks)
     summary = board_summary(rows)

@@ -146,3 +146,13 @@ def set_targets_bulk(*, actor: Any, rows: list[tuple[Indicator, OrgUnit, int, De
                 after={"created": len(create), "updated": len(update)},
             )
     return len(create) + len(update)
+
+
+def set_targets(*, actor: Any, indicator: Indicator, year: int, changes: list[tuple[OrgUnit, str, int | None]]) -> int:
+    """Hand down several units' annual targets at once — `(unit, typed annual or "" to clear,
+    expected version)` each — all or nothing: one refused target writes none. Returns how many."""
+    with transaction.atomic():
+        for unit, raw, expected in changes:
+            annual = raw or None
+            set_target(actor=actor, indicator=indicator, unit=unit, year=year, annual=annual, expected_version=expected)
+    return len(changes)

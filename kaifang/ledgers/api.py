@@ -22,6 +22,7 @@ from kaifang.ledgers import money_services, selectors, services
 from kaifang.ledgers.models import InvestmentProject, TalentRecord
 from kaifang.ledgers.reference import Stage
 from kaifang.ledgers.talent_services import TalentInput, create_talent
+from kaifang.orgs.models import OrgUnit, UnitKind
 from kaifang.orgs.scope import get_unit_for_user
 
 projects_router = Router(tags=["projects"])
@@ -155,7 +156,6 @@ def create(request: HttpRequest, payload: ProjectIn) -> Status:
 def get_unit_for_platform(code: str | None) -> Any:
     if not code:
         return None
-    from kaifang.orgs.models import OrgUnit, UnitKind
 
     platform = OrgUnit.objects.filter(code=code, kind=UnitKind.PLATFORM).first()
     if platform is None:

@@ -22,6 +22,7 @@ from django.db import transaction
 from kaifang.audit.services import record_event
 from kaifang.core import clock
 from kaifang.core.actors import SystemActor
+from kaifang.indicators.demo import monthly_plan
 from kaifang.ledgers.derived import recompute_all
 from kaifang.ledgers.investors import normalize_investor_name
 from kaifang.ledgers.models import (
@@ -346,8 +347,6 @@ class _Builder:
 
 
 def _plan() -> dict[tuple[str, str, datetime.date], Decimal]:
-    from kaifang.indicators.demo import monthly_plan
-
     return monthly_plan()
 
 

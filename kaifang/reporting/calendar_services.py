@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kaifang.accounts.permissions import is_supervisor
 from kaifang.audit.services import record_event
 from kaifang.core import clock
 from kaifang.core.actors import SystemActor, is_system_actor
@@ -147,8 +148,6 @@ def plan_calendar(*, actor: Any, rule: CalendarRule) -> list[PlannedRound]:
 def create_calendar(*, actor: Any, rule: CalendarRule) -> list[ReportingRound]:
     """Open the year's rounds (those not yet there) in one transaction; a round whose opening day
     is ahead waits as planned. Province supervisors only, as for one round."""
-    from kaifang.accounts.permissions import is_supervisor
-
     if not is_system_actor(actor) and not is_supervisor(actor):
         raise PermissionDenied(_("只有省级督查可以生成年度报送日历。"))
     plans = plan_calendar(actor=actor, rule=rule)

@@ -5,6 +5,7 @@ import pytest
 from kaifang.core.actors import (
     PlainStringActor,
     SystemActor,
+    UnverifiedName,
     actor_display_name,
     actor_name,
     actor_user,
@@ -56,3 +57,10 @@ def test_a_service_refuses_a_plain_string_where_a_system_actor_would_pass():
     check_can_write(SystemActor("cli"), unit)  # trusted: no error
     with pytest.raises(PlainStringActor):
         check_can_write("cli", unit)
+
+
+def test_a_name_typed_at_a_failed_sign_in_is_recorded_but_trusted_for_nothing():
+    tried = UnverifiedName("hunnan")
+    assert is_system_actor(tried) is False
+    assert actor_name(tried) == "hunnan"
+    assert actor_user(tried) is None

