@@ -29,7 +29,7 @@ from kaifang.indicators.periods import parse_period, range_text, ytd_text
 from kaifang.indicators.targets import can_set_target, set_targets
 from kaifang.orgs.forms import unit_choice_field
 from kaifang.orgs.models import OrgUnit
-from kaifang.orgs.scope import get_unit_for_user, scope_root
+from kaifang.orgs.scope import can_see_unit, get_unit_for_user, scope_root
 from kaifang.orgs.selectors import visible_units
 
 
@@ -126,7 +126,7 @@ def explorer(request: HttpRequest) -> HttpResponse:
         )
     ancestors = []
     if unit is not None:
-        ancestors = [a for a in unit.ancestors() if selectors.can_see_unit(user, a)]
+        ancestors = [a for a in unit.ancestors() if can_see_unit(user, a)]
     units = unit_choice_field(visible_units(user).exclude(kind="platform")).widget.render(
         "unit", unit.code if unit is not None else None, attrs={"id": "explorer-unit", "aria-label": _("单位")}
     )
