@@ -38,7 +38,7 @@ from kaifang.audit.models import AuditEvent
 from kaifang.audit.services import record_event
 from kaifang.core.actors import SystemActor
 from kaifang.indicators.catalogue import save_indicator
-from kaifang.indicators.demo_catalogue import INDICATORS as INDICATORS
+from kaifang.indicators.demo.catalogue import INDICATORS as INDICATORS
 from kaifang.indicators.models import Indicator, ReportedAs
 from kaifang.indicators.targets import set_targets_bulk
 from kaifang.orgs.models import OrgUnit, UnitKind
@@ -360,9 +360,9 @@ def demo_loaded() -> bool:
     return AuditEvent.objects.filter(action=DEMO_MARK).exists()
 
 
-# Moved to `kaifang.indicators.demo_history`; imported at the end because it reads names defined above.
-from kaifang.indicators.demo_history import _load_computed as _load_computed  # noqa: E402
-from kaifang.indicators.demo_history import history_batches as history_batches  # noqa: E402
-from kaifang.indicators.demo_history import history_indicators as history_indicators  # noqa: E402
-from kaifang.indicators.demo_history import history_months as history_months  # noqa: E402
-from kaifang.indicators.demo_history import history_units as history_units  # noqa: E402
+# Moved to `kaifang.indicators.demo.history`; imported at the end because it reads names defined above.
+from kaifang.indicators.demo.history import _load_computed as _load_computed  # noqa: E402
+from kaifang.indicators.demo.history import history_batches as history_batches  # noqa: E402
+from kaifang.indicators.demo.history import history_indicators as history_indicators  # noqa: E402
+from kaifang.indicators.demo.history import history_months as history_months  # noqa: E402
+from kaifang.indicators.demo.history import history_units as history_units  # noqa: E402

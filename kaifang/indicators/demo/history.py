@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from kaifang.indicators.demo import CITIES, CITY_REPORTERS, LAST_LOADED, _months, _tree, monthly_plan, planned_value
-from kaifang.indicators.demo_catalogue import INDICATORS as INDICATORS
+from kaifang.indicators.demo.catalogue import INDICATORS as INDICATORS
 from kaifang.indicators.figures import ValueEntry
 from kaifang.indicators.models import Indicator, ReportedAs, Source
 from kaifang.indicators.services import set_computed_values
