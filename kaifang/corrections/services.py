@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from kaifang.accounts.permissions import can_write_for_unit
 from kaifang.audit.services import record_event
 from kaifang.core import clock
+from kaifang.core.actors import actor_name as _actor_name
 from kaifang.core.versions import StaleVersion
 from kaifang.corrections import workflow
 from kaifang.corrections.models import CorrectionFigure, CorrectionRequest, CorrectionState, CorrectionStep
@@ -52,10 +53,6 @@ class FigureChange:
     indicator_code: str
     new_value: Any
     seen_version: int | None = None
-
-
-def _actor_name(actor: Any) -> str:
-    return str(getattr(actor, "username", "") or actor)
 
 
 def _text(value: Decimal | None) -> str:

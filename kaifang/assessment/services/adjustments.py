@@ -24,12 +24,16 @@ from kaifang.audit.services import record_event
 from kaifang.core import clock
 from kaifang.core.actors import actor_user as _actor_user
 from kaifang.core.actors import is_system_actor
+from kaifang.core.workflow import Step, Workflow
 from kaifang.orgs.models import OrgUnit
 
-ADJUSTMENT_TRANSITIONS: dict[tuple[str, str], str] = {
-    (AdjustmentState.DRAFT, "approve"): AdjustmentState.APPROVED,
-    (AdjustmentState.DRAFT, "reject"): AdjustmentState.REJECTED,
-}
+# Who may decide is checked before (`_require_province`), so the steps list no actors.
+ADJUSTMENT_TRANSITIONS = Workflow(
+    {
+        (AdjustmentState.DRAFT, "approve"): Step(AdjustmentState.APPROVED),
+        (AdjustmentState.DRAFT, "reject"): Step(AdjustmentState.REJECTED),
+    }
+)
 
 
 def _manual_item(scheme_code: str, item_code: str) -> SchemeItem:
@@ -120,9 +124,9 @@ def decide_adjustment(
     with transaction.atomic():
         adjustment = ManualAdjustment.objects.select_for_update().select_related("unit").get(pk=adjustment.pk)
         _check_version(adjustment, expected_version)
-        target = ADJUSTMENT_TRANSITIONS.get((adjustment.state, action))
-        if target is None:
-            raise ValidationError(f"当前状态“{adjustment.get_state_display()}”不能执行该操作")
+        target = ADJUSTMENT_TRANSITIONS.transition(
+            adjustment.state, action, refused=f"当前状态“{adjustment.get_state_display()}”不能执行该操作"
+        ).to
         if action == "approve" and adjustment.created_by_id and adjustment.created_by_id == getattr(actor, "pk", None):
             raise ValidationError("登记人不能审批自己登记的事项")
         if target == AdjustmentState.APPROVED:
