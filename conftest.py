@@ -50,11 +50,12 @@ def _lift_sqlite_triggers_inside_the_test_flush() -> None:
 
 def load_base_data() -> None:
     from kaifang.accounts.demo import load_personas
+    from kaifang.core.actors import SystemActor
     from kaifang.core.context import change_context
     from kaifang.orgs.demo import load_org_tree
 
     with change_context(channel="system"):
-        load_org_tree(actor="test")
+        load_org_tree(actor=SystemActor("test"))
         load_personas()
 
 

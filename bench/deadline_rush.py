@@ -79,7 +79,7 @@ def prepare(users: int) -> tuple[int, list[tuple[str, str, str]]]:
     from kaifang.reporting.tests.conftest import make_catalogue
 
     with change_context(channel="system"):
-        load_org_tree(actor="bench")
+        load_org_tree(actor=SystemActor("bench"))
         cities = list(OrgUnit.objects.filter(kind=UnitKind.CITY).order_by("code"))
         units = []
         for i in range(users):

@@ -127,7 +127,7 @@ def run(args: argparse.Namespace) -> None:
 
     call_command("migrate", verbosity=0)
     with change_context(channel="system"):
-        load_org_tree(actor="bench")
+        load_org_tree(actor=SystemActor("bench"))
         load_personas(password="Bench-2018!open-x")
     province = User.objects.select_related("unit").get(username="province")
     indicators = [

@@ -53,13 +53,14 @@ def report(label: str, times: list[float], baseline: list[float]) -> None:
 
 def load(n: int) -> Any:
     from kaifang.accounts.demo import load_personas
+    from kaifang.core.actors import SystemActor
     from kaifang.core.context import change_context
     from kaifang.orgs.demo import load_org_tree
     from kaifang.orgs.models import OrgUnit, UnitKind
     from kaifang.supervision.models import Milestone, ProgressReport, Task, TaskState
 
     with change_context(channel="system"):
-        load_org_tree(actor="bench")
+        load_org_tree(actor=SystemActor("bench"))
         users = load_personas()
     rng = random.Random(2018)
     province = OrgUnit.objects.get(kind=UnitKind.PROVINCE)

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "kaifang.corrections",
     "kaifang.dashboards",
     "kaifang.security",
+    "kaifang.project",  # the wiring above every area (commands, home page, navigation)
 ]
 
 MIDDLEWARE = [
@@ -100,7 +101,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "kaifang.core.context_processors.shell",
+                "kaifang.project.context_processors.shell",
                 "kaifang.notifications.context_processors.unread_count",
             ],
         },
@@ -271,3 +272,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("KAIFANG_LOG_LEVEL", "WARNING")},
 }
 ADMINS: list[tuple[str, str]] = []
+
+# Who may open the read-only Django admin (kaifang.core.admin asks it by name: core imports no area).
+KAIFANG_ADMIN_GUARD = "kaifang.accounts.permissions.is_admin"

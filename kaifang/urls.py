@@ -2,8 +2,8 @@
 
 from django.urls import include, path
 
+from kaifang.api import api
 from kaifang.core.admin import site as admin_site
-from kaifang.core.api import api
 
 handler400 = "kaifang.core.views.bad_request"
 handler403 = "kaifang.core.views.permission_denied"
@@ -11,10 +11,10 @@ handler404 = "kaifang.core.views.page_not_found"
 handler500 = "kaifang.core.views.server_error"
 
 urlpatterns = [
-    path("", include("kaifang.core.urls")),
+    path("", include("kaifang.project.urls")),
     path("accounts/", include("kaifang.accounts.urls")),
     path("orgs/", include("kaifang.orgs.urls")),
-    path("audit/", include("kaifang.audit.urls")),
+    path("audit/", include("kaifang.security.audit_urls")),
     path("notifications/", include("kaifang.notifications.urls")),
     path("meetings/", include("kaifang.meetings.urls")),
     path("supervision/", include("kaifang.supervision.urls")),

@@ -10,6 +10,8 @@ from pydantic import Field
 
 from kaifang.accounts.permissions import user_of
 from kaifang.core.schemas import ErrorOut, ImportOut, Limit, Offset, UnitRef, import_out, read_api_upload
+from kaifang.orgs.models import OrgUnit
+from kaifang.orgs.scope import sees_subtree
 
 router = Router(tags=["accounts"])
 
@@ -25,8 +27,6 @@ class MeOut(Schema):
 
 @router.get("/me", response={200: MeOut, 401: ErrorOut}, summary="当前用户")
 def me(request: HttpRequest) -> MeOut:
-    from kaifang.orgs.scope import sees_subtree
-
     user = user_of(request)
     return MeOut(
         username=user.username,
@@ -101,7 +101,6 @@ def list_users(request: HttpRequest, status: str = "", unit: str = "", limit: Li
 @router.post("/users", response={201: UserOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut}, summary="新建账号")
 def create_account(request: HttpRequest, payload: UserIn) -> Any:
     from kaifang.accounts.services import create_user
-    from kaifang.orgs.models import OrgUnit
 
     user = user_of(request)
     unit = OrgUnit.objects.visible_to(user).filter(code=payload.unit).first()

@@ -15,8 +15,9 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from kaifang.accounts.models import User
+from kaifang.audit.models import AuditEvent
 from kaifang.audit.services import record_event
-from kaifang.core import clock
+from kaifang.core import clock, context
 
 FAILURE_ACTIONS = ("auth.login_failed", "auth.2fa.failed")
 
@@ -24,8 +25,6 @@ FAILURE_ACTIONS = ("auth.login_failed", "auth.2fa.failed")
 def ip_is_throttled(ip: str | None) -> bool:
     """Too many failed sign-ins from this address within the window (counted from the audit trail,
     so every app server sees the same number)."""
-    from kaifang.audit.models import AuditEvent
-
     if not ip:
         return False
     # App clock: compared with the audit events' `at`, which the app clock stamps.
@@ -45,7 +44,6 @@ class LockoutModelBackend(ModelBackend):
     ) -> User | None:
         if not username or password is None:
             return None
-        from kaifang.core import context
 
         username = username.strip()
         user = User.objects.filter(username__iexact=username).first()

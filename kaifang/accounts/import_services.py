@@ -26,6 +26,7 @@ from kaifang.accounts.models import Role, User, UserImport
 from kaifang.accounts.permissions import ADMIN_ROLES, can_manage_users
 from kaifang.accounts.services import ROLE_UNIT_KINDS, check_person, create_user, deny, normalise_username
 from kaifang.audit.services import record_event
+from kaifang.core.actors import is_system_actor
 from kaifang.core.spreadsheets import (
     Column,
     Problem,
@@ -36,7 +37,7 @@ from kaifang.core.spreadsheets import (
     read_workbook,
     write_workbook,
 )
-from kaifang.orgs.models import OrgUnit
+from kaifang.orgs.models import OrgUnit, UnitKind
 
 SHEET = "账号"
 COLUMNS = ["账号", "姓名", "单位代码", "单位名称", "角色", "手机号"]
@@ -124,8 +125,6 @@ def account_template() -> bytes:
 
 
 def _unit_kinds(role: str) -> list[Any]:
-    from kaifang.orgs.models import UnitKind
-
     return [k for k in UnitKind if k in ROLE_UNIT_KINDS[role]]
 
 
@@ -219,7 +218,7 @@ def check_accounts(*, actor: Any, data: bytes, filename: str) -> UserImportResul
     if len(sheet.rows) - 1 > MAX_ROWS:
         result.problems = [Problem(_("一次最多导入 %(n)d 个账号，请分批导入。") % {"n": MAX_ROWS}, sheet.name)]
         return result
-    scope = OrgUnit.objects.all() if isinstance(actor, str) else OrgUnit.objects.visible_to(actor)
+    scope = OrgUnit.objects.all() if is_system_actor(actor) else OrgUnit.objects.visible_to(actor)
     units = {u.code: u for u in scope.current()}
     seen: dict[str, int] = {}
     rows: list[AccountRow] = []
@@ -290,7 +289,7 @@ def check_accounts(*, actor: Any, data: bytes, filename: str) -> UserImportResul
 def import_accounts(*, actor: Any, data: bytes, filename: str, commit: bool) -> UserImportResult:
     """Check the workbook and, with `commit` and no problem at all, create every new account in one
     transaction (each through `create_user`, each audited), recording the import and its SHA-256."""
-    if not isinstance(actor, str) and not can_manage_users(actor):
+    if not is_system_actor(actor) and not can_manage_users(actor):
         raise deny(actor=actor, action="accounts.user.import", message=_("只有系统管理员可以批量导入账号。"))
     result = check_accounts(actor=actor, data=data, filename=filename)
     if not commit or result.problems:
@@ -309,7 +308,7 @@ def import_accounts(*, actor: Any, data: bytes, filename: str, commit: bool) -> 
             sha256=result.sha256,
             filename=result.filename,
             imported_by=actor if getattr(actor, "pk", None) else None,
-            imported_by_name=actor if isinstance(actor, str) else actor.username,
+            imported_by_name=actor if is_system_actor(actor) else actor.username,
             rows=result.rows,
             created_usernames=[r.username for r in result.new],
         )

@@ -22,6 +22,8 @@ from kaifang.accounts.permissions import can_manage_security, can_manage_users
 from kaifang.accounts.services import deny
 from kaifang.audit.services import record_event
 from kaifang.core import clock
+from kaifang.core.actors import SystemActor, is_system_actor
+from kaifang.notifications.services import notify
 
 # Default passwords nobody may keep (SEC-11); `kaifang check_accounts` tries them on every account.
 DEFAULT_PASSWORDS = ["Demo-2018!open", "admin", "Admin@123", "Admin123!", "123456", "Passw0rd!", "kaifang"]
@@ -83,7 +85,7 @@ def reset_password(*, actor: Any, user: User) -> str:
     """The security administrator issues a one-time password: random, short-lived, to be changed at
     the next sign-in. Ends the user's sessions and lifts a lock-out. Returns the password (shown
     once, never stored)."""
-    if not isinstance(actor, str) and not can_manage_security(actor):
+    if not is_system_actor(actor) and not can_manage_security(actor):
         raise deny(
             actor=actor,
             action="accounts.user.reset_password",
@@ -141,7 +143,7 @@ def issue_one_time_passwords(*, actor: Any, users: list[User], grant: bool = Fal
 
 def set_active(*, actor: Any, user: User, active: bool, reason: str = "") -> User:
     """Deactivate (never delete: the audit trail keeps pointing at the person) or reactivate."""
-    if not isinstance(actor, str) and not can_manage_users(actor):
+    if not is_system_actor(actor) and not can_manage_users(actor):
         raise deny(
             actor=actor, action="accounts.user.set_active", message=_("只有系统管理员可以停用或启用账号。"), user=user
         )
@@ -166,7 +168,7 @@ def set_active(*, actor: Any, user: User, active: bool, reason: str = "") -> Use
 
 def unlock(*, actor: Any, user: User) -> User:
     """Lift a lock-out early (the security administrator)."""
-    if not isinstance(actor, str) and not can_manage_security(actor):
+    if not is_system_actor(actor) and not can_manage_security(actor):
         raise deny(actor=actor, action="accounts.user.unlock", message=_("只有安全管理员可以解除锁定。"), user=user)
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
@@ -177,7 +179,7 @@ def unlock(*, actor: Any, user: User) -> User:
 
 def force_logout(*, actor: Any, user: User) -> int:
     """End all of a user's sessions (the security administrator)."""
-    if not isinstance(actor, str) and not can_manage_security(actor):
+    if not is_system_actor(actor) and not can_manage_security(actor):
         raise deny(
             actor=actor, action="accounts.user.end_sessions", message=_("只有安全管理员可以结束会话。"), user=user
         )
@@ -199,7 +201,7 @@ def disable_stale_accounts(*, now: datetime.datetime | None = None) -> int:
     )
     count = 0
     for user in stale:
-        set_active(actor="system", user=user, active=False, reason=f"{days} 天未登录")
+        set_active(actor=SystemActor("system"), user=user, active=False, reason=f"{days} 天未登录")
         count += 1
     return count
 
@@ -208,7 +210,6 @@ def warn_expiring_tokens(*, now: datetime.datetime | None = None) -> int:
     """Put a warning in the owner's inbox for each usable API token that ends within
     KAIFANG_TOKEN_WARN_DAYS (once per token); returns how many were warned. A recurring job."""
     from kaifang.accounts.models import ApiToken
-    from kaifang.notifications.services import notify
 
     now = now or timezone.now()
     soon = now + datetime.timedelta(days=settings.KAIFANG_TOKEN_WARN_DAYS)
@@ -231,7 +232,7 @@ def warn_expiring_tokens(*, now: datetime.datetime | None = None) -> int:
                 unit=token.user.unit,
             )
             record_event(
-                actor="system",
+                actor=SystemActor("system"),
                 action="accounts.token.expiry_warned",
                 obj=token,
                 unit=token.user.unit,

@@ -13,20 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kaifang.core import clock
-
-
-class Role(models.TextChoices):
-    """Business roles, plus the three separated administrators (三员): the system administrator
-    (`province_admin`: org tree, catalogue, accounts), the security administrator (roles, second
-    factors, lock-outs, sessions) and the audit administrator (`auditor`: reads the audit trail)."""
-
-    PROVINCE_ADMIN = "province_admin", _("系统管理员")
-    PROVINCE_SUPERVISOR = "province_supervisor", _("省级督查")
-    CITY_OFFICER = "city_officer", _("市级管理员")
-    REPORTER = "reporter", _("填报员")
-    LEADER = "leader", _("领导（只读）")
-    AUDITOR = "auditor", _("审计管理员")
-    SECURITY_ADMIN = "security_admin", _("安全管理员")
+from kaifang.orgs.roles import Role  # re-exported: the roles' one home is orgs, beside the scope rule
+from kaifang.orgs.scope import unit_scope_q
 
 
 class UserQuerySet(models.QuerySet["User"]):
@@ -34,7 +22,6 @@ class UserQuerySet(models.QuerySet["User"]):
         """The accounts `user` may see on the user administration pages: the three administrators
         (三员) see the accounts of their unit's subtree; nobody else sees any."""
         from kaifang.accounts.permissions import can_read_users
-        from kaifang.orgs.scope import unit_scope_q
 
         if not can_read_users(user):
             return self.none()

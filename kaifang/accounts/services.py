@@ -19,6 +19,9 @@ from kaifang.accounts.models import ApiToken, Role, UnitAssignment, User
 from kaifang.accounts.permissions import ADMIN_ROLES, can_manage_security, can_manage_users
 from kaifang.audit.services import record_event
 from kaifang.core import clock
+from kaifang.core.actors import actor_name as _actor_label
+from kaifang.core.actors import is_system_actor
+from kaifang.core.versions import StaleVersion
 from kaifang.orgs.models import OrgUnit, UnitKind
 
 USER_FIELDS = ["username", "display_name", "role", "is_active"]
@@ -107,10 +110,6 @@ def check_person(*, username: str | None = None, display_name: str, phone: str) 
         raise ValidationError(errors)
 
 
-def _actor_label(actor: Any) -> str:
-    return actor if isinstance(actor, str) else str(getattr(actor, "username", "") or "")
-
-
 def _reassign(*, user: User, actor: Any, reason: str = "") -> None:
     """Close the user's current posting when their unit or role changed and open the next one."""
     current = UnitAssignment.objects.filter(user=user, until__isnull=True).first()
@@ -147,7 +146,7 @@ def create_user(
     """
     username = normalise_username(username)
     requested = {"username": username, "role": role, "unit": getattr(unit, "code", None)}
-    if actor is not None and not isinstance(actor, str):
+    if actor is not None and not is_system_actor(actor):
         if not can_manage_users(actor):
             raise deny(
                 actor=actor, action="accounts.user.create", message=_("只有系统管理员可以创建用户。"), after=requested
@@ -194,13 +193,13 @@ def create_user(
 def _locked_for_update(user: User, expected_version: int) -> User:
     locked = User.objects.select_for_update().get(pk=user.pk)
     if locked.version != expected_version:
-        raise ValidationError(_("该用户已被他人修改，请刷新后重试。"), code="stale")
+        raise StaleVersion(_("该用户已被他人修改，请刷新后重试。"))
     return locked
 
 
 def update_user(*, actor: Any, user: User, display_name: str, phone: str, expected_version: int) -> User:
     """The system administrator corrects a person's name or phone (the account name never changes)."""
-    if not isinstance(actor, str) and not can_manage_users(actor):
+    if not is_system_actor(actor) and not can_manage_users(actor):
         raise deny(actor=actor, action="accounts.user.update", message=_("只有系统管理员可以修改用户信息。"), user=user)
     check_person(display_name=display_name, phone=phone)
     with transaction.atomic():
@@ -230,7 +229,7 @@ def move_user(
     gives it again for the new unit, so a move never widens anyone's sight on its own."""
     role = role or user.role
     requested = {"unit": getattr(unit, "code", None), "role": role}
-    if not isinstance(actor, str) and not can_manage_users(actor):
+    if not is_system_actor(actor) and not can_manage_users(actor):
         raise deny(
             actor=actor,
             action="accounts.user.move",
@@ -275,7 +274,7 @@ def set_role(*, actor: Any, user: User, role: str, unit: OrgUnit, expected_versi
     """Grant `user` a role at a unit, which gives the account its scope. Only the security
     administrator does, and never for their own account."""
     requested = {"role": role, "unit": getattr(unit, "code", None)}
-    if not isinstance(actor, str) and not can_manage_security(actor):
+    if not is_system_actor(actor) and not can_manage_security(actor):
         raise deny(
             actor=actor,
             action="accounts.user.set_role",
@@ -312,7 +311,7 @@ def set_role(*, actor: Any, user: User, role: str, unit: OrgUnit, expected_versi
 
 def revoke_scope(*, actor: Any, user: User, expected_version: int, reason: str = "") -> User:
     """Withdraw an account's grant (it keeps its unit and role, and sees nothing until granted again)."""
-    if not isinstance(actor, str) and not can_manage_security(actor):
+    if not is_system_actor(actor) and not can_manage_security(actor):
         raise deny(actor=actor, action="accounts.user.revoke", message=_("只有安全管理员可以撤销授权。"), user=user)
     if getattr(actor, "pk", None) == user.pk:
         raise deny(actor=actor, action="accounts.user.revoke", message=_("不能撤销自己的授权。"), user=user)

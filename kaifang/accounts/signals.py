@@ -11,6 +11,7 @@ from django.dispatch import receiver
 
 from kaifang.audit.services import record_event
 from kaifang.core import clock
+from kaifang.core.actors import UnverifiedName
 
 
 @receiver(user_logged_in)
@@ -40,7 +41,7 @@ def audit_login_failed(sender: Any, credentials: dict[str, Any], request: Any = 
     username = str(credentials.get("username", ""))[:150]
     locked = bool(getattr(request, "kaifang_login_locked", False))
     record_event(
-        actor=username,
+        actor=UnverifiedName(username),
         action="auth.login_failed",
         object_type="accounts.user",
         object_repr=username,

@@ -26,6 +26,7 @@ from kaifang.accounts.models import RecoveryCode, TotpDevice, User
 from kaifang.accounts.permissions import can_manage_security
 from kaifang.audit.services import record_event
 from kaifang.core import clock
+from kaifang.core.actors import is_system_actor
 
 STATE = "kaifang_2fa"  # session key: "pending" (code asked), "enrol" (must set one up), "done"
 PENDING, ENROL, DONE = "pending", "enrol", "done"
@@ -149,7 +150,7 @@ def reset_second_factor(*, actor: Any, user: User) -> None:
     """Remove a user's device and recovery codes (lost phone); they enrol again at next sign-in."""
     from kaifang.accounts.services import deny
 
-    if not isinstance(actor, str) and not can_manage_security(actor):
+    if not is_system_actor(actor) and not can_manage_security(actor):
         raise deny(actor=actor, action="auth.2fa.reset", message=_("只有安全管理员可以重置动态口令。"), user=user)
     with transaction.atomic():
         TotpDevice.objects.filter(user=user).delete()

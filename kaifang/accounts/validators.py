@@ -8,6 +8,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from kaifang.orgs.models import OrgUnit
+
 SYSTEM_WORDS = (
     "kaifang", "kaifa", "liaoning", "shenyang", "dalian", "admin", "password", "qwerty", "123456", "开放", "辽宁",
 )  # fmt: skip
@@ -42,8 +44,6 @@ class ContextWordsValidator:
                 )
 
     def context_words(self, user: Any) -> list[str]:
-        from kaifang.orgs.models import OrgUnit
-
         words = list(SYSTEM_WORDS)
         for name, short in OrgUnit.objects.values_list("name", "short_name"):
             words.append(name)

@@ -24,6 +24,8 @@ from kaifang.assessment.models import AssessmentScheme, AssessmentSnapshot
 from kaifang.assessment.selectors import assess, latest_snapshot
 from kaifang.core import clock
 from kaifang.indicators.periods import add_months, ytd_label
+from kaifang.orgs.models import OrgUnit
+from kaifang.supervision.selectors import overdue_tasks_under
 
 LIST_SIZE = 3  # units on the red list and on the black list
 
@@ -121,17 +123,10 @@ def _summary(rows: list[dict[str, Any]], previous: dict[str, Any] | None, label:
 
 def _overdue(units: list[str], period: datetime.date) -> list[dict[str, Any]]:
     """Tasks led by the group's units (or their counties) still open past their deadline at period end."""
-    from kaifang.orgs.models import OrgUnit
-    from kaifang.supervision.models import OPEN_STATES, Task
-
     _start, end = period_window(period)
     out = []
     for unit in OrgUnit.objects.filter(code__in=units).order_by("path"):
-        tasks = list(
-            Task.objects.filter(lead_unit__path__startswith=unit.path, state__in=OPEN_STATES, deadline__lt=end)
-            .order_by("deadline")
-            .values_list("code", "title", "deadline")
-        )
+        tasks = overdue_tasks_under(unit, end)
         if tasks:
             out.append({"unit": unit.name, "count": len(tasks), "tasks": tasks[:5]})
     return sorted(out, key=lambda e: -e["count"])

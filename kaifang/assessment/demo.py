@@ -15,7 +15,10 @@ from typing import Any
 
 from kaifang.assessment import services
 from kaifang.assessment.models import AssessmentScheme, AssessmentSnapshot, ManualAdjustment, SchemeStatus
+from kaifang.core.actors import SystemActor
 from kaifang.orgs.models import OrgUnit, UnitGroup
+
+DEMO_ACTOR = SystemActor("demo")
 
 SCHEME_CODE = "KH-2018-CITY"
 Q1 = datetime.date(2018, 3, 1)
@@ -68,7 +71,7 @@ ENTRIES = [
 ]
 
 
-def load_assessment_demo(*, actor: Any = "demo") -> dict[str, int]:
+def load_assessment_demo(*, actor: Any = DEMO_ACTOR) -> dict[str, int]:
     """Load the scheme, entries and the Q1 publication (after indicators, reporting and supervision)."""
     scheme = AssessmentScheme.objects.filter(code=SCHEME_CODE).order_by("-number").first()
     if scheme is None:

@@ -30,6 +30,8 @@ from kaifang.indicators.aggregation import COMPARABLE, REPORTED
 from kaifang.indicators.models import DataValue, Indicator, Source, Target
 from kaifang.indicators.selectors import BASIS_LABELS, Figure, figures
 from kaifang.orgs.models import OrgUnit, UnitGroup
+from kaifang.reporting.selectors import reporting_record
+from kaifang.supervision.selectors import task_counts
 
 
 @dataclass
@@ -180,64 +182,6 @@ def _indicator_inputs(
     return out
 
 
-def task_counts(
-    units: list[OrgUnit], start: datetime.date, end: datetime.date, where: UnitFilter | None = None
-) -> dict[int, dict[str, Any]]:
-    """`kaifang.supervision.selectors.task_performance` for many units at once, in three queries.
-
-    Same rules (a test holds the two equal): tasks the unit leads, issued, due in [start, end];
-    closed on time = closed with completion claimed by the deadline; overdue = claimed late, or
-    still not claimed after the deadline as of `end`; urges and notices to the unit dated in the
-    window; returned = completion claims sent back in the window (复核未通过).
-    """
-    from django.db.models import Count
-
-    from kaifang.supervision.models import ISSUED_STATES, ActionKind, SupervisionAction, Task, TaskState, TaskTransition
-
-    where = where or unit_filter(units)
-    out: dict[int, dict[str, Any]] = {
-        u.pk: {"due": 0, "closed_on_time": 0, "overdue": 0, "urged": 0, "notices": 0, "failed": 0, "sources": []}
-        for u in units
-    }
-    tasks = (
-        Task.objects.filter(where("lead_unit__"), state__in=ISSUED_STATES, deadline__gte=start, deadline__lte=end)
-        .order_by("deadline", "code")
-        .values_list("pk", "code", "lead_unit_id", "state", "claimed_on", "deadline")
-    )
-    claimed_states = (TaskState.COMPLETION_CLAIMED, TaskState.CLOSED)
-    for pk, code, lead, state, claimed_on, deadline in tasks:
-        if lead not in out:
-            continue
-        entry = out[lead]
-        entry["due"] += 1
-        if state == TaskState.CLOSED and claimed_on is not None and claimed_on <= deadline:
-            entry["closed_on_time"] += 1
-        if claimed_on is not None and state in claimed_states:
-            entry["overdue"] += int(claimed_on > deadline)
-        else:
-            entry["overdue"] += int(end > deadline)
-        entry["sources"].append({"type": "task", "id": pk, "code": code})
-    actions = (
-        SupervisionAction.objects.filter(where("unit__"), on__gte=start, on__lte=end)
-        .values("unit_id", "kind")
-        .annotate(n=Count("id"))
-    )
-    keys: dict[str, str] = {ActionKind.URGE: "urged", ActionKind.NOTICE: "notices"}
-    for action in actions:
-        key = keys.get(str(action["kind"]))
-        if key and action["unit_id"] in out:
-            out[action["unit_id"]][key] += action["n"]
-    returns = (
-        TaskTransition.objects.filter(where("task__lead_unit__"), action="return", on__gte=start, on__lte=end)
-        .values("task__lead_unit_id")
-        .annotate(n=Count("id"))
-    )
-    for returned in returns:
-        if returned["task__lead_unit_id"] in out:
-            out[returned["task__lead_unit_id"]]["failed"] += returned["n"]
-    return out
-
-
 def _task_inputs(
     units: list[OrgUnit], period: datetime.date, where: UnitFilter, as_of: datetime.datetime
 ) -> dict[int, dict[str, Any]]:
@@ -252,8 +196,6 @@ def _reporting_inputs(
 ) -> dict[int, dict[str, Any]]:
     """Reporting rounds of the year up to `period` whose deadline plus grace has passed at `as_of`, as
     the item's rule text says (`kaifang.reporting.selectors.reporting_record`)."""
-    from kaifang.reporting.selectors import reporting_record
-
     answers_for = str(item.to_engine().param("answers_for"))
     return reporting_record(units, period=period, as_of=as_of, answers_for=answers_for)
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kaifang.assessment import engine
 from kaifang.core import clock
+from kaifang.orgs.scope import unit_scope_q
 
 if TYPE_CHECKING:
     from kaifang.accounts.models import User
@@ -163,8 +164,6 @@ class AdjustmentState(models.TextChoices):
 
 class AdjustmentQuerySet(models.QuerySet["ManualAdjustment"]):
     def visible_to(self, user: User | Any) -> AdjustmentQuerySet:
-        from kaifang.orgs.scope import unit_scope_q
-
         return self.filter(unit_scope_q(user, prefix="unit__"))
 
     def approved(self) -> AdjustmentQuerySet:

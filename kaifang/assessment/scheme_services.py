@@ -27,7 +27,9 @@ from kaifang.accounts.permissions import is_province_user
 from kaifang.assessment import engine, services
 from kaifang.assessment.models import AssessmentScheme
 from kaifang.audit.services import record_event
+from kaifang.core.actors import is_system_actor
 from kaifang.core.spreadsheets import Problem
+from kaifang.indicators.models import Indicator
 from kaifang.orgs.models import UnitGroup
 
 FORMAT = "kaifang.scheme"
@@ -168,7 +170,6 @@ def _problems(document: dict[str, Any]) -> list[str]:
     items = document.get("items")
     if not isinstance(items, list) or not items:
         return [*problems, _("items（考核项）应为非空列表。")]
-    from kaifang.indicators.models import Indicator
 
     known = set(Indicator.objects.values_list("code", flat=True))
     for index, item in enumerate(items, start=1):
@@ -279,7 +280,7 @@ def import_scheme(
 ) -> SchemeImportResult:
     """Check a scheme file and, with `commit`, create it (or its next version) as a draft; with
     `activate`, put it in use. All in one transaction, audited with the file's SHA-256."""
-    if not isinstance(actor, str) and not is_province_user(actor):
+    if not is_system_actor(actor) and not is_province_user(actor):
         raise PermissionDenied(_("只有省级管理员或督查人员可以管理考核方案。"))
     result = check_scheme_file(data=data, filename=filename)
     if not commit or result.problems or result.unchanged:
@@ -334,7 +335,7 @@ def copy_scheme_to_year(
 ) -> AssessmentScheme:
     """Last year's scheme as a draft for `year`: the same group, items, weights, parameters and
     rules under a new code (the year replaced in code and name unless given), version 1."""
-    if not isinstance(actor, str) and not is_province_user(actor):
+    if not is_system_actor(actor) and not is_province_user(actor):
         raise PermissionDenied(_("只有省级管理员或督查人员可以管理考核方案。"))
     if not 2000 <= year <= 2100 or year == scheme.year:
         raise ValidationError({"year": _("请填写与原方案不同的年度。")})

@@ -16,6 +16,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext_lazy
 
+from kaifang.accounts.permissions import is_province_user, is_read_only
 from kaifang.assessment import engine
 from kaifang.assessment.inputs import Gathered, gather
 from kaifang.assessment.models import (
@@ -208,8 +209,6 @@ def get_adjustment_for_user(user: Any, pk: int | str) -> ManualAdjustment:
 
 def can_read_bulletins(user: Any) -> bool:
     """Bulletins rank the whole group: province users and leaders who see the province."""
-    from kaifang.accounts.permissions import is_province_user, is_read_only
-
     root = scope_root(user)
     return root is not None and root.parent_id is None and (is_province_user(user) or is_read_only(user))
 

@@ -22,6 +22,7 @@ from kaifang.accounts.permissions import is_province_user
 from kaifang.assessment.models import AssessmentScheme, SchemeStatus
 from kaifang.assessment.selectors import assess, visible_unit_codes
 from kaifang.audit.services import record_event
+from kaifang.core.actors import is_system_actor
 from kaifang.core.spreadsheets import Column, SheetSpec, write_workbook
 from kaifang.indicators.periods import ytd_label
 
@@ -209,7 +210,7 @@ def simulate(
     """Score `scheme` (usually a draft) and `base` (default: the version in use of the same code) on
     the current data for `period`, side by side. Province admins and supervisors only. Publishes
     nothing and changes no scheme: the one write is the audit event of the simulation."""
-    if not isinstance(actor, str) and not is_province_user(actor):
+    if not is_system_actor(actor) and not is_province_user(actor):
         raise PermissionDenied("只有省级管理员或督查人员可以进行模拟测算")
     base = base or default_base(scheme)
     if base.code != scheme.code:
@@ -221,7 +222,7 @@ def simulate(
     base_results = assess(scheme=base, period=period).results()
     candidate_results = assess(scheme=scheme, period=period).results()
     units = compare(base_results, candidate_results)
-    if not isinstance(actor, str):
+    if not is_system_actor(actor):
         shown = visible_unit_codes(actor, [u.code for u in units])
         units = [u for u in units if u.code in shown]
     simulation = Simulation(

@@ -190,7 +190,7 @@ def figure(request: HttpRequest, indicator: str, unit: str, period: str) -> Http
         day = parse_period(period)
     except ValidationError as exc:
         raise Http404("bad period") from exc
-    from kaifang.dashboards.selectors import figure_text
+    from kaifang.core.numbers import figure_display
     from kaifang.indicators import maths
     from kaifang.indicators.selectors import figures
 
@@ -208,9 +208,9 @@ def figure(request: HttpRequest, indicator: str, unit: str, period: str) -> Http
         "period": day,
         "period_label": ytd_text(day),
         "figure": fig,
-        "ytd_text": figure_text(fig.ytd_value, ind.decimals),
-        "month_text": figure_text(fig.month_value, ind.decimals),
-        "last_year_text": figure_text(fig.last_year_ytd, ind.decimals),
+        "ytd_text": figure_display(fig.ytd_value, ind.decimals),
+        "month_text": figure_display(fig.month_value, ind.decimals),
+        "last_year_text": figure_display(fig.last_year_ytd, ind.decimals),
         "completion_text": maths.percent(fig.completion, 1),
         "time_progress_text": maths.percent(fig.time_progress, 1),
         "value": value,

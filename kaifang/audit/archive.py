@@ -22,6 +22,7 @@ from django.utils import timezone
 from kaifang.audit.models import AuditEvent, AuditEventQuerySet
 from kaifang.audit.services import chain_problems, record_event
 from kaifang.core import clock
+from kaifang.core.actors import SystemActor
 
 FIELDS = [
     "id", "at", "actor_username", "actor_role", "actor_unit_code", "action", "object_type", "object_id",
@@ -78,7 +79,7 @@ def archive_new_events() -> tuple[int, Path | None]:
     (directory / MARK).write_text(str(rows[-1]["id"]))
     with transaction.atomic():
         record_event(
-            actor="system",
+            actor=SystemActor("system"),
             action="audit.archive",
             object_type="audit.archive",
             object_repr=path.name,

@@ -13,16 +13,6 @@ SECURITY_ACTION_PREFIXES = ("auth.", "accounts.", "security.", "audit.", "access
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
-    def visible_to(self, user: Any) -> AuditEventQuerySet:
-        """The audit administrator sees everything. Everyone else sees business events about units
-        in their scope, never sign-in, account, role or security events (三员, SEC-17)."""
-        from kaifang.accounts.permissions import can_read_security_audit
-        from kaifang.orgs.scope import unit_scope_q
-
-        if can_read_security_audit(user):
-            return self.all()
-        return self.business().filter(unit_scope_q(user, prefix="unit__"))
-
     def business(self) -> AuditEventQuerySet:
         query = models.Q()
         for prefix in SECURITY_ACTION_PREFIXES:

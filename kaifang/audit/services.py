@@ -13,6 +13,7 @@ from django.db import models, transaction
 
 from kaifang.audit.models import AuditChainHead, AuditEvent, DenialWindow
 from kaifang.core import clock, context
+from kaifang.core.actors import actor_name
 
 DENIAL_WINDOW = datetime.timedelta(minutes=1)
 # What this request has already written to the trail ("export", "denied"), so the request-level
@@ -129,7 +130,7 @@ def _build(ctx: context.ChangeContext, now: Any, spec: dict[str, Any]) -> AuditE
     return AuditEvent(
         at=now,
         actor=actor_obj,
-        actor_username=getattr(actor_obj, "username", "") or (actor if isinstance(actor, str) else ""),
+        actor_username=getattr(actor_obj, "username", "") or actor_name(actor),
         actor_role=getattr(actor_obj, "role", "") or "",
         actor_unit_code=getattr(actor_unit, "code", "") or "",
         action=spec["action"],

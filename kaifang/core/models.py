@@ -1,4 +1,4 @@
-"""The recurring-job schedule: one row per job (kaifang.core.jobs)."""
+"""The recurring-job schedule: one row per job (kaifang.jobs)."""
 
 from __future__ import annotations
 

@@ -67,3 +67,11 @@ def number_text(value: Any) -> str | None:
         number = number.quantize(Decimal(1).scaleb(-RATIO_PLACES), rounding=ROUND_HALF_UP)
     text = format(number, "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def figure_display(value: Any, decimals: int) -> str:
+    """A figure for a page or a document, with the indicator's decimals and thousands separators:
+    2,763.36; missing → —. (The one formatting helper every area shares: cards, bulletins.)"""
+    if not isinstance(value, Decimal):
+        return "—"
+    return f"{value:,.{decimals}f}"

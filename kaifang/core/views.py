@@ -1,21 +1,11 @@
-"""The shell: the "my unit" home page, a health check and error pages that leak nothing."""
+"""A health check and error pages that leak nothing (the home page is `kaifang.project.views`)."""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-
-from kaifang.orgs.models import OrgUnit
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    unit = request.user.unit  # type: ignore[union-attr]
-    children = OrgUnit.objects.visible_to(request.user).current().filter(parent=unit).order_by("sort_order", "code")
-    return render(request, "core/home.html", {"unit": unit, "children": children})
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -9,10 +9,8 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
-from ninja.errors import HttpError
 from ninja.responses import Status
 from pydantic import Field
 
@@ -185,41 +183,28 @@ def get_correction(request: HttpRequest, correction_id: PathId) -> dict[str, Any
 @router.post("", response={201: CorrectionDetailOut, **ERRORS}, summary="申请数据更正（默认直接提交上级审批）")
 def create_correction(request: HttpRequest, payload: CorrectionIn) -> Status:
     user = user_of(request)
-    try:
-        correction = services.create_correction(
-            actor=user,
-            unit=get_unit_for_user(user, payload.unit),
-            period=parse_period(payload.period),
-            figures=[services.FigureChange(f.indicator, f.new_value, f.seen_version) for f in payload.figures],
-            reason=payload.reason,
-            submit=payload.submit,
-        )
-    except ValidationError as exc:
-        _stale_as_409(exc)
-        raise
+    correction = services.create_correction(  # stale figures answer 409 (kaifang.api)
+        actor=user,
+        unit=get_unit_for_user(user, payload.unit),
+        period=parse_period(payload.period),
+        figures=[services.FigureChange(f.indicator, f.new_value, f.seen_version) for f in payload.figures],
+        reason=payload.reason,
+        submit=payload.submit,
+    )
     return Status(201, _detail(request, correction.pk))
 
 
 def _step(request: HttpRequest, correction_id: PathId, action: str, payload: StepIn) -> dict[str, Any]:
     user = user_of(request)
     correction = selectors.get_correction_for_user(user, correction_id)
-    try:
-        services.transition_correction(
-            actor=user,
-            correction=correction,
-            action=action,
-            expected_version=payload.expected_version,
-            reason=payload.reason,
-        )
-    except ValidationError as exc:
-        _stale_as_409(exc)
-        raise
+    services.transition_correction(  # a stale version answers 409 (kaifang.api)
+        actor=user,
+        correction=correction,
+        action=action,
+        expected_version=payload.expected_version,
+        reason=payload.reason,
+    )
     return _detail(request, correction_id)
-
-
-def _stale_as_409(exc: ValidationError) -> None:
-    if services.is_stale(exc):
-        raise HttpError(409, "；".join(exc.messages)) from exc
 
 
 @router.post("/{int:correction_id}/approve", response={200: CorrectionDetailOut, **ERRORS}, summary="批准并写入更正值")

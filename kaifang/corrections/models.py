@@ -15,6 +15,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kaifang.orgs.scope import unit_scope_q
+
 if TYPE_CHECKING:
     from kaifang.accounts.models import User
 
@@ -30,8 +32,6 @@ class CorrectionState(models.TextChoices):
 class CorrectionQuerySet(models.QuerySet["CorrectionRequest"]):
     def visible_to(self, user: User | Any) -> CorrectionQuerySet:
         """Requests of units in `user`'s scope (the one visibility rule, `kaifang.orgs.scope`)."""
-        from kaifang.orgs.scope import unit_scope_q
-
         return self.filter(unit_scope_q(user, prefix="unit__"))
 
     def awaiting_decision(self) -> CorrectionQuerySet:

@@ -26,6 +26,8 @@ from django.utils.translation import gettext as _
 from kaifang.accounts.permissions import can_write_for_unit
 from kaifang.audit.services import record_event
 from kaifang.core import clock
+from kaifang.core.actors import actor_name as _actor_name
+from kaifang.core.versions import StaleVersion
 from kaifang.corrections import workflow
 from kaifang.corrections.models import CorrectionFigure, CorrectionRequest, CorrectionState, CorrectionStep
 from kaifang.indicators import selectors as indicator_selectors
@@ -51,10 +53,6 @@ class FigureChange:
     indicator_code: str
     new_value: Any
     seen_version: int | None = None
-
-
-def _actor_name(actor: Any) -> str:
-    return str(getattr(actor, "username", "") or actor)
 
 
 def _text(value: Decimal | None) -> str:
@@ -229,9 +227,7 @@ def _clean_figures(*, actor: Any, unit: OrgUnit, period: datetime.date, figures:
         version = current.version if current is not None else None
         if change.seen_version is not None and change.seen_version != (version or 0):
             message = _("%(name)s：您打开页面后该数据已被修改，现值为 %(value)s，请核对后重新填写。")
-            errors[indicator.code] = [
-                ValidationError(message % {"name": indicator.name, "value": _text(old)}, code="stale")
-            ]
+            errors[indicator.code] = [StaleVersion(message % {"name": indicator.name, "value": _text(old)})]
             continue
         try:
             new = _clean_new_value(indicator, change.new_value, old)
@@ -242,13 +238,6 @@ def _clean_figures(*, actor: Any, unit: OrgUnit, period: datetime.date, figures:
     if errors:
         raise ValidationError(errors)
     return rows
-
-
-def is_stale(exc: ValidationError) -> bool:
-    """Did `exc` refuse a change only because something changed since the user looked (409)?"""
-    if hasattr(exc, "error_dict"):
-        return all(e.code == "stale" for errors in exc.error_dict.values() for e in errors)
-    return getattr(exc, "code", None) == "stale"
 
 
 def _clean_new_value(indicator: Indicator, raw: Any, old: Decimal | None) -> Decimal:
@@ -271,20 +260,16 @@ def transition_correction(
             CorrectionRequest.objects.select_for_update().select_related("unit", "requester_unit").get(pk=correction.pk)
         )
         if expected_version is not None and expected_version != correction.version:
-            raise ValidationError(
-                _("该申请已被他人处理（当前版本 %(v)d，您提交的是版本 %(e)d），本次操作未生效。请刷新后重试。")
-                % {"v": correction.version, "e": expected_version},
-                code="stale",
-            )
-        step = workflow.TRANSITIONS.get((correction.state, action))
-        if step is None:
-            raise ValidationError(
-                _("当前状态为“%(s)s”，不能执行“%(a)s”。")
-                % {"s": correction.get_state_display(), "a": workflow.action_label(action)},
-                code="invalid_transition",
-            )
-        if not step.actors & workflow.parts_of(actor, correction):
-            raise PermissionDenied(_("您无权对该更正申请执行“%(a)s”。") % {"a": step.label})
+            message = _("该申请已被他人处理（当前版本 %(v)d，您提交的是版本 %(e)d），本次操作未生效。请刷新后重试。")
+            raise StaleVersion(message % {"v": correction.version, "e": expected_version})
+        label = workflow.action_label(action)
+        step = workflow.TRANSITIONS.transition(
+            correction.state,
+            action,
+            workflow.parts_of(actor, correction),
+            refused=_("当前状态为“%(s)s”，不能执行“%(a)s”。") % {"s": correction.get_state_display(), "a": label},
+            forbidden=_("您无权对该更正申请执行“%(a)s”。") % {"a": label},
+        )
         if step.needs_reason and not reason:
             raise ValidationError({"reason": _("请填写“%(a)s”的理由。") % {"a": step.label}})
         if len(reason) > MAX_REASON:
@@ -319,10 +304,9 @@ def _apply_figures(actor: Any, correction: CorrectionRequest) -> None:
             }
             for c in exc.conflicts
         )
-        raise ValidationError(
+        raise StaleVersion(
             _("申请提出后以下数据已被修改，不能按本申请更正，未写入任何数据：%(changed)s。请驳回后按现值重新申请。")
             % {"changed": changed},
-            code="stale",
         ) from exc
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kaifang.accounts.permissions import user_of
+from kaifang.core.versions import error_status
 from kaifang.corrections import selectors, services, workflow
 from kaifang.corrections.forms import ChooseForm, CorrectionForm, FilterForm, StepForm
 from kaifang.corrections.models import CorrectionRequest
@@ -62,7 +63,7 @@ def create(request: HttpRequest) -> HttpResponse:
                     submit=form.submit,
                 )
             except ValidationError as exc:
-                status = 409 if services.is_stale(exc) else 400
+                status = error_status(exc)
                 form = _with_errors(form, exc, rows=selectors.stored_rows(user, unit, period), request=request)
             else:
                 messages.success(request, _("已提出数据更正申请 %(ref)s。") % {"ref": correction.reference})
@@ -127,7 +128,7 @@ def step(request: HttpRequest, pk: int) -> HttpResponse:
             reason=data["reason"],
         )
     except ValidationError as exc:
-        status = 409 if services.is_stale(exc) else 400
+        status = error_status(exc)
         return _detail(request, correction, status=status, error="；".join(exc.messages))
     messages.success(request, _("已%(a)s。") % {"a": workflow.action_label(data["action"])})
     return redirect("corrections:detail", correction.pk)

@@ -12,13 +12,13 @@ Parts (decided per request, not per role alone):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
 from kaifang.accounts.models import Role
 from kaifang.accounts.permissions import WRITING_ROLES, role_of
+from kaifang.core.workflow import Step, Workflow
 from kaifang.corrections.models import CorrectionRequest
 from kaifang.corrections.models import CorrectionState as S
 from kaifang.orgs.models import OrgUnit, UnitKind
@@ -30,23 +30,17 @@ APPROVER = "approver"
 APPROVING_ROLES: dict[str, str] = {UnitKind.CITY: Role.CITY_OFFICER, UnitKind.PROVINCE: Role.PROVINCE_SUPERVISOR}
 
 
-@dataclass(frozen=True)
-class Step:
-    to: str
-    actors: frozenset[str]
-    label: Any
-    needs_reason: bool = False
+TRANSITIONS = Workflow(
+    {
+        (S.DRAFT, "submit"): Step(S.SUBMITTED, frozenset({REQUESTER}), _("提交审批")),
+        (S.DRAFT, "withdraw"): Step(S.WITHDRAWN, frozenset({REQUESTER}), _("撤回")),
+        (S.SUBMITTED, "withdraw"): Step(S.WITHDRAWN, frozenset({REQUESTER}), _("撤回")),
+        (S.SUBMITTED, "approve"): Step(S.APPROVED, frozenset({APPROVER}), _("批准并更正数据")),
+        (S.SUBMITTED, "reject"): Step(S.REJECTED, frozenset({APPROVER}), _("驳回"), needs_reason=True),
+    }
+)
 
-
-TRANSITIONS: dict[tuple[str, str], Step] = {
-    (S.DRAFT, "submit"): Step(S.SUBMITTED, frozenset({REQUESTER}), _("提交审批")),
-    (S.DRAFT, "withdraw"): Step(S.WITHDRAWN, frozenset({REQUESTER}), _("撤回")),
-    (S.SUBMITTED, "withdraw"): Step(S.WITHDRAWN, frozenset({REQUESTER}), _("撤回")),
-    (S.SUBMITTED, "approve"): Step(S.APPROVED, frozenset({APPROVER}), _("批准并更正数据")),
-    (S.SUBMITTED, "reject"): Step(S.REJECTED, frozenset({APPROVER}), _("驳回"), needs_reason=True),
-}
-
-ACTIONS = sorted({action for _state, action in TRANSITIONS})
+ACTIONS = TRANSITIONS.actions
 
 
 def is_strictly_above(upper: OrgUnit, lower: OrgUnit) -> bool:
@@ -81,18 +75,10 @@ def parts_of(user: Any, correction: CorrectionRequest) -> set[str]:
 
 def allowed_actions(user: Any, correction: CorrectionRequest) -> list[tuple[str, Step]]:
     """The steps `user` may take on `correction` now, in table order (for buttons and the API)."""
-    parts = parts_of(user, correction)
-    return [
-        (action, step)
-        for (state, action), step in TRANSITIONS.items()
-        if state == correction.state and step.actors & parts
-    ]
+    return TRANSITIONS.allowed(correction.state, parts_of(user, correction))
 
 
 def action_label(action: str) -> str:
     if action == "create":
         return str(_("提出申请"))
-    for (_state, name), step in TRANSITIONS.items():
-        if name == action:
-            return str(step.label)
-    return action
+    return TRANSITIONS.label(action)

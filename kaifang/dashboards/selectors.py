@@ -20,12 +20,15 @@ from kaifang.assessment.links import default_period
 from kaifang.assessment.models import AssessmentScheme
 from kaifang.assessment.selectors import assess
 from kaifang.core import clock
+from kaifang.core.numbers import figure_display
 from kaifang.indicators import maths
 from kaifang.indicators.aggregation import cells
 from kaifang.indicators.models import DataValue, Indicator, Target
 from kaifang.indicators.selectors import Figure, figures, figures_many
 from kaifang.orgs.models import OrgUnit, UnitKind
-from kaifang.orgs.scope import scope_root
+from kaifang.orgs.scope import can_see_unit, scope_root
+from kaifang.supervision.models import OPEN_STATES
+from kaifang.supervision.selectors import board_summary, task_queryset, task_rows
 
 CARD_LIMIT = 6
 MAP_KINDS = (UnitKind.CITY, UnitKind.COUNTY)
@@ -58,13 +61,6 @@ def _pct(value: Any, places: int = 1) -> str:
     return maths.percent(value, places) if isinstance(value, Decimal) else "—"
 
 
-def figure_text(value: Any, decimals: int) -> str:
-    """A figure with the indicator's decimals and thousands separators: 2,763.36; missing → —."""
-    if not isinstance(value, Decimal):
-        return "—"
-    return f"{value:,.{decimals}f}"
-
-
 @dataclass
 class Card:
     indicator: Indicator
@@ -90,8 +86,8 @@ def cards(unit: OrgUnit, period: datetime.date) -> list[Card]:
         out.append(
             Card(
                 indicator=indicator,
-                ytd=figure_text(f.ytd_value, indicator.decimals),
-                target=figure_text(f.target, indicator.decimals),
+                ytd=figure_display(f.ytd_value, indicator.decimals),
+                target=figure_display(f.target, indicator.decimals),
                 completion=_pct(f.completion),
                 time_progress=_pct(f.time_progress),
                 light=f.light,
@@ -224,8 +220,8 @@ def _figure_label(f: Figure, decimals: int) -> str:
         return _("未报（%(coverage)s）") % {"coverage": f.coverage_text} if f.coverage_text else _("未报")
     text = _("完成%(completion)s（累计%(ytd)s/目标%(target)s）") % {
         "completion": _pct(f.completion),
-        "ytd": figure_text(f.ytd_value, decimals),
-        "target": figure_text(f.target, decimals),
+        "ytd": figure_display(f.ytd_value, decimals),
+        "target": figure_display(f.target, decimals),
     }
     if f.partial:
         text += " · " + _("不完整：%(coverage)s，同比按相同单位计算（可比口径）") % {"coverage": f.coverage_text}
@@ -257,8 +253,6 @@ def _find(indicators: list[Indicator], code: str) -> Indicator | None:
 
 
 def _visible(user: Any, unit: OrgUnit) -> bool:
-    from kaifang.orgs.scope import can_see_unit
-
     return can_see_unit(user, unit)
 
 
@@ -286,9 +280,6 @@ def _float(cell: Any) -> float | None:
 
 def task_summary(user: Any, unit: OrgUnit) -> dict[str, Any]:
     """Task lights in the unit's subtree (as the user may see them)."""
-    from kaifang.supervision.models import OPEN_STATES
-    from kaifang.supervision.selectors import board_summary, task_queryset, task_rows
-
     tasks = task_queryset().visible_to(user).filter(lead_unit__path__startswith=unit.path, state__in=OPEN_STATES)
     rows = task_rows(tasks)
     summary = board_summary(rows)

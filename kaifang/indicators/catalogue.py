@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 
 from kaifang.accounts.permissions import is_admin
 from kaifang.audit.services import record_event
+from kaifang.core.actors import is_system_actor
+from kaifang.core.versions import StaleVersion
 from kaifang.indicators import expressions
 from kaifang.indicators.models import (
     Authority,
@@ -95,7 +97,7 @@ def formula_graph() -> dict[str, set[str]]:
 
 def save_indicator(*, actor: Any, code: str, expected_version: int | None = None, **values: Any) -> Indicator:
     """Create (expected_version None) or change an indicator. Only the province admin may."""
-    if not isinstance(actor, str) and not is_admin(actor):
+    if not is_system_actor(actor) and not is_admin(actor):
         raise PermissionDenied(_("只有省级管理员可以维护指标目录。"))
     unknown = set(values) - set(EDITABLE)
     if unknown:
@@ -108,9 +110,8 @@ def save_indicator(*, actor: Any, code: str, expected_version: int | None = None
         _check(code, merged)
         current = indicator.version if indicator is not None else None
         if current != expected_version:
-            raise ValidationError(
-                _("指标“%(code)s”已被他人修改（第 %(n)d 版），请刷新后重试。") % {"code": code, "n": current or 0},
-                code="stale",
+            raise StaleVersion(
+                _("指标“%(code)s”已被他人修改（第 %(n)d 版），请刷新后重试。") % {"code": code, "n": current or 0}
             )
         before = {f: getattr(indicator, f) for f in EDITABLE} if indicator is not None else None
         if indicator is None:

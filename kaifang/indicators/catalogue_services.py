@@ -22,109 +22,29 @@ from django.utils.translation import gettext as _
 
 from kaifang.accounts.permissions import is_admin
 from kaifang.audit.services import record_event
+from kaifang.core.actors import is_system_actor
 from kaifang.core.spreadsheets import (
-    Column,
     Problem,
-    SheetSpec,
     SpreadsheetError,
     cell_text,
     read_workbook,
     to_decimal,
-    write_workbook,
 )
 from kaifang.indicators import expressions
 from kaifang.indicators.catalogue import CHOICES, CODE, EDITABLE, save_indicator
+from kaifang.indicators.catalogue_format import DEFAULTS as DEFAULTS
+from kaifang.indicators.catalogue_format import FORMAT as FORMAT
+from kaifang.indicators.catalogue_format import HEADERS as HEADERS
+from kaifang.indicators.catalogue_format import LABEL as LABEL
+from kaifang.indicators.catalogue_format import REQUIRED_HEADERS as REQUIRED_HEADERS
+from kaifang.indicators.catalogue_format import SHEET as SHEET
+from kaifang.indicators.catalogue_format import catalogue_document as catalogue_document
+from kaifang.indicators.catalogue_format import catalogue_json as catalogue_json
+from kaifang.indicators.catalogue_format import catalogue_workbook as catalogue_workbook
 from kaifang.indicators.models import Indicator, Source
 
-FORMAT = "kaifang.catalogue"
-SHEET = "指标目录"
 STARTER = Path(__file__).resolve().parent / "fixtures" / "starter_catalogue.json"
 MAX_INDICATORS = 1000
-# Spreadsheet column → field, in the order of the export.
-HEADERS = {
-    "指标代码": "code",
-    "指标名称": "name",
-    "计量单位": "unit_of_measure",
-    "类别": "category",
-    "方向": "direction",
-    "时间汇总": "time_aggregation",
-    "报送口径": "reported_as",
-    "单位汇总": "unit_aggregation",
-    "小数位数": "decimals",
-    "数据来源": "source",
-    "权威口径": "authority",
-    "计算公式": "formula",
-    "说明": "description",
-    "启用": "is_active",
-    "允许负数": "allow_negative",
-    "排序": "sort_order",
-}
-REQUIRED_HEADERS = ["指标代码", "指标名称", "计量单位"]
-DEFAULTS: dict[str, Any] = {
-    "category": "",
-    "direction": "higher",
-    "time_aggregation": "flow",
-    "reported_as": "ytd",
-    "unit_aggregation": "sum",
-    "decimals": 2,
-    "source": "reported",
-    "authority": "self",
-    "formula": "",
-    "description": "",
-    "is_active": True,
-    "allow_negative": False,
-    "sort_order": 0,
-}
-LABEL = {v: k for k, v in HEADERS.items()}
-
-
-# --- Export ------------------------------------------------------------------------------------------
-
-
-def catalogue_document(*, include_inactive: bool = True) -> dict[str, Any]:
-    """The whole catalogue as a JSON-ready document (the format `import_catalogue` reads back)."""
-    rows = Indicator.objects.all() if include_inactive else Indicator.objects.active()
-    return {
-        "format": FORMAT,
-        "version": 1,
-        "indicators": [{"code": i.code, **{f: getattr(i, f) for f in EDITABLE}} for i in rows],
-    }
-
-
-def catalogue_json() -> bytes:
-    return json.dumps(catalogue_document(), ensure_ascii=False, indent=2).encode("utf-8")
-
-
-def catalogue_workbook() -> bytes:
-    """The catalogue as an .xlsx: one row per indicator with Chinese labels for the choices, and a
-    sheet listing what each choice column accepts."""
-    labels = {name: dict(choices.choices) for name, choices in CHOICES.items()}
-    rows = []
-    for item in catalogue_document()["indicators"]:
-        row = []
-        for name in HEADERS.values():
-            value = item[name]
-            if name in labels:
-                value = str(labels[name].get(value, value))
-            elif name in ("is_active", "allow_negative"):
-                value = "是" if value else "否"
-            row.append(value)
-        rows.append(row)
-    choices = [[LABEL[name], "、".join(str(label) for label in labels[name].values())] for name in CHOICES]
-    return write_workbook(
-        [
-            SheetSpec(SHEET, [Column(h, 14, number=h in ("小数位数", "排序"), decimals=0) for h in HEADERS], rows),
-            SheetSpec(
-                "可选值",
-                [Column("列", 14), Column("可填写的值（也可填英文代码）", 60)],
-                [
-                    *choices,
-                    ["启用", "是、否"],
-                    ["计算公式", "如 share(EXPORT, TRADE) * 100，可用 + - * /、括号、share、ratio、yoy"],
-                ],
-            ),
-        ]
-    )
 
 
 # --- Import ------------------------------------------------------------------------------------------
@@ -351,7 +271,7 @@ def read_catalogue_file(data: bytes, filename: str, result: CatalogueImportResul
 
 def import_catalogue(*, actor: Any, data: bytes, filename: str, commit: bool) -> CatalogueImportResult:
     """Check a catalogue file and, with `commit` and no problem, apply it all in one transaction."""
-    if not isinstance(actor, str) and not is_admin(actor):
+    if not is_system_actor(actor) and not is_admin(actor):
         raise PermissionDenied(_("只有省级管理员可以维护指标目录。"))
     result = CatalogueImportResult(filename=(filename or "catalogue")[:200])
     try:

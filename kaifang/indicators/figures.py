@@ -14,6 +14,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from kaifang.core.versions import StaleVersion
+
 MAX_ABS = Decimal(10) ** 16
 MAX_PLACES = 4
 MAX_DIGITS = 15
@@ -45,7 +47,7 @@ class Conflict:
     unit_name: str = ""  # set when one save covers several units (an Excel import)
 
 
-class StaleValues(ValidationError):
+class StaleValues(StaleVersion):
     """Raised when any entry's expected version is stale; nothing was applied."""
 
     def __init__(self, conflicts: list[Conflict]):
@@ -112,13 +114,3 @@ def clean_figure(raw: Any, *, label: str) -> Decimal | None:
             _("%(label)s：最多保留 %(n)d 位小数。") % {"label": label, "n": MAX_PLACES}, code="decimals"
         )
     return value + Decimal(0)  # normalises -0 to 0
-
-
-def actor_name(actor: Any) -> str:
-    if isinstance(actor, str):
-        return actor
-    return str(getattr(actor, "username", "") or "")
-
-
-def actor_user(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) is not None else None

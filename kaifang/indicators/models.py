@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from kaifang.core import clock
+from kaifang.orgs.scope import unit_scope_q
 
 if TYPE_CHECKING:
     from kaifang.accounts.models import User
@@ -119,8 +120,6 @@ class Indicator(models.Model):
 
 class TargetQuerySet(models.QuerySet["Target"]):
     def visible_to(self, user: User | Any) -> TargetQuerySet:
-        from kaifang.orgs.scope import unit_scope_q
-
         return self.filter(unit_scope_q(user, prefix="unit__"))
 
 
@@ -164,8 +163,6 @@ class Target(models.Model):
 
 class DataValueQuerySet(models.QuerySet["DataValue"]):
     def visible_to(self, user: User | Any) -> DataValueQuerySet:
-        from kaifang.orgs.scope import unit_scope_q
-
         return self.filter(unit_scope_q(user, prefix="unit__"))
 
 
@@ -249,8 +246,6 @@ class WindowState(models.TextChoices):
 
 class FigureWindowQuerySet(models.QuerySet["FigureWindow"]):
     def visible_to(self, user: User | Any) -> FigureWindowQuerySet:
-        from kaifang.orgs.scope import unit_scope_q
-
         return self.filter(unit_scope_q(user, prefix="unit__"))
 
     def locked(self) -> FigureWindowQuerySet:

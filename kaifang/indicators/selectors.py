@@ -15,7 +15,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.http import Http404
 from django.utils.translation import gettext, gettext_noop
 
 from kaifang.indicators import maths
@@ -28,15 +27,26 @@ from kaifang.indicators.aggregation import (
     SUM_OF_CHILDREN,
     SUMMABLE_KINDS,
     Cell,
-    cells,
     cells_many,
     comparable_bases,
 )
+from kaifang.indicators.catalogue_selectors import get_indicator as get_indicator
+from kaifang.indicators.catalogue_selectors import indicators as indicators
 from kaifang.indicators.maths import NOT_COMPARABLE, Ratio
-from kaifang.indicators.models import DataValue, DataValueHistory, Indicator, Target
+from kaifang.indicators.models import Indicator, Target
 from kaifang.indicators.periods import add_months, months_between
-from kaifang.orgs.models import OrgUnit, UnitGroup, UnitKind
-from kaifang.orgs.scope import can_see_unit, get_unit_for_user, unit_scope_q
+from kaifang.indicators.target_selectors import HandDown as HandDown
+from kaifang.indicators.target_selectors import hand_down as hand_down
+from kaifang.indicators.target_selectors import visible_targets as visible_targets
+from kaifang.indicators.value_selectors import _guard as _guard
+from kaifang.indicators.value_selectors import _number as _number
+from kaifang.indicators.value_selectors import history_of as history_of
+from kaifang.indicators.value_selectors import series as series
+from kaifang.indicators.value_selectors import value_for as value_for
+from kaifang.indicators.value_selectors import values_for_form as values_for_form
+from kaifang.indicators.value_selectors import visible_values as visible_values
+from kaifang.orgs.models import OrgUnit, UnitGroup
+from kaifang.orgs.scope import get_unit_for_user, unit_scope_q
 
 BASIS_LABELS = {
     REPORTED: gettext_noop("本级填报"),
@@ -137,68 +147,6 @@ class Figure:
         return isinstance(self.ytd_value, Decimal) or isinstance(self.month_value, Decimal)
 
 
-# --- Catalogue -------------------------------------------------------------------------------------
-
-
-def indicators(*, active_only: bool = True, category: str | None = None) -> list[Indicator]:
-    """The catalogue is province-wide; everybody signed in may read it."""
-    qs = Indicator.objects.all()
-    if active_only:
-        qs = qs.active()
-    if category:
-        qs = qs.filter(category=category)
-    return list(qs.order_by("sort_order", "code"))
-
-
-def get_indicator(code: str) -> Indicator:
-    indicator = Indicator.objects.filter(code=code[:32]).first()
-    if indicator is None:
-        raise Http404("indicator not found")
-    return indicator
-
-
-# --- Values ----------------------------------------------------------------------------------------
-
-
-def visible_values(user: Any) -> Any:
-    return DataValue.objects.visible_to(user)
-
-
-def value_for(*, user: Any, indicator: Indicator, unit: OrgUnit, period: datetime.date) -> DataValue | None:
-    """The unit's own stored row (as typed), or None; 404 outside scope."""
-    _guard(user, unit)
-    return (
-        DataValue.objects.visible_to(user)
-        .filter(indicator=indicator, unit=unit, period=period)
-        .select_related("updated_by")
-        .first()
-    )
-
-
-def values_for_form(*, user: Any, unit: OrgUnit, period: datetime.date, codes: list[str]) -> dict[str, DataValue]:
-    """The unit's rows of one month by indicator code (for the entry form and its versions)."""
-    _guard(user, unit)
-    rows = DataValue.objects.visible_to(user).filter(unit=unit, period=period, indicator__code__in=codes)
-    return {row.indicator.code: row for row in rows.select_related("indicator", "updated_by")}
-
-
-def history_of(*, user: Any, value_id: int) -> list[DataValueHistory]:
-    value = DataValue.objects.visible_to(user).filter(pk=value_id).first()
-    if value is None:
-        raise Http404("value not found")
-    return list(value.history.select_related("actor").order_by("-at", "-id"))
-
-
-def series(
-    *, user: Any, indicator: Indicator, unit: OrgUnit, period_from: datetime.date, period_to: datetime.date
-) -> list[tuple[datetime.date, Cell]]:
-    """One unit's figure month by month (reported, or summed from its children)."""
-    _guard(user, unit)
-    months = months_between(period_from, period_to)[:120]
-    got = cells(indicator, [unit], months)
-    return [(p, got.get((unit.pk, p), EMPTY)) for p in months]
-
-
 def trend(*, user: Any, indicator: Indicator, unit: OrgUnit, period_to: datetime.date) -> dict[str, Any]:
     """The explorer's chart for one unit: month values of January … `period_to` this year beside the
     same months last year, the YTD, and the path to the annual target — the unit's own monthly
@@ -239,16 +187,7 @@ def trend(*, user: Any, indicator: Indicator, unit: OrgUnit, period_to: datetime
     }
 
 
-def _number(value: Any) -> float | None:
-    return float(value) if isinstance(value, Decimal) else None
-
-
 # --- Figures ---------------------------------------------------------------------------------------
-
-
-def _guard(user: Any, unit: OrgUnit) -> None:
-    if not can_see_unit(user, unit):
-        raise Http404("unit not found")
 
 
 def red_margin() -> Decimal:
@@ -446,56 +385,3 @@ def _with_rank(figure: Figure, rank: int) -> Figure:
     from dataclasses import replace
 
     return replace(figure, rank=rank)
-
-
-# --- Targets ---------------------------------------------------------------------------------------
-
-
-def visible_targets(user: Any, *, year: int, indicator: Indicator | None = None) -> list[Target]:
-    qs = Target.objects.visible_to(user).filter(year=year).select_related("indicator", "unit", "set_by")
-    if indicator is not None:
-        qs = qs.filter(indicator=indicator)
-    return list(qs.order_by("indicator__sort_order", "unit__path"))
-
-
-@dataclass(frozen=True)
-class HandDown:
-    """A city's target beside the sum of its counties' targets (they may differ)."""
-
-    unit: OrgUnit
-    target: Target | None
-    children: list[tuple[OrgUnit, Target | None]]
-
-    @property
-    def children_sum(self) -> Decimal | None:
-        """Sum of the child divisions' targets (departments are listed but not added up)."""
-        values = [t.annual for u, t in self.children if t is not None and u.kind in SUMMABLE_KINDS]
-        return sum(values, Decimal(0)) if values else None
-
-    @property
-    def difference(self) -> Decimal | None:
-        """Sum of the children's targets minus the unit's own (positive: handed down more)."""
-        if self.target is None or self.children_sum is None:
-            return None
-        return self.children_sum - self.target.annual
-
-    @property
-    def missing_children(self) -> int:
-        return sum(1 for u, t in self.children if t is None and u.kind in SUMMABLE_KINDS)
-
-
-def hand_down(*, user: Any, indicator: Indicator, unit: OrgUnit, year: int) -> HandDown:
-    _guard(user, unit)
-    day = datetime.date(year, 1, 1)
-    kids = list(
-        OrgUnit.objects.filter(parent=unit, kind__in=[*SUMMABLE_KINDS, UnitKind.DEPARTMENT])
-        .filter(unit_scope_q(user, prefix=""))
-        .current(day)
-        .order_by("sort_order", "path")
-    )
-    kids.sort(key=lambda u: (u.kind not in SUMMABLE_KINDS, u.sort_order, u.path))
-    targets = {
-        t.unit_id: t
-        for t in Target.objects.filter(indicator=indicator, year=year, unit__in=[unit, *kids]).select_related("set_by")
-    }
-    return HandDown(unit=unit, target=targets.get(unit.pk), children=[(k, targets.get(k.pk)) for k in kids])

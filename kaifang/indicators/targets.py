@@ -14,7 +14,9 @@ from kaifang.accounts.models import Role
 from kaifang.accounts.permissions import is_province_user, role_of
 from kaifang.audit.services import record_event
 from kaifang.core import clock
-from kaifang.indicators.figures import actor_user, clean_figure, plain
+from kaifang.core.actors import actor_user
+from kaifang.core.versions import StaleVersion
+from kaifang.indicators.figures import clean_figure, plain
 from kaifang.indicators.models import Indicator, Target
 from kaifang.orgs.models import OrgUnit, UnitKind
 from kaifang.orgs.scope import can_see_unit
@@ -86,10 +88,9 @@ def set_target(
             if target is not None and target.annual == value and target.monthly == phased and target.note == note:
                 return target
             if current != expected_version:
-                raise ValidationError(
+                raise StaleVersion(
                     _("该目标已被修改（当前 %(v)s，第 %(n)d 版），请刷新后重试。")
-                    % {"v": plain(target.annual) if target else "—", "n": current or 0},
-                    code="stale",
+                    % {"v": plain(target.annual) if target else "—", "n": current or 0}
                 )
             before = {f: getattr(target, f) for f in TARGET_FIELDS} if target is not None else None
             if target is None:
@@ -109,7 +110,7 @@ def set_target(
             )
             return target
     except IntegrityError as exc:
-        raise ValidationError(_("该目标刚被他人创建，请刷新后重试。"), code="stale") from exc
+        raise StaleVersion(_("该目标刚被他人创建，请刷新后重试。")) from exc
 
 
 def set_targets_bulk(*, actor: Any, rows: list[tuple[Indicator, OrgUnit, int, Decimal, OrgUnit | None]]) -> int:
@@ -145,3 +146,13 @@ def set_targets_bulk(*, actor: Any, rows: list[tuple[Indicator, OrgUnit, int, De
                 after={"created": len(create), "updated": len(update)},
             )
     return len(create) + len(update)
+
+
+def set_targets(*, actor: Any, indicator: Indicator, year: int, changes: list[tuple[OrgUnit, str, int | None]]) -> int:
+    """Hand down several units' annual targets at once — `(unit, typed annual or "" to clear,
+    expected version)` each — all or nothing: one refused target writes none. Returns how many."""
+    with transaction.atomic():
+        for unit, raw, expected in changes:
+            annual = raw or None
+            set_target(actor=actor, indicator=indicator, unit=unit, year=year, annual=annual, expected_version=expected)
+    return len(changes)

@@ -9,7 +9,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,10 +26,10 @@ from kaifang.indicators.exports import explorer_workbook
 from kaifang.indicators.forms import IndicatorForm
 from kaifang.indicators.models import DataValue, Indicator
 from kaifang.indicators.periods import parse_period, range_text, ytd_text
-from kaifang.indicators.targets import can_set_target, set_target
+from kaifang.indicators.targets import can_set_target, set_targets
 from kaifang.orgs.forms import unit_choice_field
 from kaifang.orgs.models import OrgUnit
-from kaifang.orgs.scope import get_unit_for_user, scope_root
+from kaifang.orgs.scope import can_see_unit, get_unit_for_user, scope_root
 from kaifang.orgs.selectors import visible_units
 
 
@@ -127,7 +126,7 @@ def explorer(request: HttpRequest) -> HttpResponse:
         )
     ancestors = []
     if unit is not None:
-        ancestors = [a for a in unit.ancestors() if selectors.can_see_unit(user, a)]
+        ancestors = [a for a in unit.ancestors() if can_see_unit(user, a)]
     units = unit_choice_field(visible_units(user).exclude(kind="platform")).widget.render(
         "unit", unit.code if unit is not None else None, attrs={"id": "explorer-unit", "aria-label": _("单位")}
     )
@@ -306,16 +305,8 @@ def targets(request: HttpRequest) -> HttpResponse:
             changes.append((target_unit, raw, expected))
         if not errors and changes:
             try:
-                with change_context(channel="web"), transaction.atomic():
-                    for target_unit, raw, expected in changes:
-                        set_target(
-                            actor=user,
-                            indicator=indicator,
-                            unit=target_unit,
-                            year=year,
-                            annual=raw or None,
-                            expected_version=expected,
-                        )
+                with change_context(channel="web"):
+                    set_targets(actor=user, indicator=indicator, year=year, changes=changes)
             except (ValidationError, PermissionDenied) as exc:
                 errors.extend(getattr(exc, "messages", None) or [str(exc)])
             else:

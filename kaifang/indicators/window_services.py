@@ -23,9 +23,10 @@ from django.utils.translation import gettext as _
 from kaifang.accounts.permissions import can_write_for_unit
 from kaifang.audit.services import record_event
 from kaifang.core import clock
+from kaifang.core.actors import actor_name, actor_user
 from kaifang.core.bulk import insert_rows
 from kaifang.indicators.derived import Moved
-from kaifang.indicators.figures import FiguresRefused, actor_name, actor_user
+from kaifang.indicators.figures import FiguresRefused
 from kaifang.indicators.models import DataValue, FigureWindow, Indicator, WindowState
 from kaifang.indicators.periods import check_period, month_label
 from kaifang.orgs.models import OrgUnit

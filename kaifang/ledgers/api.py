@@ -22,6 +22,7 @@ from kaifang.ledgers import money_services, selectors, services
 from kaifang.ledgers.models import InvestmentProject, TalentRecord
 from kaifang.ledgers.reference import Stage
 from kaifang.ledgers.talent_services import TalentInput, create_talent
+from kaifang.orgs.models import OrgUnit, UnitKind
 from kaifang.orgs.scope import get_unit_for_user
 
 projects_router = Router(tags=["projects"])
@@ -155,7 +156,6 @@ def create(request: HttpRequest, payload: ProjectIn) -> Status:
 def get_unit_for_platform(code: str | None) -> Any:
     if not code:
         return None
-    from kaifang.orgs.models import OrgUnit, UnitKind
 
     platform = OrgUnit.objects.filter(code=code, kind=UnitKind.PLATFORM).first()
     if platform is None:
@@ -166,19 +166,14 @@ def get_unit_for_platform(code: str | None) -> Any:
 @projects_router.post("/{int:pk}/transition", response={200: ProjectOut, **ERRORS}, summary="项目阶段变更")
 def transition(request: HttpRequest, pk: PathId, payload: ProjectTransitionIn) -> Any:
     project = selectors.get_project_for_user(request.user, pk)
-    try:
-        moved = services.transition_project(
-            actor=request.user,
-            project=project,
-            action=payload.action,
-            effective_on=payload.effective_on,
-            evidence=payload.evidence,
-            expected_version=payload.expected_version,
-        )
-    except ValidationError as exc:
-        if getattr(exc, "code", None) == "stale":
-            return Status(409, {"detail": exc.messages})
-        raise
+    moved = services.transition_project(
+        actor=request.user,
+        project=project,
+        action=payload.action,
+        effective_on=payload.effective_on,
+        evidence=payload.evidence,
+        expected_version=payload.expected_version,
+    )
     return selectors.get_project_for_user(request.user, moved.pk)
 
 
@@ -200,19 +195,14 @@ class AmountIn(Schema):
 def transfer(request: HttpRequest, pk: PathId, payload: TransferIn) -> Any:
     project = selectors.get_project_for_user(request.user, pk)
     to_unit = get_unit_for_user(request.user, payload.to_unit_code)
-    try:
-        services.transfer_project(
-            actor=request.user,
-            project=project,
-            to_unit=to_unit,
-            effective_on=payload.effective_on,
-            reason=payload.reason,
-            expected_version=payload.expected_version,
-        )
-    except ValidationError as exc:
-        if getattr(exc, "code", None) == "stale":
-            return Status(409, {"detail": exc.messages})
-        raise
+    services.transfer_project(
+        actor=request.user,
+        project=project,
+        to_unit=to_unit,
+        effective_on=payload.effective_on,
+        reason=payload.reason,
+        expected_version=payload.expected_version,
+    )
     return selectors.get_project_for_user(request.user, pk)  # the service checked the new unit is writable
 
 

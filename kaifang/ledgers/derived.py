@@ -17,31 +17,30 @@ from decimal import Decimal
 from typing import Any
 
 from kaifang.core import clock
+from kaifang.indicators.models import DataValue, Indicator, ReportedAs, Source
+from kaifang.indicators.services import set_computed_values
 from kaifang.ledgers.counting import FUNDS, SIGNED_100M, STARTED_100M, TALENTS, Event, ledger_events, month_of
 from kaifang.ledgers.money import HUNDRED_MILLION_YUAN, Rates
 from kaifang.orgs.models import OrgUnit
 
-# Indicator name in the catalogue → the measure it is computed from.
+# Indicator code in the catalogue → the measure it is computed from (matched by code: a name may be
+# reworded in the catalogue, the code never changes).
 MEASURE_OF = {
-    "新签约亿元以上项目数": SIGNED_100M,
-    "新开工亿元以上项目数": STARTED_100M,
-    "实际到位资金": FUNDS,
-    "引进人才数": TALENTS,
+    "PROJ_SIGNED": SIGNED_100M,  # 新签约亿元以上项目数
+    "PROJ_STARTED": STARTED_100M,  # 新开工亿元以上项目数
+    "FUNDS_ARRIVED": FUNDS,  # 实际到位资金
+    "TALENT": TALENTS,  # 引进人才数
 }
 
 
 def ledger_indicators() -> list[Any]:
     """The catalogue's ledger-sourced indicators this module computes (those the catalogue has)."""
-    try:
-        from kaifang.indicators.models import Indicator, Source
-    except ImportError:  # the catalogue is not installed
-        return []
-    return list(Indicator.objects.filter(source=Source.LEDGER, name__in=list(MEASURE_OF), is_active=True))
+    return list(Indicator.objects.filter(source=Source.LEDGER, code__in=list(MEASURE_OF), is_active=True))
 
 
 def _scale(indicator: Any, value: Decimal) -> Decimal:
     """Funds are counted in 万元; an indicator kept in 亿元 gets them divided by 10,000."""
-    if MEASURE_OF[indicator.name] == FUNDS and "亿" in indicator.unit_of_measure:
+    if MEASURE_OF[indicator.code] == FUNDS and "亿" in indicator.unit_of_measure:
         return value / HUNDRED_MILLION_YUAN
     return value
 
@@ -116,8 +115,6 @@ def push_values(*, actor: Any, keys: set[tuple[int, datetime.date]]) -> int:
     indicators = ledger_indicators()
     if not indicators or not keys:
         return 0
-    from kaifang.indicators.models import DataValue, ReportedAs
-    from kaifang.indicators.services import set_computed_values
 
     units = {u.pk: u for u in OrgUnit.objects.only("id", "code", "path", "name")}
     paths = {u.code: u.pk for u in units.values()}
@@ -133,7 +130,7 @@ def push_values(*, actor: Any, keys: set[tuple[int, datetime.date]]) -> int:
     monthly = compute_values(months=needed)
     changed = 0
     for indicator in indicators:
-        measure = MEASURE_OF[indicator.name]
+        measure = MEASURE_OF[indicator.code]
         ytd = indicator.reported_as == ReportedAs.YTD
         rows: dict[tuple[int, datetime.date], Decimal] = {}
         existing = set(
@@ -166,8 +163,6 @@ def recompute_all(*, actor: Any, commit: bool) -> dict[str, int]:
     keys = event_keys(ledger_events())
     indicators = ledger_indicators()
     if indicators:
-        from kaifang.indicators.models import DataValue
-
         for unit_id, period in DataValue.objects.filter(indicator__in=indicators).values_list("unit_id", "period"):
             keys.add((unit_id, period))
     summary = {"keys": len(keys), "indicators": len(indicators), "changed": 0}

@@ -1,4 +1,4 @@
-"""The scheduled lead-timer reminders (run by `kaifang.core.jobs`)."""
+"""The scheduled lead-timer reminders (run by `kaifang.jobs`)."""
 
 from __future__ import annotations
 

@@ -12,9 +12,10 @@ from django.db.models import F
 
 from kaifang.audit.services import record_event
 from kaifang.core import clock
+from kaifang.core.actors import actor_display_name as actor_name
 from kaifang.ledgers.models import FollowUp, InvestmentProject
 from kaifang.ledgers.reference import FollowUpKind, FollowUpStatus
-from kaifang.ledgers.services import actor_name, check_can_write, check_date, check_version
+from kaifang.ledgers.services import check_can_write, check_date, check_version
 
 LEAD_MILESTONES = {"respond": "responded_on", "assess": "assessed_on", "feedback": "feedback_on"}
 

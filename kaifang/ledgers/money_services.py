@@ -14,11 +14,13 @@ from django.db.models import F
 
 from kaifang.accounts.models import Role
 from kaifang.audit.services import record_event
+from kaifang.core.actors import actor_display_name as actor_name
+from kaifang.core.actors import is_system_actor
 from kaifang.ledgers import derived
 from kaifang.ledgers.models import CapitalIncrease, ExchangeRate, FundsReceipt, InvestmentProject
 from kaifang.ledgers.money import Rates
 from kaifang.ledgers.reference import Currency
-from kaifang.ledgers.services import actor_name, check_can_write, check_date
+from kaifang.ledgers.services import check_can_write, check_date
 
 
 def _check_amount(amount: Decimal, currency: str, label: str) -> None:
@@ -106,7 +108,7 @@ def record_funds(
 
 def set_exchange_rate(*, actor: Any, year: int, rate: Decimal, source: str = "") -> ExchangeRate:
     """Record the year's 元/美元 rate used to convert 万美元 (province users only)."""
-    if not isinstance(actor, str) and getattr(actor, "role", None) not in {
+    if not is_system_actor(actor) and getattr(actor, "role", None) not in {
         Role.PROVINCE_ADMIN,
         Role.PROVINCE_SUPERVISOR,
     }:

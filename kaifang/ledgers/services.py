@@ -18,7 +18,11 @@ from django.utils.translation import pgettext_lazy
 from kaifang.accounts.models import Role
 from kaifang.accounts.permissions import can_write_for_unit
 from kaifang.audit.services import record_event, snapshot
-from kaifang.core import clock
+from kaifang.core import clock, versions
+from kaifang.core.actors import actor_display_name as actor_name
+from kaifang.core.actors import actor_user as _user
+from kaifang.core.actors import is_system_actor
+from kaifang.core.workflow import Step, Workflow
 from kaifang.ledgers import derived
 from kaifang.ledgers.counting import ledger_events
 from kaifang.ledgers.investors import normalize_investor_name, similar_investors
@@ -32,21 +36,24 @@ from kaifang.ledgers.reference import ORIGIN_NAMES, Currency, Industry, Stage
 from kaifang.orgs.models import OrgUnit, UnitKind
 
 WRITERS: set[str] = {Role.PROVINCE_ADMIN, Role.PROVINCE_SUPERVISOR, Role.CITY_OFFICER, Role.REPORTER}
+WRITING = frozenset(WRITERS)
 
 # The stage workflow: (from stage, action) → (to stage, roles allowed). Anything else is refused.
-TRANSITIONS: dict[tuple[str, str], tuple[str, set[str]]] = {
-    (Stage.LEAD, "negotiate"): (Stage.NEGOTIATING, WRITERS),
-    (Stage.NEGOTIATING, "sign"): (Stage.SIGNED, WRITERS),
-    (Stage.NEGOTIATING, "back_to_lead"): (Stage.LEAD, WRITERS),
-    (Stage.SIGNED, "plan_start"): (Stage.TO_START, WRITERS),
-    (Stage.SIGNED, "start"): (Stage.STARTED, WRITERS),
-    (Stage.SIGNED, "back_to_negotiating"): (Stage.NEGOTIATING, WRITERS),
-    (Stage.TO_START, "start"): (Stage.STARTED, WRITERS),
-    (Stage.TO_START, "back_to_signed"): (Stage.SIGNED, WRITERS),
-    (Stage.STARTED, "funds_in"): (Stage.FUNDS_IN, WRITERS),
-    (Stage.FUNDS_IN, "produce"): (Stage.PRODUCTION, WRITERS),
-    **{(stage, "drop"): (Stage.DROPPED, WRITERS) for stage in Stage.values if stage != Stage.DROPPED},
-}
+TRANSITIONS = Workflow(
+    {
+        (Stage.LEAD, "negotiate"): Step(Stage.NEGOTIATING, WRITING),
+        (Stage.NEGOTIATING, "sign"): Step(Stage.SIGNED, WRITING),
+        (Stage.NEGOTIATING, "back_to_lead"): Step(Stage.LEAD, WRITING),
+        (Stage.SIGNED, "plan_start"): Step(Stage.TO_START, WRITING),
+        (Stage.SIGNED, "start"): Step(Stage.STARTED, WRITING),
+        (Stage.SIGNED, "back_to_negotiating"): Step(Stage.NEGOTIATING, WRITING),
+        (Stage.TO_START, "start"): Step(Stage.STARTED, WRITING),
+        (Stage.TO_START, "back_to_signed"): Step(Stage.SIGNED, WRITING),
+        (Stage.STARTED, "funds_in"): Step(Stage.FUNDS_IN, WRITING),
+        (Stage.FUNDS_IN, "produce"): Step(Stage.PRODUCTION, WRITING),
+        **{(stage, "drop"): Step(Stage.DROPPED, WRITING) for stage in Stage.values if stage != Stage.DROPPED},
+    }
+)
 ACTION_LABELS = {
     "create": _("录入线索"),
     "negotiate": _("转入在谈"),
@@ -92,27 +99,16 @@ class ProjectInput:
     external_id: str = ""
 
 
-def actor_name(actor: Any) -> str:
-    if isinstance(actor, str):
-        return actor
-    return str(getattr(actor, "display_name", "") or getattr(actor, "username", ""))
-
-
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) is not None else None
-
-
 def check_can_write(actor: Any, unit: OrgUnit) -> None:
     """People write only within their scope; system writers (demo, cli with no user) are trusted."""
-    if isinstance(actor, str):
+    if is_system_actor(actor):
         return
     if not can_write_for_unit(actor, unit):
         raise PermissionDenied("您无权修改该单位的台账。")
 
 
 def check_version(obj: Any, expected_version: int | None) -> None:
-    if expected_version is not None and obj.version != expected_version:
-        raise ValidationError("该记录已被他人修改，请刷新后核对再提交。", code="stale")
+    versions.check_version(obj, expected_version, "该记录已被他人修改，请刷新后核对再提交。")
 
 
 def check_date(day: datetime.date, *, label: str, not_before: datetime.date | None = None) -> None:
@@ -226,15 +222,14 @@ def transition_project(
         project = InvestmentProject.objects.select_for_update().get(pk=project.pk)
         check_version(project, expected_version)
         check_can_write(actor, project.unit)
-        rule = TRANSITIONS.get((project.stage, action))
-        if rule is None:
-            raise ValidationError(
-                f"项目当前处于“{project.get_stage_display()}”阶段，不能执行“{ACTION_LABELS.get(action, action)}”。",
-                code="transition",
-            )
-        to_stage, roles = rule
-        if not isinstance(actor, str) and getattr(actor, "role", None) not in roles:
-            raise PermissionDenied("您的角色不能执行该操作。")
+        to_stage = TRANSITIONS.transition(
+            project.stage,
+            action,
+            None if is_system_actor(actor) else {getattr(actor, "role", None)},
+            refused=f"项目当前处于“{project.get_stage_display()}”阶段，不能执行“{ACTION_LABELS.get(action, action)}”。",
+            forbidden="您的角色不能执行该操作。",
+            code="transition",
+        ).to
         check_date(effective_on, label="生效日期", not_before=project.stage_since)
         if len(evidence) > 2000:
             raise ValidationError("依据说明不能超过2000字。")

@@ -92,9 +92,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     project = selectors.get_project_for_user(request.user, pk)
     today = clock.today()
     history = list(project.stage_changes.select_related("unit").order_by("effective_on", "id"))
-    actions = [
-        (action, ACTION_LABELS[action]) for (stage, action), _rule in TRANSITIONS.items() if stage == project.stage
-    ]
+    actions = [(action, ACTION_LABELS[action]) for action, _step in TRANSITIONS.allowed(project.stage, None)]
     writable = can_write_for_unit(request.user, project.unit)
     return render(
         request,

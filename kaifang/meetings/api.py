@@ -4,11 +4,10 @@ statistics and the speech parser. Same services and visibility guard as the page
 import datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import paginate
-from ninja.responses import Status
 from pydantic import Field
 
 from kaifang.accounts.permissions import user_of
@@ -195,21 +194,16 @@ def answer_receipt(request: HttpRequest, meeting_id: PathId, unit_code: str, pay
     user = user_of(request)
     meeting = get_meeting_for_user(user, meeting_id)
     venue = get_venue_for_user(user, meeting, unit_code[:32])
-    try:
-        return roll_call.answer_receipt(
-            actor=user,
-            venue=venue,
-            attending=payload.attending,
-            leader_name=payload.leader_name,
-            leader_title=payload.leader_title,
-            head_count=payload.head_count,
-            leave_reason=payload.leave_reason,
-            expected_version=payload.version,
-        )
-    except ValidationError as exc:
-        if getattr(exc, "code", None) == "stale":
-            return Status(409, {"detail": exc.messages})
-        raise
+    return roll_call.answer_receipt(
+        actor=user,
+        venue=venue,
+        attending=payload.attending,
+        leader_name=payload.leader_name,
+        leader_title=payload.leader_title,
+        head_count=payload.head_count,
+        leave_reason=payload.leave_reason,
+        expected_version=payload.version,
+    )
 
 
 @router.post(
@@ -291,18 +285,13 @@ def report_relay(request: HttpRequest, meeting_id: PathId, unit_code: str, paylo
     user = user_of(request)
     meeting = get_meeting_for_user(user, meeting_id)
     venue = get_venue_for_user(user, meeting, unit_code[:32])
-    try:
-        return services.report_relay(
-            actor=user,
-            meeting=meeting,
-            unit=venue.unit,
-            relayed_on=payload.relayed_on,
-            form=payload.form,
-            attendees=payload.attendees,
-            text=payload.text,
-            expected_version=payload.version,
-        )
-    except ValidationError as exc:
-        if getattr(exc, "code", None) == "stale":
-            return Status(409, {"detail": exc.messages})
-        raise
+    return services.report_relay(
+        actor=user,
+        meeting=meeting,
+        unit=venue.unit,
+        relayed_on=payload.relayed_on,
+        form=payload.form,
+        attendees=payload.attendees,
+        text=payload.text,
+        expected_version=payload.version,
+    )

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kaifang.audit.services import record_event
+from kaifang.core.actors import SystemActor
 from kaifang.meetings import roll_call, services
 from kaifang.meetings.demo_speeches import GOVERNOR_SPEECH, GOVERNOR_TITLE, SECRETARY_SPEECH, SECRETARY_TITLE
 from kaifang.meetings.models import Meeting, MeetingKind, RelayForm, Venue
@@ -113,7 +114,7 @@ def load_meetings_demo() -> Meeting:
     province = OrgUnit.objects.get(kind=UnitKind.PROVINCE, parent__isnull=True)
     units = list(OrgUnit.objects.current(DAY).filter(kind__in=[UnitKind.CITY, UnitKind.COUNTY]).order_by("path"))
     meeting = services.create_meeting(
-        actor="demo",
+        actor=SystemActor("demo"),
         title=MEETING_TITLE,
         kind=MeetingKind.TELECONFERENCE,
         starts_at=_at(9, 0),
@@ -127,7 +128,7 @@ def load_meetings_demo() -> Meeting:
         late_grace_minutes=5,
         venue_units=units,
     )
-    services.transition_meeting(actor="demo", meeting=meeting, action="notify")
+    services.transition_meeting(actor=SystemActor("demo"), meeting=meeting, action="notify")
     venues = list(meeting.venues.select_related("unit", "meeting"))
     counties = [v for v in venues if v.unit.kind == UnitKind.COUNTY]
     on_leave = {v.pk for v in rng.sample(counties, 4)}
@@ -136,7 +137,7 @@ def load_meetings_demo() -> Meeting:
     for index, venue in enumerate(venues):
         city = venue.unit.kind == UnitKind.CITY
         roll_call.update_venue(
-            actor="demo",
+            actor=SystemActor("demo"),
             venue=venue,
             room="市政府第一会议室" if city else "政府视频会议室",
             contact_name=_person(rng),
@@ -146,11 +147,14 @@ def load_meetings_demo() -> Meeting:
             continue
         if venue.pk in on_leave:
             roll_call.answer_receipt(
-                actor="demo", venue=venue, attending=False, leave_reason=LEAVE_REASONS[index % len(LEAVE_REASONS)]
+                actor=SystemActor("demo"),
+                venue=venue,
+                attending=False,
+                leave_reason=LEAVE_REASONS[index % len(LEAVE_REASONS)],
             )
             continue
         roll_call.answer_receipt(
-            actor="demo",
+            actor=SystemActor("demo"),
             venue=venue,
             attending=True,
             leader_name=_person(rng),
@@ -158,13 +162,15 @@ def load_meetings_demo() -> Meeting:
             head_count=rng.randint(12, 40) if city else rng.randint(5, 20),
         )
     _roll_call(meeting, late=late, skip=on_leave | absent, rng=rng)
-    services.add_document(actor="demo", meeting=meeting, title=GOVERNOR_TITLE, speaker="省长", text=GOVERNOR_SPEECH)
     services.add_document(
-        actor="demo", meeting=meeting, title=SECRETARY_TITLE, speaker="省委书记", text=SECRETARY_SPEECH
+        actor=SystemActor("demo"), meeting=meeting, title=GOVERNOR_TITLE, speaker="省长", text=GOVERNOR_SPEECH
+    )
+    services.add_document(
+        actor=SystemActor("demo"), meeting=meeting, title=SECRETARY_TITLE, speaker="省委书记", text=SECRETARY_SPEECH
     )
     _relay_reports(meeting, rng, skip=absent)
-    services.transition_meeting(actor="demo", meeting=meeting, action="start")
-    return services.transition_meeting(actor="demo", meeting=meeting, action="end")
+    services.transition_meeting(actor=SystemActor("demo"), meeting=meeting, action="start")
+    return services.transition_meeting(actor=SystemActor("demo"), meeting=meeting, action="end")
 
 
 def _roll_call(meeting: Meeting, *, late: set[int], skip: set[int], rng: random.Random) -> None:
@@ -179,7 +185,7 @@ def _roll_call(meeting: Meeting, *, late: set[int], skip: set[int], rng: random.
     with transaction.atomic():
         Venue.objects.bulk_update(venues, ["checked_in_at", "version"])
         record_event(
-            actor="demo",
+            actor=SystemActor("demo"),
             action="meetings.venue.check_in_batch",
             obj=meeting,
             after={"checked_in": len(venues), "late": len(late)},
@@ -196,7 +202,7 @@ def _relay_reports(meeting: Meeting, rng: random.Random, *, skip: set[int]) -> N
             continue
         pick = rng.randrange(len(RELAY_TEXTS))
         services.report_relay(
-            actor="demo",
+            actor=SystemActor("demo"),
             meeting=meeting,
             unit=venue.unit,
             relayed_on=DAY + datetime.timedelta(days=rng.randint(1, 10)),

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kaifang.core import clock
+from kaifang.orgs.scope import unit_scope_q
 
 if TYPE_CHECKING:
     from kaifang.accounts.models import User
@@ -51,8 +52,6 @@ class RelayForm(models.TextChoices):
 class MeetingQuerySet(models.QuerySet["Meeting"]):
     def visible_to(self, user: User | Any) -> MeetingQuerySet:
         """Meetings whose main venue or one of whose venues lies in `user`'s scope."""
-        from kaifang.orgs.scope import unit_scope_q
-
         ids = Venue.objects.filter(unit_scope_q(user, prefix="unit__")).values("meeting_id")
         return self.filter(Q(unit_scope_q(user, prefix="main_unit__")) | Q(pk__in=ids))
 

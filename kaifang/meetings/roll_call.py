@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from kaifang.audit.services import record_event
+from kaifang.core.actors import is_system_actor
 from kaifang.meetings import checkin, clock
 from kaifang.meetings.models import ReceiptStatus, Venue
 from kaifang.meetings.permissions import can_answer_for, can_check_in, can_organise
@@ -39,7 +40,7 @@ def update_venue(
     *, actor: Any, venue: Venue, room: str, contact_name: str, contact_phone: str, expected_version: int | None = None
 ) -> Venue:
     """A venue's room and contact, set by the venue or the organiser."""
-    if not isinstance(actor, str) and not (can_answer_for(actor, venue) or can_organise(actor, venue.meeting)):
+    if not is_system_actor(actor) and not (can_answer_for(actor, venue) or can_organise(actor, venue.meeting)):
         raise PermissionDenied(_("您无权修改该分会场。"))
     with transaction.atomic():
         locked = Venue.objects.select_for_update(of=("self",)).select_related("unit", "meeting").get(pk=venue.pk)
@@ -71,7 +72,7 @@ def answer_receipt(
     expected_version: int | None = None,
 ) -> Venue:
     """A venue answers the notice (回执): the attending leader and head count, or a leave request."""
-    if not isinstance(actor, str) and not can_answer_for(actor, venue):
+    if not is_system_actor(actor) and not can_answer_for(actor, venue):
         raise PermissionDenied(_("只能为本单位的分会场填写回执。"))
     errors: dict[str, str] = {}
     if attending:
@@ -140,7 +141,7 @@ def check_in(*, actor: Any, venue: Venue, code: str, at: datetime.datetime | Non
 
 def record_manual_check_in(*, actor: Any, venue: Venue, note: str, at: datetime.datetime | None = None) -> Venue:
     """The organiser signs a venue in by hand (补签), e.g. after a code failure, with a reason."""
-    if not isinstance(actor, str) and not can_organise(actor, venue.meeting):
+    if not is_system_actor(actor) and not can_organise(actor, venue.meeting):
         raise PermissionDenied(_("只有会议组织单位可以补签。"))
     if not note.strip():
         raise ValidationError({"note": _("补签须说明原因。")})
@@ -149,7 +150,7 @@ def record_manual_check_in(*, actor: Any, venue: Venue, note: str, at: datetime.
         if locked.checked_in_at is not None:
             raise ValidationError(_("该分会场已签到。"))
         locked.checked_in_at = at or clock.now()
-        locked.checked_in_by = actor if not isinstance(actor, str) else None
+        locked.checked_in_by = actor if not is_system_actor(actor) else None
         locked.checkin_note = note.strip()[:200]
         locked.version += 1
         locked.save(update_fields=["checked_in_at", "checked_in_by", "checkin_note", "version"])

@@ -15,6 +15,7 @@ from kaifang.meetings.stats import AttendanceRow, VenueFact, attendance
 from kaifang.orgs.forms import unit_filter
 from kaifang.orgs.models import OrgUnit, UnitKind
 from kaifang.orgs.scope import scope_root, unit_scope_q
+from kaifang.supervision.selectors import tasks_citing_meeting
 
 
 def visible_meetings(user: Any) -> MeetingQuerySet:
@@ -142,14 +143,7 @@ def relay_rows(user: Any, meeting: Meeting, listing: Listing | None = None) -> A
 
 def tasks_from_meeting(user: Any, meeting: Meeting) -> Any:
     """Supervised tasks that cite this meeting as their source, as far as `user` may see them."""
-    from kaifang.supervision.models import Task
-
-    return (
-        Task.objects.visible_to(user)
-        .filter(source_meeting_id=meeting.pk, parent__isnull=True)
-        .select_related("lead_unit")
-        .order_by("code")
-    )
+    return tasks_citing_meeting(user, meeting.pk)
 
 
 def my_meeting_todos(user: Any) -> list[dict[str, Any]]:

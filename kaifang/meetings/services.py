@@ -16,6 +16,9 @@ from django.utils.translation import gettext_lazy
 from kaifang.accounts.models import Role
 from kaifang.accounts.permissions import can_write_for_unit, role_of
 from kaifang.audit.services import record_event
+from kaifang.core import versions
+from kaifang.core.actors import is_system_actor
+from kaifang.core.workflow import Step, Workflow
 from kaifang.meetings import checkin, clock
 from kaifang.meetings.models import (
     Meeting,
@@ -44,19 +47,22 @@ MEETING_FIELDS = [
 ORGANISERS = (Role.PROVINCE_ADMIN, Role.PROVINCE_SUPERVISOR, Role.CITY_OFFICER)
 
 # (from status, action) → (to status, roles allowed). The actor must also organise the meeting.
-TRANSITIONS: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {
-    (MeetingStatus.DRAFT, "notify"): (MeetingStatus.NOTIFIED, ORGANISERS),
-    (MeetingStatus.NOTIFIED, "start"): (MeetingStatus.IN_PROGRESS, ORGANISERS),
-    (MeetingStatus.IN_PROGRESS, "end"): (MeetingStatus.ENDED, ORGANISERS),
-    (MeetingStatus.DRAFT, "cancel"): (MeetingStatus.CANCELLED, ORGANISERS),
-    (MeetingStatus.NOTIFIED, "cancel"): (MeetingStatus.CANCELLED, ORGANISERS),
-}
 ACTION_LABELS = {
     "notify": gettext_lazy("发出通知"),
     "start": gettext_lazy("开始会议"),
     "end": gettext_lazy("结束会议"),
     "cancel": gettext_lazy("取消会议"),
 }
+TRANSITIONS = Workflow(
+    {
+        (MeetingStatus.DRAFT, "notify"): Step(MeetingStatus.NOTIFIED, frozenset(ORGANISERS)),
+        (MeetingStatus.NOTIFIED, "start"): Step(MeetingStatus.IN_PROGRESS, frozenset(ORGANISERS)),
+        (MeetingStatus.IN_PROGRESS, "end"): Step(MeetingStatus.ENDED, frozenset(ORGANISERS)),
+        (MeetingStatus.DRAFT, "cancel"): Step(MeetingStatus.CANCELLED, frozenset(ORGANISERS)),
+        (MeetingStatus.NOTIFIED, "cancel"): Step(MeetingStatus.CANCELLED, frozenset(ORGANISERS)),
+    },
+    labels=ACTION_LABELS,
+)
 
 
 def _snapshot(meeting: Meeting) -> dict[str, Any]:
@@ -66,8 +72,7 @@ def _snapshot(meeting: Meeting) -> dict[str, Any]:
 
 
 def check_version(current: int, expected: int | None, what: str) -> None:
-    if expected is not None and current != expected:
-        raise ValidationError(_("%(what)s已被他人修改，请刷新后重试。") % {"what": what}, code="stale")
+    versions.check_version(current, expected, _("%(what)s已被他人修改，请刷新后重试。") % {"what": what})
 
 
 def _validate_meeting(fields: dict[str, Any]) -> None:
@@ -125,20 +130,20 @@ def create_meeting(
         "agenda": agenda.strip(),
         "late_grace_minutes": late_grace_minutes,
     }
-    if isinstance(actor, str):
+    if is_system_actor(actor):
         pass  # demo, cli and system writers act for the whole province
     elif not can_create_meetings(actor) or not can_write_for_unit(actor, main_unit):
         raise PermissionDenied(_("您无权在该单位召开会议。"))
     _validate_meeting(fields)
     units = [u for u in venue_units if u.pk != main_unit.pk]
-    if not isinstance(actor, str):
+    if not is_system_actor(actor):
         _check_units_in_scope(actor, units)
     with transaction.atomic():
         meeting = Meeting.objects.create(
             **fields,
             main_unit=main_unit,
             checkin_secret=checkin.new_secret(),
-            created_by=actor if not isinstance(actor, str) else None,
+            created_by=actor if not is_system_actor(actor) else None,
         )
         Venue.objects.bulk_create([Venue(meeting=meeting, unit=u) for u in units])
         after = {**_snapshot(meeting), "venues": len(units)}
@@ -209,16 +214,17 @@ def transition_meeting(*, actor: Any, meeting: Meeting, action: str, expected_ve
     """Move the meeting along its workflow (通知 → 开始 → 结束, or 取消); anything else is refused."""
     with transaction.atomic():
         locked = Meeting.objects.select_for_update(of=("self",)).select_related("main_unit").get(pk=meeting.pk)
-        rule = TRANSITIONS.get((locked.status, action))
-        if rule is None:
-            raise ValidationError(
-                _("会议当前为“%(status)s”，不能“%(action)s”。")
-                % {"status": locked.get_status_display(), "action": ACTION_LABELS.get(action, action)},
-                code="invalid_transition",
-            )
-        to_status, roles = rule
-        if not isinstance(actor, str) and (role_of(actor) not in roles or not can_organise(actor, locked)):
-            raise PermissionDenied(_("只有会议组织单位可以%(action)s。") % {"action": ACTION_LABELS[action]})
+        forbidden = _("只有会议组织单位可以%(action)s。") % {"action": TRANSITIONS.label(action)}
+        to_status = TRANSITIONS.transition(
+            locked.status,
+            action,
+            None if is_system_actor(actor) else {role_of(actor)},
+            refused=_("会议当前为“%(status)s”，不能“%(action)s”。")
+            % {"status": locked.get_status_display(), "action": TRANSITIONS.label(action)},
+            forbidden=forbidden,
+        ).to
+        if not is_system_actor(actor) and not can_organise(actor, locked):
+            raise PermissionDenied(forbidden)
         check_version(locked.version, expected_version, _("会议"))
         before = locked.status
         locked.status = to_status
@@ -238,7 +244,7 @@ def add_document(
     *, actor: Any, meeting: Meeting, title: str, text: str, speaker: str = "", file: Any = None
 ) -> MeetingDocument:
     """Attach a document (usually a speech text) to the meeting."""
-    if not isinstance(actor, str) and not can_organise(actor, meeting):
+    if not is_system_actor(actor) and not can_organise(actor, meeting):
         raise PermissionDenied(_("只有会议组织单位可以上传会议文件。"))
     errors = {}
     if not title.strip():
@@ -253,7 +259,7 @@ def add_document(
             title=title.strip()[:200],
             speaker=speaker.strip()[:100],
             text=text.strip(),
-            created_by=actor if not isinstance(actor, str) else None,
+            created_by=actor if not is_system_actor(actor) else None,
         )
         if file is not None:
             document.file = file
@@ -280,7 +286,7 @@ def report_relay(
     expected_version: int | None = None,
 ) -> RelayReport:
     """A unit reports how it relayed the meeting (传达落实); a second report updates the first."""
-    if not isinstance(actor, str) and not can_write_for_unit(actor, unit):
+    if not is_system_actor(actor) and not can_write_for_unit(actor, unit):
         raise PermissionDenied(_("只能报送本单位的传达落实情况。"))
     if not meeting.venues.filter(unit=unit).exists():
         raise ValidationError(_("%(u)s不是本次会议的分会场。") % {"u": unit.name})
@@ -301,7 +307,7 @@ def report_relay(
         report = RelayReport.objects.select_for_update().filter(meeting=meeting, unit=unit).first()
         before = None
         if report is None:
-            report = RelayReport(meeting=meeting, unit=unit, created_by=actor if not isinstance(actor, str) else None)
+            report = RelayReport(meeting=meeting, unit=unit, created_by=actor if not is_system_actor(actor) else None)
         else:
             check_version(report.version, expected_version, _("传达落实情况"))
             before = {"relayed_on": report.relayed_on, "form": report.form, "attendees": report.attendees}

@@ -15,11 +15,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kaifang.audit.services import record_event
+from kaifang.core.actors import is_system_actor
 from kaifang.meetings import clock
 from kaifang.meetings.models import Meeting, Resolution, SpeechDraft
 from kaifang.meetings.permissions import can_organise, can_parse_speeches
 from kaifang.meetings.speech import build_gazetteer, parse_speech
 from kaifang.orgs.models import OrgUnit, UnitKind
+from kaifang.supervision.services import create_task
 
 MAX_SPEECH_CHARS = 200_000
 ASSIGNABLE_KINDS = (UnitKind.CITY, UnitKind.COUNTY, UnitKind.DEPARTMENT, UnitKind.PLATFORM)
@@ -31,8 +33,6 @@ def assignable_units() -> Any:
 
 
 def _create_task(**kwargs: Any) -> Any:
-    from kaifang.supervision.services import create_task
-
     return create_task(**kwargs)
 
 
@@ -61,7 +61,7 @@ def add_resolution(
     deadline: datetime.date | None = None,
 ) -> Resolution:
     """Record a decision of the meeting; it becomes a task later, in one click."""
-    if not isinstance(actor, str) and not can_organise(actor, meeting):
+    if not is_system_actor(actor) and not can_organise(actor, meeting):
         raise PermissionDenied(_("只有会议组织单位可以登记会议确定事项。"))
     if not title.strip():
         raise ValidationError({"title": _("请填写事项名称。")})
@@ -102,7 +102,7 @@ def make_task_from_resolution(
     `lead_unit` and `deadline`, when given, complete or correct the resolution's own first.
     """
     meeting = resolution.meeting
-    if not isinstance(actor, str) and not can_organise(actor, meeting):
+    if not is_system_actor(actor) and not can_organise(actor, meeting):
         raise PermissionDenied(_("只有会议组织单位可以把会议确定事项转为督办事项。"))
     lead_unit = lead_unit or resolution.lead_unit
     deadline = deadline or resolution.deadline
@@ -149,9 +149,9 @@ def parse_speech_text(text: str) -> dict[str, Any]:
 
 def save_speech_draft(*, actor: Any, text: str, meeting: Meeting | None = None) -> SpeechDraft:
     """Parse a speech and keep the result as a draft awaiting confirmation."""
-    if not isinstance(actor, str) and not can_parse_speeches(actor):
+    if not is_system_actor(actor) and not can_parse_speeches(actor):
         raise PermissionDenied(_("只有省级督查人员可以解析讲话。"))
-    if meeting is not None and not isinstance(actor, str) and not can_organise(actor, meeting):
+    if meeting is not None and not is_system_actor(actor) and not can_organise(actor, meeting):
         raise PermissionDenied(_("您无权为该会议生成督办事项。"))
     result = parse_speech_text(text)
     with transaction.atomic():
@@ -160,7 +160,7 @@ def save_speech_draft(*, actor: Any, text: str, meeting: Meeting | None = None) 
             title=(result.get("title") or "")[:200],
             text=text,
             result=result,
-            created_by=actor if not isinstance(actor, str) else None,
+            created_by=actor if not is_system_actor(actor) else None,
         )
         record_event(
             actor=actor,
@@ -186,7 +186,7 @@ class ConfirmedItem:
 
 def confirm_speech_draft(*, actor: Any, draft: SpeechDraft, items: list[ConfirmedItem]) -> list[int]:
     """Turn the ticked items into draft tasks (and the meeting's resolutions), all or nothing, once."""
-    if not isinstance(actor, str) and not can_parse_speeches(actor):
+    if not is_system_actor(actor) and not can_parse_speeches(actor):
         raise PermissionDenied(_("只有省级督查人员可以确认解析结果。"))
     if not items:
         raise ValidationError(_("请至少勾选一项。"))

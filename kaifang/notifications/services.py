@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 
-from kaifang.accounts.models import Role, User
 from kaifang.core import clock
 from kaifang.notifications.models import Notification
 from kaifang.orgs.models import OrgUnit
+from kaifang.orgs.roles import Role
+
+if TYPE_CHECKING:  # typing only: notifications sit above accounts' users without importing them
+    from kaifang.accounts.models import User
 
 
 def notify(
@@ -67,7 +71,7 @@ NOT_RELAYING = [*NOT_NOTIFIED, Role.PROVINCE_ADMIN, Role.SECURITY_ADMIN]  # admi
 
 def _active_users(unit_ids: list[int], excluded: list[Role]) -> dict[int, list[User]]:
     out: dict[int, list[User]] = {}
-    for user in User.objects.filter(unit_id__in=unit_ids, is_active=True).exclude(role__in=excluded):
+    for user in get_user_model().objects.filter(unit_id__in=unit_ids, is_active=True).exclude(role__in=excluded):
         if user.unit_id is not None:
             out.setdefault(user.unit_id, []).append(user)
     return out

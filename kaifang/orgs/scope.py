@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Q
 from django.http import Http404
 
+from kaifang.orgs.roles import Role
+
 if TYPE_CHECKING:
     from kaifang.orgs.models import OrgUnit
 
@@ -34,8 +36,6 @@ def scope_root(user: Any) -> OrgUnit | None:
 
 def sees_subtree(user: Any) -> bool:
     """Reporters are bound to their own unit; other roles see their unit's subtree."""
-    from kaifang.accounts.models import Role
-
     return getattr(user, "role", None) != Role.REPORTER
 
 

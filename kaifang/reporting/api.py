@@ -270,19 +270,14 @@ def save_values(request: HttpRequest, submission_id: PathId, payload: ValuesIn) 
 def _act(request: HttpRequest, submission_id: PathId, action: str, payload: ActionIn) -> dict[str, Any]:
     user = user_of(request)
     s = selectors.get_submission_for_user(user, submission_id)
-    try:
-        outcome = transition(
-            actor=user,
-            submission=s,
-            action=action,
-            reason=payload.reason,
-            key=payload.idempotency_key,
-            expected_version=payload.expected_version,
-        )
-    except ValidationError as exc:
-        if getattr(exc, "code", None) == "stale":
-            raise HttpError(409, "；".join(exc.messages)) from exc
-        raise
+    outcome = transition(
+        actor=user,
+        submission=s,
+        action=action,
+        reason=payload.reason,
+        key=payload.idempotency_key,
+        expected_version=payload.expected_version,
+    )
     return {**_submission(user, outcome.submission), "applied": outcome.applied}
 
 

@@ -21,9 +21,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kaifang.accounts.permissions import is_supervisor
 from kaifang.audit.services import record_event
 from kaifang.core import clock
-from kaifang.core.actors import SystemActor
+from kaifang.core.actors import SystemActor, is_system_actor
 from kaifang.indicators.models import Indicator, Source
 from kaifang.orgs.models import OrgUnit, UnitKind
 from kaifang.reporting.models import ReportingRound, RoundStatus
@@ -113,7 +114,7 @@ def plan_calendar(*, actor: Any, rule: CalendarRule) -> list[PlannedRound]:
     indicators = rule_indicators(rule)
     if not indicators:
         raise ValidationError(_("目录中没有需要填报的指标，请先建立指标目录。"))
-    scope = OrgUnit.objects.all() if isinstance(actor, str) else OrgUnit.objects.visible_to(actor)
+    scope = OrgUnit.objects.all() if is_system_actor(actor) else OrgUnit.objects.visible_to(actor)
     tz = timezone.get_current_timezone()
     now = clock.now()
     plans = []
@@ -147,9 +148,7 @@ def plan_calendar(*, actor: Any, rule: CalendarRule) -> list[PlannedRound]:
 def create_calendar(*, actor: Any, rule: CalendarRule) -> list[ReportingRound]:
     """Open the year's rounds (those not yet there) in one transaction; a round whose opening day
     is ahead waits as planned. Province supervisors only, as for one round."""
-    from kaifang.accounts.permissions import is_supervisor
-
-    if not isinstance(actor, str) and not is_supervisor(actor):
+    if not is_system_actor(actor) and not is_supervisor(actor):
         raise PermissionDenied(_("只有省级督查可以生成年度报送日历。"))
     plans = plan_calendar(actor=actor, rule=rule)
     created = []
@@ -203,7 +202,7 @@ def open_due_rounds(*, now: datetime.datetime | None = None) -> int:
             if changed:
                 open_planned_round(actor=SystemActor("system"), round_=round_)
                 record_event(
-                    actor="system",
+                    actor=SystemActor("system"),
                     action="reporting.round.opened",
                     obj=round_,
                     before={"status": RoundStatus.PLANNED},

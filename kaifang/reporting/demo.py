@@ -29,6 +29,7 @@ from django.utils import timezone
 
 from kaifang.core.actors import SystemActor
 from kaifang.core.context import change_context
+from kaifang.indicators.demo import history_batches, history_indicators, history_months, history_units, planned_value
 from kaifang.indicators.figures import ValueEntry
 from kaifang.indicators.models import Indicator, Source
 from kaifang.indicators.periods import add_months, month_label
@@ -108,8 +109,6 @@ def load_history_demo(*, actor: SystemActor = ACTOR) -> int:
     """Load 2017-01 … 2018-05 through one historical round per month: open it, save every unit's
     figures in one `save_many` call, close it (locking the month). Idempotent: a month whose
     round exists is left alone. Returns how many rounds were loaded."""
-    from kaifang.indicators.demo import history_batches, history_indicators, history_months, history_units
-
     units, indicators = history_units(), history_indicators()
     if not units or not indicators:
         return 0
@@ -139,8 +138,6 @@ def load_history_demo(*, actor: SystemActor = ACTOR) -> int:
 def load_reporting_demo(*, actor: SystemActor = ACTOR) -> dict[str, int]:
     """Load the history rounds, then create the June 2018 round and replay its July. Idempotent: an
     existing round is left alone."""
-    from kaifang.indicators.demo import planned_value
-
     load_rules()
     load_history_demo(actor=actor)
     existing = ReportingRound.objects.filter(period=JUNE, name=ROUND_NAME).first()

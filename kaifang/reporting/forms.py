@@ -11,6 +11,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kaifang.indicators.figures import ValueEntry
+from kaifang.indicators.periods import parse_period
 from kaifang.reporting.selectors import EntryRow
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -120,8 +121,6 @@ class RoundForm(forms.Form):
             field.choices = options
 
     def clean_period(self) -> Any:
-        from kaifang.indicators.periods import parse_period
-
         return parse_period(self.cleaned_data["period"])
 
     def clean(self) -> dict[str, Any]:

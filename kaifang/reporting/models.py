@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kaifang.core import clock
+from kaifang.orgs.scope import unit_scope_q
 
 if TYPE_CHECKING:
     from kaifang.accounts.models import User
@@ -39,8 +40,6 @@ class RoundKind(models.TextChoices):
 class ReportingRoundQuerySet(models.QuerySet["ReportingRound"]):
     def visible_to(self, user: User | Any) -> ReportingRoundQuerySet:
         """Rounds in which at least one unit the user may see must report."""
-        from kaifang.orgs.scope import unit_scope_q
-
         return self.filter(unit_scope_q(user, prefix="units__")).distinct()
 
     def open(self) -> ReportingRoundQuerySet:
@@ -121,8 +120,6 @@ class Timeliness(models.TextChoices):
 
 class SubmissionQuerySet(models.QuerySet["Submission"]):
     def visible_to(self, user: User | Any) -> SubmissionQuerySet:
-        from kaifang.orgs.scope import unit_scope_q
-
         return self.filter(unit_scope_q(user, prefix="unit__"))
 
     def awaiting_approval(self) -> SubmissionQuerySet:

@@ -16,8 +16,9 @@ from django.utils.translation import gettext
 from kaifang.indicators import maths
 from kaifang.indicators.models import DataValue, DataValueHistory, Indicator, Target
 from kaifang.indicators.periods import add_months, same_month_last_year
+from kaifang.indicators.selectors import figures
 from kaifang.orgs.models import OrgUnit, UnitKind
-from kaifang.orgs.scope import can_see_unit
+from kaifang.orgs.scope import can_see_unit, scope_root
 from kaifang.reporting.models import (
     DONE_STATUSES,
     ReportingRound,
@@ -237,9 +238,6 @@ def round_overview(user: Any, round_: ReportingRound) -> Overview:
 def round_totals(user: Any, round_: ReportingRound) -> list[Any]:
     """The round's figures for the unit at the top of the user's scope (a city officer: the city;
     the province: the province), computed from the current data on each request."""
-    from kaifang.indicators.selectors import figures
-    from kaifang.orgs.scope import scope_root
-
     root = scope_root(user)
     if root is None:
         return []

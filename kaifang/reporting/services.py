@@ -25,7 +25,10 @@ from django.utils import timezone
 from kaifang.accounts.permissions import is_supervisor
 from kaifang.audit.services import record_event
 from kaifang.core import clock
+from kaifang.core.actors import actor_name as _actor_name
+from kaifang.core.actors import actor_user as _actor_user
 from kaifang.core.actors import is_system_actor
+from kaifang.core.versions import check_version
 from kaifang.indicators.figures import ValueEntry
 from kaifang.indicators.models import DataValue, Indicator, Source
 from kaifang.indicators.periods import check_period, month_label
@@ -71,14 +74,6 @@ def timeliness_of(round_: ReportingRound, at: datetime.datetime) -> str:
     if at <= round_.grace_until:
         return Timeliness.GRACE
     return Timeliness.LATE
-
-
-def _actor_name(actor: Any) -> str:
-    return actor if isinstance(actor, str) else str(getattr(actor, "username", "") or "")
-
-
-def _actor_user(actor: Any) -> Any:
-    return actor if getattr(actor, "pk", None) is not None else None
 
 
 # --- Rounds --------------------------------------------------------------------------------------
@@ -259,7 +254,7 @@ def transition(
         raise ValidationError("未知的操作。", code="action")
     key = (key or "")[:64]
     reason = (reason or "").strip()[:1000]
-    who_may = set().union(*(parts for (_s, a), (_t, parts) in TRANSITIONS.items() if a == action))
+    who_may = TRANSITIONS.who_may(action)
     if not is_system_actor(actor) and not parts_of(actor, submission.unit) & who_may:
         raise PermissionDenied(f"您无权对{submission.unit.name}的报送执行“{ACTION_LABELS[action]}”。")
     try:
@@ -281,19 +276,19 @@ def _transition(*, actor: Any, pk: int, action: str, reason: str, key: str, expe
         return Outcome(sub, applied=False)
     if REPEATABLE_RESULT.get(action) == sub.status and (expected_version is None or expected_version < sub.version):
         return Outcome(sub, applied=False)
-    if expected_version is not None and expected_version != sub.version:
-        raise ValidationError(
-            f"该报送已被他人处理（当前状态“{sub.get_status_display()}”，第 {sub.version} 版），请刷新后再操作。",
-            code="stale",
-        )
-    target = TRANSITIONS.get((sub.status, action))
-    if target is None:
-        raise ValidationError(
-            f"{sub.unit.name}的报送当前为“{sub.get_status_display()}”，不能“{ACTION_LABELS[action]}”。", code="state"
-        )
-    to_status, allowed = target
-    if not is_system_actor(actor) and not parts_of(actor, sub.unit) & allowed:
-        raise PermissionDenied(f"您无权对{sub.unit.name}的报送执行“{ACTION_LABELS[action]}”。")
+    check_version(
+        sub,
+        expected_version,
+        f"该报送已被他人处理（当前状态“{sub.get_status_display()}”，第 {sub.version} 版），请刷新后再操作。",
+    )
+    to_status = TRANSITIONS.transition(
+        sub.status,
+        action,
+        None if is_system_actor(actor) else parts_of(actor, sub.unit),
+        refused=f"{sub.unit.name}的报送当前为“{sub.get_status_display()}”，不能“{ACTION_LABELS[action]}”。",
+        forbidden=f"您无权对{sub.unit.name}的报送执行“{ACTION_LABELS[action]}”。",
+        code="state",
+    ).to
     now = server_now()
     from_status = sub.status
     before = {"status": sub.status, "version": sub.version}

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kaifang.accounts.models import Role
 from kaifang.accounts.permissions import WRITING_ROLES, role_of
+from kaifang.core.workflow import Step, Workflow
 from kaifang.orgs.models import OrgUnit, UnitKind
 from kaifang.reporting.models import SubmissionStatus as S
 
@@ -28,15 +29,18 @@ ACTION_LABELS = {
     "lock": _("锁定"),
 }
 
-# (from state, action) → (to state, parts allowed to do it)
-TRANSITIONS: dict[tuple[str, str], tuple[str, frozenset[str]]] = {
-    (S.DRAFT, "submit"): (S.SUBMITTED, frozenset({REPORTER})),
-    (S.RETURNED, "submit"): (S.SUBMITTED, frozenset({REPORTER})),
-    (S.SUBMITTED, "approve"): (S.APPROVED, frozenset({REVIEWER})),
-    (S.SUBMITTED, "return"): (S.RETURNED, frozenset({REVIEWER})),
-    (S.APPROVED, "unapprove"): (S.DRAFT, frozenset({REVIEWER})),
-    (S.APPROVED, "lock"): (S.LOCKED, frozenset({PROVINCE})),
-}
+# (from state, action) → Step(to state, parts allowed to do it)
+TRANSITIONS = Workflow(
+    {
+        (S.DRAFT, "submit"): Step(S.SUBMITTED, frozenset({REPORTER})),
+        (S.RETURNED, "submit"): Step(S.SUBMITTED, frozenset({REPORTER})),
+        (S.SUBMITTED, "approve"): Step(S.APPROVED, frozenset({REVIEWER})),
+        (S.SUBMITTED, "return"): Step(S.RETURNED, frozenset({REVIEWER})),
+        (S.APPROVED, "unapprove"): Step(S.DRAFT, frozenset({REVIEWER})),
+        (S.APPROVED, "lock"): Step(S.LOCKED, frozenset({PROVINCE})),
+    },
+    labels=ACTION_LABELS,
+)
 
 
 def reviewing_unit(unit: OrgUnit) -> OrgUnit | None:
@@ -70,5 +74,4 @@ def parts_of(user: Any, unit: OrgUnit) -> set[str]:
 
 def allowed_actions(user: Any, unit: OrgUnit, status: str) -> list[str]:
     """Actions `user` may take on a submission of `unit` in `status` (for buttons)."""
-    parts = parts_of(user, unit)
-    return [action for (state, action), (_to, who) in TRANSITIONS.items() if state == status and parts & who]
+    return [action for action, _step in TRANSITIONS.allowed(status, parts_of(user, unit))]

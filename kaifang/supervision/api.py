@@ -3,10 +3,9 @@
 import datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
-from ninja.errors import HttpError
 from ninja.pagination import paginate
 from ninja.responses import Status
 from pydantic import Field
@@ -156,11 +155,6 @@ def _out(task: Task, user: Any, *, detail: bool = False, row: selectors.TaskRow 
     return data
 
 
-def _stale_as_409(exc: ValidationError) -> None:
-    if getattr(exc, "code", None) == "stale":
-        raise HttpError(409, "；".join(exc.messages)) from exc
-
-
 @router.get("", response={200: list[TaskOut], 400: ErrorOut, 401: ErrorOut}, summary="可见的督办事项（分页）")
 @paginate(ApiPagination)
 def list_tasks(request: HttpRequest, filters: Query[TaskFilters]) -> list[dict[str, Any]]:
@@ -208,17 +202,13 @@ def create_task(request: HttpRequest, payload: TaskIn) -> Status:
 )
 def transition_task(request: HttpRequest, task_id: PathId, payload: TaskTransitionIn) -> dict[str, Any]:
     task = selectors.get_task_for_user(request.user, task_id)
-    try:
-        services.transition(
-            actor=request.user,
-            task=task,
-            action=payload.action,
-            expected_version=payload.expected_version,
-            reason=payload.reason,
-        )
-    except ValidationError as exc:
-        _stale_as_409(exc)
-        raise
+    services.transition(
+        actor=request.user,
+        task=task,
+        action=payload.action,
+        expected_version=payload.expected_version,
+        reason=payload.reason,
+    )
     return _out(selectors.get_task_for_user(request.user, task_id), request.user, detail=True)
 
 
@@ -235,19 +225,15 @@ def list_reports(request: HttpRequest, task_id: PathId) -> Any:
 )
 def submit_report(request: HttpRequest, task_id: PathId, payload: ReportIn) -> Status:
     task = selectors.get_task_for_user(request.user, task_id)
-    try:
-        report = services.submit_progress_report(
-            actor=request.user,
-            task=task,
-            text=payload.text,
-            percent=payload.percent,
-            problems=payload.problems,
-            help_needed=payload.help_needed,
-            expected_version=payload.expected_version,
-        )
-    except ValidationError as exc:
-        _stale_as_409(exc)
-        raise
+    report = services.submit_progress_report(
+        actor=request.user,
+        task=task,
+        text=payload.text,
+        percent=payload.percent,
+        problems=payload.problems,
+        help_needed=payload.help_needed,
+        expected_version=payload.expected_version,
+    )
     return Status(201, report)
 
 

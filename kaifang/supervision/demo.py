@@ -14,8 +14,11 @@ import datetime
 from typing import Any
 
 from kaifang.accounts.models import Role, User
+from kaifang.core.actors import SystemActor
 from kaifang.supervision import services
 from kaifang.supervision.models import Milestone, Task
+
+DEMO_ACTOR = SystemActor("demo")
 
 D = datetime.date
 MEETING_TITLE = "2018年全省对外开放工作电视电话会议"
@@ -360,32 +363,24 @@ class _Actors:
         for user in User.objects.filter(is_active=True).select_related("unit").order_by("id"):
             if user.unit is not None and user.role in (Role.REPORTER, Role.CITY_OFFICER):
                 self.by_unit.setdefault(user.unit.code, user)
-        self.supervisor: Any = User.objects.filter(role=Role.PROVINCE_SUPERVISOR, is_active=True).first() or "demo"
+        self.supervisor: Any = User.objects.filter(role=Role.PROVINCE_SUPERVISOR, is_active=True).first() or DEMO_ACTOR
 
     def lead(self, task: Task) -> Any:
-        return self.by_unit.get(task.lead_unit.code, "demo")
+        return self.by_unit.get(task.lead_unit.code, DEMO_ACTOR)
 
     def overseer(self, task: Task) -> Any:
         if task.parent_id is not None:
-            return self.by_unit.get(task.issuer_unit.code, "demo")
+            return self.by_unit.get(task.issuer_unit.code, DEMO_ACTOR)
         return self.supervisor
 
 
-def _meeting_id() -> int | None:
-    try:
-        from kaifang.meetings.models import Meeting
-    except ImportError:  # pragma: no cover - meetings always ships with supervision
-        return None
-    meeting = Meeting.objects.filter(title=MEETING_TITLE).order_by("id").first()
-    return meeting.pk if meeting is not None else None
-
-
-def load_supervision_demo() -> int:
-    """Create the demo tasks once; returns how many top-level tasks were created (0 when present)."""
+def load_supervision_demo(*, meeting_id: int | None = None) -> int:
+    """Create the demo tasks once; returns how many top-level tasks were created (0 when present).
+    `meeting_id`: the demo teleconference the tasks cite (the project's loader passes it, so that
+    supervision needs nothing from the meetings area above it)."""
     if Task.objects.filter(code="DB-2018-001").exists():
         return 0
     actors = _Actors()
-    meeting_id = _meeting_id()
     for number, title, category, lead, co, leader, deadline, milestones, steps in TASKS:
         task = services.create_task(
             actor=actors.supervisor,

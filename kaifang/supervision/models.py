@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kaifang.core import clock
+from kaifang.orgs.scope import unit_scope_q
 
 
 class TaskState(models.TextChoices):
@@ -51,8 +52,6 @@ class TaskQuerySet(models.QuerySet["Task"]):
     def visible_to(self, user: Any) -> TaskQuerySet:
         """Tasks `user` may see: its scope leads or co-leads them, or issued them (a city sees the
         parent it split). A county therefore sees the tasks it leads or co-leads and nothing else."""
-        from kaifang.orgs.scope import unit_scope_q
-
         q = (
             unit_scope_q(user, prefix="lead_unit__")
             | unit_scope_q(user, prefix="co_units__")

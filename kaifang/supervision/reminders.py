@@ -1,6 +1,6 @@
 """The reminder job: in-app notices for tasks due soon, overdue, or missing a monthly report.
 
-Run by the scheduled job cycle (`kaifang.core.jobs`) and by `kaifang run_reminders`. Idempotent:
+Run by the scheduled job cycle (`kaifang.jobs`) and by `kaifang run_reminders`. Idempotent:
 each notice carries a dedup key naming the task and the fact (the deadline, the milestone, the
 month), so running the job twice — or every 15 minutes all day — notifies once.
 """

@@ -18,6 +18,7 @@ from kaifang.accounts.permissions import user_of
 from kaifang.audit.services import record_export
 from kaifang.core import clock
 from kaifang.core.listing import Listing
+from kaifang.core.versions import error_status
 from kaifang.supervision import selectors, services, workflow
 from kaifang.supervision.exports import board_workbook
 from kaifang.supervision.forms import (
@@ -154,7 +155,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
                 report_day=data["report_day"],
             )
         except ValidationError as exc:
-            status = 409 if getattr(exc, "code", None) == "stale" else 400
+            status = error_status(exc)
             if status == 409:  # keep what they typed; saving again (after a look) applies it to the new version
                 data = request.POST.copy()
                 data["version"] = str(Task.objects.get(pk=task.pk).version)
@@ -226,7 +227,7 @@ def task_transition(request: HttpRequest, pk: int) -> HttpResponse:
             actor=user, task=task, action=data["action"], expected_version=data["version"], reason=data["reason"]
         )
     except ValidationError as exc:
-        status = 409 if getattr(exc, "code", None) == "stale" else 400
+        status = error_status(exc)
         return _detail(request, task, status=status, transition_form=form, error=_messages_of(exc))
     messages.success(request, _("操作成功。"))
     return redirect("supervision:task", pk=task.pk)
@@ -251,7 +252,7 @@ def task_report(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_version=data["version"],
             )
         except ValidationError as exc:
-            status = 409 if getattr(exc, "code", None) == "stale" else 400
+            status = error_status(exc)
             return _detail(request, task, status=status, progress_form=form, error=_messages_of(exc))
         messages.success(request, _("进展已报送。"))
         return redirect("supervision:task", pk=task.pk)

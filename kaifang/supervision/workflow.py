@@ -11,12 +11,12 @@ Who may act is decided per task, not per role alone:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
 from kaifang.accounts.models import Role
+from kaifang.core.workflow import Step, Workflow
 from kaifang.orgs.scope import scope_root
 from kaifang.supervision.models import Task, TaskState
 
@@ -24,29 +24,25 @@ SUPERVISOR = "supervisor"
 LEAD = "lead"
 
 
-@dataclass(frozen=True)
-class Step:
-    to: str
-    actors: frozenset[str]
-    label: Any
-    needs_reason: bool = False
+TRANSITIONS = Workflow(
+    {
+        (TaskState.DRAFT, "review"): Step(TaskState.REVIEWED, frozenset({SUPERVISOR}), _("审核")),
+        (TaskState.REVIEWED, "issue"): Step(TaskState.ISSUED, frozenset({SUPERVISOR}), _("下发")),
+        (TaskState.REVIEWED, "reopen"): Step(
+            TaskState.DRAFT, frozenset({SUPERVISOR}), _("退回修改"), needs_reason=True
+        ),
+        (TaskState.ISSUED, "acknowledge"): Step(TaskState.ACKNOWLEDGED, frozenset({LEAD}), _("签收")),
+        (TaskState.ACKNOWLEDGED, "start"): Step(TaskState.IN_PROGRESS, frozenset({LEAD}), _("开始办理")),
+        (TaskState.IN_PROGRESS, "claim"): Step(TaskState.COMPLETION_CLAIMED, frozenset({LEAD}), _("申请办结")),
+        (TaskState.COMPLETION_CLAIMED, "close"): Step(TaskState.CLOSED, frozenset({SUPERVISOR}), _("复核销号")),
+        (TaskState.COMPLETION_CLAIMED, "return"): Step(
+            TaskState.RETURNED, frozenset({SUPERVISOR}), _("退回重办"), needs_reason=True
+        ),
+        (TaskState.RETURNED, "resume"): Step(TaskState.IN_PROGRESS, frozenset({LEAD}), _("继续办理")),
+    }
+)
 
-
-TRANSITIONS: dict[tuple[str, str], Step] = {
-    (TaskState.DRAFT, "review"): Step(TaskState.REVIEWED, frozenset({SUPERVISOR}), _("审核")),
-    (TaskState.REVIEWED, "issue"): Step(TaskState.ISSUED, frozenset({SUPERVISOR}), _("下发")),
-    (TaskState.REVIEWED, "reopen"): Step(TaskState.DRAFT, frozenset({SUPERVISOR}), _("退回修改"), needs_reason=True),
-    (TaskState.ISSUED, "acknowledge"): Step(TaskState.ACKNOWLEDGED, frozenset({LEAD}), _("签收")),
-    (TaskState.ACKNOWLEDGED, "start"): Step(TaskState.IN_PROGRESS, frozenset({LEAD}), _("开始办理")),
-    (TaskState.IN_PROGRESS, "claim"): Step(TaskState.COMPLETION_CLAIMED, frozenset({LEAD}), _("申请办结")),
-    (TaskState.COMPLETION_CLAIMED, "close"): Step(TaskState.CLOSED, frozenset({SUPERVISOR}), _("复核销号")),
-    (TaskState.COMPLETION_CLAIMED, "return"): Step(
-        TaskState.RETURNED, frozenset({SUPERVISOR}), _("退回重办"), needs_reason=True
-    ),
-    (TaskState.RETURNED, "resume"): Step(TaskState.IN_PROGRESS, frozenset({LEAD}), _("继续办理")),
-}
-
-ACTIONS = sorted({action for _state, action in TRANSITIONS})
+ACTIONS = TRANSITIONS.actions
 
 
 def actor_kinds(user: Any, task: Task) -> set[str]:
@@ -67,10 +63,7 @@ def actor_kinds(user: Any, task: Task) -> set[str]:
 
 def allowed_actions(user: Any, task: Task) -> list[tuple[str, Step]]:
     """The steps `user` may take on `task` now, in table order (for buttons and the API)."""
-    kinds = actor_kinds(user, task)
-    return [
-        (action, step) for (state, action), step in TRANSITIONS.items() if state == task.state and step.actors & kinds
-    ]
+    return TRANSITIONS.allowed(task.state, actor_kinds(user, task))
 
 
 def can_report(user: Any, task: Task) -> bool:

@@ -11,6 +11,7 @@ from kaifang.accounts.models import ApiToken, Role, User
 from kaifang.accounts.services import create_token, create_user, revoke_token, set_role
 from kaifang.accounts.validators import ContextWordsValidator
 from kaifang.audit.models import AuditEvent
+from kaifang.core.actors import SystemActor
 from kaifang.orgs.models import OrgUnit
 
 pytestmark = pytest.mark.django_db
@@ -94,12 +95,12 @@ def test_a_role_cannot_be_bound_to_the_wrong_kind_of_unit(admin_user):
 
 
 def test_bearer_token_authenticates_and_revocation_ends_it(hunnan):
-    row, token = create_token(actor="test", user=hunnan)
+    row, token = create_token(actor=SystemActor("test"), user=hunnan)
     assert token not in {row.digest, row.prefix}
     api = Client()
     me = api.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
     assert me.status_code == 200 and me.json()["unit"]["code"] == "210112"
-    revoke_token(actor="test", token=ApiToken.objects.get(pk=row.pk))
+    revoke_token(actor=SystemActor("test"), token=ApiToken.objects.get(pk=row.pk))
     assert api.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401
     assert api.get("/api/v1/me", headers={"Authorization": "Bearer nonsense"}).status_code == 401
 

@@ -17,6 +17,7 @@ import kaifang.urls  # noqa: F401  (the API's schemas are built before a test fr
 from kaifang.accounts.lifecycle import warn_expiring_tokens
 from kaifang.accounts.models import ApiToken, User
 from kaifang.accounts.services import create_token
+from kaifang.core.actors import SystemActor
 from kaifang.ledgers.models import InvestmentProject
 from kaifang.ledgers.tests.conftest import new_project
 from kaifang.notifications.models import Notification
@@ -45,7 +46,7 @@ def me(token: str) -> int:
 def test_sec_05_a_token_works_for_ninety_days_by_default_and_not_after(hunnan):
     start = timezone.now()
     with freeze_time(start):
-        row, token = create_token(actor="test", user=hunnan)
+        row, token = create_token(actor=SystemActor("test"), user=hunnan)
     # 90 days after creation to the second: valid one second before, refused one second after.
     assert row.expires_at == start + datetime.timedelta(days=90)
     with freeze_time(start + datetime.timedelta(days=90, seconds=-1)):
@@ -58,8 +59,10 @@ def test_sec_05_a_token_works_for_ninety_days_by_default_and_not_after(hunnan):
 def test_the_validity_comes_from_the_setting_or_the_command(hunnan):
     start = timezone.now()
     with freeze_time(start):
-        assert create_token(actor="test", user=hunnan)[0].expires_at == start + datetime.timedelta(days=30)
-        assert create_token(actor="test", user=hunnan, days=7)[0].expires_at == start + datetime.timedelta(days=7)
+        assert create_token(actor=SystemActor("test"), user=hunnan)[0].expires_at == start + datetime.timedelta(days=30)
+        assert create_token(actor=SystemActor("test"), user=hunnan, days=7)[0].expires_at == start + datetime.timedelta(
+            days=7
+        )
 
 
 @pytest.mark.parametrize(
@@ -72,7 +75,7 @@ def test_the_validity_comes_from_the_setting_or_the_command(hunnan):
     ids=["inactive", "locked", "must-change-password"],
 )
 def test_sec_06_a_token_is_refused_while_its_account_may_not_sign_in(hunnan, change):
-    _row, token = create_token(actor="test", user=hunnan)
+    _row, token = create_token(actor=SystemActor("test"), user=hunnan)
     assert me(token) == 200
     User.objects.filter(pk=hunnan.pk).update(**change)
     assert me(token) == 401
@@ -83,7 +86,7 @@ def test_sec_06_a_token_is_refused_while_its_account_may_not_sign_in(hunnan, cha
 def test_a_read_only_token_reads_in_scope_and_changes_nothing(hunnan, dalian):
     mine = new_project(hunnan, unit_code="210112")
     theirs = new_project(dalian, unit_code="210211")
-    _row, token = create_token(actor="test", user=hunnan, read_only=True)
+    _row, token = create_token(actor=SystemActor("test"), user=hunnan, read_only=True)
     client = api(token)
     assert client.get(f"/api/v1/projects/{mine.pk}").status_code == 200
     assert client.get(f"/api/v1/projects/{theirs.pk}").status_code == 404  # another county's: nothing
@@ -91,12 +94,12 @@ def test_a_read_only_token_reads_in_scope_and_changes_nothing(hunnan, dalian):
     assert refused.status_code == 403 and "只读" in refused.json()["detail"]
     assert not InvestmentProject.objects.filter(name=PROJECT["name"]).exists()
     # The same account with a read-write token may.
-    _row, writer = create_token(actor="test", user=hunnan)
+    _row, writer = create_token(actor=SystemActor("test"), user=hunnan)
     assert api(writer).post("/api/v1/projects", PROJECT, content_type="application/json").status_code == 201
 
 
 def test_the_last_use_is_recorded(hunnan):
-    row, token = create_token(actor="test", user=hunnan)
+    row, token = create_token(actor=SystemActor("test"), user=hunnan)
     assert row.last_used_at is None
     moment = timezone.now()
     with freeze_time(moment):
@@ -106,8 +109,8 @@ def test_the_last_use_is_recorded(hunnan):
 
 
 def test_kaifang_tokens_lists_owner_scope_expiry_and_state(hunnan, shenyang):
-    create_token(actor="test", user=hunnan, name="统计接口", read_only=True, days=30)
-    revoked, _token = create_token(actor="test", user=shenyang, name="旧程序")
+    create_token(actor=SystemActor("test"), user=hunnan, name="统计接口", read_only=True, days=30)
+    revoked, _token = create_token(actor=SystemActor("test"), user=shenyang, name="旧程序")
     ApiToken.objects.filter(pk=revoked.pk).update(revoked_at=timezone.now())
     out = io.StringIO()
     call_command("tokens", stdout=out)
@@ -121,8 +124,8 @@ def test_kaifang_tokens_lists_owner_scope_expiry_and_state(hunnan, shenyang):
 
 @override_settings(KAIFANG_TOKEN_WARN_DAYS=14)
 def test_the_owner_is_warned_in_the_inbox_once_before_the_token_ends(hunnan, shenhe):
-    soon, _t = create_token(actor="test", user=hunnan, days=10)  # ends in 10 days ≤ 14: warned
-    create_token(actor="test", user=shenhe, days=30)  # 30 > 14: not yet
+    soon, _t = create_token(actor=SystemActor("test"), user=hunnan, days=10)  # ends in 10 days ≤ 14: warned
+    create_token(actor=SystemActor("test"), user=shenhe, days=30)  # 30 > 14: not yet
     assert warn_expiring_tokens() == 1
     (notice,) = Notification.objects.filter(kind="token_expiry")
     assert notice.recipient == hunnan and soon.prefix in notice.title

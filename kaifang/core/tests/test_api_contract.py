@@ -17,7 +17,8 @@ from ninja.errors import ConfigError
 from ninja.openapi.schema import OpenAPISchema
 
 from kaifang.accounts.services import create_token
-from kaifang.core.api import KaifangAPI, api
+from kaifang.api import KaifangAPI, api
+from kaifang.core.actors import SystemActor
 
 REF = "#/components/schemas/"
 
@@ -103,7 +104,7 @@ def test_a_body_built_from_the_document_is_accepted(shenyang, client):
     from kaifang.ledgers.tests.conftest import new_project
 
     project = new_project(shenyang, unit_code="210112")
-    token = create_token(actor="test", user=shenyang)[1]
+    token = create_token(actor=SystemActor("test"), user=shenyang)[1]
     response = client.post(
         f"/api/v1/projects/{project.pk}/transition",
         {"action": "negotiate", "effective_on": "2018-06-01", "evidence": "", "expected_version": project.version},

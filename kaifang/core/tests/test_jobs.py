@@ -14,7 +14,8 @@ from django_tasks_db.models import DBTaskResult
 from freezegun import freeze_time
 
 import kaifang.urls  # noqa: F401  (the API's schemas are built before a test freezes the time)
-from kaifang.core import batches, jobs
+from kaifang import jobs
+from kaifang.core import batches
 from kaifang.core.models import ScheduledJob
 from kaifang.core.spreadsheets import NumberOutOfRange, to_decimal
 from kaifang.ledgers.imports import import_ledger
@@ -136,7 +137,7 @@ def test_a_task_running_past_the_timeout_on_another_host_is_reaped(settings):
 
 def pending(name: str) -> int:
     return DBTaskResult.objects.filter(
-        status=TaskResultStatus.READY, task_path="kaifang.core.jobs.run_job", args_kwargs__args=[name]
+        status=TaskResultStatus.READY, task_path="kaifang.jobs.run_job", args_kwargs__args=[name]
     ).count()
 
 

@@ -40,7 +40,7 @@ from kaifang.core.actors import SystemActor
 from kaifang.reporting.tests.conftest import JUNE, make_catalogue
 
 with change_context(channel="system"):
-    load_org_tree(actor="test")
+    load_org_tree(actor=SystemActor("test"))
     load_personas()
     now = timezone.now()
     round_ = open_round(actor=SystemActor("test"), period=JUNE, name="中断测试", indicators=make_catalogue().values(),
@@ -136,7 +136,7 @@ def stop(worker: subprocess.Popen[bytes]) -> None:
 
 
 def test_restarting_the_worker_five_times_runs_each_job_once_with_one_pending_run(place):
-    jobs = 9  # kaifang.core.jobs.scheduled_jobs(), the reporting calendar's round opener included
+    jobs = 9  # kaifang.jobs.scheduled_jobs(), the reporting calendar's round opener included
     started = time.monotonic()
     for _start in range(5):
         worker = place.start("-m", "kaifang.cli", "worker", "--interval", "0.2", "--no-startup-delay", "--no-reload")
@@ -144,7 +144,7 @@ def test_restarting_the_worker_five_times_runs_each_job_once_with_one_pending_ru
         stop(worker)
         pending = place.query(
             "SELECT args_kwargs, COUNT(*) FROM django_tasks_database_dbtaskresult WHERE status = 'READY' "
-            "AND task_path = 'kaifang.core.jobs.run_job' GROUP BY args_kwargs"
+            "AND task_path = 'kaifang.jobs.run_job' GROUP BY args_kwargs"
         )
         assert len(pending) == jobs and all(count == 1 for _args, count in pending), pending
     minutes = int((time.monotonic() - started) // 60)
@@ -158,7 +158,7 @@ def test_restarting_the_worker_five_times_runs_each_job_once_with_one_pending_ru
 EXTRA_RUNS = r"""
 import django
 django.setup()
-from kaifang.core.jobs import run_job, scheduled_jobs
+from kaifang.jobs import run_job, scheduled_jobs
 for job in scheduled_jobs():
     run_job.enqueue(job.name)
 """
@@ -178,7 +178,7 @@ def test_two_runs_of_a_job_taken_by_two_workers_at_once_run_it_once(place):
         place.wait_for(
             "SELECT COUNT(*) FROM django_tasks_database_dbtaskresult WHERE status IN ('READY', 'RUNNING') "
             "AND (run_after <= CURRENT_TIMESTAMP OR run_after >= '9000-01-01') "  # due now, or "as soon as possible"
-            "AND task_path = 'kaifang.core.jobs.run_job'",
+            "AND task_path = 'kaifang.jobs.run_job'",
             [(0,)],
         )
         time.sleep(1)

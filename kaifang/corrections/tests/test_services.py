@@ -10,9 +10,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from kaifang.audit.models import AuditEvent
+from kaifang.core.versions import is_stale
 from kaifang.corrections import selectors
 from kaifang.corrections.models import CorrectionRequest, CorrectionState
-from kaifang.corrections.services import FigureChange, create_correction, is_stale, transition_correction
+from kaifang.corrections.services import FigureChange, create_correction, transition_correction
 from kaifang.corrections.tests.conftest import FEB, HUNNAN, JAN, MAR, seed
 from kaifang.indicators.figures import ValueEntry
 from kaifang.indicators.models import DataValue, DataValueHistory

@@ -9,6 +9,7 @@ from django import template
 from django.utils.translation import gettext, gettext_noop
 
 from kaifang.indicators import maths
+from kaifang.orgs.scope import can_see_unit
 
 register = template.Library()
 
@@ -84,7 +85,6 @@ def indicator_card(context: Any, unit: Any) -> dict[str, Any]:
     from kaifang.indicators import selectors
     from kaifang.indicators.models import DataValue
     from kaifang.indicators.periods import ytd_text
-    from kaifang.orgs.scope import can_see_unit
 
     request = context.get("request")
     user = getattr(request, "user", None)

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from kaifang.audit.models import AuditEvent
 from kaifang.audit.services import verify_chain
+from kaifang.core.actors import SystemActor
 from kaifang.core.context import change_context
 from kaifang.indicators.figures import StaleValues, ValueEntry
 from kaifang.indicators.models import DataValue, DataValueHistory
@@ -169,12 +170,17 @@ def test_clearing_a_value_keeps_its_history_and_recomputes(hunnan):
 def test_computed_values_are_written_with_history(ganjingzi):
     signed = make_indicator("T_SIGNED", name="新签约亿元以上项目数", source="ledger", reported_as="period")
     unit = ganjingzi.unit
-    assert set_computed_values(actor="system", indicator=signed, rows=[(unit, JAN, D("2")), (unit, FEB, D("3"))]) == 2
-    assert set_computed_values(actor="system", indicator=signed, rows=[(unit, FEB, D("3"))]) == 0
+    assert (
+        set_computed_values(
+            actor=SystemActor("system"), indicator=signed, rows=[(unit, JAN, D("2")), (unit, FEB, D("3"))]
+        )
+        == 2
+    )
+    assert set_computed_values(actor=SystemActor("system"), indicator=signed, rows=[(unit, FEB, D("3"))]) == 0
     assert row(signed, unit, FEB).ytd_value == D("5")
     assert DataValueHistory.objects.filter(value__indicator=signed).count() == 2
     with pytest.raises(ValidationError):
-        set_computed_values(actor="system", indicator=make_indicator(), rows=[(unit, JAN, D("1"))])
+        set_computed_values(actor=SystemActor("system"), indicator=make_indicator(), rows=[(unit, JAN, D("1"))])
 
 
 def test_a_figure_with_more_significant_digits_than_both_databases_keep_is_refused(hunnan):

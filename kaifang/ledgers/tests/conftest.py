@@ -8,9 +8,12 @@ from typing import Any
 
 import pytest
 
+from kaifang.core.actors import SystemActor
 from kaifang.ledgers.models import ExchangeRate, InvestmentProject
 from kaifang.ledgers.services import ProjectInput, create_project, transition_project
 from kaifang.orgs.models import OrgUnit
+
+TEST_ACTOR = SystemActor("test")
 
 TODAY = datetime.date(2018, 7, 16)  # a Monday
 
@@ -32,7 +35,7 @@ def unit(code: str) -> OrgUnit:
 
 
 def new_project(
-    actor: Any = "test",
+    actor: Any = TEST_ACTOR,
     *,
     unit_code: str = "210211",
     amount: str = "12000",
@@ -61,7 +64,7 @@ def new_project(
     return project
 
 
-def move(project: InvestmentProject, *steps: tuple[str, str], actor: Any = "test") -> InvestmentProject:
+def move(project: InvestmentProject, *steps: tuple[str, str], actor: Any = TEST_ACTOR) -> InvestmentProject:
     """Apply (action, "YYYY-MM-DD") steps in order."""
     for action, day in steps:
         project = transition_project(
@@ -77,10 +80,10 @@ def ledger_catalogue(db):  # type: ignore[no-untyped-def]
 
     made = {}
     for code, name, uom, reported_as in [
-        ("L_SIGN100M", "新签约亿元以上项目数", "个", "period"),
-        ("L_START100M", "新开工亿元以上项目数", "个", "period"),
-        ("L_FUNDS", "实际到位资金", "亿元", "ytd"),
-        ("L_TALENT", "引进人才数", "人", "period"),
+        ("PROJ_SIGNED", "新签约亿元以上项目数", "个", "period"),
+        ("PROJ_STARTED", "新开工亿元以上项目数", "个", "period"),
+        ("FUNDS_ARRIVED", "实际到位资金", "亿元", "ytd"),
+        ("TALENT", "引进人才数", "人", "period"),
     ]:
         made[name], _ = Indicator.objects.update_or_create(
             code=code,

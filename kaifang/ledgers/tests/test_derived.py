@@ -9,6 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Sum
 
+from kaifang.core.actors import SystemActor
 from kaifang.indicators.models import DataValue
 from kaifang.ledgers.derived import recompute_all
 from kaifang.ledgers.models import CapitalIncrease, FundsReceipt, InvestmentProject, TalentRecord
@@ -28,15 +29,21 @@ def build_ledger() -> None:
     b = move(
         new_project(amount="30000", unit_code="210212", name="B"), ("negotiate", "2018-03-02"), ("sign", "2018-04-11")
     )
-    transfer_project(actor="test", project=b, to_unit=unit("210211"), effective_on=D("2018-05-01"))
+    transfer_project(actor=SystemActor("test"), project=b, to_unit=unit("210211"), effective_on=D("2018-05-01"))
     b.refresh_from_db()
     move(b, ("start", "2018-06-01"))
     c = move(
         new_project(amount="9000", unit_code="210200", name="C"), ("negotiate", "2018-03-02"), ("sign", "2018-03-15")
     )
-    add_capital_increase(actor="test", project=c, amount=Decimal("10000"), currency="CNY", signed_on=D("2018-06-05"))
-    record_funds(actor="test", project=c, amount=Decimal("2500"), currency="CNY", received_on=D("2018-04-20"))
-    record_funds(actor="test", project=a, amount=Decimal("1500"), currency="CNY", received_on=D("2018-05-20"))
+    add_capital_increase(
+        actor=SystemActor("test"), project=c, amount=Decimal("10000"), currency="CNY", signed_on=D("2018-06-05")
+    )
+    record_funds(
+        actor=SystemActor("test"), project=c, amount=Decimal("2500"), currency="CNY", received_on=D("2018-04-20")
+    )
+    record_funds(
+        actor=SystemActor("test"), project=a, amount=Decimal("1500"), currency="CNY", received_on=D("2018-05-20")
+    )
     d = move(
         new_project(amount="50000", unit_code="210112", name="D"), ("negotiate", "2018-03-02"), ("sign", "2018-03-30")
     )
@@ -47,7 +54,7 @@ def build_ledger() -> None:
         ("王", "210112", "person", 1, "2018-05-08"),
     ]:
         create_talent(
-            actor="test",
+            actor=SystemActor("test"),
             data=TalentInput(
                 name=name,
                 kind=kind,
@@ -138,7 +145,7 @@ def test_hand_worked_figures_for_dalian_and_the_province(ledger_catalogue):
 
 def test_a_full_recompute_after_live_pushes_changes_nothing(ledger_catalogue):
     build_ledger()
-    assert recompute_all(actor="test", commit=True)["changed"] == 0
+    assert recompute_all(actor=SystemActor("test"), commit=True)["changed"] == 0
 
 
 def test_the_recompute_command_fills_in_figures_lost_from_the_catalogue(ledger_catalogue, capsys):
@@ -190,3 +197,12 @@ def test_a_change_that_would_alter_a_locked_month_is_refused_and_nothing_changes
     assert small.stage == "signed"
     move(project, ("sign", "2018-07-02"))
     assert stored(signed, "210200", D("2018-07-01")) == 1
+
+
+def test_derived_indicators_are_matched_by_catalogue_code_not_by_name(ledger_catalogue):
+    from kaifang.ledgers.derived import ledger_indicators
+
+    signed = ledger_catalogue["新签约亿元以上项目数"]
+    signed.name = "新签约亿元以上项目个数"  # the catalogue rewords the name; the code stays PROJ_SIGNED
+    signed.save(update_fields=["name"])
+    assert {i.code for i in ledger_indicators()} == {"PROJ_SIGNED", "PROJ_STARTED", "FUNDS_ARRIVED", "TALENT"}

@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 
 from kaifang.audit.models import AuditEvent
+from kaifang.core.actors import SystemActor
 from kaifang.ledgers.talent_services import TalentInput, create_talent
 from kaifang.ledgers.tests.conftest import new_project, unit
 
@@ -104,7 +105,7 @@ def test_the_api_pages_with_limit_offset_and_a_count(client_for, dalian, dalian_
 def test_the_talent_list_pages_filters_and_exports_what_it_shows(client_for, ganjingzi, hunnan):
     for i in range(12):
         create_talent(
-            actor="test",
+            actor=SystemActor("test"),
             data=TalentInput(
                 name=f"人才{i:02d}",
                 kind="person",

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from kaifang.core.actors import SystemActor
 from kaifang.ledgers.selectors import pipeline, talent_breakdowns
 from kaifang.ledgers.talent_services import TalentInput, create_talent
 from kaifang.ledgers.tests.conftest import move, new_project, unit
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def talent(name: str, day: str, kind: str = "person", n: int = 1, code: str = "210211") -> None:
     create_talent(
-        actor="test",
+        actor=SystemActor("test"),
         data=TalentInput(
             name=name,
             kind=kind,

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from kaifang.audit.models import AuditEvent
+from kaifang.core.actors import SystemActor
 from kaifang.ledgers.counting import SIGNED_100M, SIGNED_AMOUNT, STARTED_100M, ledger_events, totals_by_unit_month
 from kaifang.ledgers.models import StageChange
 from kaifang.ledgers.money_services import add_capital_increase, record_funds
@@ -47,23 +48,33 @@ def test_a_lead_moves_through_the_stages_with_a_dated_history_row_for_each_move(
 def test_a_move_the_table_does_not_allow_is_refused_with_a_chinese_message():
     project = new_project()
     with pytest.raises(ValidationError, match=r"线索.*不能执行.*开工"):
-        transition_project(actor="test", project=project, action="start", effective_on=datetime.date(2018, 4, 1))
+        transition_project(
+            actor=SystemActor("test"), project=project, action="start", effective_on=datetime.date(2018, 4, 1)
+        )
     assert StageChange.objects.filter(project=project).count() == 1
 
 
 def test_a_move_dated_before_the_previous_one_or_in_the_future_is_refused():
     project = move(new_project(), ("negotiate", "2018-04-01"))
     with pytest.raises(ValidationError, match="不能早于"):
-        transition_project(actor="test", project=project, action="sign", effective_on=datetime.date(2018, 3, 31))
+        transition_project(
+            actor=SystemActor("test"), project=project, action="sign", effective_on=datetime.date(2018, 3, 31)
+        )
     with pytest.raises(ValidationError, match="不能晚于今天"):
-        transition_project(actor="test", project=project, action="sign", effective_on=datetime.date(2018, 7, 17))
+        transition_project(
+            actor=SystemActor("test"), project=project, action="sign", effective_on=datetime.date(2018, 7, 17)
+        )
 
 
 def test_a_stale_version_is_refused():
     project = new_project()
     with pytest.raises(ValidationError) as err:
         transition_project(
-            actor="test", project=project, action="negotiate", effective_on=MARCH, expected_version=project.version + 1
+            actor=SystemActor("test"),
+            project=project,
+            action="negotiate",
+            effective_on=MARCH,
+            expected_version=project.version + 1,
         )
     assert err.value.code == "stale"
 
@@ -107,9 +118,15 @@ def test_a_capital_increase_counts_only_the_increment():
     # June counts 1 亿元以上 signing and 12,000万元 (not 20,000). A later 5,000万元 increase adds 5,000
     # to June's amount but no project. Started in July: 8,000 + 12,000 + 5,000 = 25,000 ≥ 10,000 → counts.
     project = move(new_project(amount="8000"), ("negotiate", "2018-03-05"), ("sign", "2018-03-20"))
-    add_capital_increase(actor="test", project=project, amount=Decimal("12000"), currency="CNY", signed_on=JUNE)
     add_capital_increase(
-        actor="test", project=project, amount=Decimal("5000"), currency="CNY", signed_on=datetime.date(2018, 6, 9)
+        actor=SystemActor("test"), project=project, amount=Decimal("12000"), currency="CNY", signed_on=JUNE
+    )
+    add_capital_increase(
+        actor=SystemActor("test"),
+        project=project,
+        amount=Decimal("5000"),
+        currency="CNY",
+        signed_on=datetime.date(2018, 6, 9),
     )
     move(project, ("start", "2018-07-02"))
     assert totals(SIGNED_100M) == {("210211", JUNE): Decimal(1)}
@@ -148,8 +165,8 @@ def test_us_dollar_amounts_are_converted_at_the_signing_years_rate(rates):
 
 def test_funds_count_for_the_month_they_arrive_and_add_up_on_the_project(rates):
     project = move(new_project(amount="5000"), ("negotiate", "2018-03-05"), ("sign", "2018-03-20"))
-    record_funds(actor="test", project=project, amount=Decimal("300"), currency="CNY", received_on=APRIL)
-    record_funds(actor="test", project=project, amount=Decimal("100"), currency="USD", received_on=MAY)
+    record_funds(actor=SystemActor("test"), project=project, amount=Decimal("300"), currency="CNY", received_on=APRIL)
+    record_funds(actor=SystemActor("test"), project=project, amount=Decimal("100"), currency="USD", received_on=MAY)
     project.refresh_from_db()
     assert project.funds_in_place == Decimal("950.00")  # 300 + 100 × 6.5
     assert totals("funds") == {("210211", APRIL): Decimal(300), ("210211", MAY): Decimal("650.00")}

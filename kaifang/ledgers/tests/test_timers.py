@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 
+from kaifang.core.actors import SystemActor
 from kaifang.ledgers.jobs import remind_lead_timers
 from kaifang.ledgers.lead_services import record_lead_milestone
 from kaifang.ledgers.tests.conftest import move, new_project
@@ -47,10 +48,16 @@ def test_lights_are_green_before_yellow_on_and_red_after_each_deadline():
 @pytest.mark.django_db
 def test_a_milestone_done_on_its_deadline_is_green_and_one_day_late_is_red():
     on_time = record_lead_milestone(
-        actor="test", project=new_project(received=D("2018-07-06")), milestone="respond", on=D("2018-07-09")
+        actor=SystemActor("test"),
+        project=new_project(received=D("2018-07-06")),
+        milestone="respond",
+        on=D("2018-07-09"),
     )
     late = record_lead_milestone(
-        actor="test", project=new_project(received=D("2018-07-06"), name="迟"), milestone="respond", on=D("2018-07-10")
+        actor=SystemActor("test"),
+        project=new_project(received=D("2018-07-06"), name="迟"),
+        milestone="respond",
+        on=D("2018-07-10"),
     )
     assert _lights(on_time, D("2018-07-13"))["respond"] == "green"
     assert _lights(late, D("2018-07-13"))["respond"] == "red"

@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from kaifang.meetings.speech.normalize import clean_fragment
+from kaifang.orgs.models import OrgUnit, UnitGroup
 
 
 @dataclass(frozen=True)
@@ -276,8 +277,6 @@ def _topic_units(topic_units: Iterable[tuple[str, str, str]], rows: list[UnitRow
 
 def build_gazetteer() -> Gazetteer:
     """The gazetteer of the current org tree and unit groups (reads the database)."""
-    from kaifang.orgs.models import OrgUnit, UnitGroup
-
     units = [
         UnitRow(str(code), str(name), str(kind), str(short or ""), str(parent or ""))
         for code, name, kind, short, parent in OrgUnit.objects.current().values_list(

@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 
 from kaifang.audit.models import AuditEvent
+from kaifang.core.actors import SystemActor
 from kaifang.meetings import services
 from kaifang.orgs.models import OrgUnit
 
@@ -26,7 +27,7 @@ def relayed(meeting):  # type: ignore[no-untyped-def]
     """沈阳市 and 浑南区 have reported; Shenyang's other 12 counties have not."""
     for code, attendees in (("210100", 60), ("210112", 35)):
         services.report_relay(
-            actor="test",
+            actor=SystemActor("test"),
             meeting=meeting,
             unit=OrgUnit.objects.get(code=code),
             relayed_on=datetime.date(2018, 3, 22),

@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from kaifang.audit.models import AuditEvent
+from kaifang.core.actors import SystemActor
 from kaifang.orgs.models import OrgUnit, UnitGroup
 from kaifang.orgs.services import load_divisions, upsert_unit
 
@@ -36,10 +37,10 @@ def test_groups_hold_the_policy_city_sets():
 
 
 def test_another_province_loads_and_reloading_changes_nothing():
-    first = load_divisions(actor="test", text=OTHER_PROVINCE)
+    first = load_divisions(actor=SystemActor("test"), text=OTHER_PROVINCE)
     assert (first.created, first.updated) == (4, 0)
     events = AuditEvent.objects.count()
-    second = load_divisions(actor="test", text=OTHER_PROVINCE)
+    second = load_divisions(actor=SystemActor("test"), text=OTHER_PROVINCE)
     assert (second.created, second.updated, second.unchanged) == (0, 0, 4)
     assert AuditEvent.objects.count() == events
     assert OrgUnit.objects.get(code="130104").path == "/130000/130100/130104/"
@@ -48,7 +49,7 @@ def test_another_province_loads_and_reloading_changes_nothing():
 def test_a_bad_row_names_its_row_and_column_and_nothing_is_applied():
     text = OTHER_PROVINCE + "13010X,坏代码,130100,county\n130105,新华区,139900,county\n"
     with pytest.raises(ValidationError) as info:
-        load_divisions(actor="test", text=text)
+        load_divisions(actor=SystemActor("test"), text=text)
     messages = " ".join(info.value.messages)
     assert "第 6 行“code”列" in messages
     assert "第 7 行“parent_code”列" in messages
@@ -57,13 +58,15 @@ def test_a_bad_row_names_its_row_and_column_and_nothing_is_applied():
 
 def test_missing_columns_are_named():
     with pytest.raises(ValidationError, match="parent_code"):
-        load_divisions(actor="test", text="code,name,level\n130000,河北省,province\n")
+        load_divisions(actor=SystemActor("test"), text="code,name,level\n130000,河北省,province\n")
 
 
 def test_every_write_leaves_an_audit_row_and_a_failed_change_leaves_none():
     province = OrgUnit.objects.get(code="210000")
     before = AuditEvent.objects.count()
-    unit, outcome = upsert_unit(actor="test", code="TESTPF", name="测试平台", kind="platform", parent=province)
+    unit, outcome = upsert_unit(
+        actor=SystemActor("test"), code="TESTPF", name="测试平台", kind="platform", parent=province
+    )
     assert outcome == "created"
     event = AuditEvent.objects.latest("id")
     assert AuditEvent.objects.count() == before + 1
@@ -71,7 +74,7 @@ def test_every_write_leaves_an_audit_row_and_a_failed_change_leaves_none():
 
     with pytest.raises(ValidationError):
         upsert_unit(
-            actor="test",
+            actor=SystemActor("test"),
             code="TESTPF",
             name="测试平台",
             kind="platform",
@@ -85,8 +88,8 @@ def test_every_write_leaves_an_audit_row_and_a_failed_change_leaves_none():
 
 def test_update_records_before_and_after():
     province = OrgUnit.objects.get(code="210000")
-    upsert_unit(actor="test", code="TESTPF2", name="旧名", kind="platform", parent=province)
-    upsert_unit(actor="test", code="TESTPF2", name="新名", kind="platform", parent=province)
+    upsert_unit(actor=SystemActor("test"), code="TESTPF2", name="旧名", kind="platform", parent=province)
+    upsert_unit(actor=SystemActor("test"), code="TESTPF2", name="新名", kind="platform", parent=province)
     event = AuditEvent.objects.latest("id")
     assert event.action == "orgs.unit.update"
     assert (event.before["name"], event.after["name"]) == ("旧名", "新名")

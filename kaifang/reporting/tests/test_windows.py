@@ -170,7 +170,7 @@ def test_a_historical_round_has_no_submissions_no_timeliness_and_locks_its_month
 def test_only_a_system_actor_is_trusted_for_every_unit(catalogue, hunnan):
     with pytest.raises(PermissionDenied):
         open_round(
-            actor="demo",
+            actor=SystemActor("demo"),
             period=MAY,
             name="x",
             indicators=catalogue.values(),
@@ -179,7 +179,7 @@ def test_only_a_system_actor_is_trusted_for_every_unit(catalogue, hunnan):
             deadline=at(10, 0, month=6),
         )
     with pytest.raises(PermissionDenied):
-        save_many(actor="demo", period=JUNE, batches=[(hunnan.unit, [ValueEntry("EXPORT", Decimal("1"))])])
+        save_many(actor=SystemActor("demo"), period=JUNE, batches=[(hunnan.unit, [ValueEntry("EXPORT", Decimal("1"))])])
 
 
 def test_the_migration_gives_existing_rounds_the_windows_the_services_would_have(catalogue, june_round, hunnan):

@@ -29,6 +29,7 @@ from schemathesis import GenerationMode
 
 from kaifang.accounts.models import User
 from kaifang.accounts.services import create_token
+from kaifang.core.actors import SystemActor
 from kaifang.orgs.models import OrgUnit
 from kaifang.orgs.scope import can_see_unit
 
@@ -93,7 +94,7 @@ def tokens(db) -> dict[str, tuple[User, str]]:
     out = {}
     for name in FUZZ_PERSONAS:
         user = User.objects.select_related("unit").get(username=name)
-        out[name] = (user, create_token(actor="test", user=user)[1])
+        out[name] = (user, create_token(actor=SystemActor("test"), user=user)[1])
     return out
 
 

@@ -50,7 +50,7 @@ from django.utils import timezone
 out = sys.argv[1]
 units = sys.argv[2].split(",")
 with change_context(channel="system"):
-    load_org_tree(actor="test")
+    load_org_tree(actor=SystemActor("test"))
     load_personas()
     now = timezone.now()
     round_ = open_round(actor=SystemActor(name="test"), period=JUNE, name="崩溃测试",

@@ -15,6 +15,7 @@ import kaifang.urls  # noqa: F401  (the API's schemas are built before a test fr
 from kaifang.accounts.services import create_token
 from kaifang.audit.models import AuditEvent, DenialWindow
 from kaifang.audit.services import flush_denials
+from kaifang.core.actors import SystemActor
 from kaifang.ledgers.tests.conftest import new_project
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +26,7 @@ def denials() -> list[AuditEvent]:
 
 
 def bearer(user) -> Client:  # type: ignore[no-untyped-def]
-    return Client(headers={"Authorization": f"Bearer {create_token(actor='test', user=user)[1]}"})
+    return Client(headers={"Authorization": f"Bearer {create_token(actor=SystemActor('test'), user=user)[1]}"})
 
 
 # --- SEC-20: denials --------------------------------------------------------------------------------

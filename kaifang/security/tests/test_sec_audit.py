@@ -24,6 +24,7 @@ from kaifang.accounts.services import change_password, create_token, create_user
 from kaifang.audit import archive
 from kaifang.audit.models import AuditEvent
 from kaifang.audit.services import record_event, record_export, verify_chain
+from kaifang.core.actors import SystemActor
 from kaifang.orgs.models import OrgUnit
 from kaifang.security.logging import SafeLogFilter, clean
 from kaifang.security.tests.helpers import REPO, login
@@ -107,12 +108,12 @@ def _mfa_reset(p: dict) -> None:
 
 
 def _token(p: dict) -> None:
-    create_token(actor="cli", user=p["hunnan"])
+    create_token(actor=SystemActor("cli"), user=p["hunnan"])
 
 
 def _token_revoke(p: dict) -> None:
-    row, _t = create_token(actor="cli", user=p["hunnan"])
-    revoke_token(actor="cli", token=ApiToken.objects.get(pk=row.pk))
+    row, _t = create_token(actor=SystemActor("cli"), user=p["hunnan"])
+    revoke_token(actor=SystemActor("cli"), token=ApiToken.objects.get(pk=row.pk))
 
 
 def _export(p: dict) -> None:
@@ -230,7 +231,7 @@ def test_sec_21_a_forged_forwarded_for_is_not_recorded_as_the_client_address():
 
 
 def test_sec_23_events_cannot_be_updated_or_deleted_by_orm_queryset_or_sql():
-    event = record_event(actor="test", action="test.immutable")
+    event = record_event(actor=SystemActor("test"), action="test.immutable")
     with pytest.raises(PermissionError):
         event.delete()
     for statement in (
@@ -263,9 +264,9 @@ def _tamper(pk: int) -> None:
 
 
 def test_sec_23_a_tampered_row_is_reported_exactly_by_verify_audit():
-    record_event(actor="test", action="test.a")
-    victim = record_event(actor="test", action="test.b", object_repr="原值")
-    record_event(actor="test", action="test.c")
+    record_event(actor=SystemActor("test"), action="test.a")
+    victim = record_event(actor=SystemActor("test"), action="test.b", object_repr="原值")
+    record_event(actor=SystemActor("test"), action="test.c")
     call_command("verify_audit", stdout=io.StringIO())
     _tamper(victim.pk)
     err = io.StringIO()
@@ -276,11 +277,11 @@ def test_sec_23_a_tampered_row_is_reported_exactly_by_verify_audit():
 
 
 def test_sec_23_the_nightly_job_verifies_and_copies_the_trail_to_separate_storage(tmp_path, settings):
-    from kaifang.core.jobs import scheduled_jobs
+    from kaifang.jobs import scheduled_jobs
 
     settings.KAIFANG_AUDIT_ARCHIVE_DIR = str(tmp_path)
     assert "audit_verify_and_archive" in {job.name for job in scheduled_jobs()}
-    record_event(actor="test", action="test.archived")
+    record_event(actor=SystemActor("test"), action="test.archived")
     assert archive.nightly_audit_job().startswith("archived")
     files = list(tmp_path.glob("audit-*.jsonl"))
     assert len(files) == 1 and '"action": "test.archived"' in files[0].read_text()
@@ -303,9 +304,9 @@ def test_sec_24_retention_is_at_least_180_days_and_only_older_archived_events_ar
     now = timezone.now()
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(timezone, "now", lambda: now - datetime.timedelta(days=181))
-        old = record_event(actor="test", action="test.old")
+        old = record_event(actor=SystemActor("test"), action="test.old")
         mp.setattr(timezone, "now", lambda: now - datetime.timedelta(days=179))
-        young = record_event(actor="test", action="test.young")
+        young = record_event(actor=SystemActor("test"), action="test.young")
     settings.KAIFANG_AUDIT_ARCHIVE_DIR = ""
     assert not archive.purge_eligible(now=now).exists()  # archiving off: nothing is eligible
     settings.KAIFANG_AUDIT_ARCHIVE_DIR = str(tmp_path)

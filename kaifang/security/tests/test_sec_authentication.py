@@ -23,7 +23,8 @@ from kaifang.accounts.demo import DEMO_PASSWORD
 from kaifang.accounts.models import RecoveryCode, Role, TotpDevice, User
 from kaifang.accounts.services import create_user
 from kaifang.audit.models import AuditEvent
-from kaifang.core.jobs import scheduled_jobs
+from kaifang.core.actors import SystemActor
+from kaifang.jobs import scheduled_jobs
 from kaifang.orgs.models import OrgUnit
 from kaifang.security.tests.helpers import error_text, login, production_settings
 
@@ -34,7 +35,7 @@ GOOD = "Blue-river-47!"
 
 def make_user(username: str, *, role: str = Role.REPORTER, code: str = "210112", password: str = GOOD, **kw) -> User:
     return create_user(
-        actor="test",
+        actor=SystemActor("test"),
         username=username,
         password=password,
         unit=OrgUnit.objects.get(code=code),

@@ -12,6 +12,7 @@ from django.db import connection
 
 from kaifang.audit.models import AuditEvent
 from kaifang.audit.services import record_event, verify_chain
+from kaifang.core.actors import SystemActor
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -42,7 +43,7 @@ def wipe() -> None:
 
 @pytest.mark.skipif(shutil.which("pg_dump") is None, reason="pg_dump is not installed")
 def test_sec_47_backup_wipe_restore_gives_back_every_row_identical(base_data, tmp_path):
-    record_event(actor="test", action="test.before_backup", after={"amount": "1234.5600"})
+    record_event(actor=SystemActor("test"), action="test.before_backup", after={"amount": "1234.5600"})
     before = snapshot()
     out = io.StringIO()
     target = tmp_path / "kaifang.backup"

@@ -16,6 +16,7 @@ from django.test import Client
 
 from kaifang.accounts.models import User
 from kaifang.audit.models import AuditEvent
+from kaifang.core.actors import SystemActor
 from kaifang.core.spreadsheets import read_workbook, safe_cell
 from kaifang.indicators.figures import StaleValues
 from kaifang.indicators.models import DataValue, DataValueHistory
@@ -101,7 +102,7 @@ def test_sec_33_exports_neutralise_formulas_and_keep_numbers_numeric(client_for,
         assert safe_cell(text).startswith("'")
     from kaifang.audit.services import record_event
 
-    record_event(actor="test", action="test.csv", object_repr='=HYPERLINK("http://x","y")')
+    record_event(actor=SystemActor("test"), action="test.csv", object_repr='=HYPERLINK("http://x","y")')
     csv_text = client_for(auditor).get("/audit/export.csv?action=test.csv").content.decode("utf-8-sig")
     assert '"\'=HYPERLINK(""http://x"",""y"")"' in csv_text
 

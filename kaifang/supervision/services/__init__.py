@@ -1,7 +1,7 @@
 """Writes for supervised tasks. Views, the API, the CLI, the meetings area and the demo call these.
 
-`actor` is a User, or a string ("demo", "cli", "system") for non-human writers, which skip the
-role checks (only code paths can pass a string). Every function validates, writes and records
+`actor` is a User, or a `SystemActor` ("demo", "cli", "system") for non-human writers, which skip the
+role checks (a plain string is refused). Every function validates, writes and records
 its audit event in one transaction.
 """
 

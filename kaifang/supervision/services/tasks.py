@@ -15,6 +15,10 @@ from kaifang.accounts.models import Role
 from kaifang.accounts.permissions import is_province_user
 from kaifang.audit.services import record_event
 from kaifang.core import clock
+from kaifang.core.actors import actor_display_name as _actor_name
+from kaifang.core.actors import actor_user as _actor_user
+from kaifang.core.actors import is_system_actor as _is_system
+from kaifang.core.versions import check_version
 from kaifang.notifications.services import notify_unit
 from kaifang.orgs.models import OrgUnit, UnitKind
 from kaifang.orgs.scope import can_see_unit
@@ -47,18 +51,6 @@ TASK_FIELDS = [
 CODE_RE = re.compile(r"^[A-Za-z0-9-]{1,32}$")
 
 
-def _is_system(actor: Any) -> bool:
-    return isinstance(actor, str)
-
-
-def _actor_name(actor: Any) -> str:
-    return actor if isinstance(actor, str) else str(actor)
-
-
-def _actor_user(actor: Any) -> Any:
-    return None if isinstance(actor, str) else actor
-
-
 def _snapshot(task: Task) -> dict[str, Any]:
     data = {name: getattr(task, name) for name in TASK_FIELDS}
     data["co_units"] = sorted(task.co_units.values_list("code", flat=True)) if task.pk else []
@@ -67,11 +59,8 @@ def _snapshot(task: Task) -> dict[str, Any]:
 
 def _check_version(task: Task, expected_version: int | None) -> None:
     if expected_version is not None and expected_version != task.version:
-        raise ValidationError(
-            _("该事项已被他人修改（当前版本 %(v)d，您提交的是版本 %(e)d），本次操作未生效。请刷新后重试。")
-            % {"v": task.version, "e": expected_version},
-            code="stale",
-        )
+        message = _("该事项已被他人修改（当前版本 %(v)d，您提交的是版本 %(e)d），本次操作未生效。请刷新后重试。")
+        check_version(task, expected_version, message % {"v": task.version, "e": expected_version})
 
 
 def _resolve_unit(value: OrgUnit | str, field: str) -> OrgUnit:
@@ -264,27 +253,20 @@ def transition(
     with transaction.atomic():
         task = Task.objects.select_for_update().select_related("lead_unit", "issuer_unit").get(pk=task.pk)
         _check_version(task, expected_version)
-        step = workflow.TRANSITIONS.get((task.state, action))
-        if step is None:
-            raise ValidationError(
-                _("当前状态为“%(s)s”，不能执行“%(a)s”。") % {"s": task.get_state_display(), "a": _action_label(action)},
-                code="invalid_transition",
-            )
-        if not _is_system(actor) and not (step.actors & workflow.actor_kinds(actor, task)):
-            raise PermissionDenied(_("您无权对该事项执行“%(a)s”。") % {"a": step.label})
+        label = workflow.TRANSITIONS.label(action)
+        step = workflow.TRANSITIONS.transition(
+            task.state,
+            action,
+            None if _is_system(actor) else workflow.actor_kinds(actor, task),
+            refused=_("当前状态为“%(s)s”，不能执行“%(a)s”。") % {"s": task.get_state_display(), "a": label},
+            forbidden=_("您无权对该事项执行“%(a)s”。") % {"a": label},
+        )
         if action == "claim" and task.children.exclude(state=TaskState.CLOSED).exists():
             raise ValidationError(_("分解下达的子事项尚未全部办结销号，暂不能申请办结。"), code="children_open")
         if step.needs_reason and not reason.strip():
             raise ValidationError({"reason": _("请填写“%(a)s”的理由。") % {"a": step.label}})
         _apply_step(task, action, step.to, actor=actor, reason=reason.strip(), day=day)
     return task
-
-
-def _action_label(action: str) -> str:
-    for (_state, name), step in workflow.TRANSITIONS.items():
-        if name == action:
-            return str(step.label)
-    return action
 
 
 def _apply_step(task: Task, action: str, to_state: str, *, actor: Any, reason: str, day: datetime.date) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from kaifang.core.actors import SystemActor
 from kaifang.orgs.models import OrgUnit
 from kaifang.supervision import services
 from kaifang.supervision.models import Task, TaskState
@@ -29,7 +30,7 @@ def make_task(
 ) -> Task:
     """A task led by `lead` in `state` (issued on 2018-04-27 unless still a draft or reviewed)."""
     task = services.create_task(
-        actor="test",
+        actor=SystemActor("test"),
         title=title,
         lead_unit=lead,
         deadline=deadline,

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from kaifang.accounts.lifecycle import random_password
 from kaifang.accounts.models import Role
 from kaifang.accounts.services import create_user
+from kaifang.core.actors import SystemActor
 from kaifang.core.context import change_context
 from kaifang.orgs.models import OrgUnit
 
@@ -37,7 +38,7 @@ class Command(BaseCommand):
         try:
             with change_context(channel="cli"):
                 create_user(
-                    actor="cli",
+                    actor=SystemActor("cli"),
                     username=username,
                     password=password,
                     unit=unit,

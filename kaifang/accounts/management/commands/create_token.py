@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from kaifang.accounts.models import User
 from kaifang.accounts.services import create_token
+from kaifang.core.actors import SystemActor
 from kaifang.core.context import change_context
 
 
@@ -27,7 +28,9 @@ class Command(BaseCommand):
             raise CommandError(f"用户不存在或已停用：{username}")
         with change_context(channel="cli"):
             try:
-                row, token = create_token(actor="cli", user=user, name=name, days=days, read_only=read_only)
+                row, token = create_token(
+                    actor=SystemActor("cli"), user=user, name=name, days=days, read_only=read_only
+                )
             except ValidationError as exc:
                 raise CommandError("；".join(exc.messages)) from exc
         self.stdout.write(token)

@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from kaifang.accounts.import_services import import_accounts, password_sheet
 from kaifang.accounts.lifecycle import issue_one_time_passwords
 from kaifang.accounts.models import User
+from kaifang.core.actors import SystemActor
 from kaifang.core.context import change_context
 
 
@@ -34,12 +35,14 @@ class Command(BaseCommand):
         if grant and (not commit or sheet is None):
             raise CommandError("--grant 须与 --commit 和 --sheet 一起使用。")
         with change_context(channel="cli"):
-            result = import_accounts(actor="cli", data=file.read_bytes(), filename=file.name, commit=commit)
+            result = import_accounts(
+                actor=SystemActor("cli"), data=file.read_bytes(), filename=file.name, commit=commit
+            )
             if result.problems:
                 raise CommandError("\n".join([result.summary(), *(str(p) for p in result.problems)]))
             self.stdout.write(result.summary())
             if grant and sheet is not None and result.new:
                 users = list(User.objects.select_related("unit").filter(username__in=[r.username for r in result.new]))
-                issued = issue_one_time_passwords(actor="cli", users=users, grant=True)
+                issued = issue_one_time_passwords(actor=SystemActor("cli"), users=users, grant=True)
                 sheet.write_bytes(password_sheet(issued))
                 self.stdout.write(f"已授权 {len(issued)} 个账号，一次性密码表：{sheet}（只输出这一次，请打印后删除）")

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kaifang.accounts.models import ApiToken
 from kaifang.accounts.services import revoke_token
+from kaifang.core.actors import SystemActor
 from kaifang.core.context import change_context
 
 
@@ -24,5 +25,5 @@ class Command(BaseCommand):
             self.stdout.write(f"将吊销 {tokens[0]}（加 --commit 执行）")
             return
         with change_context(channel="cli"):
-            revoke_token(actor="cli", token=tokens[0])
+            revoke_token(actor=SystemActor("cli"), token=tokens[0])
         self.stdout.write(f"已吊销 {tokens[0]}")

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kaifang.accounts import lifecycle, twofactor
 from kaifang.accounts.models import User
+from kaifang.core.actors import SystemActor
 from kaifang.core.context import change_context
 
 ACTIONS = ["unlock", "reset-2fa", "logout", "reset-password", "deactivate", "activate"]
@@ -32,16 +33,18 @@ class Command(BaseCommand):
             raise CommandError(f"将对 {user.username} 执行 {action}；确认请加 --commit")
         with change_context(channel="cli"):
             if action == "unlock":
-                lifecycle.unlock(actor="cli", user=user)
+                lifecycle.unlock(actor=SystemActor("cli"), user=user)
                 self.stdout.write(f"已解除 {user.username} 的锁定")
             elif action == "reset-2fa":
-                twofactor.reset_second_factor(actor="cli", user=user)
+                twofactor.reset_second_factor(actor=SystemActor("cli"), user=user)
                 self.stdout.write(f"已重置 {user.username} 的动态口令，下次登录重新设置")
             elif action == "logout":
-                self.stdout.write(f"已结束 {user.username} 的 {lifecycle.force_logout(actor='cli', user=user)} 个会话")
+                self.stdout.write(
+                    f"已结束 {user.username} 的 {lifecycle.force_logout(actor=SystemActor('cli'), user=user)} 个会话"
+                )
             elif action == "reset-password":
-                self.stdout.write(lifecycle.reset_password(actor="cli", user=user))
+                self.stdout.write(lifecycle.reset_password(actor=SystemActor("cli"), user=user))
                 self.stderr.write(f"已重置 {user.username} 的密码（只显示这一次，首次登录须修改）")
             else:
-                lifecycle.set_active(actor="cli", user=user, active=action == "activate")
+                lifecycle.set_active(actor=SystemActor("cli"), user=user, active=action == "activate")
                 self.stdout.write(f"已{'启用' if action == 'activate' else '停用'} {user.username}")

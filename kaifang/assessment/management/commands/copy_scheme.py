@@ -10,6 +10,7 @@ from django.db import transaction
 
 from kaifang.assessment.models import AssessmentScheme, SchemeStatus
 from kaifang.assessment.scheme_services import copy_scheme_to_year, next_year_code
+from kaifang.core.actors import SystemActor
 from kaifang.core.context import change_context
 
 
@@ -34,7 +35,7 @@ class Command(BaseCommand):
             return
         try:
             with change_context(channel="cli"), transaction.atomic():
-                copy = copy_scheme_to_year(actor="cli", scheme=scheme, year=year, code=new_code)
+                copy = copy_scheme_to_year(actor=SystemActor("cli"), scheme=scheme, year=year, code=new_code)
         except ValidationError as exc:
             raise CommandError("；".join(exc.messages)) from exc
         self.stdout.write(f"已复制为 {copy.code}（草稿第1版）")

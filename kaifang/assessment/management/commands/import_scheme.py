@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kaifang.assessment.scheme_services import import_scheme
+from kaifang.core.actors import SystemActor
 from kaifang.core.context import change_context
 
 
@@ -24,7 +25,7 @@ class Command(BaseCommand):
             raise CommandError(f"文件不存在：{file}")
         with change_context(channel="cli"):
             result = import_scheme(
-                actor="cli", data=file.read_bytes(), filename=file.name, commit=commit, activate=activate
+                actor=SystemActor("cli"), data=file.read_bytes(), filename=file.name, commit=commit, activate=activate
             )
         if result.problems:
             raise CommandError("\n".join([result.summary(), *(str(p) for p in result.problems)]))

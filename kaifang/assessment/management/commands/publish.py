@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kaifang.assessment.management.commands.assess import scheme_and_period
 from kaifang.assessment.services import publish_assessment
+from kaifang.core.actors import SystemActor
 from kaifang.core.context import change_context
 from kaifang.indicators.periods import ytd_label
 
@@ -27,7 +28,7 @@ class Command(BaseCommand):
             return
         try:
             with change_context(channel="cli"):
-                snapshot = publish_assessment(actor="cli", scheme=found, period=day, reason=reason)
+                snapshot = publish_assessment(actor=SystemActor("cli"), scheme=found, period=day, reason=reason)
         except (ValidationError, PermissionDenied) as exc:
             raise CommandError("；".join(getattr(exc, "messages", [str(exc)]))) from None
         self.stdout.write(

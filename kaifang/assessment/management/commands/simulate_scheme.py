@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kaifang.assessment.models import AssessmentScheme
 from kaifang.assessment.simulation import rank_change_text, simulate
+from kaifang.core.actors import SystemActor
 from kaifang.core.context import change_context
 from kaifang.indicators.periods import parse_period, ytd_label
 
@@ -36,7 +37,7 @@ class Command(BaseCommand):
         try:
             day = parse_period(period)
             with change_context(channel="cli"):
-                result = simulate(actor="cli", scheme=scheme, period=day, base=base_scheme)
+                result = simulate(actor=SystemActor("cli"), scheme=scheme, period=day, base=base_scheme)
         except (ValidationError, PermissionDenied) as exc:
             raise CommandError("；".join(getattr(exc, "messages", [str(exc)]))) from None
         b, c = result.base.number, result.candidate.number

@@ -10,6 +10,7 @@ from django.http import Http404
 
 from kaifang.accounts.models import Role, User
 from kaifang.core import clock
+from kaifang.core.actors import SystemActor
 from kaifang.core.context import change_context
 from kaifang.indicators.exports import explorer_workbook
 from kaifang.indicators.periods import parse_period, range_label
@@ -70,7 +71,7 @@ class Command(BaseCommand):
                 unit=unit,
                 period_from=start,
                 period_to=end,
-                actor=user if options["user"] else "cli",
+                actor=user if options["user"] else SystemActor("cli"),
             )
         output.write_bytes(content)
         self.stdout.write(f"已导出 {unit.name} {indicator.name} {range_label(start, end)} 共 {rows} 行到 {output}。")

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from kaifang.core.actors import SystemActor
 from kaifang.core.context import change_context
 from kaifang.indicators.catalogue_services import STARTER, import_catalogue
 
@@ -24,7 +25,9 @@ class Command(BaseCommand):
         if path is None or not path.is_file():
             raise CommandError(f"文件不存在：{path}" if path else "请给出文件，或用 --starter。")
         with change_context(channel="cli"):
-            result = import_catalogue(actor="cli", data=path.read_bytes(), filename=path.name, commit=commit)
+            result = import_catalogue(
+                actor=SystemActor("cli"), data=path.read_bytes(), filename=path.name, commit=commit
+            )
         if result.problems:
             raise CommandError("\n".join([result.summary(), *(str(p) for p in result.problems)]))
         self.stdout.write(result.summary() + ("" if commit else "（加 --commit 写入）"))

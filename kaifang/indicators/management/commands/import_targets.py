@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from kaifang.core.actors import SystemActor
 from kaifang.core.context import change_context
 from kaifang.indicators.target_services import import_targets
 
@@ -22,7 +23,7 @@ class Command(BaseCommand):
         if not file.is_file():
             raise CommandError(f"文件不存在：{file}")
         with change_context(channel="cli"):
-            result = import_targets(actor="cli", data=file.read_bytes(), filename=file.name, commit=commit)
+            result = import_targets(actor=SystemActor("cli"), data=file.read_bytes(), filename=file.name, commit=commit)
         if result.problems:
             raise CommandError("\n".join([result.summary(), *(str(p) for p in result.problems)]))
         for gap in result.gaps:

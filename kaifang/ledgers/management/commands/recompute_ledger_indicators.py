@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from kaifang.core.actors import SystemActor
 from kaifang.core.context import change_context
 from kaifang.ledgers.derived import recompute_all
 
@@ -17,7 +18,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         with change_context(channel="cli"), transaction.atomic():
-            summary = recompute_all(actor="cli", commit=options["commit"])
+            summary = recompute_all(actor=SystemActor("cli"), commit=options["commit"])
         if options["commit"]:
             self.stdout.write(
                 f"已按台账重算 {summary['indicators']} 个指标、{summary['keys']} 个单位月份，"

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
+from kaifang.core.actors import SystemActor
 from kaifang.core.context import change_context
 from kaifang.orgs.services import load_divisions
 
@@ -33,7 +34,7 @@ class Command(BaseCommand):
             raise CommandError("文件须为 UTF-8 编码的 CSV。") from exc
         try:
             with change_context(channel="cli"), transaction.atomic():
-                result = load_divisions(actor="cli", text=text)
+                result = load_divisions(actor=SystemActor("cli"), text=text)
                 if not commit:
                     raise DryRun
         except DryRun:

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from kaifang.core.actors import SystemActor
 from kaifang.core.context import change_context
 from kaifang.reporting.calendar_services import CalendarRule, create_calendar, plan_calendar
 
@@ -52,10 +53,10 @@ class Command(BaseCommand):
             )
             with change_context(channel="cli"):
                 if o["commit"]:
-                    created = create_calendar(actor="cli", rule=rule)
+                    created = create_calendar(actor=SystemActor("cli"), rule=rule)
                     self.stdout.write(f"已生成 {len(created)} 个报送批次。")
                     return
-                for p in plan_calendar(actor="cli", rule=rule):
+                for p in plan_calendar(actor=SystemActor("cli"), rule=rule):
                     state = "已存在" if p.exists else ("填报中" if p.opens_now else "未开始")
                     self.stdout.write(
                         f"{p.period:%Y-%m} {p.name}：{timezone.localtime(p.opens_at):%Y-%m-%d} 开始，"

@@ -7,7 +7,7 @@ from typing import Any
 from django_tasks_db.management.commands.db_worker import Command as DatabaseWorker
 
 from kaifang.core.batches import reap_dead_runs, worker_id
-from kaifang.core.jobs import schedule_jobs
+from kaifang.jobs import schedule_jobs
 
 
 class Command(DatabaseWorker):

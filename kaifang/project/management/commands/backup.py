@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from kaifang.audit.services import record_event
+from kaifang.core.actors import SystemActor
 from kaifang.core.context import change_context
 from kaifang.security.backup import BackupError, backup
 
@@ -25,7 +26,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         with change_context(channel="cli"), transaction.atomic():
             record_event(
-                actor="cli",
+                actor=SystemActor("cli"),
                 action="security.backup",
                 object_type="backup",
                 object_repr=result.path.name,

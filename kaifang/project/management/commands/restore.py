@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from kaifang.audit.services import record_event, verify_chain
+from kaifang.core.actors import SystemActor
 from kaifang.core.context import change_context
 from kaifang.security.backup import BackupError, restore, verify_checksum
 
@@ -33,7 +34,7 @@ class Command(BaseCommand):
         count, broken = verify_chain()
         with change_context(channel="cli"), transaction.atomic():
             record_event(
-                actor="cli",
+                actor=SystemActor("cli"),
                 action="security.restore",
                 object_type="backup",
                 object_repr=file.name,

@@ -34,12 +34,12 @@ from typing import Any
 
 from django.db import transaction
 
+from kaifang.audit.models import AuditEvent
 from kaifang.audit.services import record_event
 from kaifang.core.actors import SystemActor
 from kaifang.indicators.catalogue import save_indicator
-from kaifang.indicators.figures import ValueEntry
-from kaifang.indicators.models import Indicator, ReportedAs, Source
-from kaifang.indicators.services import set_computed_values
+from kaifang.indicators.demo.catalogue import INDICATORS as INDICATORS
+from kaifang.indicators.models import Indicator, ReportedAs
 from kaifang.indicators.targets import set_targets_bulk
 from kaifang.orgs.models import OrgUnit, UnitKind
 
@@ -88,87 +88,6 @@ PORT_BONUS: dict[str, Decimal] = {
     "211100": Decimal("1.3"),
     "210600": Decimal("1.3"),
 }
-
-INDICATORS: list[dict[str, Any]] = [
-    dict(
-        code="FDI", name="实际利用外资", unit_of_measure="万美元", category="利用外资", authority="commerce", decimals=0
-    ),
-    dict(
-        code="FIE_NEW",
-        name="外商投资新设企业数",
-        unit_of_measure="个",
-        category="利用外资",
-        authority="commerce",
-        decimals=0,
-    ),
-    dict(code="TRADE", name="进出口总额", unit_of_measure="亿元", category="对外贸易", authority="customs"),
-    dict(code="EXPORT", name="出口额", unit_of_measure="亿元", category="对外贸易", authority="customs"),
-    dict(code="IMPORT", name="进口额", unit_of_measure="亿元", category="对外贸易", authority="customs"),
-    dict(code="DOMESTIC", name="引进内资", unit_of_measure="亿元", category="招商引资", authority="commerce"),
-    dict(
-        code="PROJ_SIGNED",
-        name="新签约亿元以上项目数",
-        unit_of_measure="个",
-        category="招商引资",
-        authority="self",
-        decimals=0,
-        source="ledger",
-        reported_as="period",
-    ),
-    dict(
-        code="PROJ_STARTED",
-        name="新开工亿元以上项目数",
-        unit_of_measure="个",
-        category="招商引资",
-        authority="self",
-        decimals=0,
-        source="ledger",
-        reported_as="period",
-    ),
-    dict(code="CBEC", name="跨境电商交易额", unit_of_measure="亿元", category="开放平台", authority="commerce"),
-    dict(
-        code="TALENT",
-        name="引进人才数",
-        unit_of_measure="人",
-        category="招才引智",
-        authority="self",
-        decimals=0,
-        source="ledger",
-        reported_as="period",
-    ),
-    dict(
-        code="ODI",
-        name="对外直接投资额",
-        unit_of_measure="万美元",
-        category="对外投资",
-        authority="commerce",
-        decimals=0,
-    ),
-    dict(
-        code="EXPORT_SHARE",
-        name="出口占进出口比重",
-        unit_of_measure="%",
-        category="对外贸易",
-        authority="customs",
-        decimals=1,
-        source="formula",
-        unit_aggregation="none",
-        formula="share(EXPORT, TRADE) * 100",
-        description="出口额 ÷ 进出口总额 × 100，由系统按公式计算。",
-    ),
-    dict(
-        code="TRADE_GROWTH",
-        name="进出口总额同比增速",
-        unit_of_measure="%",
-        category="对外贸易",
-        authority="customs",
-        decimals=1,
-        source="formula",
-        unit_aggregation="none",
-        formula="yoy(TRADE) * 100",
-        description="进出口总额较上年同期增长百分比（累计），上年同期为零或缺失时为“不可比”。",
-    ),
-]
 
 
 @dataclass
@@ -437,68 +356,13 @@ def _load_targets(actor: Any, indicators: dict[str, Indicator], units: dict[str,
     return set_targets_bulk(actor=actor, rows=rows)
 
 
-def history_months() -> list[datetime.date]:
-    """The months loaded as history: 2017-01 … 2018-05."""
-    return [m for m in _months() if m <= LAST_LOADED]
-
-
-def _reporting_units(indicator: Indicator) -> list[str]:
-    """Who holds a figure: every county; 大连, 营口 and 锦州 also type their own city figures."""
-    out: list[str] = []
-    for city in CITIES:
-        out.extend(_tree()[city])
-        if city in CITY_REPORTERS and indicator.source == Source.REPORTED:
-            out.append(city)
-    return out
-
-
-def _figure(indicator: Indicator, unit_code: str, period: datetime.date) -> Decimal:
-    """The figure as the indicator is reported: the month's own value, or the YTD (a stock's value)."""
-    if indicator.time_aggregation == "stock" or indicator.reported_as != ReportedAs.YTD:
-        return monthly_plan()[(indicator.code, unit_code, period)]
-    return planned_value(indicator.code, unit_code, period) or Decimal(0)
-
-
-def history_units() -> list[OrgUnit]:
-    """The units that report history: every county, and the cities that report their own figures."""
-    codes = {c for kids in _tree().values() for c in kids} | set(CITY_REPORTERS)
-    return list(OrgUnit.objects.filter(code__in=codes).order_by("path"))
-
-
-def history_indicators() -> list[Indicator]:
-    """The demo indicators whose figures are stored (typed and ledger-derived), catalogue order."""
-    codes = [s["code"] for s in INDICATORS if s.get("source", "reported") != "formula"]
-    return list(Indicator.objects.filter(code__in=codes).order_by("sort_order", "code"))
-
-
-def history_batches(period: datetime.date) -> list[tuple[OrgUnit, list[ValueEntry]]]:
-    """Every unit's typed figures of one history month, as `save_many` takes them."""
-    indicators = [i for i in history_indicators() if i.is_typed]
-    units = {u.code: u for u in history_units()}
-    entries: dict[str, list[ValueEntry]] = {}
-    for indicator in indicators:
-        for unit_code in _reporting_units(indicator):
-            entries.setdefault(unit_code, []).append(ValueEntry(indicator.code, _figure(indicator, unit_code, period)))
-    return [(units[code], entries[code]) for code in sorted(entries, key=lambda c: units[c].path)]
-
-
-def _load_computed(actor: Any, indicators: dict[str, Indicator], units: dict[str, OrgUnit]) -> int:
-    """The ledger-derived figures of the history months, through `set_computed_values` (the same
-    figures the demo ledgers count; the ledger demo's recompute then finds nothing to change)."""
-    changed = 0
-    for indicator in indicators.values():
-        if indicator.source != Source.LEDGER:
-            continue
-        rows = [
-            (units[unit_code], period, _figure(indicator, unit_code, period))
-            for unit_code in _reporting_units(indicator)
-            for period in history_months()
-        ]
-        changed += set_computed_values(actor=actor, indicator=indicator, rows=rows)
-    return changed
-
-
 def demo_loaded() -> bool:
-    from kaifang.audit.models import AuditEvent
-
     return AuditEvent.objects.filter(action=DEMO_MARK).exists()
+
+
+# Moved to `kaifang.indicators.demo.history`; imported at the end because it reads names defined above.
+from kaifang.indicators.demo.history import _load_computed as _load_computed  # noqa: E402
+from kaifang.indicators.demo.history import history_batches as history_batches  # noqa: E402
+from kaifang.indicators.demo.history import history_indicators as history_indicators  # noqa: E402
+from kaifang.indicators.demo.history import history_months as history_months  # noqa: E402
+from kaifang.indicators.demo.history import history_units as history_units  # noqa: E402

@@ -5,8 +5,15 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from kaifang.accounts.demo import DEMO_PASSWORD, PERSONAS, load_personas
+from kaifang.assessment.demo import load_assessment_demo
+from kaifang.core.actors import SystemActor
 from kaifang.core.context import change_context
+from kaifang.indicators.demo import load_indicators_demo
+from kaifang.ledgers.demo import load_ledgers_demo
+from kaifang.meetings.demo import load_meetings_demo
 from kaifang.orgs.demo import load_org_tree
+from kaifang.reporting.demo import load_reporting_demo
+from kaifang.supervision.demo import load_supervision_demo
 
 
 class Command(BaseCommand):
@@ -14,26 +21,14 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         with change_context(channel="cli"):
-            load_org_tree(actor="demo")
+            load_org_tree(actor=SystemActor("demo"))
             load_personas()
             # Each business area's demo data loads here, in dependency order.
-            from kaifang.indicators.demo import load_indicators_demo
-
             load_indicators_demo()
-            from kaifang.ledgers.demo import load_ledgers_demo
-
             load_ledgers_demo()  # after the indicators: pushes the ledger-derived figures
-            from kaifang.reporting.demo import load_reporting_demo
-
             load_reporting_demo()  # after the indicators: the 2018-06 round types June's figures
-            from kaifang.meetings.demo import load_meetings_demo
-
-            load_meetings_demo()  # before supervision: its tasks cite the meeting
-            from kaifang.supervision.demo import load_supervision_demo
-
-            load_supervision_demo()
-            from kaifang.assessment.demo import load_assessment_demo
-
+            meeting = load_meetings_demo()  # before supervision: its tasks cite the meeting
+            load_supervision_demo(meeting_id=meeting.pk)
             load_assessment_demo()  # last: scores and publishes from everything above
         self.stdout.write(f"演示数据已载入。演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, display_name, _role, unit_code in PERSONAS:

@@ -19,6 +19,7 @@ from django.db import transaction
 from kaifang.accounts.lifecycle import random_password
 from kaifang.accounts.models import Role, User
 from kaifang.accounts.services import create_user
+from kaifang.core.actors import SystemActor
 from kaifang.core.context import change_context
 from kaifang.indicators.catalogue_services import adopt_starter_catalogue
 from kaifang.orgs.models import OrgUnit, UnitKind
@@ -84,7 +85,7 @@ class Command(BaseCommand):
             raise CommandError(f"{path} 须为 UTF-8 编码的 CSV。") from exc
 
     def _setup(self, texts: dict[str, str], usernames: dict[str, str], *, catalogue: bool) -> list[str]:
-        lines = [f"行政区划：{load_divisions(actor='cli', text=texts['divisions']).summary()}"]
+        lines = [f"行政区划：{load_divisions(actor=SystemActor('cli'), text=texts['divisions']).summary()}"]
         code = settings.KAIFANG_PROVINCE_CODE
         province = OrgUnit.objects.filter(code=code, kind=UnitKind.PROVINCE).first()
         if province is None:
@@ -94,10 +95,9 @@ class Command(BaseCommand):
                 "请在 .env 中把 KAIFANG_PROVINCE_CODE 设为本省代码。"
             )
         if "departments" in texts:
-            lines.append(
-                f"省直部门：{load_departments(actor='cli', text=texts['departments'], province=province).summary()}"
-            )
-        groups = set_standard_groups(actor="cli")
+            loaded = load_departments(actor=SystemActor("cli"), text=texts["departments"], province=province)
+            lines.append(f"省直部门：{loaded.summary()}")
+        groups = set_standard_groups(actor=SystemActor("cli"))
         lines.append("考核组：" + "、".join(f"{g.name}（{g.members.count()}）" for g in groups))
         for role, label in ((r, label) for _u, r, label in ADMINS):
             username = usernames[role]
@@ -107,7 +107,7 @@ class Command(BaseCommand):
                 continue
             password = random_password()
             create_user(
-                actor="cli",
+                actor=SystemActor("cli"),
                 username=username,
                 password=password,
                 unit=province,
@@ -117,5 +117,5 @@ class Command(BaseCommand):
             )
             lines.append(f"{label}：{username}  一次性密码：{password}")
         if catalogue:
-            lines.append(f"指标目录：{adopt_starter_catalogue(actor='cli').summary()}")
+            lines.append(f"指标目录：{adopt_starter_catalogue(actor=SystemActor('cli')).summary()}")
         return lines

@@ -3,7 +3,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from kaifang.core.navigation import nav_for
+from kaifang.project.navigation import nav_for
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 
 from kaifang.accounts.services import token_for
 from kaifang.core.schemas import ErrorOut
+from kaifang.core.versions import is_stale
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
@@ -84,6 +85,9 @@ def error_messages(exc: ValidationError) -> list[str] | dict[str, list[str]]:
 
 @api.exception_handler(ValidationError)
 def django_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    """400 with the messages; 409 when the record changed since the client read it (`StaleVersion`)."""
+    if is_stale(exc):
+        return api.create_response(request, {"detail": "；".join(exc.messages)}, status=409)
     return api.create_response(request, {"detail": error_messages(exc)}, status=400)
 
 

@@ -21,6 +21,18 @@ from django.db import transaction
 
 from kaifang.audit.services import record_event
 from kaifang.core import clock
+from kaifang.core.actors import SystemActor
+from kaifang.indicators.demo import monthly_plan
+from kaifang.ledgers.demo.data import DALIAN_LEADS as DALIAN_LEADS
+from kaifang.ledgers.demo.data import DOMESTIC_CITY as DOMESTIC_CITY
+from kaifang.ledgers.demo.data import DOMESTIC_PARTS as DOMESTIC_PARTS
+from kaifang.ledgers.demo.data import EMPLOYERS as EMPLOYERS
+from kaifang.ledgers.demo.data import FIELDS as FIELDS
+from kaifang.ledgers.demo.data import INDUSTRY_WEIGHTS as INDUSTRY_WEIGHTS
+from kaifang.ledgers.demo.data import NAME_PARTS as NAME_PARTS
+from kaifang.ledgers.demo.data import ORIGIN_WEIGHTS as ORIGIN_WEIGHTS
+from kaifang.ledgers.demo.data import PRODUCTS as PRODUCTS
+from kaifang.ledgers.demo.data import RATES as RATES
 from kaifang.ledgers.derived import recompute_all
 from kaifang.ledgers.investors import normalize_investor_name
 from kaifang.ledgers.models import (
@@ -32,177 +44,21 @@ from kaifang.ledgers.models import (
     Investor,
     ProjectTransfer,
     StageChange,
-    TalentRecord,
 )
-from kaifang.ledgers.reference import Currency, FollowUpKind, FollowUpStatus, Stage, TalentKind, TalentLevel
+from kaifang.ledgers.reference import Currency, FollowUpKind, FollowUpStatus, Stage, TalentLevel
 from kaifang.orgs.models import OrgUnit, UnitKind
+
+DEMO_ACTOR = SystemActor("demo")
 
 SEED = "kaifang-ledgers-demo"
 DEMO_PREFIX = "DEMO-"
-RATES = [(2016, "6.6423"), (2017, "6.7518"), (2018, "6.6174")]  # 人民币对美元年平均汇率 (统计公报)
 
-# Where investors come from, with weights (Liaoning draws on Japan, Korea, HK and the big domestic regions).
-ORIGIN_WEIGHTS = [
-    ("CN-BJ", 11),
-    ("CN-SH", 8),
-    ("CN-JS", 8),
-    ("CN-ZJ", 7),
-    ("CN-GD", 7),
-    ("HK", 9),
-    ("JP", 7),
-    ("KR", 6),
-    ("CN-SD", 5),
-    ("CN-TJ", 3),
-    ("CN-HE", 2),
-    ("CN-AH", 2),
-    ("CN-HB", 2),
-    ("CN-SC", 2),
-    ("DE", 4),
-    ("SG", 3),
-    ("US", 3),
-    ("TW", 2),
-    ("RU", 1),
-    ("MY", 1),
-    ("TH", 1),
-    ("AE", 1),
-    ("PL", 1),
-    ("FR", 1),
-    ("GB", 1),
-    ("NL", 1),
-    ("IL", 1),
-    ("MO", 1),
-    ("CN-LN", 3),
-]
-INDUSTRY_WEIGHTS = [
-    ("C", 38),
-    ("I", 9),
-    ("G", 8),
-    ("K", 6),
-    ("M", 6),
-    ("D", 5),
-    ("F", 5),
-    ("L", 5),
-    ("A", 4),
-    ("R", 3),
-    ("Q", 3),
-    ("N", 2),
-    ("H", 2),
-    ("E", 2),
-    ("J", 1),
-    ("P", 1),
-]
-PRODUCTS = {
-    "C": [
-        "汽车零部件",
-        "精密机床",
-        "动力电池",
-        "集成电路封装",
-        "工业机器人",
-        "精细化工",
-        "新材料",
-        "生物医药",
-        "食品加工",
-        "船舶配套",
-    ],
-    "I": ["数据中心", "软件研发中心", "工业互联网平台", "云计算基地"],
-    "G": ["冷链物流园", "港口物流", "跨境电商仓储", "多式联运枢纽"],
-    "K": ["商业综合体", "产业园区开发"],
-    "M": ["研发中心", "检验检测中心", "技术转移中心"],
-    "D": ["风电", "光伏发电", "热电联产", "LNG接收站"],
-    "F": ["进口商品分拨中心", "大宗商品交易中心"],
-    "L": ["总部基地", "会展中心"],
-    "A": ["现代农业示范园", "海参养殖", "设施农业"],
-    "R": ["文旅小镇", "滑雪度假区"],
-    "Q": ["康养中心", "国际医院"],
-    "N": ["污水处理", "固废资源化"],
-    "H": ["国际酒店"],
-    "E": ["装配式建筑基地"],
-    "J": ["金融后台服务中心"],
-    "P": ["国际学校"],
-}
-NAME_PARTS = {
-    "JP": (["东和", "丰荣", "三星电机", "北辰", "大和精工", "日进"], "株式会社"),
-    "KR": (["大成", "韩一", "新韩化学", "东亚精密", "宇进"], "株式会社"),
-    "DE": (["莱茵机械", "巴伐利亚动力", "施瓦本精工", "汉萨物流"], "有限公司"),
-    "US": (["太平洋科技", "五大湖实业", "西岸生物"], "公司"),
-    "FR": (["罗讷化工", "卢瓦尔食品"], "股份公司"),
-    "GB": (["泰晤士资本", "约克能源"], "有限公司"),
-    "NL": (["鹿特丹港务", "郁金香农业"], "有限公司"),
-    "SG": (["海峡物流", "狮城投资", "南洋置业"], "私人有限公司"),
-    "RU": (["远东木业", "西伯利亚能源"], "有限公司"),
-    "MY": (["吉隆坡橡胶", "马六甲控股"], "有限公司"),
-    "TH": (["暹罗食品", "湄南实业"], "有限公司"),
-    "AE": (["海湾投资"], "有限公司"),
-    "PL": (["维斯瓦机械"], "有限公司"),
-    "IL": (["加利利农业科技"], "有限公司"),
-    "HK": (["港华", "信德", "华通", "嘉汇", "维港"], "控股有限公司"),
-    "MO": (["濠江"], "投资有限公司"),
-    "TW": (["台达精机", "宝岛电子"], "股份有限公司"),
-}
-DOMESTIC_PARTS = [
-    "中科",
-    "华信",
-    "中鼎",
-    "恒达",
-    "长城",
-    "远景",
-    "中能",
-    "华晟",
-    "国泰",
-    "京东方舟",
-    "金桥",
-    "天润",
-    "正泰源",
-    "海川",
-]
-DOMESTIC_CITY = {
-    "CN-BJ": "北京",
-    "CN-SH": "上海",
-    "CN-JS": "江苏",
-    "CN-ZJ": "浙江",
-    "CN-GD": "广东",
-    "CN-SD": "山东",
-    "CN-TJ": "天津",
-    "CN-HE": "河北",
-    "CN-AH": "安徽",
-    "CN-HB": "湖北",
-    "CN-SC": "四川",
-    "CN-LN": "辽宁",
-}
-FIELDS = [
-    "智能制造",
-    "新材料",
-    "生物医药",
-    "集成电路",
-    "海洋工程",
-    "现代农业",
-    "软件与信息技术",
-    "新能源汽车",
-    "精细化工",
-    "金融",
-]
 PROGRAMMES: dict[str, list[str]] = {
     TalentLevel.NATIONAL: ["国家高层次人才特殊支持计划", "国家杰出青年科学基金获得者"],
     TalentLevel.PROVINCIAL: ["兴辽英才计划", "辽宁省“百千万人才工程”"],
     TalentLevel.CITY: ["城市高层次人才计划", "青年英才计划"],
     TalentLevel.OTHER: [""],
 }
-EMPLOYERS = [
-    "高新区企业",
-    "市属研究院",
-    "工业大学",
-    "装备制造集团",
-    "医科大学附属医院",
-    "软件园企业",
-    "石化企业",
-    "港口集团",
-]
-DALIAN_LEADS = [
-    ("日本电产精密马达扩产项目", "日本北辰株式会社", "JP", "C", "210211", "2018-07-02", "38000"),
-    ("韩国大成化学新材料项目", "韩国大成株式会社", "KR", "C", "210213", "2018-07-03", "22000"),
-    ("上海华信冷链物流基地", "上海华信物流有限公司", "CN-SH", "G", "210200", "2018-07-04", "15000"),
-    ("新加坡海峡港航数字平台", "新加坡海峡物流私人有限公司", "SG", "I", "210202", "2018-07-05", "3000"),
-]
 
 
 def _rng(*parts: object) -> random.Random:
@@ -295,7 +151,7 @@ class _Builder:
         for action, day in path:
             from kaifang.ledgers.services import TRANSITIONS
 
-            to_stage = TRANSITIONS[(p.stage, action)][0]
+            to_stage = TRANSITIONS[(p.stage, action)].to
             steps.append((action, p.stage, to_stage, day, p.unit))
             if to_stage == Stage.SIGNED and p.first_signed_on is None:
                 p.first_signed_on, p.first_signed_unit = day, p.unit
@@ -343,8 +199,6 @@ class _Builder:
 
 
 def _plan() -> dict[tuple[str, str, datetime.date], Decimal]:
-    from kaifang.indicators.demo import monthly_plan
-
     return monthly_plan()
 
 
@@ -369,7 +223,7 @@ def _own_counts(plan: dict[tuple[str, str, datetime.date], Decimal], code: str) 
     return out
 
 
-def load_ledgers_demo(*, actor: Any = "demo") -> dict[str, int]:
+def load_ledgers_demo(*, actor: Any = DEMO_ACTOR) -> dict[str, int]:
     """Load the demo ledgers (idempotent: does nothing when they are already there)."""
     if InvestmentProject.objects.filter(external_id__startswith=DEMO_PREFIX).exists():
         return {"projects": 0, "talents": 0}
@@ -525,149 +379,8 @@ def _build_projects(
                     p.unit = target
 
 
-def _apply(b: _Builder, index: int, action: str, day: datetime.date) -> None:
-    from kaifang.ledgers.services import TRANSITIONS
-
-    p = b.projects[index]
-    to_stage = TRANSITIONS[(p.stage, action)][0]
-    b.history[index].append((action, p.stage, to_stage, day, p.unit))  # type: ignore[arg-type]
-    if to_stage == Stage.STARTED and p.first_started_on is None:
-        p.first_started_on, p.first_started_unit = day, p.unit
-    p.stage, p.stage_since = to_stage, day
-
-
-def _start(b: _Builder, rng: random.Random, index: int, day: datetime.date, today: datetime.date) -> None:
-    """Start a project on `day`; older starts move on to 到资 and 投产, with money arriving."""
-    p = b.projects[index]
-    if rng.random() < 0.3:
-        _apply(b, index, "plan_start", max(p.stage_since, day - datetime.timedelta(days=rng.randrange(5, 40))))
-    _apply(b, index, "start", day)
-    funds_day = day + datetime.timedelta(days=rng.randrange(30, 150))
-    if funds_day <= today:
-        amount = (p.agreed_amount * Decimal(rng.randrange(20, 60)) / 100).quantize(Decimal(1))
-        b.receipts.append(
-            (
-                index,
-                FundsReceipt(
-                    amount=amount,
-                    currency=p.currency,
-                    received_on=funds_day,
-                    unit=p.unit,
-                    note="示例：首期资金",
-                    actor_name="示例数据",
-                ),
-            )
-        )
-        p.funds_in_place += amount
-        _apply(b, index, "funds_in", funds_day)
-        produce_day = funds_day + datetime.timedelta(days=rng.randrange(90, 300))
-        if produce_day <= today:
-            _apply(b, index, "produce", produce_day)
-    if rng.random() < 0.15:
-        b.follow_ups.append(
-            (
-                index,
-                FollowUp(
-                    kind=FollowUpKind.COORDINATION,
-                    text="需协调解决施工用电增容（示例）",
-                    status=FollowUpStatus.IN_PROGRESS,
-                    actor_name="示例数据",
-                ),
-            )
-        )
-
-
-def _build_pipeline(b: _Builder, units: dict[str, OrgUnit], platforms: dict[str, list[OrgUnit]]) -> None:
-    """Leads and talks in progress across the cities, dropped leads, and Dalian's July leads."""
-    today = clock.today()
-    for city_code in sorted(c for c, u in units.items() if u.kind == UnitKind.CITY):
-        rng = _rng("pipeline", city_code)
-        counties = [u for u in units.values() if u.parent_id == units[city_code].pk and u.kind == UnitKind.COUNTY]
-        holders = [units[city_code], *[u for u in counties if u.is_current()]]
-        for n in range(rng.randrange(8, 16)):
-            unit = rng.choice(holders)
-            received = today - datetime.timedelta(days=rng.randrange(10, 200))
-            path: list[tuple[str, datetime.date]] = []
-            if n % 3 != 0:
-                path.append(("negotiate", received + datetime.timedelta(days=rng.randrange(3, 9))))
-            if n % 7 == 6:
-                last = path[-1][1] if path else received
-                path.append(("drop", min(last + datetime.timedelta(days=5), today)))
-            b.project(
-                rng,
-                unit=unit,
-                platform=_platform(rng, unit, platforms),
-                big=rng.random() < 0.6,
-                received=received,
-                path=path,
-            )
-    rng = _rng("dalian-leads")
-    for name, investor, origin, industry, unit_code, day, amount in DALIAN_LEADS:
-        received = datetime.date.fromisoformat(day)
-        if received > today:
-            continue
-        p = b.project(rng, unit=units[unit_code], platform=None, big=True, received=received, path=[])
-        inv = b.investors.setdefault(
-            investor, Investor(name=investor, normalized_name=normalize_investor_name(investor), origin=origin)
-        )
-        p.name, p.investor, p.origin, p.industry, p.agreed_amount = name, inv, origin, industry, Decimal(amount)
-        p.currency = Currency.CNY
-        p.responded_on = received if received < today - datetime.timedelta(days=1) else None
-        p.assessed_on = p.feedback_on = None
-
-
-def _build_talents(plan: dict[tuple[str, str, datetime.date], Decimal], units: dict[str, OrgUnit]) -> int:
-    """People introduced per unit and month as planned: a few named high-level people and teams,
-    the rest as batch records (批量引进) so the headcount adds up exactly."""
-    rows: list[TalentRecord] = []
-    serial = 0
-    for (unit_code, month), count in sorted(_own_counts(plan, "TALENT").items()):
-        if count <= 0:
-            continue
-        rng = _rng("talent", unit_code, month)
-        unit = units[unit_code]
-        left = count
-        parts: list[tuple[str, int, str]] = []  # (kind or "batch", headcount, level)
-        for _ in range(min(left, rng.randrange(1, 4))):
-            level: str = rng.choices(
-                [TalentLevel.NATIONAL, TalentLevel.PROVINCIAL, TalentLevel.CITY], weights=[1, 3, 6]
-            )[0]
-            parts.append((TalentKind.PERSON, 1, level))
-            left -= 1
-        if left >= 3 and rng.random() < 0.5:
-            size = rng.randrange(3, min(left, 12) + 1)
-            parts.append((TalentKind.TEAM, size, TalentLevel.PROVINCIAL))
-            left -= size
-        while left > 0:
-            size = min(left, 500)
-            parts.append(("batch", size, TalentLevel.OTHER))
-            left -= size
-        for kind, size, level in parts:
-            serial += 1
-            field = rng.choice(FIELDS)
-            if kind == "batch":
-                name, kind = f"{month.month}月批量引进专业技术人才", TalentKind.TEAM
-            elif kind == TalentKind.TEAM:
-                name = f"{field}创新团队"
-            else:
-                name = rng.choice("王李张刘陈杨赵黄周吴徐孙朱马胡郭林何高罗") + rng.choice(
-                    ["博士", "教授", "研究员", "高级工程师"]
-                )
-            rows.append(
-                TalentRecord(
-                    external_id=f"{DEMO_PREFIX}T{serial:06d}",
-                    name=name,
-                    kind=kind,
-                    headcount=size,
-                    field=field,
-                    level=level,
-                    programme=rng.choice(PROGRAMMES[level]),
-                    employer=f"{unit.name}{rng.choice(EMPLOYERS)}",
-                    unit=unit,
-                    introduced_on=_month_day(rng, month),
-                    source_region=_pick(rng, ORIGIN_WEIGHTS),
-                    note="示例数据",
-                )
-            )
-    TalentRecord.objects.bulk_create(rows, batch_size=1000)
-    return len(rows)
+# Moved to `kaifang.ledgers.demo.pipeline`; imported at the end because it reads names defined above.
+from kaifang.ledgers.demo.pipeline import _apply as _apply  # noqa: E402
+from kaifang.ledgers.demo.pipeline import _build_pipeline as _build_pipeline  # noqa: E402
+from kaifang.ledgers.demo.pipeline import _build_talents as _build_talents  # noqa: E402
+from kaifang.ledgers.demo.pipeline import _start as _start  # noqa: E402

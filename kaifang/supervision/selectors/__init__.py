@@ -29,6 +29,8 @@ from kaifang.supervision.models import (
     TaskState,
     TaskTransition,
 )
+from kaifang.supervision.selectors.counts import overdue_tasks_under as overdue_tasks_under  # published
+from kaifang.supervision.selectors.counts import task_counts as task_counts  # published for the assessment
 
 
 def task_queryset() -> Any:
@@ -357,4 +359,15 @@ def help_requests(user: Any, *, limit: int = 8) -> list[ProgressReport]:
         .exclude(help_needed="")
         .select_related("task", "unit")
         .order_by("-reported_on", "-id")[:limit]
+    )
+
+
+def tasks_citing_meeting(user: Any, meeting_id: int) -> Any:
+    """Top-level tasks that cite meeting `meeting_id` as their source, as far as `user` may see them
+    (published for the meetings area, which never reads supervision's models itself)."""
+    return (
+        Task.objects.visible_to(user)
+        .filter(source_meeting_id=meeting_id, parent__isnull=True)
+        .select_related("lead_unit")
+        .order_by("code")
     )

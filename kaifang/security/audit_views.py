@@ -14,10 +14,10 @@ from django.views.decorators.http import require_GET
 from kaifang import labels
 from kaifang.accounts.permissions import can_read_all_audit, can_read_security_audit
 from kaifang.audit.models import AuditEvent
-from kaifang.audit.selectors import audit_list, filtered_events
 from kaifang.audit.services import record_export
 from kaifang.core import clock
 from kaifang.core.spreadsheets import safe_cell
+from kaifang.security.audit_selectors import audit_list, filtered_events
 
 EXPORT_LIMIT = 100_000
 EXPORT_COLUMNS = [

@@ -6,7 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from kaifang.core.batches import reap_dead_runs
-from kaifang.core.jobs import run_all_jobs, schedule_jobs
+from kaifang.jobs import run_all_jobs, schedule_jobs
 
 
 class Command(BaseCommand):

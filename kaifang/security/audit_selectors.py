@@ -1,4 +1,7 @@
-"""Reading the audit trail with the filters a supervisor or auditor uses (AUDIT_LIST)."""
+"""Reading the audit trail with the filters a supervisor or auditor uses (AUDIT_LIST).
+
+The audit area itself sits just above core (every area's writes record through it), so who may
+read what — which needs the roles and the unit scope — lives here, with the audit page."""
 
 from __future__ import annotations
 
@@ -7,9 +10,11 @@ from typing import Any
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kaifang.accounts.permissions import can_read_security_audit
 from kaifang.audit.models import AuditEvent, AuditEventQuerySet
 from kaifang.core.listing import Filter, Listing, ListSpec, Sort
 from kaifang.orgs.forms import visible_unit_picker
+from kaifang.orgs.scope import unit_scope_q
 
 DATE = r"\d{4}-\d{2}-\d{2}"
 
@@ -39,7 +44,15 @@ def audit_list(action_choices: Any) -> ListSpec:
     )
 
 
+def visible_events(user: Any) -> AuditEventQuerySet:
+    """The audit administrator sees everything. Everyone else sees business events about units
+    in their scope, never sign-in, account, role or security events (三员, SEC-17)."""
+    if can_read_security_audit(user):
+        return AuditEvent.objects.all()
+    return AuditEvent.objects.business().filter(unit_scope_q(user, prefix="unit__"))
+
+
 def filtered_events(user: Any, listing: Listing) -> AuditEventQuerySet:
-    """The events `user` may read (see AuditEvent.objects.visible_to), narrowed by `listing`."""
-    events: AuditEventQuerySet = listing.apply(AuditEvent.objects.visible_to(user).select_related("unit"))
+    """The events `user` may read (`visible_events`), narrowed by `listing`."""
+    events: AuditEventQuerySet = listing.apply(visible_events(user).select_related("unit"))
     return events
