@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "kaifang.security.middleware.TransientErrorMiddleware",
+    "kaifang.core.replica_middleware.ReplicaRoutingMiddleware",  # last: retries a GET whose replica failed
 ]
 
 ROOT_URLCONF = "kaifang.urls"
@@ -123,6 +124,24 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
     DATABASES["default"]["TEST"] = {"NAME": env_str("KAIFANG_TEST_SQLITE", "") or None}
+# Read replicas (issue 17): streaming hot standbys for read-only work, see kaifang.core.replicas.
+KAIFANG_REPLICA_URLS = env_list("KAIFANG_REPLICA_URLS", "")
+for _number, _url in enumerate(KAIFANG_REPLICA_URLS, start=1):
+    _replica = dj_database_url.parse(_url, conn_max_age=env_int("KAIFANG_CONN_MAX_AGE", 0))
+    if "postgresql" in _replica["ENGINE"]:
+        _replica["OPTIONS"] = {"connect_timeout": 2}  # a stopped standby is skipped, not waited for
+    _replica["TEST"] = {"MIRROR": "default"}  # the test suite reads its own test database
+    DATABASES[f"replica{_number}"] = _replica
+DATABASE_ROUTERS = ["kaifang.core.replicas.ReplicaRouter"]
+KAIFANG_REPLICA_READ_YOUR_WRITES_SECONDS = env_int("KAIFANG_REPLICA_READ_YOUR_WRITES_SECONDS", 15)
+KAIFANG_REPLICA_MAX_LAG_SECONDS = env_int("KAIFANG_REPLICA_MAX_LAG_SECONDS", 5)
+KAIFANG_REPLICA_CHECK_SECONDS = env_int("KAIFANG_REPLICA_CHECK_SECONDS", 2)
+# GET/HEAD paths that are read-only work (regular expressions, matched from the start of the path).
+KAIFANG_REPLICA_PATHS = env_list(
+    "KAIFANG_REPLICA_PATHS",
+    r"/dashboards/,/indicators/$,/indicators/export\.,/assessment/schemes/[^/]+/\d{4}-\d{2}/,"
+    r"/assessment/bulletins/,/assessment/published/,/api/v1/,.*/export\.[a-z]+$,.*/download/$",
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth and sessions ----------------------------------------------------------------------
