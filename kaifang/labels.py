@@ -47,6 +47,7 @@ reporting = SimpleNamespace(
         "reporting.returned": gettext_lazy("报表被退回"),
         "reporting.reopened": gettext_lazy("报表已重新开放填报"),
         "reporting.urged": gettext_lazy("催报"),
+        "reporting.withdrawn": gettext_lazy("报表已撤回"),
     },
     FIELDS={
         "status": gettext_lazy("状态"),

@@ -317,6 +317,11 @@ def unapprove(request: HttpRequest, submission_id: PathId, payload: ActionIn) ->
     return _act(request, submission_id, "unapprove", payload)
 
 
+@submissions_router.post("/{submission_id}/withdraw", response=ACTION_RESPONSES, summary="撤回（报送单位，上级审核前）")
+def withdraw(request: HttpRequest, submission_id: PathId, payload: ActionIn) -> dict[str, Any]:
+    return _act(request, submission_id, "withdraw", payload)
+
+
 # --- The year's calendar -------------------------------------------------------------------------
 
 

@@ -72,6 +72,7 @@ class ActionForm(forms.Form):
             ("return", "return"),
             ("unapprove", "unapprove"),
             ("lock", "lock"),
+            ("withdraw", "withdraw"),
         ]
     )
     reason = forms.CharField(required=False, max_length=1000)

@@ -26,6 +26,7 @@ ACTION_LABELS = {
     "return": _("退回"),
     "unapprove": _("撤销审核"),
     "lock": _("锁定"),
+    "withdraw": _("撤回"),
 }
 
 # (from state, action) → (to state, parts allowed to do it)
@@ -36,6 +37,8 @@ TRANSITIONS: dict[tuple[str, str], tuple[str, frozenset[str]]] = {
     (S.SUBMITTED, "return"): (S.RETURNED, frozenset({REVIEWER})),
     (S.APPROVED, "unapprove"): (S.DRAFT, frozenset({REVIEWER})),
     (S.APPROVED, "lock"): (S.LOCKED, frozenset({PROVINCE})),
+    # The reporter takes a submission back to correct it, until the level above has acted on it.
+    (S.SUBMITTED, "withdraw"): (S.DRAFT, frozenset({REPORTER})),
 }
 
 
