@@ -392,3 +392,6 @@ def calendar(request: HttpRequest, payload: CalendarIn) -> list[dict[str, Any]]:
         }
         for p in plans
     ]
+
+
+from kaifang.reporting import api_batch  # noqa: E402,F401  (registers the batch actions on rounds_router)
