@@ -39,6 +39,12 @@ MAX_SHEETS = 50
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls and password-protected workbooks
+XLS_MESSAGE = (
+    "这是旧版 Excel（.xls）或加了密码的工作簿，请另存为不加密的 .xlsx 后再上传："
+    "WPS 表格中点“文件 → 另存为”，文件类型选“Microsoft Excel 文件（*.xlsx）”；"
+    "LibreOffice Calc 中点“文件 → 另存为”，文件类型选“Excel 2007-365 (.xlsx)”，提示格式时选“使用 Excel 2007-365!”；"
+    "Microsoft Excel 中点“文件 → 另存为”，保存类型选“Excel 工作簿（*.xlsx）”。如有密码，请先在“文件 → 加密”中清除。"
+)
 
 _SHEET_RE = re.compile(rb"<(?:\w+:)?sheet\b[^>]*?/?>")
 _ATTR_RE = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
@@ -185,8 +191,13 @@ def read_workbook(
     `formulas="reject"` refuses any formula cell (its cached value may be stale or hostile);
     `formulas="cached"` accepts the value Excel last computed. Merged cells are refused outside
     the first `merged_allowed_rows` rows (a title band may be merged; data cells never).
-    Raises `SpreadsheetError` listing the problems.
+    Raises `SpreadsheetError` listing the problems. An .ods (LibreOffice, WPS) goes through
+    `kaifang.core.spreadsheets_ods.read_ods`, with the same guards.
     """
+    if (filename or "").lower().endswith(".ods") and data.startswith(ZIP_MAGIC):
+        from kaifang.core.spreadsheets_ods import read_ods
+
+        return read_ods(data, max_bytes=max_bytes, max_cells=max_cells, max_uncompressed=max_uncompressed)
     _check_envelope(data, filename=filename, max_bytes=max_bytes)
     archive = _open_zip(data, max_uncompressed=max_uncompressed)
     scans = _scan_sheets(archive, max_cells=max_cells, max_uncompressed=max_uncompressed)
@@ -206,9 +217,9 @@ def _check_envelope(data: bytes, *, filename: str, max_bytes: int) -> None:
         raise _refuse(f"文件大小 {len(data) / 1048576:.1f} MB，超过上限 {max_bytes / 1048576:.0f} MB。")
     name = (filename or "").lower()
     if data.startswith(OLE_MAGIC):
-        raise _refuse("这是旧版 Excel（.xls）或加了密码的工作簿，请在 Excel 中另存为不加密的 .xlsx 后再上传。")
+        raise _refuse(XLS_MESSAGE)
     if not name.endswith(".xlsx"):
-        raise _refuse("只接受 .xlsx 格式的文件（请使用下载的模板）。")
+        raise _refuse("只接受 .xlsx 或 .ods 格式的文件（请使用下载的模板）。")
     if not data.startswith(ZIP_MAGIC):
         raise _refuse("文件内容不是有效的 .xlsx 工作簿（可能损坏或被改了扩展名）。")
 
@@ -457,6 +468,7 @@ class Column:
     number: bool = False  # a numeric column: number format and (when editable) data validation
     decimals: int = 2
     min_value: Decimal | None = None
+    hidden: bool = False  # a column the file carries for the system (e.g. versions), not for the reader
 
 
 @dataclass
@@ -493,7 +505,7 @@ def write_workbook(sheets: list[SheetSpec]) -> bytes:
     for spec in sheets:
         sheet = book.add_worksheet(spec.name[:31])
         for j, col in enumerate(spec.columns):
-            sheet.set_column(j, j, col.width)
+            sheet.set_column(j, j, col.width, None, {"hidden": True} if col.hidden else None)
             sheet.write_string(0, j, col.header, header)
         for i, row in enumerate(spec.rows, start=1):
             for j, value in enumerate(row):
