@@ -38,6 +38,7 @@ reporting = SimpleNamespace(
         "reporting.submission.unapprove": gettext_lazy("撤销审核"),
         "reporting.submission.lock": gettext_lazy("锁定报表"),
         "reporting.submission.withdraw": gettext_lazy("撤回报表"),
+        "reporting.submission.urge": gettext_lazy("催报"),
         "reporting.import.upload": gettext_lazy("上传报表文件"),
         "reporting.import.apply": gettext_lazy("导入报表数据"),
     },
@@ -47,6 +48,7 @@ reporting = SimpleNamespace(
         "reporting.returned": gettext_lazy("报表被退回"),
         "reporting.reopened": gettext_lazy("报表已重新开放填报"),
         "reporting.urged": gettext_lazy("催报"),
+        "reporting.withdrawn": gettext_lazy("报表已撤回"),
     },
     FIELDS={
         "status": gettext_lazy("状态"),

@@ -48,6 +48,12 @@ MAX_SHEETS = 50
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls and password-protected workbooks
+XLS_MESSAGE = (
+    "这是旧版 Excel（.xls）或加了密码的工作簿，请另存为不加密的 .xlsx 后再上传："
+    "WPS 表格中点“文件 → 另存为”，文件类型选“Microsoft Excel 文件（*.xlsx）”；"
+    "LibreOffice Calc 中点“文件 → 另存为”，文件类型选“Excel 2007-365 (.xlsx)”，提示格式时选“使用 Excel 2007-365!”；"
+    "Microsoft Excel 中点“文件 → 另存为”，保存类型选“Excel 工作簿（*.xlsx）”。如有密码，请先在“文件 → 加密”中清除。"
+)
 
 _SHEET_RE = re.compile(rb"<(?:\w+:)?sheet\b[^>]*?/?>")
 _ATTR_RE = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
@@ -124,8 +130,13 @@ def read_workbook(
     `formulas="reject"` refuses any formula cell (its cached value may be stale or hostile);
     `formulas="cached"` accepts the value Excel last computed. Merged cells are refused outside
     the first `merged_allowed_rows` rows (a title band may be merged; data cells never).
-    Raises `SpreadsheetError` listing the problems.
+    Raises `SpreadsheetError` listing the problems. An .ods (LibreOffice, WPS) goes through
+    `kaifang.core.spreadsheets_ods.read_ods`, with the same guards.
     """
+    if (filename or "").lower().endswith(".ods") and data.startswith(ZIP_MAGIC):
+        from kaifang.core.spreadsheets_ods import read_ods
+
+        return read_ods(data, max_bytes=max_bytes, max_cells=max_cells, max_uncompressed=max_uncompressed)
     _check_envelope(data, filename=filename, max_bytes=max_bytes)
     archive = _open_zip(data, max_uncompressed=max_uncompressed)
     scans = _scan_sheets(archive, max_cells=max_cells, max_uncompressed=max_uncompressed)
@@ -145,9 +156,9 @@ def _check_envelope(data: bytes, *, filename: str, max_bytes: int) -> None:
         raise _refuse(f"文件大小 {len(data) / 1048576:.1f} MB，超过上限 {max_bytes / 1048576:.0f} MB。")
     name = (filename or "").lower()
     if data.startswith(OLE_MAGIC):
-        raise _refuse("这是旧版 Excel（.xls）或加了密码的工作簿，请在 Excel 中另存为不加密的 .xlsx 后再上传。")
+        raise _refuse(XLS_MESSAGE)
     if not name.endswith(".xlsx"):
-        raise _refuse("只接受 .xlsx 格式的文件（请使用下载的模板）。")
+        raise _refuse("只接受 .xlsx 或 .ods 格式的文件（请使用下载的模板）。")
     if not data.startswith(ZIP_MAGIC):
         raise _refuse("文件内容不是有效的 .xlsx 工作簿（可能损坏或被改了扩展名）。")
 

@@ -35,6 +35,7 @@ class Column:
     number: bool = False  # a numeric column: number format and (when editable) data validation
     decimals: int = 2
     min_value: Decimal | None = None
+    hidden: bool = False  # a column the file carries for the system (e.g. versions), not for the reader
 
 
 @dataclass
@@ -71,7 +72,7 @@ def write_workbook(sheets: list[SheetSpec]) -> bytes:
     for spec in sheets:
         sheet = book.add_worksheet(spec.name[:31])
         for j, col in enumerate(spec.columns):
-            sheet.set_column(j, j, col.width)
+            sheet.set_column(j, j, col.width, None, {"hidden": True} if col.hidden else None)
             sheet.write_string(0, j, col.header, header)
         for i, row in enumerate(spec.rows, start=1):
             for j, value in enumerate(row):

@@ -304,6 +304,11 @@ def unapprove(request: HttpRequest, submission_id: PathId, payload: ActionIn) ->
     return _act(request, submission_id, "unapprove", payload)
 
 
+@submissions_router.post("/{submission_id}/withdraw", response=ACTION_RESPONSES, summary="撤回（报送单位，上级审核前）")
+def withdraw(request: HttpRequest, submission_id: PathId, payload: ActionIn) -> dict[str, Any]:
+    return _act(request, submission_id, "withdraw", payload)
+
+
 # --- The year's calendar -------------------------------------------------------------------------
 
 
@@ -374,3 +379,6 @@ def calendar(request: HttpRequest, payload: CalendarIn) -> list[dict[str, Any]]:
         }
         for p in plans
     ]
+
+
+from kaifang.reporting import api_batch  # noqa: E402,F401  (registers the batch actions on rounds_router)

@@ -13,41 +13,41 @@ a single problem, or a figure changed since the preview, applies nothing.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.utils import timezone
 
 from kaifang.accounts.permissions import can_write_for_unit
-from kaifang.audit.services import record_event
-from kaifang.core import clock
 from kaifang.core.spreadsheets import (
-    Column,
     Problem,
-    SheetSpec,
     SpreadsheetError,
     cell_text,
     read_workbook,
     to_decimal,
-    write_workbook,
 )
-from kaifang.indicators.figures import ValueEntry
 from kaifang.indicators.models import DataValue, Indicator
-from kaifang.indicators.periods import month_label, same_month_last_year
+from kaifang.indicators.periods import month_label
 from kaifang.orgs.models import OrgUnit
-from kaifang.reporting.models import ImportBatch, ImportStatus, ReportingRound, Submission
+from kaifang.reporting.excel_apply import apply_plan, batch_changes, check_confirmed  # noqa: F401  (re-exported)
+from kaifang.reporting.excel_layout import (  # noqa: F401  (the layout shared by template, check and apply)
+    APPLY_CHUNK_VALUES,
+    COMMENT_COL,
+    HEADERS,
+    IND_COL,
+    INFO_SHEET,
+    MAX_CELLS,
+    SHEET,
+    UNIT_COL,
+    VALUE_COL,
+    VERSION_COL,
+    VERSION_HEADER,
+    Progress,
+)
+from kaifang.reporting.excel_template import build_template, template_units  # noqa: F401  (re-exported)
+from kaifang.reporting.models import ReportingRound, Submission
 from kaifang.reporting.validation import ERROR, active_rules, check_values, load_history
-
-SHEET = "填报"
-INFO_SHEET = "说明"
-HEADERS = ["单位代码", "单位名称", "指标代码", "指标名称", "计量单位", "口径", "上年同期", "本期数值", "说明"]
-UNIT_COL, IND_COL, VALUE_COL, COMMENT_COL = 0, 2, 7, 8
-MAX_CELLS = 300_000
-APPLY_CHUNK_VALUES = 3000  # figures per service call while applying (progress steps; queries per call are fixed)
-Progress = Callable[[int], None]
 
 
 def _plain(value: Decimal | None) -> str:
@@ -55,73 +55,6 @@ def _plain(value: Decimal | None) -> str:
         return ""
     text = format(value, "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-# --- Template ------------------------------------------------------------------------------------
-
-
-def template_units(user: Any, round_: ReportingRound, scope: OrgUnit) -> list[OrgUnit]:
-    """`scope` itself when it reports in the round, plus its reporting descendants (a city and all
-    its counties) — only those the user may write for."""
-    units = round_.units.filter(path__startswith=scope.path).order_by("path")
-    return [u for u in units if can_write_for_unit(user, u)]
-
-
-def build_template(user: Any, round_: ReportingRound, scope: OrgUnit) -> bytes:
-    units = template_units(user, round_, scope)
-    if not units:
-        raise PermissionDenied("该单位不在本批次的报送范围内，或您无权为其填报。")
-    indicators = [i for i in round_.indicators.order_by("sort_order", "code") if i.is_typed]
-    period, last_year = round_.period, same_month_last_year(round_.period)
-    stored = {
-        (v.unit_id, v.indicator_id, v.period): v
-        for v in DataValue.objects.filter(unit__in=units, indicator__in=indicators, period__in=[period, last_year])
-    }
-    rows = []
-    for unit in units:
-        for ind in indicators:
-            current = stored.get((unit.pk, ind.pk, period))
-            base = stored.get((unit.pk, ind.pk, last_year))
-            rows.append(
-                [
-                    unit.code,
-                    unit.name,
-                    ind.code,
-                    ind.name,
-                    ind.unit_of_measure,
-                    ind.get_reported_as_display(),
-                    base.reported if base else None,
-                    current.reported if current else None,
-                    current.comment if current else "",
-                ]
-            )
-    columns = [
-        Column("单位代码", 10, locked=True),
-        Column("单位名称", 14, locked=True),
-        Column("指标代码", 12, locked=True),
-        Column("指标名称", 18, locked=True),
-        Column("计量单位", 8, locked=True),
-        Column("口径", 8, locked=True),
-        Column("上年同期", 12, locked=True, number=True),
-        Column("本期数值", 14, number=True, min_value=Decimal(0)),
-        Column("说明", 30),
-    ]
-    info = SheetSpec(
-        name=INFO_SHEET,
-        columns=[Column("项目", 12, locked=True), Column("内容", 60, locked=True)],
-        rows=[
-            ["批次编号", str(round_.pk)],
-            ["批次名称", round_.name],
-            ["期间", f"{period:%Y-%m}"],
-            [
-                "填写方法",
-                "只填写“本期数值”和“说明”两列；单位代码、指标代码等灰色列已锁定，请勿修改、插入或合并单元格。",
-            ],
-            ["口径", "“累计值”指1月至本月累计，“当月值”指本月发生额。金额单位以“计量单位”列为准。"],
-        ],
-        protect=True,
-    )
-    return write_workbook([SheetSpec(name=SHEET, columns=columns, rows=rows, protect=True), info])
 
 
 # --- Check (preview) -----------------------------------------------------------------------------
@@ -137,6 +70,11 @@ class Plan:
     cells: int = 0
     rows: int = 0
     unchanged: int = 0
+    # Every change old → new, in file order: {"key", "row", "unit", "unit_name", "indicator",
+    # "indicator_name", "uom", "old", "new", "old_comment", "new_comment", "warnings", "stale", "why"}
+    listing: list[dict[str, Any]] = field(default_factory=list)
+    versioned: bool = False  # the file carries the versions seen at download (column J)
+    seen: dict[tuple[str, str], int | None] = field(default_factory=dict)  # (unit, indicator) → version
 
     @property
     def changes(self) -> int:
@@ -148,6 +86,9 @@ class Plan:
             "cells": self.cells,
             "rows": self.rows,
             "unchanged": self.unchanged,
+            "changes": self.listing,
+            "stale": [c["key"] for c in self.listing if c["stale"]],
+            "versioned": self.versioned,
         }
 
 
@@ -185,6 +126,7 @@ def check_workbook(
             plan.problems.append(Problem(f"表头应为“{expected}”，请勿改动模板的列。", SHEET, 1, j))
     if plan.problems:
         return plan
+    plan.versioned = len(header) > VERSION_COL and header[VERSION_COL] == VERSION_HEADER
     units = {u.code: u for u in round_.units.all()}
     indicators = {i.code: i for i in round_.indicators.all()}
     subs = {s.unit.code: s for s in Submission.objects.filter(round=round_).select_related("unit", "round")}
@@ -226,6 +168,9 @@ def check_workbook(
         if value is None and not comment:
             continue  # left empty: nothing to import for this figure
         parsed[unit_code][ind_code] = (value, comment, i)
+        if plan.versioned:
+            seen = row[VERSION_COL] if len(row) > VERSION_COL else None
+            plan.seen[(unit_code, ind_code)] = int(seen) if isinstance(seen, float) and seen.is_integer() else None
     if progress:
         progress(60)
     _validate(round_, units, indicators, parsed, plan)
@@ -315,101 +260,68 @@ def _capture_versions(
     parsed: dict[str, dict[str, tuple[Decimal | None, str, int]]],
     plan: Plan,
 ) -> None:
+    """The plan (with the versions stored now, the apply's expected versions) and the listing of every
+    change old → new. With a versioned template, a figure stored at another version than the one
+    downloaded was changed by someone since: the row is stale and needs its own confirmation."""
     current = {
-        (u, i): (reported, comment, version)
-        for u, i, reported, comment, version in DataValue.objects.filter(
+        (u, i): (reported, comment, version, who, when)
+        for u, i, reported, comment, version, who, when in DataValue.objects.filter(
             unit__in=[units[c] for c in parsed], period=round_.period
-        ).values_list("unit__code", "indicator__code", "reported", "comment", "version")
+        ).values_list(
+            "unit__code", "indicator__code", "reported", "comment", "version", "updated_by__username", "updated_at"
+        )
     }
+    warned: dict[int, list[str]] = defaultdict(list)
+    for w in plan.warnings:
+        if w.row is not None:
+            warned[w.row].append(w.message)
     for unit_code, figures in parsed.items():
-        for ind_code, (value, comment, _row) in figures.items():
+        for ind_code, (value, comment, row) in sorted(figures.items(), key=lambda kv: kv[1][2]):
             stored = current.get((unit_code, ind_code))
             if stored is not None and stored[0] == value and stored[1] == comment:
                 plan.unchanged += 1  # the same figure is already there: re-uploading applies nothing
                 continue
             version = stored[2] if stored is not None else None
-            plan.units.setdefault(unit_code, {})[ind_code] = (None if value is None else str(value), version, comment)
+            new = None if value is None else str(value)
+            plan.units.setdefault(unit_code, {})[ind_code] = (new, version, comment)
+            why = _staleness(plan, unit_code, ind_code, stored, value)
+            indicator = indicators[ind_code]
+            plan.listing.append(
+                {
+                    "key": f"{unit_code}/{ind_code}",
+                    "row": row,
+                    "unit": unit_code,
+                    "unit_name": units[unit_code].name,
+                    "indicator": ind_code,
+                    "indicator_name": indicator.name,
+                    "uom": indicator.unit_of_measure,
+                    "old": None if stored is None or stored[0] is None else _plain(stored[0]),
+                    "new": None if value is None else _plain(value),
+                    "old_comment": stored[1] if stored is not None else "",
+                    "new_comment": comment,
+                    "warnings": warned.get(row, []),
+                    "stale": bool(why),
+                    "why": why,
+                }
+            )
+    plan.listing.sort(key=lambda c: c["row"])
 
 
-# --- Apply ---------------------------------------------------------------------------------------
-
-
-def apply_plan(*, user: Any, batch: ImportBatch, progress: Progress | None = None) -> int:
-    """Apply a checked batch, all or nothing; returns how many figures changed. A figure changed by
-    someone since the preview raises `StaleValues` and nothing is applied."""
-    from kaifang.reporting.services import save_submissions_values
-
-    if batch.uploaded_by_id != getattr(user, "pk", None):
-        raise PermissionDenied("只能导入自己上传的文件。")
-    units = batch.plan.get("units", {})
-    subs = {
-        s.unit.code: s
-        for s in Submission.objects.filter(round=batch.round, unit__code__in=list(units)).select_related(
-            "unit", "round"
-        )
-    }
-    changed = 0
-    with transaction.atomic():
-        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-        if locked.status == ImportStatus.APPLIED:
-            return 0
-        if locked.status != ImportStatus.CHECKED:
-            raise ValidationError("该文件尚未通过检查，不能导入。", code="state")
-        items: list[tuple[Submission, list[ValueEntry]]] = []
-        for unit_code, figures in sorted(units.items()):
-            sub = subs.get(unit_code)
-            if sub is None:
-                raise ValidationError(f"单位 {unit_code} 不在本批次中。", code="scope")
-            entries = [
-                ValueEntry(code, None if value is None else Decimal(value), comment, version)
-                for code, (value, version, comment) in sorted(figures.items())
-            ]
-            items.append((sub, entries))
-        # A few thousand figures per call: a fixed number of queries each, and a progress bar that
-        # moves; all calls share this transaction, so a problem anywhere still applies nothing.
-        chunks = _chunks(items, APPLY_CHUNK_VALUES)
-        done = 0
-        for chunk in chunks:
-            changed += sum(len(rows) for rows in save_submissions_values(actor=user, items=chunk))
-            done += len(chunk)
-            if progress:
-                progress(int(100 * done / len(items)))
-        locked.status = ImportStatus.APPLIED
-        locked.applied_at = clock.now()
-        locked.summary = f"已导入 {len(units)} 个单位的 {batch_changes(locked)} 个数据。"
-        locked.save(update_fields=["status", "applied_at", "summary"])
-        record_event(
-            actor=user,
-            action="reporting.import.apply",
-            obj=locked,
-            unit=getattr(user, "unit", None),
-            after={
-                "file": locked.filename,
-                "sha256": locked.sha256,
-                "units": len(units),
-                "values": batch_changes(locked),
-            },
-        )
-    return changed
-
-
-def _chunks(
-    items: list[tuple[Submission, list[ValueEntry]]], size: int
-) -> list[list[tuple[Submission, list[ValueEntry]]]]:
-    """Consecutive runs of whole units, each with about `size` figures."""
-    chunks: list[list[tuple[Submission, list[ValueEntry]]]] = [[]]
-    count = 0
-    for item in items:
-        if chunks[-1] and count + len(item[1]) > size:
-            chunks.append([])
-            count = 0
-        chunks[-1].append(item)
-        count += len(item[1])
-    return [c for c in chunks if c]
-
-
-def batch_changes(batch: ImportBatch) -> int:
-    return sum(len(v) for v in batch.plan.get("units", {}).values())
+def _staleness(plan: Plan, unit_code: str, ind_code: str, stored: tuple[Any, ...] | None, value: Decimal | None) -> str:
+    """Why a row is stale ("" when it is not): the stored figure is not the one the template showed."""
+    if not plan.versioned:
+        return ""
+    seen = plan.seen.get((unit_code, ind_code))
+    if stored is None:
+        return "" if seen is None else f"下载模板时此数据为第 {seen} 版，其后已被清除。"
+    _reported, _comment, version, who, when = stored
+    if seen == version:
+        return ""
+    by = f"{who or '他人'}于{timezone.localtime(when):%m-%d %H:%M}" if when else (who or "他人")
+    now = _plain(stored[0]) if stored[0] is not None else "空"
+    if seen is None:
+        return f"下载模板时此数据尚未填写，其后{by}填为 {now}（第 {version} 版）；导入将以文件中的值覆盖。"
+    return f"下载模板时为第 {seen} 版，其后{by}改为 {now}（第 {version} 版）；导入将以文件中的值覆盖。"
 
 
 def problems_json(problems: list[Problem]) -> list[dict[str, Any]]:

@@ -73,6 +73,7 @@ class ActionForm(forms.Form):
             ("return", "return"),
             ("unapprove", "unapprove"),
             ("lock", "lock"),
+            ("withdraw", "withdraw"),
         ]
     )
     reason = forms.CharField(required=False, max_length=1000)
@@ -81,7 +82,7 @@ class ActionForm(forms.Form):
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(label=_("填好的 Excel 文件（.xlsx）"))
+    file = forms.FileField(label=_("填好的表格文件（.xlsx 或 .ods）"))
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]

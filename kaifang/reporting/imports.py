@@ -17,7 +17,7 @@ from kaifang.audit.services import record_event
 from kaifang.core.context import change_context
 from kaifang.core.spreadsheets import DEFAULT_MAX_BYTES, Problem
 from kaifang.indicators.figures import StaleValues
-from kaifang.reporting.excel import apply_plan, batch_changes, check_workbook, problems_json
+from kaifang.reporting.excel import apply_plan, batch_changes, check_confirmed, check_workbook, problems_json
 from kaifang.reporting.models import ImportBatch, ImportStatus, ReportingRound
 
 
@@ -88,14 +88,21 @@ def run_check(batch_id: int) -> ImportBatch:
         again = "（同一文件此前已导入过）" if earlier.exclude(pk=batch.pk).exists() else ""
         changes, same = batch_changes(batch), plan.unchanged
         batch.summary = f"检查通过：{plan.rows} 行，其中 {changes} 个数据将更新，{same} 个与现有数据相同{again}。"
+        stale = len(batch.plan["stale"])
+        if stale:
+            batch.summary += f"其中 {stale} 行在您下载模板后已被他人修改，须逐行确认后才能导入。"
+        elif not plan.versioned:
+            batch.summary += "此文件不含下载时的数据版本（旧模板），无法判断期间是否有人修改，请核对下列变更。"
     batch.progress = 100
     batch.content = b"" if batch.status == ImportStatus.FAILED else batch.content
     batch.save(update_fields=["problems", "plan", "status", "summary", "progress", "content"])
     return batch
 
 
-def request_apply(*, user: Any, batch: ImportBatch) -> ImportBatch:
-    """Queue the apply of a checked batch (the uploader only)."""
+def request_apply(*, user: Any, batch: ImportBatch, confirmed: list[str] | None = None) -> ImportBatch:
+    """Queue the apply of a checked batch (the uploader only). Every stale row (changed by someone
+    since the template was downloaded) must be in `confirmed` ("unit/indicator"), else nothing is
+    applied and the refusal names each row and why."""
     from kaifang.reporting.tasks import apply_import
 
     if batch.uploaded_by_id != getattr(user, "pk", None):
@@ -104,7 +111,9 @@ def request_apply(*, user: Any, batch: ImportBatch) -> ImportBatch:
         return batch
     if batch.status != ImportStatus.CHECKED:
         raise ValidationError("该文件未通过检查，不能导入。", code="state")
-    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.APPLYING, progress=0)
+    ok = check_confirmed(batch, confirmed or [])
+    batch.plan = {**batch.plan, "confirmed": ok}
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.APPLYING, progress=0, plan=batch.plan)
     apply_import.enqueue(batch.pk)
     batch.refresh_from_db()
     return batch

@@ -289,3 +289,26 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class Reminder(models.Model):
+    """催报: the reviewing unit reminded a unit whose report is not in (draft, not started or returned).
+    Counted per unit by `kaifang.reporting.selectors.reminders_by_unit` (supervision reads it)."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="reminders")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_name = models.CharField(_("催报人"), max_length=150, blank=True)
+    at = models.DateTimeField(_("催报时间"), default=clock.now)
+    status = models.CharField(_("催报时状态"), max_length=10, choices=SubmissionStatus.choices)
+    note = models.CharField(_("附言"), max_length=200, blank=True)
+    notified = models.PositiveSmallIntegerField(_("通知人数"), default=0)
+
+    class Meta:
+        verbose_name = _("催报记录")
+        verbose_name_plural = _("催报记录")
+        ordering = ["submission_id", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.submission_id} {self.at:%Y-%m-%d}"

@@ -92,6 +92,7 @@ class EntryRow:
     target: Decimal | None
     completion: Any
     history: list[DataValueHistory] = field(default_factory=list)
+    ytd_base: Decimal | None = None  # what the typed figure adds to for 完成率 (None: cannot be known)
 
     @property
     def read_only(self) -> bool:
@@ -142,9 +143,22 @@ def entry_rows(submission: Submission) -> list[EntryRow]:
                 target=target,
                 completion=maths.completion(value.ytd_value if value else None, target),
                 history=list(value.history.all())[:10] if value else [],
+                ytd_base=_ytd_base(ind, period, prev),
             )
         )
     return rows
+
+
+def _ytd_base(indicator: Indicator, period: datetime.date, previous: DataValue | None) -> Decimal | None:
+    """The year to date a typed figure completes: nothing for a year-to-date figure or a stock (the
+    figure is the year to date), last month's year to date for a month's flow (None when missing)."""
+    from kaifang.indicators.models import ReportedAs, TimeAggregation
+
+    if indicator.time_aggregation != TimeAggregation.FLOW or indicator.reported_as == ReportedAs.YTD:
+        return Decimal(0)
+    if period.month == 1:
+        return Decimal(0)
+    return previous.ytd_value if previous is not None else None
 
 
 # --- Round overview ------------------------------------------------------------------------------
@@ -258,6 +272,20 @@ def status_counts(round_: ReportingRound, user: Any) -> dict[str, int]:
 
 def can_see(user: Any, unit: OrgUnit) -> bool:
     return can_see_unit(user, unit)
+
+
+def reminders_by_unit(units: list[OrgUnit], *, start: datetime.date, end: datetime.date) -> dict[int, int]:
+    """Published for supervision: how many times each unit was reminded (催报) between two dates."""
+    from django.db.models import Count
+
+    from kaifang.reporting.models import Reminder
+
+    rows = (
+        Reminder.objects.filter(submission__unit__in=units, at__date__gte=start, at__date__lte=end)
+        .values("submission__unit_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["submission__unit_id"]: row["n"] for row in rows}
 
 
 # --- Reporting timeliness for other areas (the assessment's reporting item) ---------------------------

@@ -19,7 +19,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from kaifang.accounts.permissions import is_supervisor
@@ -31,10 +30,9 @@ from kaifang.core.actors import is_system_actor
 from kaifang.core.versions import check_version
 from kaifang.indicators.figures import ValueEntry
 from kaifang.indicators.models import DataValue, Indicator, Source
-from kaifang.indicators.periods import check_period, month_label
+from kaifang.indicators.periods import check_period
 from kaifang.indicators.services import save_many
 from kaifang.indicators.window_services import lock_windows, open_windows, reopen_windows
-from kaifang.notifications.services import notify_unit
 from kaifang.orgs.models import OrgUnit
 from kaifang.reporting.models import (
     ReportingRound,
@@ -45,8 +43,9 @@ from kaifang.reporting.models import (
     SubmissionStatus,
     Timeliness,
 )
+from kaifang.reporting.notices import notify_transition
 from kaifang.reporting.validation import CheckResult, check_values
-from kaifang.reporting.workflow import ACTION_LABELS, TRANSITIONS, parts_of, reviewing_unit
+from kaifang.reporting.workflow import ACTION_LABELS, TRANSITIONS, parts_of
 
 # The result state of each action whose repetition is harmless: repeating it is a no-op.
 REPEATABLE_RESULT = {
@@ -304,7 +303,10 @@ def _transition(*, actor: Any, pk: int, action: str, reason: str, key: str, expe
             raise ValidationError("退回时必须填写退回原因。", code="reason")
         sub.return_reason = reason
         sub.reviewed_at, sub.reviewed_by = now, _actor_user(actor)
-    else:
+    elif action == "withdraw":
+        if sub.round.status != RoundStatus.OPEN:
+            raise ValidationError("该报送批次已关闭，撤回后无法再提交，不能撤回。", code="closed")
+    else:  # a withdrawal keeps its first submission time (timeliness) and is no review
         sub.reviewed_at, sub.reviewed_by = now, _actor_user(actor)
     sub.status = to_status
     sub.version += 1
@@ -322,7 +324,7 @@ def _transition(*, actor: Any, pk: int, action: str, reason: str, key: str, expe
         key=key,
     )
     _move_windows(actor, sub, action)
-    _notify(sub, action, reason)
+    notify_transition(sub, action, reason)
     record_event(
         actor=actor,
         action=f"reporting.submission.{action}",
@@ -336,7 +338,7 @@ def _transition(*, actor: Any, pk: int, action: str, reason: str, key: str, expe
 
 # What a submission's figures become after each action, and the reason their windows record.
 LOCKING = {"submit": "已提交", "approve": "已审核", "lock": "已锁定"}
-REOPENING = {"return": "已退回修改", "unapprove": "已撤销审核"}
+REOPENING = {"return": "已退回修改", "unapprove": "已撤销审核", "withdraw": "已撤回修改"}
 
 
 def _move_windows(actor: Any, sub: Submission, action: str) -> None:
@@ -358,42 +360,6 @@ def _check_can_submit(sub: Submission, now: datetime.datetime) -> None:
             f"该报送批次 {timezone.localtime(sub.round.opens_at):%Y-%m-%d %H:%M} 才开始。", code="early"
         )
     check_submission(sub, final=True).raise_if_blocking()
-
-
-def _notify(sub: Submission, action: str, reason: str) -> None:
-    url = reverse("reporting:entry", args=[sub.round_id, sub.unit.code])
-    label = f"{month_label(sub.round.period)}“{sub.round.name}”"
-    key = f"reporting.{sub.pk}.{action}.{sub.version}"
-    if action == "submit":
-        reviewer = reviewing_unit(sub.unit)
-        if reviewer is not None:
-            notify_unit(
-                unit=reviewer,
-                kind="reporting.submitted",
-                title=f"{sub.unit.name}已提交{label}，待审核",
-                dedup_key=key,
-                url=reverse("reporting:queue", args=[sub.round_id]),
-            )
-    elif action == "approve":
-        notify_unit(unit=sub.unit, kind="reporting.approved", title=f"{label}已审核通过", dedup_key=key, url=url)
-    elif action == "return":
-        notify_unit(
-            unit=sub.unit,
-            kind="reporting.returned",
-            title=f"{label}被退回：{reason[:80]}",
-            body=reason,
-            dedup_key=key,
-            url=url,
-        )
-    elif action == "unapprove":
-        notify_unit(
-            unit=sub.unit,
-            kind="reporting.reopened",
-            title=f"{label}的审核已撤销，可修改后重新提交",
-            body=reason,
-            dedup_key=key,
-            url=url,
-        )
 
 
 def close_round(*, actor: Any, round_: ReportingRound) -> ReportingRound:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kaifang.reporting import views, views_calendar, views_excel
+from kaifang.reporting import views, views_calendar, views_excel, views_queue
 
 app_name = "reporting"
 urlpatterns = [
@@ -8,7 +8,8 @@ urlpatterns = [
     path("new/", views.new_round, name="new_round"),
     path("calendar/", views_calendar.calendar, name="calendar"),
     path("<int:round_id>/", views.overview, name="overview"),
-    path("<int:round_id>/queue/", views.queue, name="queue"),
+    path("<int:round_id>/queue/", views_queue.queue, name="queue"),
+    path("<int:round_id>/queue/batch", views_queue.batch, name="queue_batch"),
     path("<int:round_id>/template.xlsx", views_excel.template, name="template"),
     path("<int:round_id>/import/", views_excel.upload, name="upload"),
     path("imports/<int:batch_id>/", views_excel.batch, name="batch"),

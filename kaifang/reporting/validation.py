@@ -232,7 +232,9 @@ def _ytd_fall(
         f"{indicator.name}：累计值 {fmt(value)} 低于上月累计 {fmt(past.prev_ytd)}，"
         "累计数只增不减，如属数据修正请在说明中写明原因。"
     )
-    return [Finding(indicator.code, ERROR if not comment else WARNING, "ytd_fall", message, explained=bool(comment))]
+    # A warning, never an error: a correction of an earlier month is legitimate once explained, and an
+    # error (which no explanation can clear) never asks for one.
+    return [Finding(indicator.code, WARNING, "ytd_fall", message, explained=bool(comment))]
 
 
 def _seasonal(indicator: Indicator, month_value: Decimal | None, past: History, comment: str) -> list[Finding]:

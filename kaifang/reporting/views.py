@@ -47,15 +47,6 @@ def overview(request: HttpRequest, round_id: int) -> HttpResponse:
 
 
 @login_required
-def queue(request: HttpRequest, round_id: int) -> HttpResponse:
-    user = user_of(request)
-    round_ = selectors.get_round_for_user(user, round_id)
-    subs = selectors.review_queue(user, round_)
-    rows = [{"sub": s, "actions": allowed_actions(user, s.unit, s.status)} for s in subs]
-    return render(request, "reporting/queue.html", {"round": round_, "rows": rows, "labels": ACTION_LABELS})
-
-
-@login_required
 def entry(request: HttpRequest, round_id: int, unit_code: str) -> HttpResponse:
     """The entry form: save a draft, or save and submit; a conflict keeps what the user typed."""
     user = user_of(request)
@@ -151,6 +142,8 @@ def _render_entry(
                 "comment": form[f"c_{code}"] if not row.read_only else None,
                 "version": form[f"ver_{code}"] if not row.read_only else None,
                 "findings": findings.get(code, []),
+                "has_error": any(f.severity == "error" for f in findings.get(code, [])),
+                "has_warning": any(f.severity == "warning" and not f.explained for f in findings.get(code, [])),
                 "conflict": (conflicts or {}).get(code),
             }
         )
@@ -162,7 +155,8 @@ def _render_entry(
         "editable": editable,
         "can_submit": editable and REPORTER in parts,
         "errors": errors or [],
-        "review_actions": [a for a in allowed_actions(user, sub.unit, sub.status) if a != "submit"],
+        "review_actions": [a for a in allowed_actions(user, sub.unit, sub.status) if a not in ("submit", "withdraw")],
+        "can_withdraw": "withdraw" in allowed_actions(user, sub.unit, sub.status),
         "is_reviewer": REVIEWER in parts,
         "labels": ACTION_LABELS,
         "events": list(sub.events.select_related("actor").order_by("-at")[:20]),

@@ -21,6 +21,7 @@ from kaifang.reporting.imports import get_batch_for_user, request_apply, upload_
 from kaifang.reporting.models import ImportStatus
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+LISTED = 2000  # changes listed on the page (every stale row always is)
 
 
 @login_required
@@ -57,12 +58,25 @@ def upload(request: HttpRequest, round_id: int) -> HttpResponse:
 def batch(request: HttpRequest, batch_id: int) -> HttpResponse:
     item = get_batch_for_user(user_of(request), batch_id)
     problems = [p for p in item.problems if not p.get("warning")]
+    changes = item.plan.get("changes", []) if item.status != ImportStatus.FAILED else []
+    stale = [c for c in changes if c["stale"]]
+    shown = stale + [c for c in changes if not c["stale"]][: max(0, LISTED - len(stale))]
     warnings = [p for p in item.problems if p.get("warning")]
     running = item.status in (ImportStatus.PENDING, ImportStatus.CHECKING, ImportStatus.APPLYING)
     return render(
         request,
         "reporting/batch.html",
-        {"batch": item, "problems": problems, "warnings": warnings, "running": running},
+        {
+            "batch": item,
+            "problems": problems,
+            "warnings": warnings,
+            "running": running,
+            "changes": sorted(shown, key=lambda c: c["row"]),
+            "stale": stale,
+            "unlisted": len(changes) - len(shown),
+            "versioned": item.plan.get("versioned", False),
+            "confirmed": set(request.GET.getlist("confirm")),
+        },
     )
 
 
@@ -78,7 +92,7 @@ def apply(request: HttpRequest, batch_id: int) -> HttpResponse:
     user = user_of(request)
     item = get_batch_for_user(user, batch_id)
     try:
-        item = request_apply(user=user, batch=item)
+        item = request_apply(user=user, batch=item, confirmed=request.POST.getlist("confirm")[:100_000])
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, "；".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
     else:

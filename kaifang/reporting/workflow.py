@@ -27,6 +27,7 @@ ACTION_LABELS = {
     "return": _("退回"),
     "unapprove": _("撤销审核"),
     "lock": _("锁定"),
+    "withdraw": _("撤回"),
 }
 
 # (from state, action) → Step(to state, parts allowed to do it)
@@ -38,6 +39,8 @@ TRANSITIONS = Workflow(
         (S.SUBMITTED, "return"): Step(S.RETURNED, frozenset({REVIEWER})),
         (S.APPROVED, "unapprove"): Step(S.DRAFT, frozenset({REVIEWER})),
         (S.APPROVED, "lock"): Step(S.LOCKED, frozenset({PROVINCE})),
+        # The reporter takes a submission back to correct it, until the level above has acted on it.
+        (S.SUBMITTED, "withdraw"): Step(S.DRAFT, frozenset({REPORTER})),
     },
     labels=ACTION_LABELS,
 )

@@ -53,8 +53,9 @@ def test_the_template_has_chinese_headers_locked_codes_and_only_the_users_units(
     data = build_template(hunnan, june_round, hunnan.unit)
     book = read_workbook(data, filename="t.xlsx")
     sheet = book.sheet(SHEET)
-    assert sheet.rows[0] == HEADERS
+    assert sheet.rows[0] == [*HEADERS, "数据版本"]
     assert {r[0] for r in sheet.rows[1:]} == {"210112"}
+    assert openpyxl.load_workbook(io.BytesIO(data))[SHEET].column_dimensions["J"].hidden
     assert "TALENT" not in {r[2] for r in sheet.rows[1:]}  # ledger-sourced: not typed
     protected = openpyxl.load_workbook(io.BytesIO(data))[SHEET]
     assert protected.protection.sheet and protected["A2"].protection.locked and not protected["H2"].protection.locked

@@ -73,11 +73,13 @@ def test_a_seasonal_peak_matching_last_june_is_not_flagged_even_if_far_from_rece
     assert run(catalogue, hunnan.unit, {"FIRMS": "38"}).for_indicator("FIRMS") == []
 
 
-def test_a_ytd_flow_falling_below_last_month_is_an_error_unless_explained(catalogue, hunnan):
+def test_a_ytd_flow_falling_below_last_month_is_a_warning_that_blocks_until_explained(catalogue, hunnan):
     save_values(actor=hunnan, unit=hunnan.unit, period=month(2018, 5), entries=[ValueEntry("EXPORT", Decimal(500))])
     result = run(catalogue, hunnan.unit, {"EXPORT": "450"})
     [finding] = [f for f in result.for_indicator("EXPORT") if f.rule == "ytd_fall"]
-    assert finding.severity == "error" and "累计值 450 低于上月累计 500" in finding.message
+    assert finding.severity == "warning" and not finding.explained
+    assert "累计值 450 低于上月累计 500" in finding.message
+    assert result.blocks_submission  # an unexplained warning still stops the submission
     explained = run(catalogue, hunnan.unit, {"EXPORT": "450"}, {"EXPORT": "海关更正5月数据"})
     assert ("ytd_fall", "warning", True) in rules_of(explained, "EXPORT") and not explained.errors
 
@@ -111,3 +113,14 @@ def test_a_negative_figure_is_an_error_unless_the_catalogue_allows_it(catalogue,
     catalogue["EXPORT"].allow_negative = True
     catalogue["EXPORT"].save(update_fields=["allow_negative"])
     assert not [f for f in run(catalogue, hunnan.unit, {"EXPORT": "-5"}).for_indicator("EXPORT") if f.rule == "range"]
+
+
+def test_no_error_ever_asks_for_an_explanation(catalogue, hunnan):
+    """An error cannot be explained away; only a warning asks for 说明."""
+    save_values(actor=hunnan, unit=hunnan.unit, period=month(2018, 5), entries=[ValueEntry("EXPORT", Decimal(500))])
+    typed = {"TRADE": "100", "EXPORT": "450", "IMPORT": "-3", "FIRMS": "1.5"}
+    result = run(catalogue, hunnan.unit, typed, final=True)
+    assert {f.rule for f in result.errors} >= {"cross", "range", "decimals"}
+    assert result.unexplained_warnings  # the fall of EXPORT is a warning
+    for finding in result.errors:
+        assert "说明" not in finding.message, finding.message

@@ -96,7 +96,7 @@ def test_the_city_approves_from_its_queue_and_the_county_cannot(client_for, hunn
     save_submission_values(actor=hunnan, submission=sub, entries=entries())
     client_for(hunnan).post(f"/reporting/{june_round.pk}/210112/act", {"action": "submit", "key": "x"})
     page = client_for(shenyang).get(f"/reporting/{june_round.pk}/queue/").content.decode()
-    assert "浑南区" in page and "审核通过" in page and "甘井子区" not in page
+    assert "浑南区" in page and "批量审核" in page and "甘井子区" not in page
     response = client_for(hunnan).post(f"/reporting/{june_round.pk}/210112/act", {"action": "approve", "version": 2})
     assert response.status_code == 403
     client_for(shenyang).post(f"/reporting/{june_round.pk}/210112/act", {"action": "approve", "version": 2})

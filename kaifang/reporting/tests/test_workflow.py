@@ -22,6 +22,7 @@ FROM_STATE = {
     "return": S.SUBMITTED,
     "unapprove": S.APPROVED,
     "lock": S.APPROVED,
+    "withdraw": S.SUBMITTED,
 }
 # unit → action → the only personas allowed
 ALLOWED = {
@@ -31,6 +32,7 @@ ALLOWED = {
         "return": {"shenyang"},
         "unapprove": {"shenyang"},
         "lock": {"province"},
+        "withdraw": {"hunnan"},
     },
     "210100": {
         "submit": {"shenyang"},
@@ -38,6 +40,7 @@ ALLOWED = {
         "return": {"province"},
         "unapprove": {"province"},
         "lock": {"province"},
+        "withdraw": {"shenyang"},
     },
     "SWT": {
         "submit": {"swt"},
@@ -45,6 +48,7 @@ ALLOWED = {
         "return": {"province"},
         "unapprove": {"province"},
         "lock": {"province"},
+        "withdraw": {"swt"},
     },
 }
 
@@ -78,6 +82,9 @@ def test_each_action_is_allowed_only_for_the_right_part(unit_code, action, sub_o
         (S.APPROVED, "submit", "hunnan"),
         (S.LOCKED, "unapprove", "shenyang"),
         (S.LOCKED, "submit", "hunnan"),
+        (S.APPROVED, "withdraw", "hunnan"),
+        (S.RETURNED, "withdraw", "hunnan"),
+        (S.DRAFT, "withdraw", "hunnan"),
     ],
 )
 def test_actions_the_table_does_not_allow_from_a_state_are_refused_in_chinese(state, action, actor, sub_of, personas):
