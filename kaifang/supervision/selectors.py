@@ -358,3 +358,14 @@ def help_requests(user: Any, *, limit: int = 8) -> list[ProgressReport]:
         .select_related("task", "unit")
         .order_by("-reported_on", "-id")[:limit]
     )
+
+
+def task_links(user: Any, ids: list[int]) -> list[dict[str, Any]]:
+    """Code, title, state and page of the tasks `ids` that `user` may see (for links elsewhere)."""
+    found = Task.objects.visible_to(user).filter(pk__in=ids).only("pk", "code", "title", "state")
+    by_id = {task.pk: task for task in found}
+    return [
+        {"id": pk, "code": t.code, "title": t.title, "state": t.get_state_display(), "url": f"/supervision/tasks/{pk}/"}
+        for pk in ids
+        if (t := by_id.get(pk)) is not None
+    ]
