@@ -361,6 +361,8 @@ class _Actors:
             if user.unit is not None and user.role in (Role.REPORTER, Role.CITY_OFFICER):
                 self.by_unit.setdefault(user.unit.code, user)
         self.supervisor: Any = User.objects.filter(role=Role.PROVINCE_SUPERVISOR, is_active=True).first() or "demo"
+        # Four eyes: the tasks are registered (立项) by another province user than the one who reviews them.
+        self.registrar: Any = User.objects.filter(role=Role.PROVINCE_ADMIN, is_active=True).first() or "demo"
 
     def lead(self, task: Task) -> Any:
         return self.by_unit.get(task.lead_unit.code, "demo")
@@ -388,7 +390,7 @@ def load_supervision_demo() -> int:
     meeting_id = _meeting_id()
     for number, title, category, lead, co, leader, deadline, milestones, steps in TASKS:
         task = services.create_task(
-            actor=actors.supervisor,
+            actor=actors.registrar,
             code=f"DB-2018-{number:03d}",
             title=title,
             body=f"{EXCERPT_SPEAKER}，{title}。请牵头单位会同配合单位制定工作方案，按月报送进展。（示例数据）",
