@@ -113,14 +113,21 @@ def light_for(facts: TaskFacts, *, today: datetime.date, yellow_days: int | None
         return Light("green", ("已在时限内申请办结，待复核销号",))
     red = _red_reasons(facts, today)
     if red:
-        return Light("red", tuple(red))
+        return Light("red", tuple(_with_extension(red, facts)))
     yellow = _yellow_reasons(facts, today, days)
     if yellow:
-        return Light("yellow", tuple(yellow))
+        return Light("yellow", tuple(_with_extension(yellow, facts)))
     on_plan = f"按计划推进（进度{facts.progress}%，时间进度{_elapsed_percent(facts, today)}%）"
     if facts.extended_from:
         on_plan += f"；已批准延期至{fmt_day(facts.deadline)}（原时限{fmt_day(facts.extended_from)}）"
     return Light("green", (on_plan,))
+
+
+def _with_extension(reasons: list[str], facts: TaskFacts) -> list[str]:
+    """Every light of an extended task says so (once)."""
+    if facts.extended_from and not any("已批准延期" in reason for reason in reasons):
+        reasons.append(f"已批准延期至{fmt_day(facts.deadline)}（原时限{fmt_day(facts.extended_from)}）")
+    return reasons
 
 
 def _extended(facts: TaskFacts) -> str:
