@@ -145,3 +145,21 @@ def test_a_task_shows_its_step_states_and_the_board_counts_each_overdue_state_ap
     assert counts == {"ack": 2, "feedback": 1, "finish": 0, "review": 1}
     light = next(r for r in rows if r.task.pk == unsigned.pk).light
     assert light.color == "red" and "签收逾期（应于2018年10月8日前签收）" in light.rule
+
+
+def test_the_reminder_job_tells_the_lead_of_a_late_signature_and_the_issuer_of_a_late_review() -> None:
+    from kaifang.notifications.models import Notification
+    from kaifang.supervision.reminders import send_task_reminders
+
+    make_task(title="未签收", state=TaskState.ISSUED, issued_on=D("2018-09-28"), report_day=None)
+    make_task(
+        title="待复核", state=TaskState.COMPLETION_CLAIMED, issued_on=D("2018-06-01"), claimed_on=D("2018-09-28")
+    )
+    assert send_task_reminders(today=D("2018-10-10")).steps_overdue > 0  # 签收 due 8 October
+    lead = Notification.objects.filter(kind="task_ack_overdue").values_list("recipient__unit__code", flat=True)
+    assert set(lead) == {"210112"}
+    assert not Notification.objects.filter(kind="task_review_overdue").exists()  # review due 10 October
+    send_task_reminders(today=D("2018-10-11"))
+    issuer = Notification.objects.filter(kind="task_review_overdue").values_list("recipient__unit__code", flat=True)
+    assert set(issuer) == {"210000"}
+    assert send_task_reminders(today=D("2018-10-11")).steps_overdue == 0  # told once
