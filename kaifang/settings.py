@@ -278,6 +278,11 @@ KAIFANG_PROVINCE_CODE = env_str("KAIFANG_PROVINCE_CODE", "210000")
 KAIFANG_ISSUER_NAME = env_str("KAIFANG_ISSUER_NAME", "辽宁省对外开放工作领导小组办公室")
 KAIFANG_RED_MARGIN_POINTS = env_int("KAIFANG_RED_MARGIN_POINTS", 10)  # points behind time progress → red
 KAIFANG_TASK_YELLOW_DAYS = env_int("KAIFANG_TASK_YELLOW_DAYS", 3)  # yellow light this many days before a deadline
+# Step limits of a task (working days) when no StepLimit row matches its category and level.
+KAIFANG_TASK_ACK_WORKDAYS = env_int("KAIFANG_TASK_ACK_WORKDAYS", 3)  # 签收 within N working days of 下发
+KAIFANG_TASK_REVIEW_WORKDAYS = env_int("KAIFANG_TASK_REVIEW_WORKDAYS", 5)  # a completion claim reviewed within N
+# Four eyes: 立项 and 审核/下发 by two different people, unless a small office allows one person.
+KAIFANG_TASK_SINGLE_PERSON_OK = env_bool("KAIFANG_TASK_SINGLE_PERSON_OK", False)
 KAIFANG_DEMO_TODAY = env_str("KAIFANG_DEMO_TODAY", "")  # YYYY-MM-DD pins "today" for the demo (kaifang.core.clock)
 
 # Logs: one line per record, CR/LF and control characters escaped, session ids and ID-card numbers

@@ -52,3 +52,33 @@ class ScopedReadOnlyAdmin(admin.ModelAdmin):
 
 
 site = KaifangAdminSite(name="kaifang_admin")
+
+
+class WorkdayOverrideAdmin(admin.ModelAdmin):
+    """The province's working-day overrides, read-only (changed through `kaifang workday_override`)."""
+
+    list_display = ("day", "is_workday", "note", "updated_at")
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return is_admin(request.user)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return is_admin(request.user)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+def _register_workdays() -> None:
+    from kaifang.core.models import WorkdayOverride
+
+    site.register(WorkdayOverride, WorkdayOverrideAdmin)
+
+
+_register_workdays()

@@ -26,3 +26,23 @@ class ScheduledJob(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class WorkdayOverride(models.Model):
+    """A local exception to the national calendar (省内调休、临时放假): that day is, or is not, worked.
+
+    `kaifang.core.workdays` consults these before the `chinese-calendar` data. Changed only through
+    `kaifang.core.workdays.set_override` (audited)."""
+
+    day = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(_("上班"))
+    note = models.CharField(_("依据"), max_length=200)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("工作日调整")
+        verbose_name_plural = _("工作日调整")
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day} {'上班' if self.is_workday else '放假'}"

@@ -170,7 +170,11 @@ def load_meetings_demo() -> Meeting:
     )
     _relay_reports(meeting, rng, skip=absent)
     services.transition_meeting(actor=SystemActor("demo"), meeting=meeting, action="start")
-    return services.transition_meeting(actor=SystemActor("demo"), meeting=meeting, action="end")
+    ended = services.transition_meeting(actor=SystemActor("demo"), meeting=meeting, action="end")
+    from kaifang.meetings.demo_series import load_standing_meeting_demo
+
+    load_standing_meeting_demo(province)
+    return ended
 
 
 def _roll_call(meeting: Meeting, *, late: set[int], skip: set[int], rng: random.Random) -> None:

@@ -59,6 +59,31 @@ class MeetingQuerySet(models.QuerySet["Meeting"]):
         return self.filter(starts_at__gte=after).exclude(status=MeetingStatus.CANCELLED)
 
 
+class Cadence(models.TextChoices):
+    MONTHLY = "monthly", _("每月")
+    QUARTERLY = "quarterly", _("每季度")
+
+
+class MeetingSeries(models.Model):
+    """A standing meeting (例会) held at a regular cadence: a period in which none of its meetings
+    took place shows on the province's meeting list (`kaifang.meetings.cadence`)."""
+
+    title = models.CharField(_("例会名称"), max_length=200, unique=True)
+    cadence = models.CharField(_("召开周期"), max_length=16, choices=Cadence.choices, default=Cadence.MONTHLY)
+    main_unit = models.ForeignKey("orgs.OrgUnit", verbose_name=_("主办单位"), on_delete=models.PROTECT, related_name="+")
+    first_period = models.DateField(_("起始月份"), help_text=_("月份第一天"))
+    active = models.BooleanField(_("在用"), default=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+
+    class Meta:
+        verbose_name = _("例会")
+        verbose_name_plural = _("例会")
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class Meeting(models.Model):
     """A meeting held at a main venue with sub-venues in cities and counties.
 
@@ -80,6 +105,14 @@ class Meeting(models.Model):
     main_phone = models.CharField(_("联系电话"), max_length=40, blank=True)
     conference_link = models.CharField(_("视频会议室链接"), max_length=500, blank=True)
     agenda = models.TextField(_("会议议程"), blank=True)
+    series = models.ForeignKey(
+        MeetingSeries,
+        verbose_name=_("所属例会"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="meetings",
+    )
     late_grace_minutes = models.PositiveSmallIntegerField(_("迟到宽限（分钟）"), default=5)
     status = models.CharField(_("状态"), max_length=16, choices=MeetingStatus.choices, default=MeetingStatus.DRAFT)
     checkin_secret = models.CharField(max_length=64, editable=False)

@@ -120,8 +120,8 @@ RELAY_LIST = ListSpec(
     search=("unit__name", "relay_text"),
     search_label=gettext_lazy("单位或落实情况"),
     sorts=(
+        Sort("missing", gettext_lazy("未报送在前"), ("relayed", "unit__path")),  # the default: who still owes it
         Sort("unit", gettext_lazy("单位"), ("unit__path",)),
-        Sort("missing", gettext_lazy("未报送在前"), ("relayed", "unit__path")),
         Sort("date", gettext_lazy("传达日期（新→旧）"), ("-relayed", "-relayed_on", "unit__path")),
     ),
 )

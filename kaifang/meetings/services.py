@@ -116,8 +116,10 @@ def create_meeting(
     agenda: str = "",
     late_grace_minutes: int = 5,
     venue_units: Iterable[OrgUnit] = (),
+    series: Any = None,
 ) -> Meeting:
-    """Create a draft meeting held at `main_unit` with a sub-venue for each of `venue_units`."""
+    """Create a draft meeting held at `main_unit` with a sub-venue for each of `venue_units` (and,
+    for a standing meeting, the series it belongs to)."""
     fields = {
         "title": title.strip(),
         "kind": kind,
@@ -141,6 +143,7 @@ def create_meeting(
     with transaction.atomic():
         meeting = Meeting.objects.create(
             **fields,
+            series=series,
             main_unit=main_unit,
             checkin_secret=checkin.new_secret(),
             created_by=actor if not is_system_actor(actor) else None,

@@ -79,6 +79,51 @@ def _initial_rows(draft: SpeechDraft, unit_ids: dict[str, int]) -> list[dict[str
     return rows
 
 
+def source_pieces(result: dict[str, Any]) -> list[dict[str, Any]]:
+    """The cleaned text cut into plain runs and item spans (numbered as in the table), for the page
+    that shows the original beside the drafts."""
+    text = result.get("text") or ""
+    spans = []
+    number = 0
+    for segment in result.get("segments", []):
+        for item in segment.get("items", []):
+            number += 1
+            start, end = (item.get("span") or [0, 0])[:2]
+            if 0 <= start < end <= len(text):
+                spans.append((start, end, number))
+    pieces: list[dict[str, Any]] = []
+    cursor = 0
+    for start, end, number in sorted(spans):
+        if start < cursor:
+            continue
+        if start > cursor:
+            pieces.append({"text": text[cursor:start], "n": None})
+        pieces.append({"text": text[start:end], "n": number})
+        cursor = end
+    if cursor < len(text):
+        pieces.append({"text": text[cursor:], "n": None})
+    return pieces
+
+
+@login_required
+def reparse(request: HttpRequest, pk: int) -> HttpResponse:
+    """The corrected text (a boundary moved, a marker added or removed) parsed again as a new draft."""
+    user = _require_parser(request)
+    item = SpeechDraft.objects.select_related("meeting").filter(pk=pk, created_by=user).first()
+    if item is None:
+        raise Http404
+    if request.method != "POST":
+        return redirect("meetings:draft", pk=item.pk)
+    try:
+        new = tasks.save_speech_draft(actor=user, text=request.POST.get("text", ""), meeting=item.meeting)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("meetings:draft", pk=item.pk)
+    messages.success(request, _("已按修改后的文字重新解析。"))
+    return redirect("meetings:draft", pk=new.pk)
+
+
 @login_required
 def draft(request: HttpRequest, pk: int) -> HttpResponse:
     user = _require_parser(request)
@@ -114,4 +159,13 @@ def draft(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, _("有的条目填写不完整，请检查标红的行。"))
     else:
         formset = DraftItemFormSet(initial=_initial_rows(item, unit_ids), form_kwargs={"units": units})
-    return render(request, "meetings/draft.html", {"draft": item, "formset": formset, "result": item.result})
+    from kaifang.supervision.selectors import task_links
+
+    context = {
+        "draft": item,
+        "formset": formset,
+        "result": item.result,
+        "pieces": source_pieces(item.result),
+        "task_links": task_links(user, list(item.task_ids or [])),
+    }
+    return render(request, "meetings/draft.html", context)

@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.create, name="create"),
     path("parse/", speech_views.parse, name="parse"),
     path("parse/<int:pk>/", speech_views.draft, name="draft"),
+    path("parse/<int:pk>/reparse/", speech_views.reparse, name="reparse"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/code/", venue_views.code_screen, name="code"),

@@ -60,11 +60,15 @@ def flash(request: HttpRequest, exc: ValidationError) -> None:
 def index(request: HttpRequest) -> HttpResponse:
     user = user_of(request)
     meetings = visible_meetings(user)
-    return render(
-        request,
-        "meetings/index.html",
-        {"meetings": meetings, "can_create": can_create_meetings(user), "can_parse": can_parse_speeches(user)},
-    )
+    from kaifang.meetings.cadence import series_gaps
+
+    context = {
+        "meetings": meetings,
+        "can_create": can_create_meetings(user),
+        "can_parse": can_parse_speeches(user),
+        "series_gaps": series_gaps(user, clock.today()) if can_parse_speeches(user) else [],
+    }
+    return render(request, "meetings/index.html", context)
 
 
 @login_required
@@ -133,6 +137,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     organiser = can_organise(user, meeting)
     total, by_city = attendance_for(user, meeting)
     reports, missing = relay_status(user, meeting)
+    meeting_tasks = list(tasks_from_meeting(user, meeting))
     context: dict[str, Any] = {
         "meeting": meeting,
         "organiser": organiser,
@@ -142,8 +147,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "total": total,
         "by_city": by_city,
         "documents": meeting.documents.all(),
-        "resolutions": _resolution_rows(meeting, organiser),
-        "tasks": tasks_from_meeting(user, meeting),
+        "resolutions": _resolution_rows(meeting, organiser, meeting_tasks),
+        "tasks": meeting_tasks,
         "reports": reports,
         "missing": missing,
         "relay_expected": len(reports) + len(missing),
@@ -293,10 +298,12 @@ def resolution_to_task(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
     return redirect("meetings:detail", pk=pk)
 
 
-def _resolution_rows(meeting: Meeting, organiser: bool) -> list[dict[str, Any]]:
-    """Each resolution, with a small form (lead unit, deadline) when the organiser may still convert it."""
+def _resolution_rows(meeting: Meeting, organiser: bool, meeting_tasks: Any = ()) -> list[dict[str, Any]]:
+    """Each resolution, with a small form (lead unit, deadline) when the organiser may still convert it;
+    then the meeting's tasks registered without a resolution row (e.g. entered on the task form), so
+    that resolutions and the tasks they became are counted alike."""
     units = tasks.assignable_units() if organiser else None
-    rows = []
+    rows: list[dict[str, Any]] = []
     for resolution in meeting.resolutions.select_related("lead_unit"):
         form = None
         if organiser and resolution.task_id is None:
@@ -306,6 +313,10 @@ def _resolution_rows(meeting: Meeting, organiser: bool) -> list[dict[str, Any]]:
                 initial={"lead_unit": resolution.lead_unit_id, "deadline": resolution.deadline},
             )
         rows.append({"r": resolution, "form": form})
+    linked = {row["r"].task_id for row in rows}
+    for task in meeting_tasks:
+        if task.pk not in linked:
+            rows.append({"r": None, "task": task, "ordinal": len(rows) + 1, "form": None})
     return rows
 
 

@@ -2,7 +2,7 @@
 before anything is created.
 
 The rule says which months, on which day of the following month a round opens and its deadline
-(a deadline on a weekend may move to the Monday), the grace days, the indicators and which kinds
+(a deadline on a weekend or holiday may move to the next working day), the grace days, the indicators and which kinds
 of unit report. `plan_calendar` turns it into the list of rounds (nothing written); `create_calendar`
 opens each one through `services.open_round` (the one door for rounds) in one transaction, skipping
 rounds that already exist, so running it twice creates nothing new. A round whose opening day is
@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from kaifang.accounts.permissions import is_supervisor
 from kaifang.audit.services import record_event
-from kaifang.core import clock
+from kaifang.core import clock, workdays
 from kaifang.core.actors import SystemActor, is_system_actor
 from kaifang.indicators.models import Indicator, Source
 from kaifang.orgs.models import OrgUnit, UnitKind
@@ -90,8 +90,8 @@ def _next_month(period: datetime.date, day: int) -> datetime.date:
 
 
 def _working_day(day: datetime.date) -> datetime.date:
-    """Saturday and Sunday move to the Monday after."""
-    return day + datetime.timedelta(days=(7 - day.weekday()) % 7) if day.weekday() >= 5 else day
+    """A deadline on a weekend or holiday moves to the next working day (`kaifang.core.workdays`)."""
+    return workdays.next_workday(day)
 
 
 def rule_indicators(rule: CalendarRule) -> list[Indicator]:

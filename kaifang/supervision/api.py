@@ -25,11 +25,23 @@ class MilestoneOut(Schema):
     done: bool
 
 
+class StepOut(Schema):
+    key: str
+    label: str
+    due: datetime.date
+    done_on: datetime.date | None
+    overdue: bool
+    state_label: str
+
+
 class TaskOut(Schema):
     id: int
     code: str
     title: str
     category: str
+    level: str
+    steps: list[StepOut]
+    extension_count: int
     state: str
     state_label: str
     lead_unit: UnitRef
@@ -94,6 +106,7 @@ class TaskIn(Schema):
     deadline: datetime.date
     body: str = Field("", max_length=10000)
     category: str = Field("", max_length=32)
+    level: str = Field("", pattern=r"^(normal|key)?$")
     co_units: list[str] = Field(default_factory=list, max_length=50)
     responsible_leader: str = Field("", max_length=60)
     source_kind: str = Field("meeting", pattern=r"^(meeting|document|instruction)$")
@@ -130,6 +143,19 @@ def _out(task: Task, user: Any, *, detail: bool = False, row: selectors.TaskRow 
         "code": task.code,
         "title": task.title,
         "category": task.category,
+        "level": task.level,
+        "steps": [
+            {
+                "key": step.key,
+                "label": step.label,
+                "due": step.due,
+                "done_on": step.done_on,
+                "overdue": step.overdue,
+                "state_label": step.state_label,
+            }
+            for step in row.steps
+        ],
+        "extension_count": task.extension_count,
         "state": task.state,
         "state_label": task.get_state_display(),
         "lead_unit": {"code": task.lead_unit.code, "name": task.lead_unit.name},
@@ -182,6 +208,7 @@ def create_task(request: HttpRequest, payload: TaskIn) -> Status:
         deadline=payload.deadline,
         body=payload.body,
         category=payload.category,
+        level=payload.level,
         co_units=payload.co_units,
         responsible_leader=payload.responsible_leader,
         source_kind=payload.source_kind,

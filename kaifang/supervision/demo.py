@@ -363,7 +363,19 @@ class _Actors:
         for user in User.objects.filter(is_active=True).select_related("unit").order_by("id"):
             if user.unit is not None and user.role in (Role.REPORTER, Role.CITY_OFFICER):
                 self.by_unit.setdefault(user.unit.code, user)
-        self.supervisor: Any = User.objects.filter(role=Role.PROVINCE_SUPERVISOR, is_active=True).first() or DEMO_ACTOR
+        self.supervisor: Any = (
+            User.objects.filter(role=Role.PROVINCE_SUPERVISOR, is_active=True).order_by("id").first() or DEMO_ACTOR
+        )
+        # Four eyes: the tasks are registered (立项) by another province supervisor than the one who
+        # reviews and issues them.
+        self.registrar: Any = (
+            User.objects.filter(role=Role.PROVINCE_SUPERVISOR, is_active=True)
+            .exclude(pk=getattr(self.supervisor, "pk", None))
+            .order_by("id")
+            .first()
+            or User.objects.filter(role=Role.PROVINCE_ADMIN, is_active=True).first()
+            or DEMO_ACTOR
+        )
 
     def lead(self, task: Task) -> Any:
         return self.by_unit.get(task.lead_unit.code, DEMO_ACTOR)
@@ -383,7 +395,7 @@ def load_supervision_demo(*, meeting_id: int | None = None) -> int:
     actors = _Actors()
     for number, title, category, lead, co, leader, deadline, milestones, steps in TASKS:
         task = services.create_task(
-            actor=actors.supervisor,
+            actor=actors.registrar,
             code=f"DB-2018-{number:03d}",
             title=title,
             body=f"{EXCERPT_SPEAKER}，{title}。请牵头单位会同配合单位制定工作方案，按月报送进展。（示例数据）",

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from kaifang.accounts.models import Role
 from kaifang.orgs.forms import UnitMultiPicker, UnitPicker
 from kaifang.orgs.models import OrgUnit, UnitKind
-from kaifang.supervision.models import SourceKind, TaskCategory
+from kaifang.supervision.models import SourceKind, TaskCategory, TaskLevel
 from kaifang.supervision.workflow import ACTIONS
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
@@ -30,6 +30,13 @@ class TaskForm(forms.Form):
     title = forms.CharField(label=_("事项名称"), max_length=200)
     body = forms.CharField(label=_("工作要求"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
     category = forms.ChoiceField(label=_("类别"), choices=TaskCategory.choices)
+    level = forms.ChoiceField(
+        label=_("督办等级"),
+        choices=TaskLevel.choices,
+        initial=TaskLevel.NORMAL,
+        required=False,
+        help_text=_("签收、复核的时限按类别和等级设定，立项后显示在事项页。"),
+    )
     lead_unit = forms.ModelChoiceField(
         label=_("牵头单位"),
         queryset=OrgUnit.objects.none(),
@@ -90,7 +97,7 @@ class TaskEditForm(TaskForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
-        for name in ("source_kind", "source_title", "source_excerpt", "milestones", "request_key"):
+        for name in ("source_kind", "source_title", "source_excerpt", "milestones", "request_key", "level"):
             del self.fields[name]
 
 
@@ -142,3 +149,20 @@ class SplitForm(forms.Form):
         self.fields["lead_unit"].queryset = (  # type: ignore[attr-defined]
             OrgUnit.objects.current().filter(parent=parent_unit, kind=UnitKind.COUNTY).order_by("code")
         )
+
+
+class EscalateForm(forms.Form):
+    reason = forms.CharField(label=_("亮牌理由"), max_length=1900, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ExtensionRequestForm(forms.Form):
+    new_deadline = forms.DateField(label=_("申请延期至"), widget=DATE_INPUT)
+    reason = forms.CharField(label=_("延期理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ExtensionDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", _("批准")), ("refuse", _("不批准"))])
+    note = forms.CharField(
+        label=_("审批意见"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -57,6 +57,8 @@ class TaskFacts:
     report_day: int | None = None
     claimed_on: datetime.date | None = None
     closed_on: datetime.date | None = None
+    ack_overdue_since: datetime.date | None = None  # 签收 due date, when still not signed after it
+    extended_from: datetime.date | None = None  # the deadline before an approved extension
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -111,18 +113,34 @@ def light_for(facts: TaskFacts, *, today: datetime.date, yellow_days: int | None
         return Light("green", ("已在时限内申请办结，待复核销号",))
     red = _red_reasons(facts, today)
     if red:
-        return Light("red", tuple(red))
+        return Light("red", tuple(_with_extension(red, facts)))
     yellow = _yellow_reasons(facts, today, days)
     if yellow:
-        return Light("yellow", tuple(yellow))
-    return Light("green", (f"按计划推进（进度{facts.progress}%，时间进度{_elapsed_percent(facts, today)}%）",))
+        return Light("yellow", tuple(_with_extension(yellow, facts)))
+    on_plan = f"按计划推进（进度{facts.progress}%，时间进度{_elapsed_percent(facts, today)}%）"
+    if facts.extended_from:
+        on_plan += f"；已批准延期至{fmt_day(facts.deadline)}（原时限{fmt_day(facts.extended_from)}）"
+    return Light("green", (on_plan,))
+
+
+def _with_extension(reasons: list[str], facts: TaskFacts) -> list[str]:
+    """Every light of an extended task says so (once)."""
+    if facts.extended_from and not any("已批准延期" in reason for reason in reasons):
+        reasons.append(f"已批准延期至{fmt_day(facts.deadline)}（原时限{fmt_day(facts.extended_from)}）")
+    return reasons
+
+
+def _extended(facts: TaskFacts) -> str:
+    return f"，已批准延期，原时限{fmt_day(facts.extended_from)}" if facts.extended_from else ""
 
 
 def _red_reasons(facts: TaskFacts, today: datetime.date) -> list[str]:
     reasons: list[str] = []
+    if facts.ack_overdue_since is not None:
+        reasons.append(f"签收逾期（应于{fmt_day(facts.ack_overdue_since)}前签收）")
     if today > facts.deadline:
         late = (today - facts.deadline).days
-        reasons.append(f"已超过办理时限（{fmt_day(facts.deadline)}）{late}天")
+        reasons.append(f"已超过办理时限（{fmt_day(facts.deadline)}{_extended(facts)}）{late}天")
     for period in facts.missing_periods:
         due = report_due_date(period, facts.report_day or 1)
         reasons.append(f"{period.year}年{period.month}月进展报告未报送（应于{fmt_day(due)}前报送）")
@@ -136,7 +154,10 @@ def _yellow_reasons(facts: TaskFacts, today: datetime.date, days: int) -> list[s
     reasons: list[str] = []
     left = (facts.deadline - today).days
     if 0 <= left <= days:
-        reasons.append("今天到期" if left == 0 else f"距办理时限（{fmt_day(facts.deadline)}）还有{left}天")
+        when = "今天到期" if left == 0 else f"距办理时限（{fmt_day(facts.deadline)}）还有{left}天"
+        if facts.extended_from:
+            when += f"（已批准延期，原时限{fmt_day(facts.extended_from)}）"
+        reasons.append(when)
     for title, due, done in facts.milestones:
         m_left = (due - today).days
         if not done and 0 <= m_left <= days:

@@ -42,6 +42,13 @@ class TaskCategory(models.TextChoices):
     OTHER = "other", _("其他")
 
 
+class TaskLevel(models.TextChoices):
+    """督办等级: the step limits may differ by level (a key task is signed for faster)."""
+
+    NORMAL = "normal", _("一般督办")
+    KEY = "key", _("重点督办")
+
+
 class SourceKind(models.TextChoices):
     MEETING = "meeting", _("会议确定事项")
     DOCUMENT = "document", _("文件部署")
@@ -84,6 +91,7 @@ class Task(models.Model):
     title = models.CharField(_("事项名称"), max_length=200)
     body = models.TextField(_("工作要求"), blank=True)
     category = models.CharField(_("类别"), max_length=32, choices=TaskCategory.choices, default=TaskCategory.OTHER)
+    level = models.CharField(_("督办等级"), max_length=16, choices=TaskLevel.choices, default=TaskLevel.NORMAL)
     source_kind = models.CharField(_("来源类型"), max_length=16, choices=SourceKind.choices, default=SourceKind.MEETING)
     source_title = models.CharField(_("来源"), max_length=200, blank=True)
     source_excerpt = models.TextField(_("原文摘录"), blank=True)
@@ -99,6 +107,9 @@ class Task(models.Model):
     )
     responsible_leader = models.CharField(_("责任领导"), max_length=60, blank=True)
     deadline = models.DateField(_("办理时限"))
+    # An approved extension (延期) moves `deadline`; the first deadline and the count stay here.
+    original_deadline = models.DateField(_("原办理时限"), null=True, blank=True)
+    extension_count = models.PositiveSmallIntegerField(_("延期次数"), default=0)
     report_day = models.PositiveSmallIntegerField(_("每月报送日"), null=True, blank=True)
     state = models.CharField(_("状态"), max_length=24, choices=TaskState.choices, default=TaskState.DRAFT)
     parent = models.ForeignKey(
@@ -239,6 +250,27 @@ class ProgressReport(models.Model):
 class ActionKind(models.TextChoices):
     URGE = "urge", _("催办")
     NOTICE = "notice", _("督办单")
+    YELLOW_CARD = "yellow_card", _("黄牌警示")
+    RED_CARD = "red_card", _("红牌挂牌督办")
+
+
+class StepLimit(models.Model):
+    """Working-day limits of a task's steps for one category and level (blank: any). The most
+    specific row wins; without a row the settings' defaults apply (`kaifang.supervision.steps`)."""
+
+    category = models.CharField(_("类别"), max_length=32, choices=TaskCategory.choices, blank=True)
+    level = models.CharField(_("督办等级"), max_length=16, choices=TaskLevel.choices, blank=True)
+    ack_workdays = models.PositiveSmallIntegerField(_("签收时限（工作日）"))
+    review_workdays = models.PositiveSmallIntegerField(_("办结复核时限（工作日）"))
+    updated_at = models.DateTimeField(_("更新时间"), default=clock.now)
+
+    class Meta:
+        verbose_name = _("环节时限")
+        verbose_name_plural = _("环节时限")
+        constraints = [models.UniqueConstraint(fields=["category", "level"], name="step_limit_once")]
+
+    def __str__(self) -> str:
+        return f"{self.category or '*'}/{self.level or '*'}"
 
 
 class SupervisionAction(models.Model):
@@ -262,3 +294,43 @@ class SupervisionAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.task.code}"
+
+
+class ExtensionStatus(models.TextChoices):
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已批准")
+    REFUSED = "refused", _("未批准")
+
+
+class ExtensionRequest(models.Model):
+    """延期申请: the lead unit asks the issuer for a new deadline, with a reason; the history stays."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="extensions")
+    unit = models.ForeignKey("orgs.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    old_deadline = models.DateField(_("原办理时限"))
+    new_deadline = models.DateField(_("申请延期至"))
+    reason = models.TextField(_("延期理由"))
+    status = models.CharField(
+        _("审批结果"), max_length=16, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING
+    )
+    requested_on = models.DateField(_("申请日期"))
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    requested_by_name = models.CharField(max_length=100, blank=True)
+    decided_on = models.DateField(_("审批日期"), null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    decided_by_name = models.CharField(max_length=100, blank=True)
+    decision_note = models.TextField(_("审批意见"), blank=True)
+    at = models.DateTimeField(default=clock.now, editable=False)
+
+    class Meta:
+        verbose_name = _("延期申请")
+        verbose_name_plural = _("延期申请")
+        ordering = ["at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["task"], condition=Q(status="pending"), name="extension_one_pending_per_task"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task_id}: {self.old_deadline} → {self.new_deadline}"

@@ -17,8 +17,9 @@ from kaifang.notifications.models import Notification
 from kaifang.notifications.services import notify_unit, unit_recipients
 from kaifang.orgs.models import OrgUnit
 from kaifang.supervision.lights import fmt_day, report_due_date
-from kaifang.supervision.models import OPEN_STATES, Task
-from kaifang.supervision.selectors import attach_related, missing_periods_of, related_of
+from kaifang.supervision.models import OPEN_STATES, Task, TaskState
+from kaifang.supervision.selectors import attach_related, missing_periods_of, related_of, steps_of
+from kaifang.supervision.steps import load_limits
 
 
 @dataclass
@@ -26,9 +27,13 @@ class ReminderCounts:
     due_soon: int = 0
     overdue: int = 0
     missing_reports: int = 0
+    steps_overdue: int = 0
 
     def __str__(self) -> str:
-        return f"临期提醒 {self.due_soon} 条，超期提醒 {self.overdue} 条，缺报提醒 {self.missing_reports} 条"
+        return (
+            f"临期提醒 {self.due_soon} 条，超期提醒 {self.overdue} 条，缺报提醒 {self.missing_reports} 条，"
+            f"环节逾期提醒 {self.steps_overdue} 条"
+        )
 
 
 class _Sender:
@@ -36,6 +41,7 @@ class _Sender:
 
     def __init__(self, tasks: list[Task]) -> None:
         units = {task.lead_unit_id: task.lead_unit for task in tasks}
+        units.update({task.issuer_unit_id: task.issuer_unit for task in tasks})
         self.recipients = {pk: {u.pk for u in unit_recipients(unit)} for pk, unit in units.items()}
         wanted = {uid for ids in self.recipients.values() for uid in ids}
         self.sent = set(
@@ -55,10 +61,24 @@ def send_task_reminders(*, today: datetime.date | None = None) -> ReminderCounts
     day = today or clock.today()
     window = settings.KAIFANG_TASK_YELLOW_DAYS
     counts = ReminderCounts()
-    tasks = attach_related(list(Task.objects.select_related("lead_unit").filter(state__in=OPEN_STATES)))
+    states = (*OPEN_STATES, TaskState.COMPLETION_CLAIMED)
+    tasks = attach_related(list(Task.objects.select_related("lead_unit", "issuer_unit").filter(state__in=states)))
     send = _Sender(tasks)
+    limits = load_limits()
     for task in tasks:
         url = f"/supervision/tasks/{task.pk}/"
+        for step in steps_of(task, today=day, limits=limits):
+            if step.overdue and step.key in ("ack", "review"):
+                # 签收逾期 goes to the lead unit; 复核逾期 to the issuer, who owes the review.
+                counts.steps_overdue += send(
+                    unit=task.lead_unit if step.key == "ack" else task.issuer_unit,
+                    kind=f"task_{step.key}_overdue",
+                    title=f"{step.state_label}：{task.title}（应于{fmt_day(step.due)}前{step.label}）",
+                    dedup_key=f"task:{task.pk}:{step.key}_overdue:{step.due.isoformat()}",
+                    url=url,
+                )
+        if task.state == TaskState.COMPLETION_CLAIMED:
+            continue
         left = (task.deadline - day).days
         if 0 <= left <= window:
             counts.due_soon += send(

@@ -33,6 +33,7 @@ from kaifang.supervision.forms import (
 )
 from kaifang.supervision.models import ActionKind, SupervisionAction, Task
 from kaifang.supervision.notices import render_notice_pdf
+from kaifang.supervision.views_steps import step_context
 
 
 def _messages_of(exc: ValidationError) -> str:
@@ -99,6 +100,7 @@ def create(request: HttpRequest) -> HttpResponse:
                 title=data["title"],
                 body=data["body"],
                 category=data["category"],
+                level=data.get("level") or "",
                 lead_unit=data["lead_unit"],
                 co_units=list(data["co_units"]),
                 responsible_leader=data["responsible_leader"],
@@ -204,6 +206,7 @@ def _detail(request: HttpRequest, task: Any, *, status: int = 200, **forms: Any)
         "error": forms.get("error", ""),
         "lead_actions": ("acknowledge", "start", "claim", "resume"),
         "today": clock.today(),
+        **step_context(user, task, forms),
     }
     return render(request, "supervision/task_detail.html", context, status=status)
 

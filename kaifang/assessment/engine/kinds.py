@@ -142,6 +142,7 @@ def _tasks(item: Item, d: Mapping[str, Any]) -> Raw:
         (dec(d["urged"]), item.dparam("per_urge"), "催办"),
         (dec(d["notices"]), item.dparam("per_notice"), "督办单"),
         (dec(d["failed"]), item.dparam("per_failed"), "复核未通过"),
+        (dec(d.get("extensions") or 0), item.dparam("per_extension"), "延期"),
     ]
     minus = sum((n * per for n, per, _ in deductions), ZERO)
     points = max(item.weight * share - minus, ZERO)

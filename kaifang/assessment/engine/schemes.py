@@ -79,11 +79,20 @@ DEFAULT_PARAMS: dict[str, dict[str, Any]] = {
     GROWTH: {"target_growth": "0", "cap": "1.2"},
     THRESHOLD: {"basis": "absolute", "else_points": "0"},
     EFFICACY: {"direction": "higher"},
-    TASKS: {"per_overdue": "1", "per_urge": "0.2", "per_notice": "0.5", "per_failed": "1"},
+    TASKS: {"per_overdue": "1", "per_urge": "0.2", "per_notice": "0.5", "per_failed": "1", "per_extension": "0"},
     REPORTING: {"per_returned": "0.5", "per_late": "0", "answers_for": OWN},
     MANUAL: {"max_bonus": "3", "max_penalty": "3"},
     VETO: {"grade": "较差"},
 }
+
+
+def extension_rule_text(per_extension: Decimal) -> str:
+    """How the task item counts approved extensions (延期): the one parameter `per_extension` decides
+    both this sentence and the deduction in `kinds._tasks`."""
+    text = "截止日期以批准延期后的时限为准"
+    if per_extension > 0:
+        return f"{text}，到期任务每批准延期一次扣{fmt(per_extension)}分"
+    return f"{text}，延期不扣分"
 
 
 class SchemeError(ValueError):
@@ -268,7 +277,8 @@ def describe(item: Item) -> str:
             f"每份督办单扣{p('per_notice')}分，每项复核未通过扣{p('per_failed')}分；不低于0分；"
             "按期办结率=按期办结数÷到期任务数；到期任务=本单位牵头、已下发、截止日期在本年1月1日至本期末"
             "（且不晚于计算当日）之间的任务；按期办结=已销号且在截止日期前申报办结；逾期=截止日期后申报办结，"
-            "或截止日期已过仍未申报办结；催办、督办单、复核未通过按同一期间计；无到期任务按100%计"
+            "或截止日期已过仍未申报办结；催办、督办单、复核未通过按同一期间计；无到期任务按100%计；"
+            + extension_rule_text(item.dparam("per_extension"))
         )
     if item.kind == REPORTING:
         late = f"，每次迟报扣{p('per_late')}分" if item.dparam("per_late") else ""

@@ -16,11 +16,13 @@ from kaifang.notifications.models import Notification
 D = datetime.date.fromisoformat
 
 
+@pytest.mark.django_db
 def test_a_working_day_after_friday_is_monday():
     assert add_workdays(D("2018-07-13"), 1) == D("2018-07-16")
     assert add_workdays(D("2018-07-13"), 3) == D("2018-07-18")
 
 
+@pytest.mark.django_db
 def test_holidays_are_skipped_and_adjusted_weekend_working_days_count():
     # 2018 中秋: 22–24 September off; Saturday 29 September was a working day (国庆调休).
     assert add_workdays(D("2018-09-21"), 1) == D("2018-09-25")

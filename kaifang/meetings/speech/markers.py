@@ -18,18 +18,33 @@ _CN = "[一二三四五六七八九十]{1,3}"
 # A marker starts a clause: text start, a line break, sentence or clause punctuation, or a quote.
 _AFTER_CLAUSE = r"(?<![^\n。；：！？，“”])"
 _AFTER_SENTENCE = r"(?<![^\n。；：！？“”])"
+# Inline lists follow their verb or subject directly: "要求（一）…", "各地区一是要…", "强调：首先…".
+_AFTER_CLAUSE_OR_VERB = r"(?:(?<![^\n。；：！？，“”])|(?<=[要求调出是]))"
+# 一是/二要 may stand right after its subject ("各地区一是要…") but not inside a word ending in a
+# numeral (统一是、唯一要、之一是、第一是 is the 第 family, 十一 is read whole).
+# 第一/第二 may follow its subject too ("各乡镇第一要…"), but not a ranking ("排名第一，").
+_NOT_AFTER_RANK = r"(?<![名居列排届批])"
+_NOT_IN_WORD = r"(?<![统唯之同万其第一二三四五六七八九十两逐专划])"
 
 # (family, rank, pattern). Rank orders the conventional hierarchy 一、 > （一） > 1. > （1）;
 # inline families (第一, 首先, 一是) sit between the headings and the arabic sub-points.
 _FAMILIES: tuple[tuple[str, int, re.Pattern[str]], ...] = (
     ("dun", 0, re.compile(_AFTER_SENTENCE + rf"(?P<num>{_CN})、(?![一二三四五六七八九十])")),
-    ("paren_cn", 1, re.compile(_AFTER_CLAUSE + rf"（(?P<num>{_CN})）")),
-    ("di", 2, re.compile(_AFTER_CLAUSE + rf"第(?P<num>{_CN})(?P<suffix>是要(?!求)|是|要(?![求务素])|(?=[，、：]))")),
-    ("qi", 3, re.compile(_AFTER_CLAUSE + r"其(?P<num>[一二三四五六七八九十])(?P<suffix>是|(?=[，、：]))")),
-    ("seq", 4, re.compile(_AFTER_CLAUSE + r"(?P<word>首先|其次|再次|最后)(?P<suffix>要(?!求)|是|(?=[，、：]))")),
-    ("shi", 5, re.compile(_AFTER_CLAUSE + rf"(?P<num>{_CN})(?P<suffix>是要(?!求)|是|要(?!求))")),
-    ("arabic", 6, re.compile(_AFTER_CLAUSE + r"(?P<num>\d{1,2})[.、](?![\d%])")),
-    ("paren_ar", 7, re.compile(_AFTER_CLAUSE + r"（(?P<num>\d{1,2})）")),
+    ("paren_cn", 1, re.compile(rf"（(?P<num>{_CN})）")),
+    (
+        "di",
+        2,
+        re.compile(_NOT_AFTER_RANK + rf"第(?P<num>{_CN})(?P<suffix>是要(?!求)|是|要(?![求务素])|(?=[，、：]))"),
+    ),
+    ("qi", 3, re.compile(_AFTER_CLAUSE_OR_VERB + r"其(?P<num>[一二三四五六七八九十])(?P<suffix>是|(?=[，、：]))")),
+    (
+        "seq",
+        4,
+        re.compile(_AFTER_CLAUSE_OR_VERB + r"(?P<word>首先|其次|再次|最后)(?P<suffix>要(?!求)|是|(?=[，、：]))"),
+    ),
+    ("shi", 5, re.compile(_NOT_IN_WORD + rf"(?P<num>{_CN})(?P<suffix>是要(?!求)|是|要(?![求务素点件]))")),
+    ("arabic", 6, re.compile(r"(?<![\d.A-Za-z])(?P<num>\d{1,2})[.、](?![\d%])")),
+    ("paren_ar", 7, re.compile(r"（(?P<num>\d{1,2})）")),
     ("circled", 8, re.compile(r"(?P<circ>[①-⑳])")),
 )
 # Families whose markers may stand at the head of a line of their own (a heading).
@@ -67,12 +82,17 @@ class Marker:
 
 @dataclass(frozen=True)
 class Item:
-    """A top-level point: its marker and the text after it up to the next point."""
+    """A top-level point: its marker and the text after it up to the next point. `start`/`end` are
+    its span in the text it was found in (marker included); `children` its own numbered sub-points
+    (（一） holding 1. 2.), whose spans are in the same text."""
 
     ordinal: int
     marker: str
     title: str
     text: str
+    start: int = 0
+    end: int = 0
+    children: tuple[Item, ...] = ()
 
 
 def _scan(text: str) -> Iterator[Marker]:
@@ -212,8 +232,8 @@ def _own_paragraphs(body: str, rank: int) -> str:
     return "\n".join(kept).strip()
 
 
-def extract_items(text: str) -> list[Item]:
-    """The top-level numbered points of one speaker's part."""
+def extract_items(text: str, *, offset: int = 0, depth: int = 0) -> list[Item]:
+    """The top-level numbered points of one speaker's part (each with its sub-points, one level)."""
     lists = top_level_lists(text)
     spans = iter(_spans(lists, len(text)))
     items: list[Item] = []
@@ -221,12 +241,24 @@ def extract_items(text: str) -> list[Item]:
         multi_paragraph = False
         for marker in chain:
             _start, end, is_last = next(spans)
-            body = text[marker.end : end].strip()
+            raw = text[marker.end : end]
+            body = raw.strip()
             if is_last and marker.family in INLINE_FAMILIES and not multi_paragraph:
                 body = _own_paragraphs(body, marker.rank)  # the list ended with its paragraph
             multi_paragraph = multi_paragraph or "\n" in body
+            lead = len(raw) - len(raw.lstrip())
+            body_start = marker.end + lead
+            children: tuple[Item, ...] = ()
+            if depth == 0:
+                children = tuple(extract_items(body, offset=offset + body_start, depth=1))
+            head = body
+            if children:
+                head = body[: children[0].start - offset - body_start]
+            title = first_clause(head) or first_clause(body)
+            item_end = body_start + len(body)
             body = re.sub(r"\n+", "\n", body)
-            title = first_clause(body)
             if title:
-                items.append(Item(marker.ordinal, marker.text, title, body))
+                items.append(
+                    Item(marker.ordinal, marker.text, title, body, offset + marker.start, offset + item_end, children)
+                )
     return items

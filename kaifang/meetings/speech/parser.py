@@ -7,7 +7,7 @@ import re
 from typing import Any
 
 from kaifang.meetings.speech.gazetteer import ASSIGNABLE_KINDS, Gazetteer, matcher_for
-from kaifang.meetings.speech.markers import CN_DIGITS, cn_number, extract_items, starts_with_marker
+from kaifang.meetings.speech.markers import CN_DIGITS, Item, cn_number, extract_items, starts_with_marker
 from kaifang.meetings.speech.normalize import join_lines, prepare_lines, wrap_width
 from kaifang.meetings.speech.speakers import find_mentions, split_speakers
 
@@ -73,7 +73,27 @@ def find_date(text: str) -> str | None:
     return None
 
 
-def _item_dict(item_ordinal: int, marker: str, title: str, text: str, gazetteer: Gazetteer) -> dict[str, Any]:
+def _locate(body: str, segment_text: str, item: Item, cursor: int) -> tuple[int, int]:
+    """The item's span in `body` (the whole cleaned text), searching from `cursor`."""
+    raw = segment_text[item.start : item.end]
+    found = body.find(raw, cursor)
+    if found < 0:  # a repeated speaker mention was cut out of the middle: anchor on the head
+        found = body.find(raw[:12], cursor)
+        return (found, found + len(raw)) if found >= 0 else (cursor, cursor)
+    return found, found + len(raw)
+
+
+def _item_dict(
+    item: Item, gazetteer: Gazetteer, *, body: str = "", segment_text: str = "", cursor: int = 0
+) -> dict[str, Any]:
+    item_ordinal, marker, title, text = item.ordinal, item.marker, item.title, item.text
+    span = _locate(body, segment_text, item, cursor) if body else (item.start, item.end)
+    subitems = []
+    for child in item.children:
+        child_span = _locate(body, segment_text, child, span[0]) if body else (child.start, child.end)
+        subitems.append(
+            {"ordinal": child.ordinal, "marker": child.marker, "title": child.title, "span": list(child_span)}
+        )
     matcher = matcher_for(gazetteer)
     places = matcher.places(text)
     units: dict[str, str] = {}
@@ -89,6 +109,8 @@ def _item_dict(item_ordinal: int, marker: str, title: str, text: str, gazetteer:
         "text": text,
         "places": [{"name": p.name, "code": p.code, "kind": p.kind} for p in places],
         "suggested_units": [{"code": code, "name": name} for code, name in units.items()],
+        "span": list(span),
+        "subitems": subitems,
     }
 
 
@@ -97,9 +119,14 @@ def parse_speech(text: str, *, gazetteer: Gazetteer | None = None) -> dict[str, 
 
     Returns a draft for a person to confirm (never publish it as is)::
 
-        {"title": str | None, "date": "YYYY-MM-DD" | None,
+        {"title": str | None, "date": "YYYY-MM-DD" | None, "text": str (the cleaned body),
          "segments": [{"speaker": str, "role_words": [str],
-                       "items": [{"ordinal", "marker", "title", "text", "places", "suggested_units"}]}]}
+                       "items": [{"ordinal", "marker", "title", "text", "places", "suggested_units",
+                                  "span": [start, end] in "text",
+                                  "subitems": [{"ordinal", "marker", "title", "span"}]}]}]}
+
+    Inline lists count wherever their markers stand ("各地区要（一）…；（二）…", "各地区一是要…"),
+    and a list inside a point (（一） holding 1. 2.) gives that point's sub-items.
 
     Segments: one per speaker turn, in order (a speaker whose part has no numbered points keeps
     an empty item list); words before the first speaker, or a whole text without speakers, form a
@@ -117,11 +144,12 @@ def parse_speech(text: str, *, gazetteer: Gazetteer | None = None) -> dict[str, 
     body = join_lines(body_lines)
     gazetteer = gazetteer or _DEFAULT_GAZETTEER
     segments: list[dict[str, Any]] = []
+    cursor = 0
     for segment in split_speakers(body):
-        items = [
-            _item_dict(item.ordinal, item.marker, item.title, item.text, gazetteer)
-            for item in extract_items(segment.text)
-        ]
+        items = []
+        for item in extract_items(segment.text):
+            items.append(_item_dict(item, gazetteer, body=body, segment_text=segment.text, cursor=cursor))
+            cursor = max(cursor, items[-1]["span"][1])
         if segment.speaker or items:
             segments.append({"speaker": segment.speaker, "role_words": segment.role_words, "items": items})
-    return {"title": title, "date": find_date("\n".join(lines)), "segments": segments}
+    return {"title": title, "date": find_date("\n".join(lines)), "segments": segments, "text": body}

@@ -106,15 +106,19 @@ def test_meeting_to_tasks_end_to_end(page_as, live_site):
     assert tasks.count() == 3
     sup.screenshot(path=SHOTS + "detail-supervisor.png", full_page=True)
 
-    # 5. The supervisor reviews and issues 沈阳's task; 沈阳 acknowledges and reports progress.
+    # 5. Four eyes: the supervisor who generated the tasks may not review them; a second supervisor
+    # reviews and issues 沈阳's task; 沈阳 signs for it (which starts the work) and reports progress.
     sup.click("#tasks tbody tr:has-text('沈阳市') a")
     task_url = sup.url
-    sup.click("button[data-action=review]")
-    sup.click("button[data-action=issue]")
-    assert "已下发" in sup.inner_text(".headline")
+    assert sup.locator("button[data-action=review]").count() == 0 and "四眼原则" in sup.inner_text("main")
+    second = page_as("duban")
+    second.goto(task_url)
+    second.click("button[data-action=review]")
+    second.click("button[data-action=issue]")
+    assert "已下发" in second.inner_text(".headline")
     city.goto(task_url)
     city.click("button[data-action=acknowledge]")
-    assert "已签收" in city.inner_text(".headline")
+    assert "办理中" in city.inner_text(".headline")
     city.fill("#report input[name=percent]", "100")
     city.fill("#report textarea[name=text]", "已召开装备制造企业出口座谈会，落实出口信用保险支持政策，全部完成。")
     city.click("#report button[type=submit]")

@@ -57,7 +57,7 @@ def test_the_export_is_the_filtered_list_and_is_audited(client_for, shenyang, re
     assert sheet.max_row == 1 + 12
     event = AuditEvent.objects.filter(action="export.meetings.relay").latest("id")
     assert event.after["rows"] == 12
-    assert event.after["filters"] == {"meeting": relayed.pk, "status": "missing", "sort": "unit"}
+    assert event.after["filters"] == {"meeting": relayed.pk, "status": "missing", "sort": "missing"}
 
 
 def test_the_api_pages_the_relay_list(client_for, shenyang, relayed):
@@ -74,3 +74,9 @@ def test_another_city_and_a_county_see_only_their_own(client_for, dalian, hunnan
     assert [v.unit.name for v in own] == ["浑南区"]
     api = client_for(dalian).get(f"/api/v1/meetings/{relayed.pk}/relay?unit=210112").json()
     assert api == {"items": [], "count": 0}
+
+
+def test_the_list_puts_the_units_that_have_not_relayed_first_by_default(client_for, shenyang, relayed):
+    page = client_for(shenyang).get(f"/meetings/{relayed.pk}/relay/?size=20").context["page"]
+    flags = [v.relayed for v in page]
+    assert flags == sorted(flags) and flags[0] is False and flags[-1] is True  # 12 missing, then the 2 reported

@@ -31,6 +31,15 @@ from kaifang.supervision.models import (
 )
 from kaifang.supervision.selectors.counts import overdue_tasks_under as overdue_tasks_under  # published
 from kaifang.supervision.selectors.counts import task_counts as task_counts  # published for the assessment
+from kaifang.supervision.steps import (
+    OVERDUE_LABELS,
+    STEP_KEYS,
+    LimitTable,
+    StepState,
+    limits_for,
+    load_limits,
+    step_states,
+)
 
 
 def task_queryset() -> Any:
@@ -68,6 +77,7 @@ class Related:
     milestones: list[tuple[str, datetime.date, bool]] = field(default_factory=list)
     periods: set[datetime.date] = field(default_factory=set)
     children: list[tuple[int, str]] = field(default_factory=list)  # (progress, state)
+    first_report_on: datetime.date | None = None
 
 
 CHUNK = 500  # ids per IN (...) list: stays far below SQLite's variable limit
@@ -82,8 +92,12 @@ def attach_related(tasks: list[Task]) -> list[Task]:
         milestones = Milestone.objects.filter(task_id__in=chunk).order_by("due_date", "id")
         for task_id, title, due, done in milestones.values_list("task_id", "title", "due_date", "done"):
             related[task_id].milestones.append((title, due, done))
-        for task_id, period in ProgressReport.objects.filter(task_id__in=chunk).values_list("task_id", "period"):
-            related[task_id].periods.add(period)
+        reports = ProgressReport.objects.filter(task_id__in=chunk).values_list("task_id", "period", "reported_on")
+        for task_id, period, reported_on in reports:
+            rel = related[task_id]
+            rel.periods.add(period)
+            if rel.first_report_on is None or reported_on < rel.first_report_on:
+                rel.first_report_on = reported_on
         children = Task.objects.filter(parent_id__in=chunk).values_list("parent_id", "progress", "state")
         for parent_id, progress, state in children:
             related[parent_id].children.append((progress, state))
@@ -125,7 +139,25 @@ def effective_progress(task: Task) -> int:
     return round(sum(100 if state == TaskState.CLOSED else progress for progress, state in children) / len(children))
 
 
-def facts_of(task: Task, *, today: datetime.date) -> TaskFacts:
+def steps_of(task: Task, *, today: datetime.date, limits: LimitTable | None = None) -> list[StepState]:
+    """The task's per-step deadlines and overdue states (`kaifang.supervision.steps`)."""
+    table = load_limits() if limits is None else limits
+    return step_states(
+        state=task.state,
+        issued_on=task.issued_on,
+        acknowledged_on=task.acknowledged_on,
+        report_day=task.report_day,
+        first_report_on=related_of(task).first_report_on,
+        deadline=task.deadline,
+        claimed_on=task.claimed_on,
+        closed_on=task.closed_on,
+        limits=limits_for(task.category, task.level, table),
+        today=today,
+    )
+
+
+def facts_of(task: Task, *, today: datetime.date, steps: list[StepState] | None = None) -> TaskFacts:
+    ack = next((s for s in steps or () if s.key == "ack" and s.overdue), None)
     return TaskFacts(
         state=task.state,
         deadline=task.deadline,
@@ -136,12 +168,14 @@ def facts_of(task: Task, *, today: datetime.date) -> TaskFacts:
         report_day=task.report_day,
         claimed_on=task.claimed_on,
         closed_on=task.closed_on,
+        ack_overdue_since=ack.due if ack else None,
+        extended_from=task.original_deadline if task.extension_count else None,
     )
 
 
 def light_of(task: Task, *, today: datetime.date | None = None) -> Light:
     day = today or clock.today()
-    return light_for(facts_of(task, today=day), today=day)
+    return light_for(facts_of(task, today=day, steps=steps_of(task, today=day)), today=day)
 
 
 @dataclass
@@ -151,20 +185,28 @@ class TaskRow:
     progress: int
     missing: list[datetime.date]
     todo: list[str] = field(default_factory=list)  # this week's to-dos (my tasks only)
+    steps: list[StepState] = field(default_factory=list)
+
+    @property
+    def overdue_steps(self) -> list[StepState]:
+        return [step for step in self.steps if step.overdue]
 
 
 def task_rows(tasks: Any, *, today: datetime.date | None = None) -> list[TaskRow]:
     """Each task with its light, progress and missing report months (related rows loaded in bulk)."""
     day = today or clock.today()
+    limits = load_limits()
     rows = []
     for task in attach_related(list(tasks)):
-        facts = facts_of(task, today=day)
+        steps = steps_of(task, today=day, limits=limits)
+        facts = facts_of(task, today=day, steps=steps)
         rows.append(
             TaskRow(
                 task=task,
                 light=light_for(facts, today=day),
                 progress=facts.progress,
                 missing=list(facts.missing_periods),
+                steps=steps,
             )
         )
     return rows
@@ -213,6 +255,7 @@ def board_rows(user: Any, listing: Listing) -> list[TaskRow]:
 def board_summary(rows: list[TaskRow]) -> dict[str, Any]:
     """Counts for the province board: by light, lead unit, source meeting and category."""
     by_light = Counter(row.light.color for row in rows)
+    by_overdue = Counter(step.key for row in rows for step in row.steps if step.overdue)
     by_unit: dict[str, Counter[str]] = defaultdict(Counter)
     by_meeting: Counter[str] = Counter()
     by_category: Counter[str] = Counter()
@@ -229,6 +272,7 @@ def board_summary(rows: list[TaskRow]) -> dict[str, Any]:
     units: list[dict[str, Any]] = [{"code": c, "name": unit_names[c], **by_unit[c]} for c in order]
     return {
         "by_light": {color: by_light.get(color, 0) for color in ("red", "yellow", "green", "grey")},
+        "by_overdue": [(key, str(OVERDUE_LABELS[key]), by_overdue.get(key, 0)) for key in STEP_KEYS],
         "by_unit": units,
         "by_meeting": by_meeting.most_common(),
         "by_category": by_category.most_common(),
@@ -371,3 +415,14 @@ def tasks_citing_meeting(user: Any, meeting_id: int) -> Any:
         .select_related("lead_unit")
         .order_by("code")
     )
+
+
+def task_links(user: Any, ids: list[int]) -> list[dict[str, Any]]:
+    """Code, title, state and page of the tasks `ids` that `user` may see (for links elsewhere)."""
+    found = Task.objects.visible_to(user).filter(pk__in=ids).only("pk", "code", "title", "state")
+    by_id = {task.pk: task for task in found}
+    return [
+        {"id": pk, "code": t.code, "title": t.title, "state": t.get_state_display(), "url": f"/supervision/tasks/{pk}/"}
+        for pk in ids
+        if (t := by_id.get(pk)) is not None
+    ]

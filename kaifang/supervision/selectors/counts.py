@@ -37,24 +37,35 @@ def task_counts(
     Same rules (a test holds the two equal): tasks the unit leads, issued, due in [start, end];
     closed on time = closed with completion claimed by the deadline; overdue = claimed late, or
     still not claimed after the deadline as of `end`; urges and notices to the unit dated in the
-    window; returned = completion claims sent back in the window (复核未通过).
+    window; returned = completion claims sent back in the window (复核未通过); extensions = approved
+    extensions (延期) of the due tasks — their deadline is already the approved one.
     """
     where = where or _unit_filter(units)
     out: dict[int, dict[str, Any]] = {
-        u.pk: {"due": 0, "closed_on_time": 0, "overdue": 0, "urged": 0, "notices": 0, "failed": 0, "sources": []}
+        u.pk: {
+            "due": 0,
+            "closed_on_time": 0,
+            "overdue": 0,
+            "urged": 0,
+            "notices": 0,
+            "failed": 0,
+            "extensions": 0,
+            "sources": [],
+        }
         for u in units
     }
     tasks = (
         Task.objects.filter(where("lead_unit__"), state__in=ISSUED_STATES, deadline__gte=start, deadline__lte=end)
         .order_by("deadline", "code")
-        .values_list("pk", "code", "lead_unit_id", "state", "claimed_on", "deadline")
+        .values_list("pk", "code", "lead_unit_id", "state", "claimed_on", "deadline", "extension_count")
     )
     claimed_states = (TaskState.COMPLETION_CLAIMED, TaskState.CLOSED)
-    for pk, code, lead, state, claimed_on, deadline in tasks:
+    for pk, code, lead, state, claimed_on, deadline, extensions in tasks:
         if lead not in out:
             continue
         entry = out[lead]
         entry["due"] += 1
+        entry["extensions"] += extensions
         if state == TaskState.CLOSED and claimed_on is not None and claimed_on <= deadline:
             entry["closed_on_time"] += 1
         if claimed_on is not None and state in claimed_states:

@@ -5,15 +5,19 @@ role checks (a plain string is refused). Every function validates, writes and re
 its audit event in one transaction.
 """
 
+from kaifang.supervision.services.extensions import decide_extension, request_extension
 from kaifang.supervision.services.progress import add_attachment, set_milestone_done, submit_progress_report
 from kaifang.supervision.services.tasks import create_task, next_task_code, split_task, transition, update_task
-from kaifang.supervision.services.urging import issue_notice, urge_task
+from kaifang.supervision.services.urging import escalate_task, issue_notice, urge_task
 
 __all__ = [
     "add_attachment",
     "create_task",
+    "decide_extension",
+    "escalate_task",
     "issue_notice",
     "next_task_code",
+    "request_extension",
     "set_milestone_done",
     "split_task",
     "submit_progress_report",

@@ -28,6 +28,7 @@ from kaifang.supervision.models import (
     SourceKind,
     Task,
     TaskCategory,
+    TaskLevel,
     TaskState,
     TaskTransition,
 )
@@ -37,6 +38,7 @@ TASK_FIELDS = [
     "title",
     "body",
     "category",
+    "level",
     "source_kind",
     "source_title",
     "source_meeting_id",
@@ -119,6 +121,7 @@ def create_task(
     deadline: datetime.date,
     body: str = "",
     category: str = "",
+    level: str = "",
     co_units: Iterable[OrgUnit | str] = (),
     responsible_leader: str = "",
     source_kind: str = "meeting",
@@ -142,6 +145,8 @@ def create_task(
     _validate_task_fields(title=title, deadline=deadline, report_day=report_day, lead_unit=lead, co_units=co)
     if source_kind not in SourceKind.values:
         raise ValidationError({"source_kind": _("未知来源类型。")})
+    if level and level not in TaskLevel.values:
+        raise ValidationError({"level": _("未知督办等级。")})
     steps = [(str(t).strip(), d) for t, d in milestones]
     for step_title, due in steps:
         if not step_title or not isinstance(due, datetime.date):
@@ -163,6 +168,7 @@ def create_task(
             title=title.strip(),
             body=body.strip(),
             category=_resolve_category(category),
+            level=level or (parent.level if parent is not None else TaskLevel.NORMAL),
             source_kind=source_kind,
             source_title=source_title.strip()[:200],
             source_excerpt=source_excerpt.strip(),
@@ -261,6 +267,8 @@ def transition(
             refused=_("当前状态为“%(s)s”，不能执行“%(a)s”。") % {"s": task.get_state_display(), "a": label},
             forbidden=_("您无权对该事项执行“%(a)s”。") % {"a": label},
         )
+        if not _is_system(actor) and (problem := workflow.four_eyes_problem(actor, task, action)):
+            raise PermissionDenied(problem)
         if action == "claim" and task.children.exclude(state=TaskState.CLOSED).exists():
             raise ValidationError(_("分解下达的子事项尚未全部办结销号，暂不能申请办结。"), code="children_open")
         if step.needs_reason and not reason.strip():
@@ -276,7 +284,7 @@ def _apply_step(task: Task, action: str, to_state: str, *, actor: Any, reason: s
     task.state = to_state
     if to_state == TaskState.ISSUED:
         task.issued_on = day
-    elif to_state == TaskState.ACKNOWLEDGED:
+    if action == "acknowledge":  # 签收 (and, since it is one step, the start of the work)
         task.acknowledged_on = day
     elif to_state == TaskState.COMPLETION_CLAIMED:
         task.claimed_on = day

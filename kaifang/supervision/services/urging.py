@@ -104,3 +104,66 @@ def issue_notice(
             after={"number": action.number, "requirement": action.message, "reply_by": reply_by},
         )
     return action
+
+
+def escalate_task(*, actor: Any, task: Task, reason: str, on: datetime.date | None = None) -> SupervisionAction:
+    """Escalation of an overdue task: first a yellow card (黄牌警示) to the lead unit; a task already
+    carrying one gets a red card (挂牌督办), which also tells the province supervision office.
+    Only a task with an overdue step may be escalated; a red card is the last step."""
+    from kaifang.orgs.models import OrgUnit, UnitKind
+    from kaifang.supervision.selectors import steps_of
+
+    day = on or clock.today()
+    if not reason.strip():
+        raise ValidationError({"reason": _("请填写亮牌理由。")})
+    with transaction.atomic():
+        task = Task.objects.select_for_update().select_related("lead_unit").get(pk=task.pk)
+        _supervise_guard(actor, task)
+        overdue = [step for step in steps_of(task, today=day) if step.overdue]
+        if not overdue:
+            raise ValidationError(_("该事项没有逾期的环节，不能亮牌。"), code="not_overdue")
+        cards = set(
+            task.actions.filter(kind__in=(ActionKind.YELLOW_CARD, ActionKind.RED_CARD)).values_list("kind", flat=True)
+        )
+        if ActionKind.RED_CARD in cards:
+            raise ValidationError(_("该事项已挂牌督办（红牌）。"), code="already_red")
+        kind = ActionKind.RED_CARD if ActionKind.YELLOW_CARD in cards else ActionKind.YELLOW_CARD
+        states = "、".join(step.state_label for step in overdue)
+        action = SupervisionAction.objects.create(
+            task=task,
+            unit=task.lead_unit,
+            kind=kind,
+            message=f"{states}：{reason.strip()[:1900]}",
+            on=day,
+            actor=_actor_user(actor),
+            actor_name=_actor_name(actor),
+        )
+        label = _("黄牌警示") if kind == ActionKind.YELLOW_CARD else _("红牌挂牌督办")
+        url = f"/supervision/tasks/{task.pk}/"
+        notify_unit(
+            unit=task.lead_unit,
+            kind=f"task_{kind}",
+            title=f"{label}：{task.title}",
+            body=action.message,
+            dedup_key=f"task:{task.pk}:{kind}",
+            url=url,
+        )
+        if kind == ActionKind.RED_CARD:
+            province = OrgUnit.objects.filter(kind=UnitKind.PROVINCE).order_by("path").first()
+            if province is not None:
+                notify_unit(
+                    unit=province,
+                    kind="task_red_card",
+                    title=f"挂牌督办：{task.lead_unit.name} · {task.title}",
+                    body=action.message,
+                    dedup_key=f"task:{task.pk}:red_card:province",
+                    url=url,
+                )
+        record_event(
+            actor=actor,
+            action=f"supervision.task.{kind}",
+            obj=task,
+            unit=task.lead_unit,
+            after={"kind": kind, "overdue": [step.key for step in overdue], "reason": reason.strip()},
+        )
+    return action

@@ -49,7 +49,7 @@ def test_the_supervisor_creates_a_draft_and_a_county_may_not(client_for, provinc
     created = post(client_for(province), BASE, payload)
     assert created.status_code == 201
     body = created.json()
-    assert body["state"] == "draft" and body["allowed_actions"] == ["review"]
+    assert body["state"] == "draft" and body["allowed_actions"] == []  # four eyes: not by its creator
     assert post(client_for(hunnan), BASE, {**payload, "title": "越权"}).status_code == 403
     bad = post(client_for(province), BASE, {**payload, "lead_unit": "210000"})
     assert bad.status_code == 400 and "lead_unit" in bad.json()["detail"]
@@ -61,12 +61,12 @@ def test_transitions_need_the_current_version_and_a_stale_one_is_409(client_for,
     client = client_for(hunnan)
     path = f"{BASE}/{task.pk}/transitions"
     ok = post(client, path, {"action": "acknowledge", "expected_version": task.version})
-    assert ok.status_code == 200 and ok.json()["state"] == "acknowledged"
-    stale = post(client, path, {"action": "start", "expected_version": task.version})
+    assert ok.status_code == 200 and ok.json()["state"] == "in_progress"  # 签收 starts the work
+    stale = post(client, path, {"action": "claim", "expected_version": task.version})
     assert stale.status_code == 409 and "已被他人修改" in stale.json()["detail"]
     illegal = post(client, path, {"action": "close", "expected_version": task.version + 1})
     assert illegal.status_code == 400 and "不能执行" in illegal.json()["detail"][0]
-    assert Task.objects.get(pk=task.pk).state == TaskState.ACKNOWLEDGED
+    assert Task.objects.get(pk=task.pk).state == TaskState.IN_PROGRESS
 
 
 def test_the_lead_unit_reports_progress_and_the_supervisor_urges(client_for, hunnan: User, province: User) -> None:  # type: ignore[no-untyped-def]

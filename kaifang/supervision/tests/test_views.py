@@ -73,7 +73,7 @@ def test_the_lead_unit_acknowledges_and_reports_through_the_page(client_for, hun
     response = client.post(url("transition", task), {"action": "acknowledge", "version": task.version})
     assert response.status_code == 302
     task.refresh_from_db()
-    assert task.state == TaskState.ACKNOWLEDGED
+    assert task.state == TaskState.IN_PROGRESS and task.acknowledged_on is not None  # one step
     response = client.post(
         url("report", task),
         {"version": task.version, "percent": 40, "text": "已完成方案", "problems": "", "help_needed": ""},

@@ -73,8 +73,7 @@ def test_the_table_covers_the_whole_lifecycle_in_order(province: User, hunnan: U
     steps = [
         (province, "review"),
         (province, "issue"),
-        (hunnan, "acknowledge"),
-        (hunnan, "start"),
+        (hunnan, "acknowledge"),  # 签收 starts the work: no separate "开始办理"
         (hunnan, "claim"),
         (province, "return"),
         (hunnan, "resume"),
