@@ -130,6 +130,34 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTHENTICATION_BACKENDS = ["kaifang.accounts.backends.LockoutModelBackend"]
+# The province's identity service (issue 16), both off by default. LDAP: people sign in with their
+# directory password; CAS: single sign-on. Unit and role come from the directory mapping table
+# (accounts → 目录映射); local accounts stay for break-glass, with their second factor.
+KAIFANG_LDAP_URL = env_str("KAIFANG_LDAP_URL", "")
+if KAIFANG_LDAP_URL:
+    from kaifang.accounts.ldap_config import ldap_settings
+
+    globals().update(
+        ldap_settings(
+            url=KAIFANG_LDAP_URL,
+            user_base=env_str("KAIFANG_LDAP_USER_BASE", ""),
+            group_base=env_str("KAIFANG_LDAP_GROUP_BASE", ""),
+            bind_dn=env_str("KAIFANG_LDAP_BIND_DN", ""),
+            bind_password=env_str("KAIFANG_LDAP_BIND_PASSWORD", ""),
+            user_filter=env_str("KAIFANG_LDAP_USER_FILTER", "(uid=%(user)s)"),
+            start_tls=env_bool("KAIFANG_LDAP_START_TLS", False),
+        )
+    )
+    AUTHENTICATION_BACKENDS.append("kaifang.accounts.ldap_backend.DirectoryLdapBackend")
+KAIFANG_CAS_URL = env_str("KAIFANG_CAS_URL", "")
+CAS_SERVER_URL = KAIFANG_CAS_URL
+CAS_VERSION = "3"
+CAS_CREATE_USER = True
+CAS_APPLY_ATTRIBUTES_TO_USER = False
+CAS_LOGOUT_COMPLETELY = True
+CAS_REDIRECT_URL = "/"
+if KAIFANG_CAS_URL:
+    AUTHENTICATION_BACKENDS.append("kaifang.accounts.cas_backend.DirectoryCasBackend")
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
