@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.admin",
     "django_tasks_db",
+    "django_cas_ng",
     "ninja",
     "kaifang.core",
     "kaifang.orgs",
@@ -156,6 +157,11 @@ CAS_CREATE_USER = True
 CAS_APPLY_ATTRIBUTES_TO_USER = False
 CAS_LOGOUT_COMPLETELY = True
 CAS_REDIRECT_URL = "/"
+CAS_LOGIN_MSG = None
+CAS_LOGGED_MSG = None
+CAS_LOGIN_URL_NAME = "accounts:cas_login"
+CAS_LOGOUT_URL_NAME = "accounts:logout_cas"
+KAIFANG_CAS_GROUP_ATTRIBUTE = env_str("KAIFANG_CAS_GROUP_ATTRIBUTE", "memberOf")
 if KAIFANG_CAS_URL:
     AUTHENTICATION_BACKENDS.append("kaifang.accounts.cas_backend.DirectoryCasBackend")
 AUTH_PASSWORD_VALIDATORS = [

@@ -29,7 +29,9 @@ class RuleForm(forms.Form):
         max_length=255,
         help_text=gettext_lazy("组可填 cn 或完整 DN；属性值填“*”表示按属性值匹配单位代码"),
     )
-    unit = forms.ModelChoiceField(label=gettext_lazy("单位"), queryset=OrgUnit.objects.none(), required=False)
+    unit = forms.ModelChoiceField(
+        label=gettext_lazy("单位"), queryset=OrgUnit.objects.none(), required=False, empty_label="—"
+    )
     role = forms.ChoiceField(label=gettext_lazy("角色"), choices=[("", "—"), *Role.choices], required=False)
     priority = forms.IntegerField(label=gettext_lazy("优先级"), min_value=0, max_value=100000, initial=100)
 
