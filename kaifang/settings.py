@@ -280,12 +280,25 @@ MEDIA_URL = "/media/"
 KAIFANG_JOB_INTERVAL_SECONDS = env_int("KAIFANG_JOB_INTERVAL_SECONDS", 900)
 KAIFANG_JOB_TIMEOUT_MINUTES = env_int("KAIFANG_JOB_TIMEOUT_MINUTES", 60)
 
+# Message channels (WeCom / DingTalk robots, SMS gateway): per-request timeout, attempts before a
+# send is given up, and the first retry's wait (doubling each time, at most an hour).
+KAIFANG_CHANNEL_TIMEOUT_SECONDS = env_int("KAIFANG_CHANNEL_TIMEOUT_SECONDS", 5)
+KAIFANG_CHANNEL_MAX_ATTEMPTS = env_int("KAIFANG_CHANNEL_MAX_ATTEMPTS", 5)
+KAIFANG_CHANNEL_BACKOFF_SECONDS = env_int("KAIFANG_CHANNEL_BACKOFF_SECONDS", 30)
+
 TASKS = {
     "default": {
         "BACKEND": env_str("KAIFANG_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
         "QUEUES": ["default"],
     }
 }
+
+# --- 国密 (issue 16): the audit chain's and published snapshots' digest, "sha256" or "hmac-sm3"
+# (keyed with KAIFANG_AUDIT_HMAC_KEY; each row records its own, so a switch needs no rewrite), and
+# the SM4 keys for personal fields at rest ("id:32hex,…", the first encrypts; empty: not encrypted).
+KAIFANG_AUDIT_DIGEST = env_str("KAIFANG_AUDIT_DIGEST", "sha256")
+KAIFANG_AUDIT_HMAC_KEY = env_str("KAIFANG_AUDIT_HMAC_KEY", "")
+KAIFANG_SM4_KEYS = env_str("KAIFANG_SM4_KEYS", "")
 
 # --- Kaifang domain settings ----------------------------------------------------------------------
 KAIFANG_PROVINCE_CODE = env_str("KAIFANG_PROVINCE_CODE", "210000")

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kaifang.core import clock
+from kaifang.security.personal import EncryptedCharField
 
 
 class Role(models.TextChoices):
@@ -68,7 +69,7 @@ class User(AbstractUser):
         related_name="users",
     )
     role = models.CharField(_("角色"), max_length=32, choices=Role.choices, default=Role.REPORTER)
-    phone = models.CharField(_("电话"), max_length=32, blank=True)
+    phone = EncryptedCharField(_("电话"), max_length=32, blank=True)  # SM4 at rest when keys are set
     failed_logins = models.PositiveIntegerField(default=0, editable=False)
     locked_until = models.DateTimeField(null=True, blank=True, editable=False)
     password_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
