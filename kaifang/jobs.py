@@ -42,6 +42,7 @@ def scheduled_jobs() -> list[Job]:
     from kaifang.audit.services import flush_denials
     from kaifang.core.batches import reap_dead_runs
     from kaifang.ledgers.jobs import remind_lead_timers
+    from kaifang.notifications.delivery import deliver_due
     from kaifang.reporting.calendar_services import open_due_rounds
     from kaifang.security.jobs import clear_expired_sessions
     from kaifang.supervision.reminders import send_task_reminders
@@ -58,6 +59,7 @@ def scheduled_jobs() -> list[Job]:
         Job("audit_flush_denials", flush_denials, minute),
         Job("sessions_clear_expired", clear_expired_sessions, every),
         Job("jobs_reap_dead_runs", reap_dead_runs, minute),
+        Job("notifications_deliver_due", deliver_due, minute),
     ]
 
 

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.contrib.admin",
     "django_tasks_db",
+    "django_cas_ng",
     "ninja",
     "kaifang.core",
     "kaifang.orgs",
@@ -150,6 +151,39 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTHENTICATION_BACKENDS = ["kaifang.accounts.backends.LockoutModelBackend"]
+# The province's identity service (issue 16), both off by default. LDAP: people sign in with their
+# directory password; CAS: single sign-on. Unit and role come from the directory mapping table
+# (accounts → 目录映射); local accounts stay for break-glass, with their second factor.
+KAIFANG_LDAP_URL = env_str("KAIFANG_LDAP_URL", "")
+if KAIFANG_LDAP_URL:
+    from kaifang.accounts.ldap_config import ldap_settings
+
+    globals().update(
+        ldap_settings(
+            url=KAIFANG_LDAP_URL,
+            user_base=env_str("KAIFANG_LDAP_USER_BASE", ""),
+            group_base=env_str("KAIFANG_LDAP_GROUP_BASE", ""),
+            bind_dn=env_str("KAIFANG_LDAP_BIND_DN", ""),
+            bind_password=env_str("KAIFANG_LDAP_BIND_PASSWORD", ""),
+            user_filter=env_str("KAIFANG_LDAP_USER_FILTER", "(uid=%(user)s)"),
+            start_tls=env_bool("KAIFANG_LDAP_START_TLS", False),
+        )
+    )
+    AUTHENTICATION_BACKENDS.append("kaifang.accounts.ldap_backend.DirectoryLdapBackend")
+KAIFANG_CAS_URL = env_str("KAIFANG_CAS_URL", "")
+CAS_SERVER_URL = KAIFANG_CAS_URL
+CAS_VERSION = "3"
+CAS_CREATE_USER = True
+CAS_APPLY_ATTRIBUTES_TO_USER = False
+CAS_LOGOUT_COMPLETELY = True
+CAS_REDIRECT_URL = "/"
+CAS_LOGIN_MSG = None
+CAS_LOGGED_MSG = None
+CAS_LOGIN_URL_NAME = "accounts:cas_login"
+CAS_LOGOUT_URL_NAME = "accounts:logout_cas"
+KAIFANG_CAS_GROUP_ATTRIBUTE = env_str("KAIFANG_CAS_GROUP_ATTRIBUTE", "memberOf")
+if KAIFANG_CAS_URL:
+    AUTHENTICATION_BACKENDS.append("kaifang.accounts.cas_backend.DirectoryCasBackend")
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -266,12 +300,25 @@ MEDIA_URL = "/media/"
 KAIFANG_JOB_INTERVAL_SECONDS = env_int("KAIFANG_JOB_INTERVAL_SECONDS", 900)
 KAIFANG_JOB_TIMEOUT_MINUTES = env_int("KAIFANG_JOB_TIMEOUT_MINUTES", 60)
 
+# Message channels (WeCom / DingTalk robots, SMS gateway): per-request timeout, attempts before a
+# send is given up, and the first retry's wait (doubling each time, at most an hour).
+KAIFANG_CHANNEL_TIMEOUT_SECONDS = env_int("KAIFANG_CHANNEL_TIMEOUT_SECONDS", 5)
+KAIFANG_CHANNEL_MAX_ATTEMPTS = env_int("KAIFANG_CHANNEL_MAX_ATTEMPTS", 5)
+KAIFANG_CHANNEL_BACKOFF_SECONDS = env_int("KAIFANG_CHANNEL_BACKOFF_SECONDS", 30)
+
 TASKS = {
     "default": {
         "BACKEND": env_str("KAIFANG_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
         "QUEUES": ["default"],
     }
 }
+
+# --- 国密 (issue 16): the audit chain's and published snapshots' digest, "sha256" or "hmac-sm3"
+# (keyed with KAIFANG_AUDIT_HMAC_KEY; each row records its own, so a switch needs no rewrite), and
+# the SM4 keys for personal fields at rest ("id:32hex,…", the first encrypts; empty: not encrypted).
+KAIFANG_AUDIT_DIGEST = env_str("KAIFANG_AUDIT_DIGEST", "sha256")
+KAIFANG_AUDIT_HMAC_KEY = env_str("KAIFANG_AUDIT_HMAC_KEY", "")
+KAIFANG_SM4_KEYS = env_str("KAIFANG_SM4_KEYS", "")
 
 # --- Kaifang domain settings ----------------------------------------------------------------------
 KAIFANG_PROVINCE_CODE = env_str("KAIFANG_PROVINCE_CODE", "210000")

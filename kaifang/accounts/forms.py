@@ -22,6 +22,16 @@ class LoginForm(AuthenticationForm):
         "initial_expired": _("管理员设置的初始密码已过期，请联系管理员重新设置。"),
     }
 
+    def get_invalid_login_error(self) -> forms.ValidationError:
+        """A directory person whose password was right but whom the mapping does not map is told so
+        (the password was right, so this tells nothing a guesser could use)."""
+        from kaifang.accounts.directory import UNMAPPED_MESSAGE
+        from kaifang.accounts.ldap_backend import UNMAPPED_FLAG
+
+        if getattr(self.request, UNMAPPED_FLAG, False):
+            return forms.ValidationError(UNMAPPED_MESSAGE, code="directory_unmapped")
+        return super().get_invalid_login_error()
+
     def clean_username(self) -> str:
         return str(self.cleaned_data.get("username", "")).strip()
 

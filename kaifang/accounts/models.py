@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from kaifang.core import clock
 from kaifang.orgs.roles import Role  # re-exported: the roles' one home is orgs, beside the scope rule
 from kaifang.orgs.scope import unit_scope_q
+from kaifang.security.personal import EncryptedCharField
 
 
 class UserQuerySet(models.QuerySet["User"]):
@@ -55,13 +56,16 @@ class User(AbstractUser):
         related_name="users",
     )
     role = models.CharField(_("角色"), max_length=32, choices=Role.choices, default=Role.REPORTER)
-    phone = models.CharField(_("电话"), max_length=32, blank=True)
+    phone = EncryptedCharField(_("电话"), max_length=32, blank=True)  # SM4 at rest when keys are set
     failed_logins = models.PositiveIntegerField(default=0, editable=False)
     locked_until = models.DateTimeField(null=True, blank=True, editable=False)
     password_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
     date_joined = models.DateTimeField(_("注册时间"), default=clock.now)  # Django's, stamped by the app clock
     must_change_password = models.BooleanField(_("下次登录须修改密码"), default=False)
     scope_granted_at = models.DateTimeField(_("授权时间"), null=True, blank=True, editable=False)
+    # Where the person signs in: "" a local account (password, break-glass), "ldap" or "cas" the
+    # province's identity service (unit and role from the directory mapping, no local password).
+    directory = models.CharField(_("身份来源"), max_length=8, blank=True, default="", editable=False)
     version = models.PositiveIntegerField(default=1)
 
     objects: ClassVar[AccountManager] = AccountManager()
@@ -208,3 +212,33 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user.username} recovery code"
+
+
+class DirectoryRule(models.Model):
+    """One line of the directory mapping table (LDAP and CAS sign-in): a directory attribute value
+    or group gives a unit and/or a role. A person signs in only when the rules give both; the first
+    matching rule (lowest `priority`) decides each. An attribute rule with value `*` and no unit
+    takes the unit whose code equals the attribute's value (e.g. departmentNumber 210112 → 浑南区)."""
+
+    class Source(models.TextChoices):
+        ATTRIBUTE = "attribute", _("目录属性")
+        GROUP = "group", _("目录组")
+
+    source = models.CharField(_("依据"), max_length=16, choices=Source.choices)
+    attribute = models.CharField(_("属性名"), max_length=64, blank=True)
+    value = models.CharField(_("属性值或组"), max_length=255)
+    unit = models.ForeignKey(
+        "orgs.OrgUnit", verbose_name=_("单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    role = models.CharField(_("角色"), max_length=32, choices=Role.choices, blank=True)
+    priority = models.PositiveIntegerField(_("优先级"), default=100)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("目录映射")
+        verbose_name_plural = _("目录映射")
+        ordering = ["priority", "id"]
+
+    def __str__(self) -> str:
+        what = f"{self.attribute}={self.value}" if self.source == self.Source.ATTRIBUTE else self.value
+        return f"{what} → {self.unit_id or ''} {self.role}"

@@ -51,6 +51,8 @@ def required_for(user: Any) -> bool:
 def state_after_password(user: Any) -> str:
     if has_device(user):
         return PENDING
+    if getattr(user, "directory", "") == "cas":
+        return DONE  # single sign-on: the province's identity service asked for its own factors
     return ENROL if required_for(user) else DONE
 
 

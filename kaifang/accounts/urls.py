@@ -1,7 +1,8 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
+from django_cas_ng import views as cas_views
 
-from kaifang.accounts import user_views, views
+from kaifang.accounts import cas_backend, directory_views, user_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -18,4 +19,8 @@ urlpatterns = [
     path("users/passwords/", user_views.issue_passwords, name="user_passwords"),
     path("users/<int:pk>/", user_views.user_detail, name="user_detail"),
     path("users/<int:pk>/act", user_views.user_act, name="user_act"),
+    path("cas/login/", cas_backend.CasLoginView.as_view(), name="cas_login"),
+    path("cas/logout/", cas_views.LogoutView.as_view(), name="logout_cas"),
+    path("directory/", directory_views.rules, name="directory_rules"),
+    path("directory/<int:pk>/delete", directory_views.rule_delete, name="directory_rule_delete"),
 ]

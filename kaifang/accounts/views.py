@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -26,6 +27,11 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from django.conf import settings
+
+        return {**super().get_context_data(**kwargs), "cas_enabled": bool(settings.CAS_SERVER_URL)}
 
     def get_success_url(self) -> str:
         state = self.request.session.get(twofactor.STATE, twofactor.DONE)

@@ -231,6 +231,9 @@ class AssessmentSnapshot(models.Model):
     inputs = models.JSONField(_("输入数据"))
     results = models.JSONField(_("考核结果"))
     digest = models.CharField(_("校验值"), max_length=64)
+    # "sha256" (also when empty) or "hmac-sm3" (国密, KAIFANG_AUDIT_DIGEST); nullable without default
+    # so SQLite adds the column in place and the immutability triggers stay.
+    digest_algorithm = models.CharField(max_length=16, null=True, blank=True)  # noqa: DJ001 (see above)
     reason = models.TextField(_("发布说明"), blank=True)
     diff = models.JSONField(_("与上一版差异"), default=list, blank=True)
     previous = models.ForeignKey(

@@ -61,6 +61,10 @@ class AuditEvent(models.Model):
     request_id = models.CharField(max_length=36, blank=True)
     prev_hash = models.CharField(max_length=64, blank=True)
     hash = models.CharField(max_length=64, blank=True)
+    # How `hash` was computed: "sha256" (also when empty: rows from before the choice existed) or
+    # "hmac-sm3" (国密, KAIFANG_AUDIT_DIGEST). Nullable without default, so adding it altered the
+    # table in place on SQLite too (its append-only triggers stay).
+    algorithm = models.CharField(max_length=16, null=True, blank=True)  # noqa: DJ001 (see above)
 
     objects = AuditEventQuerySet.as_manager()
 

@@ -56,8 +56,38 @@ def event_digest(event: AuditEvent) -> str:
         "channel": event.channel,
         "ip": event.ip,
     }
+    algorithm = event.algorithm or SHA256
+    if algorithm != SHA256:
+        payload["alg"] = algorithm  # the choice is itself under the hash
     canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return digest_text(canonical, algorithm)
+
+
+SHA256, HMAC_SM3 = "sha256", "hmac-sm3"
+
+
+def chosen_algorithm() -> str:
+    """KAIFANG_AUDIT_DIGEST: "sha256" (default) or "hmac-sm3" (国密), for new rows and snapshots."""
+    from django.conf import settings
+
+    return str(getattr(settings, "KAIFANG_AUDIT_DIGEST", SHA256) or SHA256)
+
+
+def digest_text(canonical: str, algorithm: str) -> str:
+    """SHA-256, or HMAC-SM3 keyed with KAIFANG_AUDIT_HMAC_KEY, of a canonical text, as hex."""
+    if algorithm == SHA256:
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    if algorithm == HMAC_SM3:
+        from django.conf import settings
+        from django.core.exceptions import ImproperlyConfigured
+
+        from kaifang.security.gm import hmac_sm3
+
+        key = str(getattr(settings, "KAIFANG_AUDIT_HMAC_KEY", "") or "")
+        if len(key) < 16:
+            raise ImproperlyConfigured("KAIFANG_AUDIT_HMAC_KEY (at least 16 characters) is needed for HMAC-SM3")
+        return hmac_sm3(key.encode("utf-8"), canonical.encode("utf-8"))
+    raise ValueError(f"unknown digest algorithm {algorithm!r}")
 
 
 def record_event(
@@ -107,8 +137,10 @@ def record_events(events: list[dict[str, Any]]) -> list[AuditEvent]:
         built: list[AuditEvent] = []
         previous = head.last_hash
         now = clock.now()
+        algorithm = chosen_algorithm()
         for spec in events:
             event = _build(ctx, now, spec)
+            event.algorithm = algorithm
             event.prev_hash = previous
             event.hash = previous = event_digest(event)
             built.append(event)

@@ -30,6 +30,7 @@ from kaifang.ledgers.reference import (
     TalentLevel,
 )
 from kaifang.orgs.scope import unit_scope_q
+from kaifang.security.personal import EncryptedCharField
 
 MONEY: dict[str, Any] = {"max_digits": 16, "decimal_places": 2}
 
@@ -299,6 +300,9 @@ class TalentRecord(models.Model):
     introduced_on = models.DateField(_("引进日期"))
     source_region = models.CharField(_("来源地"), max_length=8, choices=ORIGIN_CHOICES)
     note = models.CharField(_("备注"), max_length=200, blank=True)
+    # Personal data, SM4-encrypted at rest when KAIFANG_SM4_KEYS is set (issue 16, 密评).
+    phone = EncryptedCharField(_("联系电话"), max_length=32, blank=True)
+    id_number = EncryptedCharField(_("身份证件号码"), max_length=32, blank=True)
     created_at = models.DateTimeField(default=clock.now, editable=False)
     version = models.PositiveIntegerField(default=1)
 

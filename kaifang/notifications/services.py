@@ -78,14 +78,23 @@ def _active_users(unit_ids: list[int], excluded: list[Role]) -> dict[int, list[U
 
 
 def notify_unit(
-    *, unit: OrgUnit, kind: str, title: str, dedup_key: str, body: str = "", url: str = "", relay: bool = False
+    *,
+    unit: OrgUnit,
+    kind: str,
+    title: str,
+    dedup_key: str,
+    body: str = "",
+    url: str = "",
+    relay: bool = False,
+    sender: Any = None,
 ) -> int:
     """Notify every active user of `unit`; returns how many notifications were newly created.
 
     With `relay=True` (the reminder jobs: deadlines nobody else is watching) a unit with no users yet
     is not skipped: the unit above it that has users hears, and the notice says so. Notices that
     follow someone's action (an approval, a task issued, an urge) are not relayed: the unit above is
-    usually the one that acted."""
+    usually the one that acted. `sender` (the person who acted, if any) is recorded on the channel
+    sends, which the sender reads on the send-record page."""
     users, relayed_by = recipients_for(unit)
     if relayed_by is not None and not relay:
         return 0  # nobody at the unit, and the unit above already knows (it acted)
@@ -96,6 +105,10 @@ def notify_unit(
     for user in users:
         if notify(recipient=user, kind=kind, title=title, dedup_key=dedup_key, body=body, url=url, unit=unit):
             created += 1
+    # The same notice through the unit's message channels (WeCom / DingTalk / SMS), when it has any.
+    from kaifang.notifications.delivery import dispatch
+
+    dispatch(unit=unit, kind=kind, title=title, body=body, dedup_key=dedup_key, sender=sender)
     return created
 
 

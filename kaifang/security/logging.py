@@ -9,7 +9,7 @@ from kaifang.core import context
 
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 SESSION = re.compile(r"(sessionid|csrftoken|Bearer)([=: ]+)[A-Za-z0-9_\-.]+", re.IGNORECASE)
-SECRET = re.compile(r"(password|passwd|otp|token|secret)([\"']?\s*[=:]\s*[\"']?)[^\s,&\"']+", re.IGNORECASE)
+SECRET = re.compile(r"(password|passwd|otp|token|secret|key|sign)([\"']?\s*[=:]\s*[\"']?)[^\s,&\"']+", re.IGNORECASE)
 ID_CARD = re.compile(r"(?<!\d)(\d{6})\d{8}(\d{3}[\dXx])(?!\d)")
 
 

@@ -9,7 +9,6 @@ next version with its reason and the differences against the previous one.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import json
 from typing import Any
 
@@ -27,7 +26,7 @@ from kaifang.assessment.models import (
     SchemeItem,
     SchemeStatus,
 )
-from kaifang.audit.services import record_event
+from kaifang.audit.services import chosen_algorithm, record_event
 from kaifang.core.actors import actor_name as _actor_name
 from kaifang.core.actors import actor_user as _actor_user
 from kaifang.core.actors import is_system_actor
@@ -235,9 +234,12 @@ def revise_scheme(
 # --- Publication --------------------------------------------------------------------------------
 
 
-def digest_of(inputs: Any, results: Any) -> str:
+def digest_of(inputs: Any, results: Any, algorithm: str | None = None) -> str:
+    """SHA-256 (default) or HMAC-SM3 (KAIFANG_AUDIT_DIGEST, 国密) of the frozen inputs and results."""
+    from kaifang.audit.services import SHA256, digest_text
+
     canonical = json.dumps({"inputs": inputs, "results": results}, sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return digest_text(canonical, algorithm or SHA256)
 
 
 def results_diff(old: dict[str, Any] | None, new: dict[str, Any]) -> list[dict[str, Any]]:
@@ -287,7 +289,8 @@ def publish_assessment(
     inputs, results = run.inputs, run.outcome.to_dict()
     results["period"] = f"{period:%Y-%m}"
     results["scheme_number"] = scheme.number
-    digest = digest_of(inputs, results)
+    algorithm = chosen_algorithm()
+    digest = digest_of(inputs, results, algorithm)
     with transaction.atomic():
         previous = (
             AssessmentSnapshot.objects.select_for_update()
@@ -298,7 +301,7 @@ def publish_assessment(
         if previous is not None:
             if not reason.strip():
                 raise ValidationError({"reason": "重新发布必须说明原因"})
-            if previous.digest == digest:
+            if previous.digest == digest_of(inputs, results, previous.digest_algorithm):
                 raise ValidationError(f"结果与已发布的第{previous.number}版相同，无需重新发布")
         snapshot = AssessmentSnapshot.objects.create(
             scheme=scheme,
@@ -308,6 +311,7 @@ def publish_assessment(
             inputs=inputs,
             results=results,
             digest=digest,
+            digest_algorithm=algorithm,
             reason=reason.strip(),
             diff=results_diff(previous.results if previous else None, results),
             previous=previous,

@@ -127,7 +127,7 @@ def place() -> Iterator[Place]:
             drop_database(here.pg_name)
 
 
-MINUTE_JOBS = ("audit_flush_denials", "jobs_reap_dead_runs")
+MINUTE_JOBS = ("audit_flush_denials", "jobs_reap_dead_runs", "notifications_deliver_due")
 
 
 def stop(worker: subprocess.Popen[bytes]) -> None:
@@ -136,7 +136,7 @@ def stop(worker: subprocess.Popen[bytes]) -> None:
 
 
 def test_restarting_the_worker_five_times_runs_each_job_once_with_one_pending_run(place):
-    jobs = 9  # kaifang.jobs.scheduled_jobs(), the reporting calendar's round opener included
+    jobs = 10  # kaifang.jobs.scheduled_jobs(): the reporting calendar's round opener and channel sends included
     started = time.monotonic()
     for _start in range(5):
         worker = place.start("-m", "kaifang.cli", "worker", "--interval", "0.2", "--no-startup-delay", "--no-reload")

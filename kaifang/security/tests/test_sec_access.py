@@ -30,6 +30,8 @@ pytestmark = pytest.mark.django_db
 # Routes anyone may open: signing in, health, language switch, the API description.
 PUBLIC = {
     "accounts:login",
+    "accounts:cas_login",  # single sign-on: hands over to the CAS server, or refuses without a valid ticket
+    "accounts:logout_cas",  # signs nobody in; redirects
     "core:healthz",
     "set_language",
     "api:openapi-json",
