@@ -58,3 +58,12 @@ def render_notice_pdf(action: SupervisionAction) -> bytes:
         },
     )
     return HTML(string=html).write_pdf()  # type: ignore[no-any-return]
+
+
+def render_notice_ofd(action: SupervisionAction) -> bytes:
+    """The same notice as OFD (GB/T 33190) with real text, by the configured writer (`kaifang.core.ofd`)."""
+    from kaifang.core.ofd import DocInfo, write_ofd
+
+    fields = notice_fields(action)
+    info = DocInfo(f"{fields['title']} {fields['number']}", fields["issuer"], f"{action.on:%Y-%m-%d}")
+    return write_ofd(render_notice_pdf(action), info)

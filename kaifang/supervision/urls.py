@@ -20,4 +20,5 @@ urlpatterns = [
     path("tasks/<int:pk>/attachments/", views.attachment_add, name="attachment_add"),
     path("tasks/<int:pk>/attachments/<int:attachment_id>/", views.attachment_download, name="attachment"),
     path("notices/<int:pk>.pdf", views.notice_pdf, name="notice_pdf"),
+    path("notices/<int:pk>.ofd", views.notice_pdf, {"fmt": "ofd"}, name="notice_ofd"),
 ]

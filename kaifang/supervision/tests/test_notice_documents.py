@@ -9,6 +9,7 @@ import subprocess
 import tempfile
 
 import pytest
+from django.urls import reverse
 
 from kaifang.accounts.models import User
 from kaifang.supervision import services
@@ -56,3 +57,21 @@ def test_the_notice_margins_follow_the_standard(province: User) -> None:
     assert 104 <= float(first_y) <= 125
     to = next(w for w in words if w[2].startswith("浑南区"))
     assert abs(float(to[0]) - 28 * 72 / 25.4) < 1.0
+
+
+def test_the_notice_as_ofd_reads_back_as_text_and_stays_in_scope(
+    client_for, province: User, hunnan: User, shenhe: User
+) -> None:  # type: ignore[no-untyped-def]
+    import ofdkit
+
+    task = make_task(lead="210112", state=TaskState.IN_PROGRESS, title="推进跨境电商试点", deadline=D(2018, 6, 30))
+    notice = services.issue_notice(actor=province, task=task, requirement="请书面说明", on=D(2018, 7, 2))
+    response = client_for(hunnan).get(reverse("supervision:notice_ofd", args=[notice.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/ofd"
+    page = ofdkit.open(response.content).pages[0]
+    runs = [run.text for run in page.runs]
+    assert runs[:3] == ["辽宁省对外开放工作领导小组办公室", "督办〔2018〕1号", "督办通知单"]
+    assert "推进跨境电商试点" in "".join(page.text().split())
+    # Another county (沈河区) sees nothing of 浑南区's notice, in either format.
+    assert client_for(shenhe).get(reverse("supervision:notice_ofd", args=[notice.pk])).status_code == 404
+    assert client_for(shenhe).get(reverse("supervision:notice_pdf", args=[notice.pk])).status_code == 404
