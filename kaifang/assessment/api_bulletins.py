@@ -21,7 +21,7 @@ class BulletinIn(Schema):
     scheme: str = Field(..., pattern=r"^[A-Za-z0-9_-]{1,32}$")
     period: str = Field(..., pattern=PERIOD_PATTERN)
     kind: str = Field("monthly", pattern=r"^(monthly|quarterly)$")
-    format: str = Field("pdf", pattern=r"^(pdf|docx|xlsx)$")
+    format: str = Field("pdf", pattern=r"^(pdf|docx|xlsx|ofd)$")
 
 
 class BulletinOut(Schema):

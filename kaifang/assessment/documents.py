@@ -182,8 +182,17 @@ def render_xlsx(content: BulletinContent) -> bytes:
     return out.getvalue()
 
 
-RENDERERS = {"pdf": render_pdf, "docx": render_docx, "xlsx": render_xlsx}
+def render_ofd(content: BulletinContent) -> bytes:
+    """The PDF bulletin's pages as OFD (GB/T 33190) with real text, by the configured writer
+    (`kaifang.core.ofd`)."""
+    from kaifang.core.ofd import DocInfo, write_ofd
+
+    return write_ofd(render_pdf(content), DocInfo(content.title, content.issuer, f"{content.date:%Y-%m-%d}"))
+
+
+RENDERERS = {"pdf": render_pdf, "docx": render_docx, "xlsx": render_xlsx, "ofd": render_ofd}
 CONTENT_TYPES = {
+    "ofd": "application/ofd",
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

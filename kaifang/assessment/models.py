@@ -263,6 +263,7 @@ class BulletinFormat(models.TextChoices):
     PDF = "pdf", "PDF"
     DOCX = "docx", "Word"
     XLSX = "xlsx", "Excel"
+    OFD = "ofd", "OFD"
 
 
 class BulletinStatus(models.TextChoices):

@@ -289,20 +289,27 @@ def task_summary(user: Any, unit: OrgUnit) -> dict[str, Any]:
 
 
 def warning_rows(unit: OrgUnit, period: datetime.date, limit: int = 10) -> list[dict[str, Any]]:
-    """Children forecast to miss their annual target (largest shortfall first)."""
+    """Children (a county: itself) forecast to miss their annual target, largest shortfall first.
+
+    A row is a warning only as it reads: the forecast completion shown (one decimal) is under 100.0% and
+    the gap shown (the indicator's decimals, in its unit of measure) is above zero; a forecast that
+    rounds to 100% or a gap that rounds to 0 is not listed."""
     children = map_children(unit, period) or [unit]
-    rows: list[Forecast] = []
+    rows: list[tuple[Forecast, str, str]] = []
     for indicator in card_indicators(period.year)[:4]:
-        rows.extend(r for r in forecasts(indicator, children, period) if r.will_miss)
-    rows.sort(key=lambda r: r.forecast_completion if isinstance(r.forecast_completion, Decimal) else Decimal(0))
+        for r in forecasts(indicator, children, period):
+            if not r.will_miss:
+                continue
+            shown = _pct(r.forecast_completion, 1)
+            gap = figure_text(r.gap, indicator.decimals)
+            completion = r.forecast_completion
+            if isinstance(completion, Decimal) and (completion * 100).quantize(Decimal("0.1")) >= 100:
+                continue
+            if not isinstance(r.gap, Decimal) or round(r.gap, indicator.decimals) <= 0:
+                continue
+            rows.append((r, shown, gap))
+    rows.sort(key=lambda x: x[0].forecast_completion if isinstance(x[0].forecast_completion, Decimal) else Decimal(0))
     return [
-        {
-            "unit": r.unit,
-            "indicator": r.indicator,
-            "forecast": _pct(r.forecast_completion, 0),
-            "gap": r.gap,
-            "curve": r.curve,
-            "light": r.light,
-        }
-        for r in rows[:limit]
+        {"unit": r.unit, "indicator": r.indicator, "forecast": shown, "gap": gap, "curve": r.curve, "light": r.light}
+        for r, shown, gap in rows[:limit]
     ]

@@ -41,11 +41,19 @@ def unit(request: HttpRequest, code: str) -> HttpResponse:
     return _cockpit(request, code)
 
 
+def breadcrumb(user: Any, target: OrgUnit) -> list[OrgUnit]:
+    """The way back up: the user's own cockpit unit down to the unit shown (only units the user may see)."""
+    from kaifang.orgs.scope import can_see_unit
+
+    return [u for u in target.ancestors() if can_see_unit(user, u)]
+
+
 def _cockpit(request: HttpRequest, code: str) -> HttpResponse:
     target = get_unit_for_user(request.user, code)
     period = _period(request)
     context = {
         "unit": target,
+        "breadcrumb": breadcrumb(request.user, target),
         "period": period,
         "period_label": ytd_text(period),
         "cards": selectors.cards(target, period),

@@ -23,4 +23,5 @@ urlpatterns = [
     path("tasks/<int:pk>/escalate/", views_steps.task_escalate, name="escalate"),
     path("tasks/<int:pk>/extensions/", views_steps.extension_request, name="extension_request"),
     path("tasks/<int:pk>/extensions/<int:request_id>/", views_steps.extension_decide, name="extension_decide"),
+    path("notices/<int:pk>.ofd", views.notice_pdf, {"fmt": "ofd"}, name="notice_ofd"),
 ]

@@ -32,7 +32,7 @@ from kaifang.supervision.forms import (
     UrgeForm,
 )
 from kaifang.supervision.models import ActionKind, SupervisionAction, Task
-from kaifang.supervision.notices import render_notice_pdf
+from kaifang.supervision.notices import render_notice_ofd, render_notice_pdf
 from kaifang.supervision.views_steps import step_context
 
 
@@ -364,11 +364,16 @@ def attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> Fi
 
 
 @login_required
-def notice_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def notice_pdf(request: HttpRequest, pk: int, fmt: str = "pdf") -> HttpResponse:
+    """The 督办通知单 as PDF (shown inline) or OFD (downloaded), only inside the user's scope."""
     action = SupervisionAction.objects.filter(pk=pk, kind=ActionKind.NOTICE).select_related("task").first()
     if action is None:
         raise Http404
     selectors.get_task_for_user(request.user, action.task_id)  # 404 outside scope
+    if fmt == "ofd":
+        response = HttpResponse(render_notice_ofd(action), content_type="application/ofd")
+        response["Content-Disposition"] = f'attachment; filename="notice-{action.pk}.ofd"'
+        return response
     response = HttpResponse(render_notice_pdf(action), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="notice-{action.pk}.pdf"'
     return response

@@ -1,4 +1,6 @@
-// The cockpit (驾驶舱): choropleth map with drill-down, ranking bars and the year-on-year trend.
+// The cockpit (驾驶舱): choropleth map, ranking bars and the year-on-year trend. Clicking a region
+// opens that region's own cockpit (every panel — cards, 督办事项, warnings, ranking, trend — follows
+// it; the breadcrumb above leads back).
 // Data comes from the JSON endpoint named in #cockpit's data attributes; map outlines are our own
 // static GeoJSON files (no CDN). No inline scripts: this file is loaded with `defer`.
 (function () {
@@ -108,7 +110,7 @@
       yAxis: { type: "category", data: rows.map(function (r) { return (r.rank ? r.rank + ". " : "— ") + r.name; }), axisLabel: { fontSize: 10, interval: 0 } },
       series: [{ type: "bar", itemStyle: { color: "#b3261e" },
         data: rows.map(function (r) {
-          var item = { value: r.value, text: r.text, coverage: r.coverage, status: r.status, none: r.value === null };
+          var item = { value: r.value, text: r.text, coverage: r.coverage, status: r.status, none: r.value === null, code: r.code };
           if (item.none) { item.value = 0; item.itemStyle = { color: MISSING_COLOR }; }
           else if (r.status === "partial") { item.itemStyle = { color: "#b3261e", decal: HATCH }; }
           return item;
@@ -122,7 +124,8 @@
 
   function drawTrend(data) {
     var t = data.trend || {};
-    text("trend-title", t.indicator ? MSG.trend + " · " + t.indicator : MSG.trend);
+    var title = data.unit.name + " · " + MSG.trend;
+    text("trend-title", t.indicator ? title + " · " + t.indicator : title);
     charts.trend.setOption({
       grid: { left: 50, right: 16, top: 30, bottom: 24 },
       tooltip: { trigger: "axis" },
@@ -147,7 +150,7 @@
       link.textContent = region.score ? MSG.score_detail : MSG.data; box.appendChild(link);
       box.appendChild(document.createTextNode(" · "));
     }
-    var page = document.createElement("a"); page.href = holder.dataset.unitPage.replace("UNITCODE", region.name);
+    var page = document.createElement("a"); page.href = unitPage(region.name);
     page.textContent = MSG.unit_page; box.appendChild(page);
   }
 
@@ -157,31 +160,32 @@
       fillMetrics(data);
       text("map-title", data.unit.name + " · " + data.metric_label);
       text("ranking-title", MSG.ranking + " · " + data.metric_label);
-      var back = document.getElementById("map-back");
-      if (back) { back.hidden = code === root; }
       drawRanking(data); drawTrend(data);
       return ensureMap(data.map).then(function (ok) { if (ok) { drawMap(data); } holder.dataset.ready = code; });
     });
   }
 
+  function unitPage(code) {
+    return holder.dataset.unitPage.replace("UNITCODE", encodeURIComponent(code)) + "?period=" + encodeURIComponent(state.period);
+  }
+
+  // Drill down: the region's own cockpit, where every panel is about it.
   function select(code) {
     var region = (state.data ? state.data.regions : []).filter(function (r) { return r.code === code; })[0];
     if (!region) { return Promise.resolve(); }
-    var shown = { cname: region.name, label: region.label, url: region.score_url, name: region.code, score: state.metric === "score" };
-    if (region.drill && state.code === root && mapUrls[code]) {
-      return load(code).then(function () { showDetail(shown); });
-    }
-    showDetail(shown);
+    showDetail({ cname: region.name, label: region.label, url: region.score_url, name: region.code, score: state.metric === "score" });
+    window.location.assign(unitPage(code));
     return Promise.resolve();
   }
 
   if (charts.map) {
     charts.map.on("click", function (p) { if (p.data) { select(p.data.name); } });
   }
+  if (charts.ranking) {
+    charts.ranking.on("click", function (p) { if (p.data && p.data.code) { select(p.data.code); } });
+  }
   var metric = document.getElementById("metric-select");
   if (metric) { metric.addEventListener("change", function () { state.metric = metric.value; load(state.code); }); }
-  var back = document.getElementById("map-back");
-  if (back) { back.addEventListener("click", function () { load(root); }); }
   window.addEventListener("resize", function () { Object.keys(charts).forEach(function (k) { if (charts[k]) { charts[k].resize(); } }); });
   window.KaifangCockpit = { charts: charts, select: select, load: load, state: state };
   load(root).catch(function (err) { text("map-detail", MSG.failed + err.message); });
