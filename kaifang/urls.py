@@ -1,6 +1,7 @@
 """URL map: each business area mounts its own urls module; the API lives under /api/v1/."""
 
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 
 from kaifang.core.admin import site as admin_site
 from kaifang.core.api import api
@@ -25,6 +26,7 @@ urlpatterns = [
     path("indicators/", include("kaifang.indicators.urls")),
     path("dashboards/", include("kaifang.dashboards.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("api/v1/", api.urls),
     path("django-admin/", admin_site.urls),
 ]
