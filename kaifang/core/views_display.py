@@ -22,7 +22,9 @@ ONE_YEAR = 365 * 24 * 3600
 def text_size(request: HttpRequest) -> HttpResponse:
     large = request.POST.get("size") == LARGE
     target = request.POST.get("next", "/")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         target = "/"
     response = HttpResponseRedirect(target)
     if large:
