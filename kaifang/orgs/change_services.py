@@ -83,11 +83,11 @@ def _normalise_results(kind: str, sources: list[OrgUnit], results: list[dict[str
             raise ValidationError(_("%(w)s：代码 %(v)s 重复。") % {"w": where, "v": code})
         seen.add(code)
         existing = OrgUnit.objects.filter(code=code).first()
-        if existing is not None and code not in source_codes:
-            if kind != ChangeKind.MERGE or not existing.is_current():
-                raise ValidationError(
-                    _("%(w)s：代码 %(v)s 已被“%(n)s”使用。") % {"w": where, "v": code, "n": existing.name}
-                )
+        taken = existing is not None and code not in source_codes
+        if taken and existing is not None and (kind != ChangeKind.MERGE or not existing.is_current()):
+            raise ValidationError(
+                _("%(w)s：代码 %(v)s 已被“%(n)s”使用。") % {"w": where, "v": code, "n": existing.name}
+            )
         parent_code = str(raw.get("parent") or (existing.parent.code if existing and existing.parent else "")).strip()
         parent_code = parent_code or (sources[0].parent.code if sources[0].parent else "")
         if not OrgUnit.objects.filter(code=parent_code).exists():

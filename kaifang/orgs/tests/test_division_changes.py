@@ -139,7 +139,7 @@ def test_a_mid_year_merge_and_split_compare_like_for_like(fdi, panjin, province,
         == BEFORE_RANKS
     )
 
-    change, moved = merge(admin_user, province)
+    change, _moved = merge(admin_user, province)
     assert change.state == ChangeState.APPLIED
     center = OrgUnit.objects.get(code="211190")
     assert center.valid_from == JUL and center.path == "/210000/211100/211190/"
