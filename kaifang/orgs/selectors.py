@@ -135,3 +135,32 @@ def lineage_of(unit: OrgUnit) -> list[DivisionChange]:
         )
     )
     return list(DivisionChange.objects.filter(pk__in=ids, state=ChangeState.APPLIED).order_by("effective", "id"))
+
+
+def lineage_rows(user: Any, unit: OrgUnit) -> list[dict[str, Any]]:
+    """The unit's lineage for its page: each applied change with the units before and after,
+    linked where the user may see them, and each result's share of the figures (拆分)."""
+    from kaifang.orgs.scope import can_see_unit
+
+    changes = lineage_of(unit)
+    codes = {e["code"] for c in changes for e in [*c.sources, *c.results]}
+    units = {u.code: u for u in OrgUnit.objects.filter(code__in=codes)}
+
+    def entry(data: dict[str, Any], share: str = "") -> dict[str, Any]:
+        other = units.get(data["code"])
+        return {
+            "code": data["code"],
+            "name": data.get("name") or data["code"],
+            "link": other is not None and other.pk != unit.pk and can_see_unit(user, other),
+            "current": other.pk == unit.pk if other else False,
+            "share": share,
+        }
+
+    return [
+        {
+            "change": change,
+            "before": [entry(s) for s in change.sources],
+            "after": [entry(r, r["share"] if change.kind == "split" else "") for r in change.results],
+        }
+        for change in changes
+    ]

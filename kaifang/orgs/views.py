@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from kaifang.orgs.scope import get_unit_for_user
-from kaifang.orgs.selectors import groups_of, tree_rows, visible_units
+from kaifang.orgs.selectors import groups_of, lineage_rows, tree_rows, visible_units
 
 
 @login_required
@@ -32,5 +32,6 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
             "children": children,
             "ancestors": ancestors,
             "groups": groups_of(unit),
+            "lineage": lineage_rows(request.user, unit),
         },
     )
