@@ -329,3 +329,50 @@ def _repath_descendants(old_prefix: str, new_prefix: str) -> None:
         unit.path = new_prefix + unit.path[len(old_prefix) :]
         unit.depth = unit.path.strip("/").count("/")
         unit.save(update_fields=["path", "depth"])
+
+
+def record_past(
+    *,
+    actor: Any,
+    kind: str,
+    effective: datetime.date,
+    sources: list[tuple[str, str]],
+    results: list[tuple[str, str]],
+    document: str = "",
+) -> DivisionChange:
+    """Record a change that happened before the system kept operations (the tree already shows it:
+    辽中县 → 辽中区 in 2016): the change, applied, with its lineage; nothing moves. Idempotent."""
+    _require_admin(actor)
+    effective = effective.replace(day=1)
+    source_rows = [{"code": c, "name": n} for c, n in sources]
+    result_rows = [{"code": c, "name": n, "share": "1"} for c, n in results]
+    existing = DivisionChange.objects.filter(kind=kind, effective=effective, sources=source_rows).first()
+    if existing is not None:
+        return existing
+    with transaction.atomic():
+        change = DivisionChange.objects.create(
+            kind=kind,
+            effective=effective,
+            state=ChangeState.APPLIED,
+            sources=source_rows,
+            results=result_rows,
+            heir=results[0][0],
+            document=document,
+            note=_("系统启用前已实施的区划调整，仅记录沿革。"),
+            proposed_by=_actor_name(actor),
+            reviewed_by=_actor_name(actor),
+            applied_by=_actor_name(actor),
+            reviewed_at=clock.now(),
+            applied_at=clock.now(),
+        )
+        for code, _name in sources:
+            for result_code, _result_name in results:
+                DivisionLineage.objects.create(
+                    change=change,
+                    predecessor=OrgUnit.objects.get(code=code),
+                    successor=OrgUnit.objects.get(code=result_code),
+                    share=ONE,
+                    effective=effective,
+                )
+        record_event(actor=actor, action="orgs.change.record_past", obj=change, after=_snapshot(change))
+    return change

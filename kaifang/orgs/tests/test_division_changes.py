@@ -252,3 +252,11 @@ def test_proposals_are_checked_and_reviewed_by_another_admin(admin_user, hunnan,
     changes.review(actor=province_admin_two(), change_id=change.pk)
     changes.apply(actor=admin_user, change_id=change.pk)
     assert OrgUnit.objects.get(code="211122").name == "盘山区"
+
+
+def test_the_demo_records_liaonings_2016_county_to_district_changes(client_for, province, hunnan):
+    page = client_for(province).get("/orgs/210115/").content.decode()
+    assert "区划沿革" in page and "2016年1月起" in page and "辽中县" in page and "210122" in page
+    old = client_for(province).get("/orgs/210122/").content.decode()
+    assert "辽中区" in old and 'href="/orgs/210115/"' in old
+    assert client_for(hunnan).get("/orgs/210115/").status_code == 404  # another county sees nothing
