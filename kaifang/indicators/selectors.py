@@ -293,7 +293,8 @@ def figures_many(
     def base_of(pk: int, unit_id: int) -> Cell:
         return bases.get(pk, {}).get((unit_id, period_to)) or got_all.get(pk, {}).get((unit_id, last_year), EMPTY)
 
-    remapped = remapped_bases(indicators, units, period_to, base_of)  # after division changes
+    partial_ids = {u.pk for u in partial_units}
+    remapped = remapped_bases(indicators, units, period_to, base_of, partial_ids)  # after division changes
     return {
         i.pk: _figures_of(
             i,

@@ -148,6 +148,14 @@ def test_a_mid_year_merge_and_split_compare_like_for_like(fdi, panjin, province,
     f = aggregate(user=province, indicator=fdi, unit=center, period_from=JUL, period_to=JUL)
     assert f.last_year_ytd == D("60") and f.yoy == D(0)  # 28 + 32 = 60
     assert "按可比口径" in f.basis_label
+    # 盘山县 has not reported July yet: the city is 60 + 38 = 98 over 2 of 3 counties, compared with the
+    # same territory a year earlier: 中心城区's predecessors 28 + 32 and 大洼区 34 = 94 → +4.3%.
+    save(province, "211104", JUL, "38")
+    city = aggregate(user=province, indicator=fdi, unit=panjin, period_from=JUL, period_to=JUL)
+    assert (city.ytd_value, city.last_year_ytd, f"{city.yoy:+.1%}") == (D("98"), D("94"), "+4.3%")
+    assert (
+        city.basis_label == "可比口径：2/3个下级已报，同比按相同2个单位计算；同比按可比口径（上年数据按区划调整折算）"
+    )
 
     split(admin_user)
     for code, value in (("211190", "90"), ("211104", "46"), ("211122", "33"), ("211191", "25")):
