@@ -8,6 +8,7 @@ from django.shortcuts import render
 
 from kaifang.orgs.scope import get_unit_for_user
 from kaifang.orgs.selectors import groups_of, lineage_rows, tree_rows, visible_units
+from kaifang.refdata.selectors import names as reference_names
 
 
 @login_required
@@ -33,5 +34,6 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
             "ancestors": ancestors,
             "groups": groups_of(unit),
             "lineage": lineage_rows(request.user, unit),
+            "platform_kind": reference_names("platform_kind").get(unit.platform_type, unit.platform_type),
         },
     )
