@@ -15,10 +15,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.http import Http404
 from django.utils.translation import gettext, gettext_noop
 
 from kaifang.indicators import maths
+from kaifang.indicators import value_selectors as _values
 from kaifang.indicators.aggregation import (
     AVERAGE_OF_CHILDREN,
     EMPTY,
@@ -28,16 +28,28 @@ from kaifang.indicators.aggregation import (
     SUM_OF_CHILDREN,
     SUMMABLE_KINDS,
     Cell,
-    cells,
     cells_many,
     comparable_bases,
 )
 from kaifang.indicators.maths import NOT_COMPARABLE, Ratio
-from kaifang.indicators.models import DataValue, DataValueHistory, Indicator, Target
+from kaifang.indicators.models import Indicator, Target
 from kaifang.indicators.periods import add_months, months_between
 from kaifang.indicators.remap import remapped_bases
-from kaifang.orgs.models import OrgUnit, UnitGroup, UnitKind
-from kaifang.orgs.scope import can_see_unit, get_unit_for_user, unit_scope_q
+from kaifang.indicators.target_selectors import HandDown, hand_down, visible_targets  # noqa: F401 (re-exported)
+from kaifang.indicators.value_selectors import (  # noqa: F401 (re-exported)
+    _guard,
+    get_indicator,
+    history_of,
+    series,
+    trend,
+    value_for,
+    values_for_form,
+    visible_values,
+)
+from kaifang.orgs.models import OrgUnit, UnitGroup
+from kaifang.orgs.scope import can_see_unit, get_unit_for_user, unit_scope_q  # noqa: F401 (can_see_unit re-exported)
+
+indicators = _values.indicators  # re-exported (a name the figures functions also use for their argument)
 
 BASIS_LABELS = {
     REPORTED: gettext_noop("本级填报"),
@@ -142,118 +154,7 @@ class Figure:
         return isinstance(self.ytd_value, Decimal) or isinstance(self.month_value, Decimal)
 
 
-# --- Catalogue -------------------------------------------------------------------------------------
-
-
-def indicators(*, active_only: bool = True, category: str | None = None) -> list[Indicator]:
-    """The catalogue is province-wide; everybody signed in may read it."""
-    qs = Indicator.objects.all()
-    if active_only:
-        qs = qs.active()
-    if category:
-        qs = qs.filter(category=category)
-    return list(qs.order_by("sort_order", "code"))
-
-
-def get_indicator(code: str) -> Indicator:
-    indicator = Indicator.objects.filter(code=code[:32]).first()
-    if indicator is None:
-        raise Http404("indicator not found")
-    return indicator
-
-
-# --- Values ----------------------------------------------------------------------------------------
-
-
-def visible_values(user: Any) -> Any:
-    return DataValue.objects.visible_to(user)
-
-
-def value_for(*, user: Any, indicator: Indicator, unit: OrgUnit, period: datetime.date) -> DataValue | None:
-    """The unit's own stored row (as typed), or None; 404 outside scope."""
-    _guard(user, unit)
-    return (
-        DataValue.objects.visible_to(user)
-        .filter(indicator=indicator, unit=unit, period=period)
-        .select_related("updated_by")
-        .first()
-    )
-
-
-def values_for_form(*, user: Any, unit: OrgUnit, period: datetime.date, codes: list[str]) -> dict[str, DataValue]:
-    """The unit's rows of one month by indicator code (for the entry form and its versions)."""
-    _guard(user, unit)
-    rows = DataValue.objects.visible_to(user).filter(unit=unit, period=period, indicator__code__in=codes)
-    return {row.indicator.code: row for row in rows.select_related("indicator", "updated_by")}
-
-
-def history_of(*, user: Any, value_id: int) -> list[DataValueHistory]:
-    value = DataValue.objects.visible_to(user).filter(pk=value_id).first()
-    if value is None:
-        raise Http404("value not found")
-    return list(value.history.select_related("actor").order_by("-at", "-id"))
-
-
-def series(
-    *, user: Any, indicator: Indicator, unit: OrgUnit, period_from: datetime.date, period_to: datetime.date
-) -> list[tuple[datetime.date, Cell]]:
-    """One unit's figure month by month (reported, or summed from its children)."""
-    _guard(user, unit)
-    months = months_between(period_from, period_to)[:120]
-    got = cells(indicator, [unit], months)
-    return [(p, got.get((unit.pk, p), EMPTY)) for p in months]
-
-
-def trend(*, user: Any, indicator: Indicator, unit: OrgUnit, period_to: datetime.date) -> dict[str, Any]:
-    """The explorer's chart for one unit: month values of January … `period_to` this year beside the
-    same months last year, the YTD, and the path to the annual target — the unit's own monthly
-    phasing (分月目标) when it has one, otherwise the straight time-progress path (annual × m/12; a
-    stock's target is flat). Numbers are floats for drawing only; tables keep the exact figures."""
-    _guard(user, unit)
-    year_start = period_to.replace(month=1)
-    now = series(user=user, indicator=indicator, unit=unit, period_from=year_start, period_to=period_to)
-    before = series(
-        user=user,
-        indicator=indicator,
-        unit=unit,
-        period_from=add_months(year_start, -12),
-        period_to=add_months(period_to, -12),
-    )
-    target = Target.objects.visible_to(user).filter(indicator=indicator, unit=unit, year=period_to.year).first()
-    path: list[float | None] = []
-    if target is not None:
-        for month in range(1, period_to.month + 1):
-            if target.monthly:
-                path.append(float(Decimal(target.monthly[month - 1])))
-            else:
-                path.append(float(target.annual * maths.time_progress(month, indicator.time_aggregation)))
-    return {
-        "months": [gettext("%(m)s月") % {"m": p.month} for p, _c in now],
-        "this_year": [_number(c.month_value) for _p, c in now],
-        "last_year": [_number(c.month_value) for _p, c in before],
-        "ytd": [_number(c.ytd_value) for _p, c in now],
-        "target_path": path,
-        "phased": bool(target is not None and target.monthly),
-        # the phased cumulative target up to `period_to`, exact (shown beside the YTD)
-        "phased_to_date": Decimal(target.monthly[period_to.month - 1])
-        if target is not None and target.monthly
-        else None,
-        "year": period_to.year,
-        "unit": indicator.unit_of_measure,
-        "is_stock": not indicator.is_flow,
-    }
-
-
-def _number(value: Any) -> float | None:
-    return float(value) if isinstance(value, Decimal) else None
-
-
 # --- Figures ---------------------------------------------------------------------------------------
-
-
-def _guard(user: Any, unit: OrgUnit) -> None:
-    if not can_see_unit(user, unit):
-        raise Http404("unit not found")
 
 
 def red_margin() -> Decimal:
@@ -470,56 +371,3 @@ def _with_rank(figure: Figure, rank: int) -> Figure:
     from dataclasses import replace
 
     return replace(figure, rank=rank)
-
-
-# --- Targets ---------------------------------------------------------------------------------------
-
-
-def visible_targets(user: Any, *, year: int, indicator: Indicator | None = None) -> list[Target]:
-    qs = Target.objects.visible_to(user).filter(year=year).select_related("indicator", "unit", "set_by")
-    if indicator is not None:
-        qs = qs.filter(indicator=indicator)
-    return list(qs.order_by("indicator__sort_order", "unit__path"))
-
-
-@dataclass(frozen=True)
-class HandDown:
-    """A city's target beside the sum of its counties' targets (they may differ)."""
-
-    unit: OrgUnit
-    target: Target | None
-    children: list[tuple[OrgUnit, Target | None]]
-
-    @property
-    def children_sum(self) -> Decimal | None:
-        """Sum of the child divisions' targets (departments are listed but not added up)."""
-        values = [t.annual for u, t in self.children if t is not None and u.kind in SUMMABLE_KINDS]
-        return sum(values, Decimal(0)) if values else None
-
-    @property
-    def difference(self) -> Decimal | None:
-        """Sum of the children's targets minus the unit's own (positive: handed down more)."""
-        if self.target is None or self.children_sum is None:
-            return None
-        return self.children_sum - self.target.annual
-
-    @property
-    def missing_children(self) -> int:
-        return sum(1 for u, t in self.children if t is None and u.kind in SUMMABLE_KINDS)
-
-
-def hand_down(*, user: Any, indicator: Indicator, unit: OrgUnit, year: int) -> HandDown:
-    _guard(user, unit)
-    day = datetime.date(year, 1, 1)
-    kids = list(
-        OrgUnit.objects.filter(parent=unit, kind__in=[*SUMMABLE_KINDS, UnitKind.DEPARTMENT])
-        .filter(unit_scope_q(user, prefix=""))
-        .current(day)
-        .order_by("sort_order", "path")
-    )
-    kids.sort(key=lambda u: (u.kind not in SUMMABLE_KINDS, u.sort_order, u.path))
-    targets = {
-        t.unit_id: t
-        for t in Target.objects.filter(indicator=indicator, year=year, unit__in=[unit, *kids]).select_related("set_by")
-    }
-    return HandDown(unit=unit, target=targets.get(unit.pk), children=[(k, targets.get(k.pk)) for k in kids])

@@ -333,58 +333,6 @@ def open_leads(user: Any, today: datetime.date | None = None) -> list[dict[str, 
     return rows
 
 
-# --- Talents ---------------------------------------------------------------------------------------
-
-
-def talent_breakdowns(user: Any, year: int) -> dict[str, Any]:
-    qs = visible_talents(user).filter(introduced_on__year=year)
-    by_level: dict[str, int] = defaultdict(int)
-    by_field: dict[str, int] = defaultdict(int)
-    by_source: dict[str, int] = defaultdict(int)
-    by_city: dict[str, int] = defaultdict(int)
-    by_month = [0] * 12
-    units = {u.pk: u for u in OrgUnit.objects.only("id", "code", "name", "path")}
-    codes = {u.code: u.name for u in units.values()}
-    root = getattr(user, "unit", None)
-    by_unit = root is not None and root.kind != "province"  # a city sees its districts, not one city row
-    total = 0
-    for t in qs:
-        n = t.headcount
-        total += n
-        by_level[str(TalentLevel(t.level).label)] += n
-        by_field[t.field] += n
-        by_source[ORIGIN_NAMES.get(t.source_region, t.source_region)] += n
-        by_city[units[t.unit_id].name if by_unit else codes.get(_city_of(units[t.unit_id]), "")] += n
-        by_month[t.introduced_on.month - 1] += n
-
-    def ranked(d: dict[str, int]) -> list[tuple[str, int]]:
-        return sorted(d.items(), key=lambda kv: -kv[1])
-
-    previous = [0] * 12
-    for day, n in visible_talents(user).filter(introduced_on__year=year - 1).values_list("introduced_on", "headcount"):
-        previous[day.month - 1] += n
-    months_done = max((i + 1 for i, v in enumerate(by_month) if v), default=0)
-    same_period_last_year = sum(previous[:months_done])
-
-    return {
-        "year": year,
-        "total": total,
-        "records": qs.count(),
-        "by_level": ranked(by_level),
-        "by_field": ranked(by_field)[:10],
-        "by_source": ranked(by_source)[:10],
-        "by_city": ranked(by_city),
-        "by_unit": by_unit,
-        "by_month": by_month,
-        "by_month_previous": previous,
-        "months_done": months_done,
-        "same_period_last_year": same_period_last_year,
-        "growth": (
-            f"{(total - same_period_last_year) / same_period_last_year:+.1%}" if same_period_last_year else "不可比"
-        ),
-    }
-
-
 def derived_figures(user: Any, today: datetime.date | None = None) -> dict[str, Any]:
     """The ledger-derived indicator figures of the user's own unit: this month and year to date."""
     from kaifang.ledgers.derived import ledger_indicators
@@ -407,3 +355,6 @@ def derived_figures(user: Any, today: datetime.date | None = None) -> dict[str, 
         for indicator in ledger_indicators():
             rows.append({"indicator": indicator, "month": this_month[indicator.pk], "ytd": year_to_date[indicator.pk]})
     return {"unit": unit, "month": month, "rows": rows}
+
+
+from kaifang.ledgers.talent_selectors import talent_breakdowns  # noqa: E402, F401 (re-exported; it reads visible_talents)
