@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterator, Mapping
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -66,7 +67,7 @@ def origins_with_tag(tag: str, on: datetime.date | None = None) -> list[str]:
     return sorted(memberships().members_of(tag, on))
 
 
-Industry = models.TextChoices(  # type: ignore[misc]
+Industry: Any = models.TextChoices(  # type: ignore[call-overload]
     "Industry",
     [
         (row["code"], (row["code"], _(row["name"])))

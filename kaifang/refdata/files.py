@@ -76,6 +76,7 @@ def list_rows(list_code: str) -> tuple[dict[str, Any], ...]:
 
 
 @functools.cache
-def origin_overrides() -> dict[str, tuple[str, bool]]:
-    rows = read_csv(ORIGIN_NAMES, required={"code", "name", "is_foreign", "source"})
-    return {r["code"]: (r["name"], r["is_foreign"] == "1") for r in rows}
+def origin_overrides() -> dict[str, tuple[str, bool, str]]:
+    """Origin code → (Chinese name, counted as foreign, English name)."""
+    rows = read_csv(ORIGIN_NAMES, required={"code", "name", "name_en", "is_foreign", "source"})
+    return {r["code"]: (r["name"], r["is_foreign"] == "1", r["name_en"]) for r in rows}

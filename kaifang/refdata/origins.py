@@ -8,15 +8,22 @@ from __future__ import annotations
 
 import functools
 import gettext
+import re
 from dataclasses import dataclass
+from typing import Any
 
 import pycountry
+from django.utils import translation
+from django.utils.translation import gettext_lazy
 
 from kaifang.refdata.files import origin_overrides
 
 DOMESTIC_PREFIX = "CN-"
 HMT = ("HK", "MO", "TW")
-NOT_PROVINCES = {"CN-HK", "CN-MO", "CN-TW"}  # listed as regions (HK, MO, TW), not as provinces
+NOT_PROVINCES = {"CN-HK", "CN-MO", "CN-TW"}
+PROVINCE_SUFFIX = re.compile(
+    r"( (Zhuangzu|Huizu|Uygur))?( Sheng| Shi| Zizhiqu)$"
+)  # "Guangxi Zhuangzu Zizhiqu" → "Guangxi"  # listed as regions (HK, MO, TW), not as provinces
 
 
 @dataclass(frozen=True)
@@ -27,32 +34,51 @@ class Origin:
     group: str  # domestic | hmt | foreign
 
 
-@functools.cache
+def _english() -> bool:
+    return (translation.get_language() or "zh-hans").startswith("en")
+
+
 def origins() -> tuple[Origin, ...]:
     """Every origin, in the order a form lists them: provinces (GB/T 2260 order), 港澳台, then
-    countries by pinyin of their Chinese name, then 其他."""
+    countries by pinyin of their Chinese name (alphabetically in English), then 其他 — named in
+    the reader's language."""
+    return _origins(english=_english())
+
+
+@functools.cache
+def _origins(*, english: bool) -> tuple[Origin, ...]:
     from pypinyin import lazy_pinyin
 
     overrides = origin_overrides()
+    pick = 2 if english else 0
     countries = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["zh_CN"])
     subdivisions = gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=["zh_CN"], fallback=True)
+
+    def province_name(sub: Any) -> str:
+        if sub.code in overrides:
+            return str(overrides[sub.code][pick])
+        return PROVINCE_SUFFIX.sub("", sub.name) if english else subdivisions.gettext(sub.name)
+
     out: list[Origin] = []
     provinces = [s for s in pycountry.subdivisions.get(country_code="CN") or [] if s.code not in NOT_PROVINCES]
     for sub in sorted(provinces, key=lambda s: _gb_order(s.code)):
-        name = overrides.get(sub.code, (subdivisions.gettext(sub.name), False))[0]
-        out.append(Origin(sub.code, name, False, "domestic"))
+        out.append(Origin(sub.code, province_name(sub), False, "domestic"))
     for code in HMT:
-        out.append(Origin(code, overrides[code][0], True, "hmt"))
+        out.append(Origin(code, str(overrides[code][pick]), True, "hmt"))
     foreign = []
     for country in pycountry.countries:
         code = country.alpha_2
         if code in HMT or code == "CN":
             continue
-        name = overrides.get(code, (countries.gettext(country.name), True))[0]
+        if code in overrides:
+            name = str(overrides[code][pick])
+        else:
+            name = getattr(country, "common_name", country.name) if english else countries.gettext(country.name)
         foreign.append(Origin(code, name, True, "foreign"))
-    out.extend(sorted(foreign, key=lambda o: "".join(lazy_pinyin(o.name))))
+    key = (lambda o: o.name) if english else (lambda o: "".join(lazy_pinyin(o.name)))
+    out.extend(sorted(foreign, key=key))
     if "OTHER" in overrides:
-        out.append(Origin("OTHER", overrides["OTHER"][0], overrides["OTHER"][1], "foreign"))
+        out.append(Origin("OTHER", str(overrides["OTHER"][pick]), overrides["OTHER"][1], "foreign"))
     return tuple(out)
 
 
@@ -97,20 +123,28 @@ def _gb_order(code: str) -> int:
     return GB_ORDER.index(short) if short in GB_ORDER else len(GB_ORDER)
 
 
-@functools.cache
 def origin_names() -> dict[str, str]:
-    return {o.code: o.name for o in origins()}
+    return _names(english=_english())
+
+
+@functools.cache
+def _names(*, english: bool) -> dict[str, str]:
+    return {o.code: o.name for o in _origins(english=english)}
 
 
 @functools.cache
 def foreign_origins() -> frozenset[str]:
-    return frozenset(o.code for o in origins() if o.is_foreign)
+    return frozenset(o.code for o in _origins(english=False) if o.is_foreign)
 
 
-GROUP_LABELS = {"domestic": "国内（省外）", "hmt": "港澳台", "foreign": "外国"}
+GROUP_LABELS = {
+    "domestic": gettext_lazy("国内（省外）"),
+    "hmt": gettext_lazy("港澳台"),
+    "foreign": gettext_lazy("外国"),
+}
 
 
-def origin_choices() -> list[tuple[str, list[tuple[str, str]]]]:
+def origin_choices() -> list[tuple[Any, list[tuple[str, str]]]]:
     """Grouped choices for forms and model fields: 国内（省外）, 港澳台, 外国."""
     grouped: dict[str, list[tuple[str, str]]] = {key: [] for key in GROUP_LABELS}
     for origin in origins():

@@ -25,7 +25,7 @@ def test_countries_and_regions_have_chinese_names_as_statistics_write_them():
     assert (ORIGIN_NAMES["HK"], ORIGIN_NAMES["MO"], ORIGIN_NAMES["TW"]) == ("中国香港", "中国澳门", "中国台湾")
     assert ORIGIN_NAMES["CN-JX"] == "江西省" and ORIGIN_NAMES["CN-NX"] == "宁夏回族自治区"
     assert "HK" in FOREIGN_ORIGINS and "IT" in FOREIGN_ORIGINS and "CN-YN" not in FOREIGN_ORIGINS
-    groups = dict(origin_choices())
+    groups = {str(label): items for label, items in origin_choices()}
     assert len(groups["国内（省外）"]) == 31  # 31 provincial-level divisions of the mainland
     assert [c for c, _n in groups["港澳台"]] == ["HK", "MO", "TW"]
     assert len(groups["外国"]) == 245 + 1  # ISO 3166-1's 249, less CN, HK, MO, TW; plus 其他
