@@ -65,3 +65,16 @@ def test_an_administrator_edits_a_membership_and_tags_follow():
         values={"valid_to": None, "source": "测试", "verification": "test"},
     )
     assert InvestmentProject.objects.get(pk=project.pk).origin_tags == ["一带一路"]
+
+
+def test_origin_names_follow_the_readers_language():
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert [ORIGIN_NAMES[c] for c in ("KR", "HK", "CN-GX", "IT")] == [
+            "South Korea",
+            "Hong Kong, China",
+            "Guangxi",
+            "Italy",
+        ]
+        assert not any("\u4e00" <= ch <= "\u9fff" for _c, name in ORIGIN_NAMES.items() for ch in name)
