@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "ninja",
     "kaifang.core",
     "kaifang.orgs",
+    "kaifang.refdata",
     "kaifang.accounts",
     "kaifang.audit",
     "kaifang.notifications",

@@ -45,6 +45,7 @@ from kaifang.indicators.value_selectors import series as series
 from kaifang.indicators.value_selectors import value_for as value_for
 from kaifang.indicators.value_selectors import values_for_form as values_for_form
 from kaifang.indicators.value_selectors import visible_values as visible_values
+from kaifang.indicators.remap import remapped_bases
 from kaifang.orgs.models import OrgUnit, UnitGroup
 from kaifang.orgs.scope import get_unit_for_user, unit_scope_q
 
@@ -59,6 +60,7 @@ BASIS_LABELS = {
 PARTIAL = gettext_noop("可比口径：%(n)s/%(m)s个下级已报，同比按相同%(n)s个单位计算")
 PARTIAL_NESTED = gettext_noop("可比口径：%(n)s/%(m)s个下级已报（其中%(k)s个本身未报齐），同比按相同范围计算")
 PARTIAL_NO_BASE = gettext_noop("（其中%(k)s个上年无数据）")
+REMAPPED_NOTE = gettext_noop("；同比按可比口径（上年数据按区划调整折算）")
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,7 @@ class Figure:
     incomplete: int = 0  # reporting children whose own figure is itself partial
     last_year_full_ytd: Decimal | Ratio | None = None  # last year's figure over all children
     base_reporting: int = 0  # partial: of the `reporting` children, how many have last year's figure
+    remapped: bool = False  # last year's base re-mapped onto today's tree after a division change
 
     @property
     def partial(self) -> bool:
@@ -122,8 +125,10 @@ class Figure:
         "可比口径：5/7个下级已报，同比按相同5个单位计算". `translate=False` gives the Chinese source
         text (what an assessment stores, whatever the reader's language)."""
         tr = gettext if translate else str
-        if not self.partial:
-            return tr(BASIS_LABELS.get(self.basis, self.basis))
+        text = self._partial_text(tr) if self.partial else tr(BASIS_LABELS.get(self.basis, self.basis))
+        return f"{text}{tr(REMAPPED_NOTE)}" if self.remapped else text
+
+    def _partial_text(self, tr: Any) -> str:
         values = {"n": self.reporting, "m": self.children, "k": self.incomplete}
         text = tr(PARTIAL_NESTED if self.incomplete else PARTIAL) % values
         lacking = self.reporting - self.base_reporting
@@ -223,8 +228,24 @@ def figures_many(
     partial_units = [u for u in units if any((u.pk, period_to) in keys for keys in partial.values())]
     known = ({u.pk for u in units}, {*months, last_year}, got_all)  # the cells of `units` are computed
     bases = comparable_bases(indicators, partial_units, partial, known=known) if partial_units else {}
+
+    def base_of(pk: int, unit_id: int) -> Cell:
+        return bases.get(pk, {}).get((unit_id, period_to)) or got_all.get(pk, {}).get((unit_id, last_year), EMPTY)
+
+    partial_ids = {u.pk for u in partial_units}
+    remapped = remapped_bases(indicators, units, period_to, base_of, partial_ids)  # after division changes
     return {
-        i.pk: _figures_of(i, units, period_from, period_to, months, got_all.get(i.pk, {}), targets, bases.get(i.pk, {}))
+        i.pk: _figures_of(
+            i,
+            units,
+            period_from,
+            period_to,
+            months,
+            got_all.get(i.pk, {}),
+            targets,
+            bases.get(i.pk, {}),
+            remapped.get(i.pk, {}),
+        )
         for i in indicators
     }
 
@@ -238,6 +259,7 @@ def _figures_of(
     got: dict[tuple[int, datetime.date], Cell],
     all_targets: dict[tuple[int, int], Decimal],
     bases: dict[tuple[int, datetime.date], Cell],
+    remapped: dict[int, Cell],
 ) -> list[Figure]:
     last_year = add_months(period_to, -12)
     targets = {
@@ -250,6 +272,7 @@ def _figures_of(
         cell = got.get((unit.pk, period_to), EMPTY)
         full_base = got.get((unit.pk, last_year), EMPTY)
         base = bases.get((unit.pk, period_to), full_base)  # the same children a year earlier
+        base = remapped.get(unit.pk, base)  # re-mapped onto today's tree after a division change
         if indicator.is_flow:
             month_cells = [got.get((unit.pk, m), EMPTY).month_value for m in months]
             known = [v for v in month_cells if isinstance(v, Decimal)]
@@ -284,6 +307,7 @@ def _figures_of(
                 incomplete=cell.incomplete,
                 last_year_full_ytd=full_base.ytd_value,
                 base_reporting=base.reporting if base is not full_base else 0,
+                remapped=unit.pk in remapped,
             )
         )
     return out

@@ -20,7 +20,6 @@ from kaifang.core import clock
 from kaifang.ledgers.reference import (
     ORIGIN_CHOICES,
     ORIGIN_NAMES,
-    ORIGIN_TAGS_OF,
     Currency,
     FollowUpKind,
     FollowUpStatus,
@@ -28,6 +27,7 @@ from kaifang.ledgers.reference import (
     Stage,
     TalentKind,
     TalentLevel,
+    origin_tags,
 )
 from kaifang.orgs.scope import unit_scope_q
 from kaifang.security.personal import EncryptedCharField
@@ -153,8 +153,13 @@ class InvestmentProject(models.Model):
         return ORIGIN_NAMES.get(self.origin, self.origin)
 
     @property
+    def tagged_on(self) -> Any:
+        """The day the strategy groups are read on: signing, or before that the lead's arrival."""
+        return self.first_signed_on or self.lead_received_on
+
+    @property
     def origin_tags(self) -> list[str]:
-        tags = list(ORIGIN_TAGS_OF.get(self.origin, ()))
+        tags = origin_tags(self.origin, self.tagged_on)
         if self.investor.is_fortune500:
             tags.append("世界500强")
         return tags

@@ -9,7 +9,9 @@ from typing import Any
 
 from django.conf import settings
 
-from kaifang.orgs.models import OrgUnit, UnitKind
+from kaifang.core.actors import SystemActor, is_system_actor
+from kaifang.orgs.change_services import record_past
+from kaifang.orgs.models import ChangeKind, OrgUnit, UnitKind
 from kaifang.orgs.services import load_divisions, set_group_members, upsert_unit
 
 DATA_DIR = Path(settings.BASE_DIR) / "data"
@@ -35,6 +37,8 @@ HISTORIC_DIVISIONS = [
     ("210122", "辽中县", "210100", datetime.date(2016, 1, 21)),
     ("211121", "大洼县", "211100", datetime.date(2016, 1, 21)),
 ]
+# Their successors (撤县设区, code changed), recorded as applied changes so the unit pages show lineage.
+HISTORIC_SUCCESSORS = {"210122": ("210115", "辽中区"), "211121": ("211104", "大洼区")}
 
 CITY_CODES = [
     "210100",
@@ -95,6 +99,14 @@ def load_org_tree(*, actor: Any = None) -> None:
             sort_order=900000 + index,
         )
     load_platforms(actor=actor, path=DATA_DIR / "liaoning_platforms.csv")
+    for code, name, _parent_code, ended in HISTORIC_DIVISIONS:
+        record_past(
+            actor=actor if is_system_actor(actor) else SystemActor(str(actor or "demo")),
+            kind=ChangeKind.RENAME,
+            effective=ended,
+            sources=[(code, name)],
+            results=[HISTORIC_SUCCESSORS[code]],
+        )
     counties = OrgUnit.objects.current().filter(kind=UnitKind.COUNTY)
     for code, name, members, description in GROUPS:
         set_group_members(

@@ -133,3 +133,78 @@ class UnitGroup(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ChangeKind(models.TextChoices):
+    RENAME = "rename", _("更名/更改代码")
+    MERGE = "merge", _("合并")
+    SPLIT = "split", _("拆分")
+    MOVE = "move", _("变更隶属")
+
+
+class ChangeState(models.TextChoices):
+    PROPOSED = "proposed", _("已提出")
+    REVIEWED = "reviewed", _("已审核")
+    APPLIED = "applied", _("已实施")
+    REJECTED = "rejected", _("已退回")
+
+
+class DivisionChange(models.Model):
+    """One administrative-division change (区划调整) as an operation: proposed, reviewed, applied.
+
+    `sources` lists the units before ({"code", "name"}); `results` the units after, each
+    {"code", "name", "parent", "share"[, "sub_units": [{"name", "share"}]]}: `share` is the part of
+    each source's figures that goes to that result (a split's shares add up to 1; a merge's and a
+    rename's are 1), the rule by which last year's figures are re-mapped onto today's tree.
+    `heir` is the result that takes over open tasks, ledger projects and accounts. Applying writes
+    one `DivisionLineage` row per (source, result) pair; `moved` records what was moved.
+    """
+
+    kind = models.CharField(_("调整类型"), max_length=8, choices=ChangeKind.choices)
+    effective = models.DateField(_("生效月份"), help_text=_("调整自该月1日起生效"))
+    state = models.CharField(_("状态"), max_length=8, choices=ChangeState.choices, default=ChangeState.PROPOSED)
+    sources = models.JSONField(_("调整前单位"), default=list)
+    results = models.JSONField(_("调整后单位"), default=list)
+    heir = models.CharField(_("承接单位代码"), max_length=32, blank=True)
+    document = models.CharField(_("批准文号"), max_length=200, blank=True)
+    note = models.TextField(_("说明"), blank=True)
+    proposed_by = models.CharField(_("提出人"), max_length=150, blank=True)
+    reviewed_by = models.CharField(_("审核人"), max_length=150, blank=True)
+    applied_by = models.CharField(_("实施人"), max_length=150, blank=True)
+    proposed_at = models.DateTimeField(_("提出时间"), default=clock.now)
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    applied_at = models.DateTimeField(_("实施时间"), null=True, blank=True)
+    moved = models.JSONField(_("随调整移交的事项"), default=list, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("区划调整")
+        verbose_name_plural = _("区划调整")
+        ordering = ["-effective", "-id"]
+
+    def __str__(self) -> str:
+        before = "、".join(s.get("name", s.get("code", "")) for s in self.sources)
+        after = "、".join(r.get("name", r.get("code", "")) for r in self.results)
+        return f"{self.effective:%Y-%m} {self.get_kind_display()}：{before} → {after}"
+
+
+class DivisionLineage(models.Model):
+    """`share` of `predecessor`'s figures belong, from `effective` on, to `successor` (可比口径)."""
+
+    change = models.ForeignKey(DivisionChange, on_delete=models.PROTECT, related_name="lineage")
+    predecessor = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="successions")
+    successor = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="descents")
+    share = models.DecimalField(_("份额"), max_digits=9, decimal_places=6)
+    effective = models.DateField(_("生效月份"))
+
+    class Meta:
+        verbose_name = _("区划沿革")
+        verbose_name_plural = _("区划沿革")
+        ordering = ["effective", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["change", "predecessor", "successor"], name="lineage_once_per_pair"),
+            models.CheckConstraint(condition=Q(share__gt=0) & Q(share__lte=1), name="lineage_share_in_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor} → {self.successor} ×{self.share}"

@@ -5,9 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import models
 from django.db.models import Count
 
-from kaifang.orgs.models import OrgUnit, OrgUnitQuerySet, UnitGroup, UnitKind
+from kaifang.orgs.models import (
+    ChangeState,
+    DivisionChange,
+    DivisionLineage,
+    OrgUnit,
+    OrgUnitQuerySet,
+    UnitGroup,
+    UnitKind,
+)
 
 
 def visible_units(
@@ -102,3 +111,56 @@ def picker_groups(codes: set[str]) -> list[dict[str, Any]]:
         if members:
             out.append({"code": group.code, "name": group.name, "members": members})
     return out
+
+
+# --- Division changes: lineage ---------------------------------------------------------------------
+
+
+def lineage_between(after: Any, upto: Any) -> list[DivisionLineage]:
+    """Lineage rows of changes that took effect after `after` and by `upto` (both month dates),
+    with both units loaded: what a comparison across that span must re-map (可比口径)."""
+    return list(
+        DivisionLineage.objects.filter(effective__gt=after, effective__lte=upto)
+        .exclude(predecessor=models.F("successor"))
+        .select_related("predecessor", "successor", "change")
+        .order_by("effective", "id")
+    )
+
+
+def lineage_of(unit: OrgUnit) -> list[DivisionChange]:
+    """Every applied change the unit came out of or went into, oldest first (the unit page)."""
+    ids = set(
+        DivisionLineage.objects.filter(models.Q(predecessor=unit) | models.Q(successor=unit)).values_list(
+            "change_id", flat=True
+        )
+    )
+    return list(DivisionChange.objects.filter(pk__in=ids, state=ChangeState.APPLIED).order_by("effective", "id"))
+
+
+def lineage_rows(user: Any, unit: OrgUnit) -> list[dict[str, Any]]:
+    """The unit's lineage for its page: each applied change with the units before and after,
+    linked where the user may see them, and each result's share of the figures (拆分)."""
+    from kaifang.orgs.scope import can_see_unit
+
+    changes = lineage_of(unit)
+    codes = {e["code"] for c in changes for e in [*c.sources, *c.results]}
+    units = {u.code: u for u in OrgUnit.objects.filter(code__in=codes)}
+
+    def entry(data: dict[str, Any], share: str = "") -> dict[str, Any]:
+        other = units.get(data["code"])
+        return {
+            "code": data["code"],
+            "name": data.get("name") or data["code"],
+            "link": other is not None and other.pk != unit.pk and can_see_unit(user, other),
+            "current": other.pk == unit.pk if other else False,
+            "share": share,
+        }
+
+    return [
+        {
+            "change": change,
+            "before": [entry(s) for s in change.sources],
+            "after": [entry(r, r["share"] if change.kind == "split" else "") for r in change.results],
+        }
+        for change in changes
+    ]

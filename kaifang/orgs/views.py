@@ -7,7 +7,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from kaifang.orgs.scope import get_unit_for_user
-from kaifang.orgs.selectors import groups_of, tree_rows, visible_units
+from kaifang.orgs.selectors import groups_of, lineage_rows, tree_rows, visible_units
+from kaifang.refdata.selectors import names as reference_names
 
 
 @login_required
@@ -32,5 +33,7 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
             "children": children,
             "ancestors": ancestors,
             "groups": groups_of(unit),
+            "lineage": lineage_rows(request.user, unit),
+            "platform_kind": reference_names("platform_kind").get(unit.platform_type, unit.platform_type),
         },
     )

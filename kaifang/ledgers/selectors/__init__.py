@@ -12,6 +12,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -23,7 +24,6 @@ from kaifang.ledgers.money import Rates, yi
 from kaifang.ledgers.reference import (
     ORIGIN_NAMES,
     ORIGIN_TAGS,
-    ORIGIN_TAGS_OF,
     TAG_F500,
     Industry,
     Stage,
@@ -34,12 +34,15 @@ from kaifang.ledgers.timers import lead_timers, worst_light
 from kaifang.orgs.forms import unit_filter
 from kaifang.orgs.models import OrgUnit
 from kaifang.orgs.scope import unit_scope_q
+from kaifang.refdata.selectors import membership_q, memberships
 
 
 def _by_origin_tag(projects: Any, tag: str) -> Any:
     if tag == TAG_F500:  # an investor flag, not an origin
         return projects.filter(investor__is_fortune500=True)
-    return projects.filter(origin__in=[code for code, tags in ORIGIN_TAGS_OF.items() if tag in tags])
+    # Tagged by the group's membership on the day the project was signed (or its lead came in).
+    dated = projects.annotate(tag_day=Coalesce("first_signed_on", "lead_received_on"))
+    return dated.filter(membership_q(tag, member_field="origin", day_field="tag_day"))
 
 
 PROJECT_LIST = ListSpec(
@@ -164,9 +167,11 @@ def breakdowns(user: Any, year: int) -> dict[str, Any]:
             r["count"] = len(r.pop("projects"))
         return out
 
+    table = memberships()
+
     def tags(e: Event) -> list[str]:
         p = projects[e.project_id]  # type: ignore[index]
-        found = [t for t in ORIGIN_TAGS if t in ORIGIN_TAGS_OF.get(p.origin, ())]
+        found = [t for t in table.tags_of(p.origin, p.tagged_on) if t in ORIGIN_TAGS]
         if p.investor.is_fortune500:
             found.append("世界500强")
         return found
