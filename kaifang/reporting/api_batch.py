@@ -33,7 +33,7 @@ class UrgeIn(Schema):
     note: str = Field("", max_length=200)
 
 
-class UnitResultOut(Schema):
+class BatchUnitResultOut(Schema):
     unit: str
     unit_name: str
     ok: bool
@@ -46,7 +46,7 @@ class UnitResultOut(Schema):
 class BatchOut(Schema):
     action: str
     applied: bool
-    results: list[UnitResultOut]
+    results: list[BatchUnitResultOut]
 
 
 RESPONSES = {200: BatchOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: BatchOut}
