@@ -22,13 +22,13 @@ class BatchItemIn(Schema):
     reason: str = Field("", max_length=1000, description="本单位的退回原因（优先于统一原因）")
 
 
-class BatchIn(Schema):
+class SubmissionBatchIn(Schema):
     items: list[BatchItemIn] = Field(min_length=1, max_length=MAX_BATCH)
     reason: str = Field("", max_length=1000, description="统一退回原因")
     idempotency_key: str = Field("", max_length=40)
 
 
-class UrgeIn(Schema):
+class ReportUrgeIn(Schema):
     units: list[str] = Field(min_length=1, max_length=MAX_BATCH)
     note: str = Field("", max_length=200)
 
@@ -57,7 +57,7 @@ def _answer(outcome: BatchOutcome) -> Status:
     return Status(200 if outcome.applied else 409, body)
 
 
-def _batch(request: HttpRequest, round_id: int, action: str, payload: BatchIn) -> Status:
+def _batch(request: HttpRequest, round_id: int, action: str, payload: SubmissionBatchIn) -> Status:
     user = user_of(request)
     round_ = selectors.get_round_for_user(user, round_id)
     items = [BatchItem(i.unit, i.expected_version, i.reason) for i in payload.items]
@@ -68,17 +68,17 @@ def _batch(request: HttpRequest, round_id: int, action: str, payload: BatchIn) -
 
 
 @rounds_router.post("/{round_id}/batch/approve", response=RESPONSES, summary="批量审核（整批执行或整批不执行）")
-def batch_approve(request: HttpRequest, round_id: PathId, payload: BatchIn) -> Status:
+def batch_approve(request: HttpRequest, round_id: PathId, payload: SubmissionBatchIn) -> Status:
     return _batch(request, round_id, "approve", payload)
 
 
 @rounds_router.post("/{round_id}/batch/return", response=RESPONSES, summary="批量退回（统一原因或逐个原因）")
-def batch_return(request: HttpRequest, round_id: PathId, payload: BatchIn) -> Status:
+def batch_return(request: HttpRequest, round_id: PathId, payload: SubmissionBatchIn) -> Status:
     return _batch(request, round_id, "return", payload)
 
 
 @rounds_router.post("/{round_id}/batch/urge", response=RESPONSES, summary="催报（草稿、未填报或被退回的单位）")
-def batch_urge(request: HttpRequest, round_id: PathId, payload: UrgeIn) -> Status:
+def batch_urge(request: HttpRequest, round_id: PathId, payload: ReportUrgeIn) -> Status:
     user = user_of(request)
     round_ = selectors.get_round_for_user(user, round_id)
     return _answer(urge(actor=user, round_=round_, units=[u[:32] for u in payload.units], note=payload.note))

@@ -25,7 +25,7 @@ class MilestoneOut(Schema):
     done: bool
 
 
-class StepOut(Schema):
+class TaskStepOut(Schema):
     key: str
     label: str
     due: datetime.date
@@ -40,7 +40,7 @@ class TaskOut(Schema):
     title: str
     category: str
     level: str
-    steps: list[StepOut]
+    steps: list[TaskStepOut]
     extension_count: int
     state: str
     state_label: str
