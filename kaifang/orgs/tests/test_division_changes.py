@@ -180,6 +180,13 @@ def test_a_mid_year_merge_and_split_compare_like_for_like(fdi, panjin, province,
 
 
 def test_targets_tasks_and_accounts_move_as_the_operation_says(fdi, panjin, province, admin_user):
+    from kaifang.accounts.models import Role, UnitAssignment, User
+    from kaifang.ledgers.tests.conftest import new_project
+
+    reporter = User.objects.create(
+        username="shuangtaizi", role=Role.REPORTER, unit=OrgUnit.objects.get(code="211102"), scope_granted_at=province.scope_granted_at
+    )
+    project = new_project(unit_code="211102", name="双台子物流园")
     open_task = make_task(lead="211102", state=TaskState.IN_PROGRESS, title="推进辽滨港口开放")
     closed_task = make_task(lead="211103", state=TaskState.CLOSED, title="已办结事项")
     change = changes.propose(
@@ -204,6 +211,11 @@ def test_targets_tasks_and_accounts_move_as_the_operation_says(fdi, panjin, prov
     assert targets["211102"] == D("80")  # the ended unit's own row stays as history
     assert Task.objects.get(pk=open_task.pk).lead_unit.code == "211190"
     assert Task.objects.get(pk=closed_task.pk).lead_unit.code == "211103"
+    reporter.refresh_from_db()
+    assert reporter.unit.code == "211190" and reporter.role == Role.REPORTER and reporter.scope_granted_at is not None
+    assert list(UnitAssignment.objects.filter(user=reporter).values_list("unit__code", flat=True)) == ["211190"]
+    project.refresh_from_db()
+    assert project.unit.code == "211190"
     assert AuditEvent.objects.filter(action="orgs.change.apply").count() == 2
     assert DivisionLineage.objects.filter(successor__code="211191", share=D("0.4")).exists()
 
