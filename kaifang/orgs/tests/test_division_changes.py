@@ -27,6 +27,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
 from kaifang.audit.models import AuditEvent
+from kaifang.core import clock
 from kaifang.core.actors import SystemActor
 from kaifang.indicators.figures import ValueEntry
 from kaifang.indicators.models import DataValue, Target
@@ -81,7 +82,12 @@ def province_admin_two():
     from kaifang.accounts.models import Role, User
 
     second, _created = User.objects.get_or_create(
-        username="admin2", defaults={"role": Role.PROVINCE_ADMIN, "unit": OrgUnit.objects.get(code="210000")}
+        username="admin2",
+        defaults={
+            "role": Role.PROVINCE_ADMIN,
+            "unit": OrgUnit.objects.get(code="210000"),
+            "scope_granted_at": clock.now(),
+        },
     )
     return second
 
@@ -184,7 +190,10 @@ def test_targets_tasks_and_accounts_move_as_the_operation_says(fdi, panjin, prov
     from kaifang.ledgers.tests.conftest import new_project
 
     reporter = User.objects.create(
-        username="shuangtaizi", role=Role.REPORTER, unit=OrgUnit.objects.get(code="211102"), scope_granted_at=province.scope_granted_at
+        username="shuangtaizi",
+        role=Role.REPORTER,
+        unit=OrgUnit.objects.get(code="211102"),
+        scope_granted_at=province.scope_granted_at,
     )
     project = new_project(unit_code="211102", name="双台子物流园")
     open_task = make_task(lead="211102", state=TaskState.IN_PROGRESS, title="推进辽滨港口开放")
@@ -280,3 +289,30 @@ def test_the_demo_records_liaonings_2016_county_to_district_changes(client_for, 
     old = client_for(province).get("/orgs/210122/").content.decode()
     assert "辽中区" in old and 'href="/orgs/210115/"' in old
     assert client_for(hunnan).get("/orgs/210115/").status_code == 404  # another county sees nothing
+
+
+def test_the_change_pages_let_a_second_admin_review_and_an_admin_apply(client_for, admin_user, province, hunnan):
+    change = changes.propose(
+        actor=admin_user,
+        kind="rename",
+        effective=JUL,
+        sources=["211122"],
+        results=[{"code": "211122", "name": "盘山区"}],
+    )
+    page = client_for(admin_user).get(f"/orgs/changes/{change.pk}/").content.decode()
+    assert "试运行：实施后将涉及" in page and "盘山区" in page
+    assert client_for(hunnan).get("/orgs/changes/").status_code == 404  # a county sees nothing
+    assert client_for(province).get(f"/orgs/changes/{change.pk}/").status_code == 404  # nor a supervisor
+    own = client_for(admin_user).post(
+        f"/orgs/changes/{change.pk}/action/", {"action": "approve", "version": "1"}, follow=True
+    )
+    assert "提出人不能审核自己提出的调整。" in own.content.decode()
+    second = client_for(province_admin_two())
+    second.post(f"/orgs/changes/{change.pk}/action/", {"action": "approve", "version": "1"})
+    stale = client_for(admin_user).post(
+        f"/orgs/changes/{change.pk}/action/", {"action": "apply", "version": "1"}, follow=True
+    )
+    assert "已被他人修改" in stale.content.decode()
+    client_for(admin_user).post(f"/orgs/changes/{change.pk}/action/", {"action": "apply", "version": "2"})
+    assert OrgUnit.objects.get(code="211122").name == "盘山区"
+    assert "已实施" in client_for(admin_user).get("/orgs/changes/").content.decode()
