@@ -283,6 +283,37 @@ def test_proposals_are_checked_and_reviewed_by_another_admin(admin_user, hunnan,
     assert OrgUnit.objects.get(code="211122").name == "盘山区"
 
 
+def test_a_county_moved_to_another_city_takes_its_history_along(fdi, panjin, province, admin_user):
+    """盘山县 moves to 锦州市 as 210790 from July 2018 (a made-up move): 锦州's July YoY adds 盘山县's
+    July 2017 (25) to its base, 盘锦's takes it away; 盘锦's past totals keep 盘山县 as reported."""
+    save(province, "211122", JUL17, "25")
+    jinzhou = OrgUnit.objects.get(code="210700")
+    before_move = aggregate(user=province, indicator=fdi, unit=panjin, period_from=JUN, period_to=JUN)
+    change = changes.propose(
+        actor=admin_user,
+        kind="move",
+        effective=JUL,
+        sources=["211122"],
+        results=[{"code": "210790", "name": "盘山县", "parent": "210700"}],
+    )
+    changes.review(actor=SYSTEM, change_id=change.pk)
+    changes.apply(actor=admin_user, change_id=change.pk)
+    assert OrgUnit.objects.get(code="210790").path == "/210000/210700/210790/"
+    after_move = aggregate(user=province, indicator=fdi, unit=panjin, period_from=JUN, period_to=JUN)
+    assert after_move.ytd_value == before_move.ytd_value == D("116")  # 30 + 27 + 33 + 26, as reported
+    save(province, "210790", JUL, "30")
+    moved = aggregate(
+        user=province, indicator=fdi, unit=OrgUnit.objects.get(code="210790"), period_from=JUL, period_to=JUL
+    )
+    assert (moved.last_year_ytd, f"{moved.yoy:+.1%}") == (D("25"), "+20.0%")
+    for code, value in (("211102", "28"), ("211103", "32"), ("211104", "34")):  # July 2017 of the rest of 盘锦
+        assert DataValue.objects.get(unit__code=code, period=JUL17).reported == D(value)
+    panjin_jul = aggregate(user=province, indicator=fdi, unit=panjin, period_from=JUL, period_to=JUL)
+    assert panjin_jul.remapped  # 盘山县's 25 of July 2017 taken out of 盘锦's base
+    jinzhou_jul = aggregate(user=province, indicator=fdi, unit=jinzhou, period_from=JUL, period_to=JUL)
+    assert jinzhou_jul.remapped and (jinzhou_jul.ytd_value, jinzhou_jul.last_year_ytd) == (D("30"), D("25"))
+
+
 def test_the_demo_records_liaonings_2016_county_to_district_changes(client_for, province, hunnan):
     page = client_for(province).get("/orgs/210115/").content.decode()
     assert "区划沿革" in page and "2016年1月起" in page and "辽中县" in page and "210122" in page
