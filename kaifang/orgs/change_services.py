@@ -112,6 +112,10 @@ def _normalise_results(kind: str, sources: list[OrgUnit], results: list[dict[str
         )
     if kind == ChangeKind.MOVE and out[0]["parent"] == (sources[0].parent.code if sources[0].parent else ""):
         raise ValidationError(_("变更隶属须换一个上级单位。"))
+    if kind == ChangeKind.MOVE and out[0]["code"] == sources[0].code:
+        # The code's first digits name the city: a new parent means a new code, and the old unit
+        # ends, so the old parent's past totals keep it (history as reported).
+        raise ValidationError(_("变更隶属须使用新的行政区划代码（代码前四位表示所属市）。"))
     if kind == ChangeKind.RENAME and out[0]["code"] == sources[0].code and out[0]["name"] == sources[0].name:
         raise ValidationError(_("更名后的名称和代码与原来相同。"))
     return out

@@ -27,6 +27,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
 from kaifang.audit.models import AuditEvent
+from kaifang.core import clock
 from kaifang.core.actors import SystemActor
 from kaifang.indicators.figures import ValueEntry
 from kaifang.indicators.models import DataValue, Target
@@ -81,7 +82,12 @@ def province_admin_two():
     from kaifang.accounts.models import Role, User
 
     second, _created = User.objects.get_or_create(
-        username="admin2", defaults={"role": Role.PROVINCE_ADMIN, "unit": OrgUnit.objects.get(code="210000")}
+        username="admin2",
+        defaults={
+            "role": Role.PROVINCE_ADMIN,
+            "unit": OrgUnit.objects.get(code="210000"),
+            "scope_granted_at": clock.now(),
+        },
     )
     return second
 
@@ -180,6 +186,16 @@ def test_a_mid_year_merge_and_split_compare_like_for_like(fdi, panjin, province,
 
 
 def test_targets_tasks_and_accounts_move_as_the_operation_says(fdi, panjin, province, admin_user):
+    from kaifang.accounts.models import Role, UnitAssignment, User
+    from kaifang.ledgers.tests.conftest import new_project
+
+    reporter = User.objects.create(
+        username="shuangtaizi",
+        role=Role.REPORTER,
+        unit=OrgUnit.objects.get(code="211102"),
+        scope_granted_at=province.scope_granted_at,
+    )
+    project = new_project(unit_code="211102", name="双台子物流园")
     open_task = make_task(lead="211102", state=TaskState.IN_PROGRESS, title="推进辽滨港口开放")
     closed_task = make_task(lead="211103", state=TaskState.CLOSED, title="已办结事项")
     change = changes.propose(
@@ -204,6 +220,11 @@ def test_targets_tasks_and_accounts_move_as_the_operation_says(fdi, panjin, prov
     assert targets["211102"] == D("80")  # the ended unit's own row stays as history
     assert Task.objects.get(pk=open_task.pk).lead_unit.code == "211190"
     assert Task.objects.get(pk=closed_task.pk).lead_unit.code == "211103"
+    reporter.refresh_from_db()
+    assert reporter.unit.code == "211190" and reporter.role == Role.REPORTER and reporter.scope_granted_at is not None
+    assert list(UnitAssignment.objects.filter(user=reporter).values_list("unit__code", flat=True)) == ["211190"]
+    project.refresh_from_db()
+    assert project.unit.code == "211190"
     assert AuditEvent.objects.filter(action="orgs.change.apply").count() == 2
     assert DivisionLineage.objects.filter(successor__code="211191", share=D("0.4")).exists()
 
@@ -262,9 +283,67 @@ def test_proposals_are_checked_and_reviewed_by_another_admin(admin_user, hunnan,
     assert OrgUnit.objects.get(code="211122").name == "盘山区"
 
 
+def test_a_county_moved_to_another_city_takes_its_history_along(fdi, panjin, province, admin_user):
+    """盘山县 moves to 锦州市 as 210790 from July 2018 (a made-up move): 锦州's July YoY adds 盘山县's
+    July 2017 (25) to its base, 盘锦's takes it away; 盘锦's past totals keep 盘山县 as reported."""
+    save(province, "211122", JUL17, "25")
+    jinzhou = OrgUnit.objects.get(code="210700")
+    before_move = aggregate(user=province, indicator=fdi, unit=panjin, period_from=JUN, period_to=JUN)
+    change = changes.propose(
+        actor=admin_user,
+        kind="move",
+        effective=JUL,
+        sources=["211122"],
+        results=[{"code": "210790", "name": "盘山县", "parent": "210700"}],
+    )
+    changes.review(actor=SYSTEM, change_id=change.pk)
+    changes.apply(actor=admin_user, change_id=change.pk)
+    assert OrgUnit.objects.get(code="210790").path == "/210000/210700/210790/"
+    after_move = aggregate(user=province, indicator=fdi, unit=panjin, period_from=JUN, period_to=JUN)
+    assert after_move.ytd_value == before_move.ytd_value == D("116")  # 30 + 27 + 33 + 26, as reported
+    save(province, "210790", JUL, "30")
+    moved = aggregate(
+        user=province, indicator=fdi, unit=OrgUnit.objects.get(code="210790"), period_from=JUL, period_to=JUL
+    )
+    assert (moved.last_year_ytd, f"{moved.yoy:+.1%}") == (D("25"), "+20.0%")
+    for code, value in (("211102", "28"), ("211103", "32"), ("211104", "34")):  # July 2017 of the rest of 盘锦
+        assert DataValue.objects.get(unit__code=code, period=JUL17).reported == D(value)
+    panjin_jul = aggregate(user=province, indicator=fdi, unit=panjin, period_from=JUL, period_to=JUL)
+    assert panjin_jul.remapped  # 盘山县's 25 of July 2017 taken out of 盘锦's base
+    jinzhou_jul = aggregate(user=province, indicator=fdi, unit=jinzhou, period_from=JUL, period_to=JUL)
+    assert jinzhou_jul.remapped and (jinzhou_jul.ytd_value, jinzhou_jul.last_year_ytd) == (D("30"), D("25"))
+
+
 def test_the_demo_records_liaonings_2016_county_to_district_changes(client_for, province, hunnan):
     page = client_for(province).get("/orgs/210115/").content.decode()
     assert "区划沿革" in page and "2016年1月起" in page and "辽中县" in page and "210122" in page
     old = client_for(province).get("/orgs/210122/").content.decode()
     assert "辽中区" in old and 'href="/orgs/210115/"' in old
     assert client_for(hunnan).get("/orgs/210115/").status_code == 404  # another county sees nothing
+
+
+def test_the_change_pages_let_a_second_admin_review_and_an_admin_apply(client_for, admin_user, province, hunnan):
+    change = changes.propose(
+        actor=admin_user,
+        kind="rename",
+        effective=JUL,
+        sources=["211122"],
+        results=[{"code": "211122", "name": "盘山区"}],
+    )
+    page = client_for(admin_user).get(f"/orgs/changes/{change.pk}/").content.decode()
+    assert "试运行：实施后将涉及" in page and "盘山区" in page
+    assert client_for(hunnan).get("/orgs/changes/").status_code == 404  # a county sees nothing
+    assert client_for(province).get(f"/orgs/changes/{change.pk}/").status_code == 404  # nor a supervisor
+    own = client_for(admin_user).post(
+        f"/orgs/changes/{change.pk}/action/", {"action": "approve", "version": "1"}, follow=True
+    )
+    assert "提出人不能审核自己提出的调整。" in own.content.decode()
+    second = client_for(province_admin_two())
+    second.post(f"/orgs/changes/{change.pk}/action/", {"action": "approve", "version": "1"})
+    stale = client_for(admin_user).post(
+        f"/orgs/changes/{change.pk}/action/", {"action": "apply", "version": "1"}, follow=True
+    )
+    assert "已被他人修改" in stale.content.decode()
+    client_for(admin_user).post(f"/orgs/changes/{change.pk}/action/", {"action": "apply", "version": "2"})
+    assert OrgUnit.objects.get(code="211122").name == "盘山区"
+    assert "已实施" in client_for(admin_user).get("/orgs/changes/").content.decode()

@@ -20,6 +20,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 
 from kaifang.core.actors import SystemActor
 from kaifang.core.context import change_context
@@ -135,13 +136,17 @@ class Command(BaseCommand):
             self.stdout.write("与现行区划一致，无需调整。")
         if o["propose"]:
             actor = self._actor(o["username"])
-            for p in found.proposals:
-                change = change_services.propose(
-                    actor=actor,
-                    kind=p["kind"],
-                    effective=effective,
-                    sources=p["sources"],
-                    results=p["results"],
-                    document=file.name,
-                )
-                self.stdout.write(f"已提出 #{change.pk}：{change}")
+            with transaction.atomic():  # all the proposals or none
+                self._propose_all(found, actor, effective, file.name)
+
+    def _propose_all(self, found: gb2260.Diff, actor: Any, effective: datetime.date, document: str) -> None:
+        for p in found.proposals:
+            change = change_services.propose(
+                actor=actor,
+                kind=p["kind"],
+                effective=effective,
+                sources=p["sources"],
+                results=p["results"],
+                document=document,
+            )
+            self.stdout.write(f"已提出 #{change.pk}：{change}")
