@@ -35,6 +35,7 @@ from kaifang.indicators.catalogue_selectors import indicators as indicators
 from kaifang.indicators.maths import NOT_COMPARABLE, Ratio
 from kaifang.indicators.models import Indicator, Target
 from kaifang.indicators.periods import add_months, months_between
+from kaifang.indicators.remap import remapped_bases
 from kaifang.indicators.target_selectors import HandDown as HandDown
 from kaifang.indicators.target_selectors import hand_down as hand_down
 from kaifang.indicators.target_selectors import visible_targets as visible_targets
@@ -42,10 +43,10 @@ from kaifang.indicators.value_selectors import _guard as _guard
 from kaifang.indicators.value_selectors import _number as _number
 from kaifang.indicators.value_selectors import history_of as history_of
 from kaifang.indicators.value_selectors import series as series
+from kaifang.indicators.value_selectors import trend as trend
 from kaifang.indicators.value_selectors import value_for as value_for
 from kaifang.indicators.value_selectors import values_for_form as values_for_form
 from kaifang.indicators.value_selectors import visible_values as visible_values
-from kaifang.indicators.remap import remapped_bases
 from kaifang.orgs.models import OrgUnit, UnitGroup
 from kaifang.orgs.scope import get_unit_for_user, unit_scope_q
 
@@ -150,46 +151,6 @@ class Figure:
     @property
     def has_value(self) -> bool:
         return isinstance(self.ytd_value, Decimal) or isinstance(self.month_value, Decimal)
-
-
-def trend(*, user: Any, indicator: Indicator, unit: OrgUnit, period_to: datetime.date) -> dict[str, Any]:
-    """The explorer's chart for one unit: month values of January … `period_to` this year beside the
-    same months last year, the YTD, and the path to the annual target — the unit's own monthly
-    phasing (分月目标) when it has one, otherwise the straight time-progress path (annual × m/12; a
-    stock's target is flat). Numbers are floats for drawing only; tables keep the exact figures."""
-    _guard(user, unit)
-    year_start = period_to.replace(month=1)
-    now = series(user=user, indicator=indicator, unit=unit, period_from=year_start, period_to=period_to)
-    before = series(
-        user=user,
-        indicator=indicator,
-        unit=unit,
-        period_from=add_months(year_start, -12),
-        period_to=add_months(period_to, -12),
-    )
-    target = Target.objects.visible_to(user).filter(indicator=indicator, unit=unit, year=period_to.year).first()
-    path: list[float | None] = []
-    if target is not None:
-        for month in range(1, period_to.month + 1):
-            if target.monthly:
-                path.append(float(Decimal(target.monthly[month - 1])))
-            else:
-                path.append(float(target.annual * maths.time_progress(month, indicator.time_aggregation)))
-    return {
-        "months": [gettext("%(m)s月") % {"m": p.month} for p, _c in now],
-        "this_year": [_number(c.month_value) for _p, c in now],
-        "last_year": [_number(c.month_value) for _p, c in before],
-        "ytd": [_number(c.ytd_value) for _p, c in now],
-        "target_path": path,
-        "phased": bool(target is not None and target.monthly),
-        # the phased cumulative target up to `period_to`, exact (shown beside the YTD)
-        "phased_to_date": Decimal(target.monthly[period_to.month - 1])
-        if target is not None and target.monthly
-        else None,
-        "year": period_to.year,
-        "unit": indicator.unit_of_measure,
-        "is_stock": not indicator.is_flow,
-    }
 
 
 # --- Figures ---------------------------------------------------------------------------------------
