@@ -1,6 +1,6 @@
 """Reading stored values (one unit's values, a form's values, a value's history, a series, the
-explorer's trend chart) behind
-the one visibility guard; `kaifang.indicators.selectors` re-exports them."""
+explorer's trend chart) behind the one visibility guard; `kaifang.indicators.selectors` re-exports
+them."""
 
 from __future__ import annotations
 
