@@ -15,8 +15,7 @@ import time
 from typing import Any
 
 import chinese_calendar
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 KNOWN_FIRST_YEAR = min(chinese_calendar.holidays).year
@@ -95,36 +94,3 @@ def workdays_between(start: datetime.date, end: datetime.date) -> int:
         day += datetime.timedelta(days=1)
         count += is_workday(day)
     return count
-
-
-def set_override(*, actor: Any, day: datetime.date, is_workday: bool | None, note: str = "") -> None:
-    """Record (or with `is_workday=None` remove) a provincial arrangement for `day`. Province admins
-    and system actors only; audited."""
-    from kaifang.accounts.permissions import is_admin
-    from kaifang.audit.services import record_event
-    from kaifang.core.actors import is_system_actor
-    from kaifang.core.models import WorkdayOverride
-
-    if not is_system_actor(actor) and not is_admin(actor):
-        raise PermissionDenied(_("只有系统管理员可以调整工作日。"))
-    if is_workday is not None and not note.strip():
-        raise ValidationError({"note": _("请写明调整依据（如省政府通知文号）。")})
-    with transaction.atomic():
-        before = WorkdayOverride.objects.filter(day=day).values("is_workday", "note").first()
-        if is_workday is None:
-            WorkdayOverride.objects.filter(day=day).delete()
-        else:
-            WorkdayOverride.objects.update_or_create(
-                day=day, defaults={"is_workday": is_workday, "note": note.strip()[:200]}
-            )
-        record_event(
-            actor=actor,
-            action="core.workday.override",
-            object_type="core.workday",
-            object_id=day.isoformat(),
-            object_repr=day.isoformat(),
-            before=before,
-            after=None if is_workday is None else {"is_workday": is_workday, "note": note.strip()[:200]},
-        )
-    transaction.on_commit(clear_cache)
-    clear_cache()

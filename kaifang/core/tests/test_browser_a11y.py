@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from kaifang.core.a11y_testing import axe_violations, login
+from kaifang.core.tests.a11y_testing import axe_violations, login
 
 pytestmark = pytest.mark.browser
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from kaifang.core.a11y_testing import axe_violations, login
+from kaifang.core.tests.a11y_testing import axe_violations, login
 
 pytestmark = pytest.mark.browser
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from kaifang.core.a11y_testing import ZOOM_200, ZOOM_400, horizontal_overflow, login, unreachable_controls
+from kaifang.core.tests.a11y_testing import ZOOM_200, ZOOM_400, horizontal_overflow, login, unreachable_controls
 
 pytestmark = pytest.mark.browser
 
