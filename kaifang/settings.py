@@ -299,6 +299,9 @@ TASKS = {
 KAIFANG_AUDIT_DIGEST = env_str("KAIFANG_AUDIT_DIGEST", "sha256")
 KAIFANG_AUDIT_HMAC_KEY = env_str("KAIFANG_AUDIT_HMAC_KEY", "")
 KAIFANG_SM4_KEYS = env_str("KAIFANG_SM4_KEYS", "")
+# "auto": the import's bulk writes use PostgreSQL's UNNEST (psycopg 3) or SQLite's VALUES; "orm":
+# Django's bulk_create / bulk_update, for a domestic database (docs/operations.md §15; untested).
+KAIFANG_BULK_SQL = env_str("KAIFANG_BULK_SQL", "auto")
 
 # --- Kaifang domain settings ----------------------------------------------------------------------
 KAIFANG_PROVINCE_CODE = env_str("KAIFANG_PROVINCE_CODE", "210000")
