@@ -63,9 +63,7 @@ def add_route(
             template_id=template_id,
             per_minute=per_minute,
         )
-        record_event(
-            actor=actor, action="notifications.route.add", obj=route, unit=unit, after=_snapshot(route)
-        )
+        record_event(actor=actor, action="notifications.route.add", obj=route, unit=unit, after=_snapshot(route))
     return route
 
 

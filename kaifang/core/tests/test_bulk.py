@@ -21,6 +21,7 @@ def bulk_sql(request, settings):  # type: ignore[no-untyped-def]
     settings.KAIFANG_BULK_SQL = request.param
     return request.param
 
+
 JUNE = datetime.date(2018, 6, 1)
 HOSTILE = ["' OR 1=1 --", "1;DROP TABLE audit_auditevent", '"引号"与\\反斜杠', "%s %b {}", "多行\n说明"]
 COLUMNS = ["indicator", "unit", "period", "reported", "comment", "version", "updated_by", "updated_at"]

@@ -242,7 +242,8 @@ def test_routes_are_added_from_the_command_line_with_the_key_from_the_environmen
     call_command("channel_route", "test", str(route.pk), stdout=out)
     assert "sent" in out.getvalue() and len(channels.received["wecom"]) == 1
     with pytest.raises(CommandError, match="不含 \\?key="):
-        call_command("channel_route", "add", "--channel", "wecom", "--url", url + "?key=x", "--token-env", "WECOM_KEY_HN")
+        bad = ["--channel", "wecom", "--url", f"{url}?key=x", "--token-env", "WECOM_KEY_HN"]
+        call_command("channel_route", "add", *bad)
     call_command("channel_route", "disable", str(route.pk), stdout=out)
     send_kwargs = dict(unit=unit("210112"), kind="k", title="t", body="", dedup_key="after-disable")
     assert dispatch(**send_kwargs) == []
