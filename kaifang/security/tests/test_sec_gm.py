@@ -204,7 +204,7 @@ def test_rotation_refuses_to_run_without_a_key(settings):
         call_command("rotate_personal_keys", stdout=io.StringIO())
 
 
-def test_the_talent_form_takes_phone_and_id_number_stores_them_encrypted_and_checks_the_id(settings, client_for, hunnan):
+def test_the_talent_form_takes_phone_and_id_number_encrypted_and_checks_the_id(settings, client_for, hunnan):
     from kaifang.ledgers.models import TalentRecord
     from kaifang.orgs.models import OrgUnit
 
