@@ -147,6 +147,7 @@ if KAIFANG_LDAP_URL:
             bind_password=env_str("KAIFANG_LDAP_BIND_PASSWORD", ""),
             user_filter=env_str("KAIFANG_LDAP_USER_FILTER", "(uid=%(user)s)"),
             start_tls=env_bool("KAIFANG_LDAP_START_TLS", False),
+            ca_file=env_str("KAIFANG_LDAP_CA_FILE", ""),
         )
     )
     AUTHENTICATION_BACKENDS.append("kaifang.accounts.ldap_backend.DirectoryLdapBackend")

@@ -19,7 +19,6 @@ ARTIFACTS = Path("test-artifacts")
 def cas_site():  # type: ignore[no-untyped-def]
     """A Kaifang site with single sign-on pointed at a test CAS server."""
     from kaifang.core.testing import running_site
-
     from kaifang.notifications.tests.channel_servers import WECOM_KEY, running_channels
 
     with running_cas() as cas, running_channels() as robots, pytest.MonkeyPatch.context() as patch:
