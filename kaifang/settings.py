@@ -168,6 +168,7 @@ if KAIFANG_LDAP_URL:
             bind_password=env_str("KAIFANG_LDAP_BIND_PASSWORD", ""),
             user_filter=env_str("KAIFANG_LDAP_USER_FILTER", "(uid=%(user)s)"),
             start_tls=env_bool("KAIFANG_LDAP_START_TLS", False),
+            ca_file=env_str("KAIFANG_LDAP_CA_FILE", ""),
         )
     )
     AUTHENTICATION_BACKENDS.append("kaifang.accounts.ldap_backend.DirectoryLdapBackend")
@@ -320,6 +321,9 @@ TASKS = {
 KAIFANG_AUDIT_DIGEST = env_str("KAIFANG_AUDIT_DIGEST", "sha256")
 KAIFANG_AUDIT_HMAC_KEY = env_str("KAIFANG_AUDIT_HMAC_KEY", "")
 KAIFANG_SM4_KEYS = env_str("KAIFANG_SM4_KEYS", "")
+# "auto": the import's bulk writes use PostgreSQL's UNNEST (psycopg 3) or SQLite's VALUES; "orm":
+# Django's bulk_create / bulk_update, for a domestic database (docs/operations.md §15; untested).
+KAIFANG_BULK_SQL = env_str("KAIFANG_BULK_SQL", "auto")
 
 # --- Kaifang domain settings ----------------------------------------------------------------------
 KAIFANG_PROVINCE_CODE = env_str("KAIFANG_PROVINCE_CODE", "210000")

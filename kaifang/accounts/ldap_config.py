@@ -16,6 +16,7 @@ def ldap_settings(
     user_filter: str = "(uid=%(user)s)",
     start_tls: bool = False,
     timeout: int = 10,
+    ca_file: str = "",
 ) -> dict[str, Any]:
     import ldap
     from django_auth_ldap.config import GroupOfNamesType, LDAPSearch
@@ -32,6 +33,11 @@ def ldap_settings(
         "AUTH_LDAP_CONNECTION_OPTIONS": {ldap.OPT_NETWORK_TIMEOUT: timeout, ldap.OPT_TIMEOUT: timeout},
         "AUTH_LDAP_CACHE_TIMEOUT": 0,
     }
+    if ca_file:  # the directory's CA (ldaps:// or StartTLS); certificates are always verified
+        values["AUTH_LDAP_GLOBAL_OPTIONS"] = {
+            ldap.OPT_X_TLS_CACERTFILE: ca_file,
+            ldap.OPT_X_TLS_REQUIRE_CERT: ldap.OPT_X_TLS_DEMAND,
+        }
     if group_base:
         values["AUTH_LDAP_GROUP_SEARCH"] = LDAPSearch(group_base, ldap.SCOPE_SUBTREE, "(objectClass=groupOfNames)")
         values["AUTH_LDAP_GROUP_TYPE"] = GroupOfNamesType()

@@ -48,6 +48,10 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Sequence
         return []
     pk_field = _pk(model)
     columns = _fields(model, fields)
+    if _portable():
+        objects = [model(**{f.attname: v for f, v in zip(columns, row, strict=True)}) for row in rows]
+        model._default_manager.bulk_create(objects, batch_size=MAX_ROWS_PER_STATEMENT)
+        return [obj.pk for obj in objects]
     quote = connection.ops.quote_name
     head = f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(str(f.column)) for f in columns)}) "
     tail = f" RETURNING {quote(str(pk_field.column))}"
@@ -73,6 +77,10 @@ def update_columns(model: type[models.Model], fields: Sequence[str], rows: Seque
         return 0
     pk_field = _pk(model)
     all_fields = [pk_field, *_fields(model, fields)]
+    if _portable():
+        objects = [model(**{f.attname: v for f, v in zip(all_fields, row, strict=True)}) for row in rows]
+        model._default_manager.bulk_update(objects, [f.name for f in all_fields[1:]], batch_size=1000)
+        return len(rows)
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     aliases = [quote(f"c{n}") for n in range(len(all_fields))]
@@ -112,6 +120,15 @@ def _target(field: models.Field[Any, Any]) -> models.Field[Any, Any]:
 
 def _postgresql() -> bool:
     return connection.vendor == "postgresql"
+
+
+def _portable() -> bool:
+    """KAIFANG_BULK_SQL=orm: Django's own bulk_create / bulk_update instead of the hand-written SQL
+    (the seam for a database whose backend is neither PostgreSQL's nor SQLite's, or a
+    PostgreSQL-compatible one whose driver is not psycopg 3: KingbaseES, openGauss, DM)."""
+    from django.conf import settings
+
+    return getattr(settings, "KAIFANG_BULK_SQL", "auto") == "orm" or connection.vendor not in ("postgresql", "sqlite")
 
 
 def _chunks(rows: Sequence[Sequence[Any]], width: int) -> list[Sequence[Sequence[Any]]]:

@@ -130,6 +130,8 @@ class TalentForm(forms.Form):
     unit = UnitChoiceField(label=_("责任单位"), queryset=OrgUnit.objects.none(), empty_label=_("请选择单位"))
     introduced_on = forms.DateField(label=_("引进日期"), widget=DATE_INPUT)
     source_region = forms.ChoiceField(label=_("来源地"), choices=ORIGIN_CHOICES)
+    phone = forms.CharField(label=_("联系电话"), max_length=20, required=False)
+    id_number = forms.CharField(label=_("身份证件号码"), max_length=18, required=False)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -152,6 +154,8 @@ class TalentForm(forms.Form):
             unit=d["unit"],
             introduced_on=d["introduced_on"],
             source_region=d["source_region"],
+            phone=d.get("phone", ""),
+            id_number=d.get("id_number", ""),
         )
 
 

@@ -34,6 +34,19 @@ class TalentInput:
     programme: str = ""
     note: str = ""
     external_id: str = ""
+    phone: str = ""  # personal data: SM4-encrypted at rest, never in the audit trail
+    id_number: str = ""
+
+
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def id_number_ok(value: str) -> bool:
+    """An 18-character resident ID number whose check character is right (GB 11643-1999)."""
+    if len(value) != 18 or not value[:17].isdigit() or value[17] not in "0123456789X":
+        return False
+    total = sum(int(d) * w for d, w in zip(value[:17], ID_WEIGHTS, strict=True))
+    return "10X98765432"[total % 11] == value[17]
 
 
 def clean_talent_input(data: TalentInput) -> None:
@@ -54,6 +67,12 @@ def clean_talent_input(data: TalentInput) -> None:
         errors["employer"] = ["请填写用人单位。"]
     if data.source_region not in ORIGIN_NAMES:
         errors["source_region"] = ["来源地不在列表中。"]
+    phone = data.phone.strip()
+    if phone and not (7 <= len(phone) <= 20 and phone.replace("-", "").replace(" ", "").isdigit()):
+        errors["phone"] = ["联系电话应为手机号或固定电话号码。"]
+    id_number = data.id_number.strip().upper()
+    if id_number and not id_number_ok(id_number):
+        errors["id_number"] = ["身份证件号码应为18位，且末位校验码正确。"]
     if data.unit.kind == UnitKind.PLATFORM:
         errors["unit"] = ["责任单位应为市、县（区）或省直部门。"]
     if errors:
@@ -80,6 +99,8 @@ def create_talent(*, actor: Any, data: TalentInput) -> TalentRecord:
             introduced_on=data.introduced_on,
             source_region=data.source_region,
             note=data.note.strip()[:200],
+            phone=data.phone.strip(),
+            id_number=data.id_number.strip().upper(),
         )
         derived.push_values(actor=actor, keys={(data.unit.pk, data.introduced_on.replace(day=1))})
         record_event(actor=actor, action="ledgers.talent.create", obj=record, after=snapshot(record, TALENT_FIELDS))

@@ -27,9 +27,10 @@ STALE_SENDING = datetime.timedelta(minutes=10)
 
 def routes_for(unit: Any, kind: str) -> list[ChannelRoute]:
     """The unit's own routes for this kind (or for every kind); failing those, the province-wide ones."""
-    wanted = Q(kind="") | Q(kind=kind)
-    own = list(ChannelRoute.objects.filter(wanted, unit=unit, enabled=True))
-    return own or list(ChannelRoute.objects.filter(wanted, unit__isnull=True, enabled=True))
+    wanted = (Q(kind="") | Q(kind=kind)) & (Q(unit=unit) | Q(unit__isnull=True))
+    found = list(ChannelRoute.objects.filter(wanted, enabled=True).order_by("id"))  # one query per notice
+    own = [r for r in found if r.unit_id is not None]
+    return own or found
 
 
 def _phones(unit: Any) -> list[str]:

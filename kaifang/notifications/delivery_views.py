@@ -38,5 +38,5 @@ def deliveries(request: HttpRequest) -> HttpResponse:
         items = items.filter(sender=request.user.get_username())
     page = listing.page(listing.apply(items))
     for item in page:
-        item.kind_label = labels.notice_label(item.kind)  # type: ignore[attr-defined]
+        item.kind_label = _("渠道测试") if item.kind == "channel_test" else labels.notice_label(item.kind)  # type: ignore[attr-defined]
     return render(request, "notifications/deliveries.html", {"page": page, "listing": listing})

@@ -119,7 +119,7 @@ class Delivery(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True, db_index=True)
     last_error = models.CharField(_("失败原因"), max_length=300, blank=True)
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    created_at = models.DateTimeField(_("创建时间"), default=clock.now, editable=False)  # the app clock, as notices
 
     objects = DeliveryQuerySet.as_manager()
 

@@ -19,10 +19,15 @@ ARTIFACTS = Path("test-artifacts")
 def cas_site():  # type: ignore[no-untyped-def]
     """A Kaifang site with single sign-on pointed at a test CAS server."""
     from kaifang.core.testing import running_site
+    from kaifang.notifications.tests.channel_servers import WECOM_KEY, running_channels
 
-    with running_cas() as cas, pytest.MonkeyPatch.context() as patch:
+    with running_cas() as cas, running_channels() as robots, pytest.MonkeyPatch.context() as patch:
         patch.setitem(os.environ, "KAIFANG_CAS_URL", cas.url)
-        with running_site() as base:
+        patch.setitem(os.environ, "HUNNAN_ROBOT_KEY", WECOM_KEY)
+        url = robots.base + "/cgi-bin/webhook/send"
+        route = ["channel_route", "add", "--channel", "wecom", "--unit", "210112", "--url", url]
+        steps = [[*route, "--token-env", "HUNNAN_ROBOT_KEY"], ["channel_route", "test", "1"]]
+        with running_site(more_steps=steps) as base:
             yield base, cas
 
 
@@ -70,5 +75,12 @@ def test_a_county_reporter_signs_in_through_cas_on_a_phone_and_sees_only_the_cou
     rows = phone.locator("table.tree tbody tr")
     assert rows.count() == 1 and "浑南区" in rows.first.inner_text()
     assert phone.goto(base + "/orgs/210103/").status == 404  # type: ignore[union-attr]  # 沈河区: not theirs
+    phone.goto(base + "/")
     phone.screenshot(path=str(ARTIFACTS / "cas-reporter-phone.png"), full_page=True)
+    # the county's group robot got the channel test (kaifang channel_route test): the send record
+    phone.goto(base + "/notifications/deliveries/")
+    row = phone.locator("table.deliveries tbody tr").first
+    assert "开放平台消息渠道测试" in row.inner_text() and "已发送" in row.inner_text()
+    assert phone.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+    phone.screenshot(path=str(ARTIFACTS / "deliveries-phone.png"), full_page=True)
     context.close()

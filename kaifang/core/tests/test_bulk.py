@@ -13,6 +13,15 @@ from kaifang.indicators.tests.factories import make_indicator
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True, params=["auto", "orm"])
+def bulk_sql(request, settings):  # type: ignore[no-untyped-def]
+    """Each test with the hand-written SQL and with the portable ORM path (KAIFANG_BULK_SQL=orm,
+    the seam for domestic databases, docs/operations.md §15)."""
+    settings.KAIFANG_BULK_SQL = request.param
+    return request.param
+
+
 JUNE = datetime.date(2018, 6, 1)
 HOSTILE = ["' OR 1=1 --", "1;DROP TABLE audit_auditevent", '"引号"与\\反斜杠', "%s %b {}", "多行\n说明"]
 COLUMNS = ["indicator", "unit", "period", "reported", "comment", "version", "updated_by", "updated_at"]

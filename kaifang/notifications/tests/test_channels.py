@@ -220,3 +220,30 @@ def test_a_row_left_sending_by_a_dead_worker_is_given_up_not_resent(
     row.refresh_from_db()
     assert row.status == DeliveryStatus.GAVE_UP and "未再发送" in row.last_error
     assert channels.received["wecom"] == [] and route.pk
+
+
+def test_routes_are_added_from_the_command_line_with_the_key_from_the_environment(channels, monkeypatch, hunnan):  # type: ignore[no-untyped-def]
+    import io
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from kaifang.audit.models import AuditEvent
+
+    monkeypatch.setenv("WECOM_KEY_HN", WECOM_KEY)
+    out = io.StringIO()
+    url = channels.base + "/cgi-bin/webhook/send"
+    call_command("channel_route", "add", "--channel", "wecom", "--unit", "210112", "--url", url,
+                 "--token-env", "WECOM_KEY_HN", stdout=out)  # fmt: skip
+    route = ChannelRoute.objects.get()
+    assert route.token == WECOM_KEY and route.unit.code == "210112"
+    event = AuditEvent.objects.get(action="notifications.route.add")
+    assert WECOM_KEY not in str(event.after) and event.after["has_token"] is True
+    call_command("channel_route", "test", str(route.pk), stdout=out)
+    assert "sent" in out.getvalue() and len(channels.received["wecom"]) == 1
+    with pytest.raises(CommandError, match="不含 \\?key="):
+        bad = ["--channel", "wecom", "--url", f"{url}?key=x", "--token-env", "WECOM_KEY_HN"]
+        call_command("channel_route", "add", *bad)
+    call_command("channel_route", "disable", str(route.pk), stdout=out)
+    send_kwargs = dict(unit=unit("210112"), kind="k", title="t", body="", dedup_key="after-disable")
+    assert dispatch(**send_kwargs) == []

@@ -154,7 +154,7 @@ def test_sec_20_each_security_event_writes_exactly_one_audit_record(personas, ac
 WRITE_CALLS = (".save(", ".create(", ".update(", ".delete(", "bulk_create(", "bulk_update(", "get_or_create(")
 # Writers that are audited one level up, or write no business data (reviewed).
 NOT_AUDITED_HERE = {
-    "kaifang/accounts/services.py:token_for",  # last-used time of a token, not data
+    "kaifang/accounts/token_services.py:token_for",  # last-used time of a token, not data
     "kaifang/ledgers/services.py:get_or_create_investor",  # called inside the audited project writes
     "kaifang/notifications/services.py:notify",  # an inbox message, not data
     "kaifang/notifications/services.py:mark_read",  # the reader's own inbox state

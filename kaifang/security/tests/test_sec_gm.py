@@ -202,3 +202,26 @@ def test_rotation_refuses_to_run_without_a_key(settings):
     settings.KAIFANG_SM4_KEYS = ""
     with pytest.raises(CommandError, match="KAIFANG_SM4_KEYS"):
         call_command("rotate_personal_keys", stdout=io.StringIO())
+
+
+def test_the_talent_form_takes_phone_and_id_number_encrypted_and_checks_the_id(settings, client_for, hunnan):
+    from kaifang.ledgers.models import TalentRecord
+    from kaifang.orgs.models import OrgUnit
+
+    settings.KAIFANG_SM4_KEYS = K1
+    form = {
+        "name": "王研究员", "kind": "person", "headcount": 1, "field": "新材料", "level": "provincial",
+        "programme": "", "employer": "沈阳某研究院", "unit": OrgUnit.objects.get(code="210112").pk,
+        "introduced_on": "2018-06-15", "source_region": "DE", "phone": "13912345678",
+        "id_number": "11010519491231002x",  # the standard's own example number (lower-case x accepted)
+    }  # fmt: skip
+    page = client_for(hunnan)
+    bad = page.post("/ledgers/talents/new/", {**form, "id_number": "110105194912310021"})
+    assert bad.status_code == 200 and "末位校验码" in bad.content.decode()
+    assert not TalentRecord.objects.exists()
+    assert page.post("/ledgers/talents/new/", form).status_code == 302
+    record = TalentRecord.objects.get()
+    assert (record.phone, record.id_number) == ("13912345678", "11010519491231002X")
+    assert _stored("ledgers_talentrecord", "id_number", record.pk).startswith("sm4:k1:")
+    event = AuditEvent.objects.get(action="ledgers.talent.create")
+    assert "13912345678" not in json.dumps(event.after) and "11010519491231002X" not in json.dumps(event.after)
