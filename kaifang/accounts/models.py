@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kaifang.core import clock
+from kaifang.core.personal import EncryptedCharField
 from kaifang.orgs.roles import Role  # re-exported: the roles' one home is orgs, beside the scope rule
 from kaifang.orgs.scope import unit_scope_q
-from kaifang.security.personal import EncryptedCharField
 
 
 class UserQuerySet(models.QuerySet["User"]):

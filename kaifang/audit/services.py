@@ -81,7 +81,7 @@ def digest_text(canonical: str, algorithm: str) -> str:
         from django.conf import settings
         from django.core.exceptions import ImproperlyConfigured
 
-        from kaifang.security.gm import hmac_sm3
+        from kaifang.core.gm import hmac_sm3
 
         key = str(getattr(settings, "KAIFANG_AUDIT_HMAC_KEY", "") or "")
         if len(key) < 16:

@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kaifang.core import clock
+from kaifang.core.personal import EncryptedCharField
 from kaifang.ledgers.reference import (
     ORIGIN_CHOICES,
     ORIGIN_NAMES,
@@ -30,7 +31,6 @@ from kaifang.ledgers.reference import (
     origin_tags,
 )
 from kaifang.orgs.scope import unit_scope_q
-from kaifang.security.personal import EncryptedCharField
 
 MONEY: dict[str, Any] = {"max_digits": 16, "decimal_places": 2}
 

@@ -16,7 +16,7 @@ from django.db.models import Q
 
 from kaifang.audit.services import record_event
 from kaifang.core.actors import SystemActor
-from kaifang.security.personal import PREFIX, current_key_id, encrypt, key_id_of
+from kaifang.core.personal import PREFIX, current_key_id, encrypt, key_id_of
 
 # Every personal field stored encrypted (model label, field name). Add new ones here.
 PERSONAL_FIELDS: list[tuple[str, str]] = [

@@ -15,8 +15,8 @@ from django.db import connection
 
 from kaifang.audit.models import AuditEvent
 from kaifang.audit.services import record_event, verify_chain
-from kaifang.security import gm
-from kaifang.security.personal import PersonalDataError, decrypt, encrypt, key_id_of
+from kaifang.core import gm
+from kaifang.core.personal import PersonalDataError, decrypt, encrypt, key_id_of
 from kaifang.security.tests.test_sec_audit import _tamper
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from kaifang.security.personal import current_key_id
+from kaifang.core.personal import current_key_id
 from kaifang.security.rotation import remaining, rotate
 
 

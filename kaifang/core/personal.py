@@ -21,7 +21,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 
-from kaifang.security import gm
+from kaifang.core import gm
 
 PREFIX = "sm4:"
 
