@@ -14,7 +14,12 @@ Printed, each over --repeat runs (p50/p95):
 4. apply: `kaifang.reporting.excel.apply_plan` (all units in one transaction through
    `save_submissions_values` → `save_many`: history, exact YTDs, one audit event per unit), with
    a new figure in every cell each run, so every run changes all 11,400 figures;
-5. the whole import: upload + apply, which is what the 50 k cells/s target is about.
+5. the whole import: upload + apply, which is what the 50 k cells/s target is about;
+6. the dry run over stored figures: every cell changed, so the check lists every change old → new
+   (with the warnings of its row) and compares each row's template version (column J, as the
+   downloaded template carries it) with the stored one — the listing the import page shows;
+7. the same with every row stale (the file's versions older than the stored ones): every row is
+   flagged with why, and the apply is refused until each is confirmed.
 
     .venv/bin/python bench/import_xlsx.py [--indicators 100] [--repeat 3]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/import_xlsx.py
@@ -77,9 +82,10 @@ def report(label: str, samples: list[float], cells: int, baseline: list[float] |
 
 def filled_workbook(rows: list[list[Any]], round_id: int) -> bytes:
     from kaifang.core.spreadsheets import Column, SheetSpec, write_workbook
-    from kaifang.reporting.excel import HEADERS, INFO_SHEET, SHEET
+    from kaifang.reporting.excel import HEADERS, INFO_SHEET, SHEET, VERSION_HEADER
 
     columns = [Column(h, number=h in ("上年同期", "本期数值"), locked=h != "本期数值") for h in HEADERS]
+    columns.append(Column(VERSION_HEADER, locked=True, number=True, decimals=0, hidden=True))
     info = SheetSpec(INFO_SHEET, [Column("项目"), Column("内容")], [["批次编号", str(round_id)]])
     return write_workbook([SheetSpec(SHEET, columns, rows, protect=True), info])
 
@@ -147,15 +153,32 @@ def run(args: argparse.Namespace) -> None:
         deadline=datetime.datetime(2018, 7, 10, tzinfo=tz),
     )
 
-    def rows(offset: int) -> list[list[Any]]:
-        return [
-            [u.code, u.name, i.code, i.name, "万元", "累计值", None, Decimal(1000 + 7 * k + offset) / 100, ""]
-            for u in units
-            for k, i in enumerate(indicators)
-        ]
+    def rows(offset: int, lag: int = 0) -> list[list[Any]]:
+        """Every figure new; column J the version stored now (as a fresh template has it), minus `lag`."""
+        versions = {(u, i): v for u, i, v in DataValue.objects.values_list("unit__code", "indicator__code", "version")}
+        out = []
+        for u in units:
+            for k, i in enumerate(indicators):
+                seen = versions.get((u.code, i.code))
+                seen = None if seen is None else seen - lag
+                out.append(
+                    [
+                        u.code,
+                        u.name,
+                        i.code,
+                        i.name,
+                        "万元",
+                        "累计值",
+                        None,
+                        Decimal(1000 + 7 * k + offset) / 100,
+                        "",
+                        seen,
+                    ]
+                )
+        return out
 
     data = filled_workbook(rows(0), round_.pk)
-    cells = len(units) * len(indicators) * 9
+    cells = len(units) * len(indicators) * 10
     db = "PostgreSQL" if "postgres" in os.environ["DATABASE_URL"] else "SQLite"
     print(
         f"{db}: {len(units)} units × {len(indicators)} indicators = {len(units) * len(indicators):,} rows, "
@@ -194,6 +217,36 @@ def run(args: argparse.Namespace) -> None:
     report("apply (apply_plan, one transaction)", applies, cells, base)
     report("whole import (upload + apply)", totals, cells, base)
     print(f"values stored: {DataValue.objects.count():,}")
+
+    from kaifang.reporting.excel_apply import check_confirmed
+
+    changed = filled_workbook(rows(500), round_.pk)
+    listing, plan = timed(
+        lambda: check_workbook(user=province, round_=round_, data=changed, filename="bench.xlsx"), args.repeat
+    )
+    assert not plan.problems and len(plan.listing) == len(units) * len(indicators), len(plan.listing)
+    assert all(c["old"] is not None and not c["stale"] for c in plan.listing)
+    report("dry run, old → new listing", listing, cells, base)
+    print(f"  {len(plan.listing):,} changes listed old → new, e.g. {plan.listing[0]['old']} → {plan.listing[0]['new']}")
+    stale_file = filled_workbook(rows(600, lag=1), round_.pk)
+    stale, plan = timed(
+        lambda: check_workbook(user=province, round_=round_, data=stale_file, filename="bench.xlsx"), args.repeat
+    )
+    assert len(plan.as_json()["stale"]) == len(units) * len(indicators)
+    report("dry run, every row stale", stale, cells, base)
+    with change_context(channel="import"):
+        batch = upload_workbook(user=province, round_=round_, data=stale_file, filename="stale.xlsx", run_now=True)
+    try:
+        check_confirmed(batch, [])
+    except Exception as exc:  # refused: every stale row must be confirmed
+        print(f"  apply refused until confirmed: {str(exc)[:90]}…")
+    start = time.perf_counter()
+    check_confirmed(batch, batch.plan["stale"])
+    with change_context(channel="import"):
+        batch.plan = {**batch.plan, "confirmed": batch.plan["stale"]}
+        batch.save(update_fields=["plan"])
+        apply_plan(user=province, batch=batch)
+    print(f"  apply with every stale row confirmed: {(time.perf_counter() - start) * 1000:.0f} ms")
 
 
 if __name__ == "__main__":

@@ -69,9 +69,9 @@ def drop_database(name: str | None, *, base: str | None = None) -> None:
 
 
 @contextmanager
-def running_site(more_steps: list[list[str]] | None = None) -> Iterator[str]:
+def running_site(prepare: list[list[str]] | None = None) -> Iterator[str]:
     """Migrate and load the demo into a fresh database, serve it with gunicorn, yield its base URL.
-    `more_steps`: further `kaifang` commands to run on that database before serving."""
+    `prepare`: further `kaifang` commands run after the demo is loaded (a test's own arrangement)."""
     with tempfile.TemporaryDirectory(prefix="kaifang-browser-") as tmpdir:
         tmp = Path(tmpdir)
         url, pg_name = create_database("browser", tmp)
@@ -86,7 +86,7 @@ def running_site(more_steps: list[list[str]] | None = None) -> Iterator[str]:
             "KAIFANG_STATIC_ROOT": str(tmp / "static"),
         }
         kaifang = [sys.executable, "-m", "kaifang.cli"]
-        for step in (["migrate", "-v0"], ["collectstatic", "--noinput", "-v0"], ["load_demo"], *(more_steps or [])):
+        for step in (["migrate", "-v0"], ["collectstatic", "--noinput", "-v0"], ["load_demo"], *(prepare or [])):
             subprocess.run(kaifang + step, env=env, check=True, capture_output=True)
         port = free_port()
         log = (tmp / "server.log").open("w")

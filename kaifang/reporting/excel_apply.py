@@ -72,7 +72,8 @@ def apply_plan(*, user: Any, batch: ImportBatch, progress: Progress | None = Non
                 "sha256": locked.sha256,
                 "units": len(units),
                 "values": batch_changes(locked),
-                "stale_overwritten": locked.plan.get("confirmed", []) or None,
+                "stale_overwritten": locked.plan.get("confirmed", [])[:500] or None,  # the rows confirmed
+                "stale_overwritten_count": len(locked.plan.get("confirmed", [])) or None,
             },
         )
     return changed
@@ -100,8 +101,9 @@ def batch_changes(batch: ImportBatch) -> int:
 def check_confirmed(batch: ImportBatch, confirmed: list[str]) -> list[str]:
     """The stale rows the uploader confirmed; refuses (naming each row and why) when any is not."""
     stale = set(batch.plan.get("stale", []))
-    ok = sorted(stale & set(confirmed))
-    missing = [c for c in batch.plan.get("changes", []) if c["key"] in stale - set(ok)]
+    ok = stale & set(confirmed)
+    unconfirmed = stale - ok
+    missing = [c for c in batch.plan.get("changes", []) if c["key"] in unconfirmed] if unconfirmed else []
     if missing:
         rows = "；".join(f"第{c['row']}行 {c['unit_name']} {c['indicator_name']}：{c['why']}" for c in missing[:20])
         raise ValidationError(
@@ -109,4 +111,4 @@ def check_confirmed(batch: ImportBatch, confirmed: list[str]) -> list[str]:
             f"未确认前不导入任何数据。{rows}",
             code="stale_rows",
         )
-    return ok
+    return sorted(ok)

@@ -17,7 +17,7 @@ from kaifang.indicators.models import DataValue, Indicator, Source
 from kaifang.indicators.periods import add_months, same_month_last_year
 from kaifang.reporting.models import Reminder, ReportingRound, Submission, SubmissionStatus
 from kaifang.reporting.validation import ERROR, Finding, active_rules, check_values, load_history
-from kaifang.reporting.workflow import REVIEWER, allowed_actions, parts_of
+from kaifang.reporting.workflow import REVIEWER, allowed_actions, parts_of, reviewing_unit
 
 ORDER: dict[str, int] = {SubmissionStatus.SUBMITTED: 0, SubmissionStatus.RETURNED: 1, SubmissionStatus.DRAFT: 2}
 
@@ -96,7 +96,14 @@ def queue_rows(user: Any, round_: ReportingRound, *, status: str = "") -> list[Q
     subs = Submission.objects.visible_to(user).filter(round=round_).select_related("unit", "round", "submitted_by")
     if status:
         subs = subs.filter(status=status)
-    mine = [s for s in subs if REVIEWER in parts_of(user, s.unit)]
+    reviewers: dict[tuple[int | None, str], Any] = {}  # the reviewing unit follows from parent and kind
+    parts: dict[int, set[str]] = {}
+    for s in subs:
+        key = (s.unit.parent_id, s.unit.kind)
+        if key not in reviewers:
+            reviewers[key] = reviewing_unit(s.unit)
+        parts[s.pk] = parts_of(user, s.unit, reviewer=reviewers[key])
+    mine = [s for s in subs if REVIEWER in parts[s.pk]]
     mine.sort(key=lambda s: (ORDER.get(s.status, 3), s.unit.path))
     if not mine:
         return []
@@ -145,5 +152,5 @@ def queue_rows(user: Any, round_: ReportingRound, *, status: str = "") -> list[Q
             for i in indicators
         ]
         count, last = reminders.get(sub.pk, (0, None))
-        rows.append(QueueRow(sub, figures, allowed_actions(user, unit, sub.status), count, last))
+        rows.append(QueueRow(sub, figures, allowed_actions(user, unit, sub.status, parts=parts[sub.pk]), count, last))
     return rows

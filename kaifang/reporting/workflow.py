@@ -57,8 +57,12 @@ def reviewing_unit(unit: OrgUnit) -> OrgUnit | None:
     return provinces[-1] if provinces else None
 
 
-def parts_of(user: Any, unit: OrgUnit) -> set[str]:
-    """The parts `user` plays for `unit`'s submission (empty: none, so every action is refused)."""
+_ASK = object()
+
+
+def parts_of(user: Any, unit: OrgUnit, *, reviewer: Any = _ASK) -> set[str]:
+    """The parts `user` plays for `unit`'s submission (empty: none, so every action is refused).
+    `reviewer`: `reviewing_unit(unit)` when the caller already knows it (a queue of many units)."""
     role = role_of(user)
     own_unit = getattr(user, "unit", None)
     if role is None or own_unit is None:
@@ -66,7 +70,8 @@ def parts_of(user: Any, unit: OrgUnit) -> set[str]:
     parts = set()
     if role in WRITING_ROLES and own_unit.pk == unit.pk:
         parts.add(REPORTER)
-    reviewer = reviewing_unit(unit)
+    if reviewer is _ASK:
+        reviewer = reviewing_unit(unit)
     reviews: dict[str, str] = {UnitKind.CITY: Role.CITY_OFFICER, UnitKind.PROVINCE: Role.PROVINCE_SUPERVISOR}
     if reviewer is not None and own_unit.pk == reviewer.pk and reviews.get(reviewer.kind) == role:
         parts.add(REVIEWER)
@@ -75,6 +80,7 @@ def parts_of(user: Any, unit: OrgUnit) -> set[str]:
     return parts
 
 
-def allowed_actions(user: Any, unit: OrgUnit, status: str) -> list[str]:
+def allowed_actions(user: Any, unit: OrgUnit, status: str, *, parts: set[str] | None = None) -> list[str]:
     """Actions `user` may take on a submission of `unit` in `status` (for buttons)."""
-    return [action for action, _step in TRANSITIONS.allowed(status, parts_of(user, unit))]
+    parts = parts_of(user, unit) if parts is None else parts
+    return [action for action, _step in TRANSITIONS.allowed(status, parts)]

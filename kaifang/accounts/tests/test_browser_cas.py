@@ -27,7 +27,7 @@ def cas_site():  # type: ignore[no-untyped-def]
         url = robots.base + "/cgi-bin/webhook/send"
         route = ["channel_route", "add", "--channel", "wecom", "--unit", "210112", "--url", url]
         steps = [[*route, "--token-env", "HUNNAN_ROBOT_KEY"], ["channel_route", "test", "1"]]
-        with running_site(more_steps=steps) as base:
+        with running_site(prepare=steps) as base:
             yield base, cas
 
 

@@ -62,10 +62,10 @@ def test_a_county_fills_warns_explains_submits_and_the_city_approves(page_as, li
     county.screenshot(path="test-artifacts/reporting-entry-submitted.png", full_page=True)
 
     city.goto(live_site + round_url + "queue/")
-    row = city.locator("tr[data-unit='210112']")
-    row.locator("button[data-action=approve]").click()
+    city.check("#tick-210112")
+    city.click("#batch-approve")
     city.wait_for_selector(".msg-success")
-    assert "浑南区：已审核通过" in city.inner_text(".messages")
+    assert "已审核通过 1 个单位：浑南区" in city.inner_text(".messages")
     city.screenshot(path="test-artifacts/reporting-queue.png")
 
     assert cbec_total(city, live_site, round_url) == city_before + values["CBEC"]
