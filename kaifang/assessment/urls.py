@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kaifang.assessment import scheme_views, views, views_versions
+from kaifang.assessment import export_views, scheme_views, views, views_versions
 
 app_name = "assessment"
 urlpatterns = [
@@ -20,15 +20,23 @@ urlpatterns = [
     path("schemes/<str:code>/versions/<int:number>/activate/", views_versions.activate, name="activate"),
     path("schemes/<str:code>/<str:period>/", views.results, name="results"),
     path("schemes/<str:code>/<str:period>/publish/", views.publish, name="publish"),
+    path("schemes/<str:code>/<str:period>/export.xlsx", export_views.export_results, name="results_export"),
     path("schemes/<str:code>/<str:period>/units/<str:unit>/", views.unit_score, name="unit"),
+    path("schemes/<str:code>/<str:period>/units/<str:unit>/export.xlsx", export_views.export_unit, name="unit_export"),
     path("published/<int:pk>/", views.snapshot_detail, name="snapshot"),
+    path("published/<int:pk>/export.xlsx", export_views.export_snapshot, name="snapshot_export"),
     path("published/<int:pk>/units/<str:unit>/", views.snapshot_unit, name="snapshot_unit"),
+    path(
+        "published/<int:pk>/units/<str:unit>/export.xlsx",
+        export_views.export_snapshot_unit,
+        name="snapshot_unit_export",
+    ),
     path("figures/<str:indicator>/<str:unit>/<str:period>/", views.figure, name="figure"),
     path("adjustments/", views.adjustments, name="adjustments"),
-    path("adjustments/export.xlsx", views.export_adjustments, name="export_adjustments"),
+    path("adjustments/export.xlsx", export_views.export_adjustments, name="export_adjustments"),
     path("adjustments/<int:pk>/decide/", views.decide, name="decide"),
     path("bulletins/", views.bulletins, name="bulletins"),
-    path("bulletins/export.xlsx", views.export_bulletins, name="export_bulletins"),
+    path("bulletins/export.xlsx", export_views.export_bulletins, name="export_bulletins"),
     path("bulletins/<int:pk>/", views.bulletin_detail, name="bulletin"),
     path("bulletins/<int:pk>/download/", views.bulletin_download, name="bulletin_download"),
 ]

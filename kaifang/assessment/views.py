@@ -20,8 +20,6 @@ from kaifang.assessment import engine, selectors, services
 from kaifang.assessment.documents import CONTENT_TYPES
 from kaifang.assessment.forms import AdjustmentForm, BulletinForm, PublishForm
 from kaifang.assessment.links import default_period, period_or_default, with_links
-from kaifang.audit.services import record_export
-from kaifang.core.spreadsheets import Column, SheetSpec, write_workbook, xlsx_response
 from kaifang.indicators.models import DataValue, Indicator, Target
 from kaifang.indicators.periods import parse_period, ytd_label, ytd_text
 from kaifang.orgs.models import OrgUnit
@@ -371,44 +369,3 @@ def bulletin_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     return FileResponse(
         bulletin.file.open("rb"), as_attachment=True, filename=name, content_type=CONTENT_TYPES[bulletin.format]
     )
-
-
-# --- Exports of the two lists ---------------------------------------------------------------------
-
-
-@login_required
-def export_adjustments(request: HttpRequest) -> HttpResponse:
-    """The filtered 加减分事项 as Excel (every page); the export is audited."""
-    user = user_of(request)
-    listing = selectors.ADJUSTMENT_LIST.read(request.GET, user=user)
-    entries = list(selectors.visible_adjustments(user, listing))
-    rows = [
-        [e.unit.name, e.period, f"{e.scheme_code}/{e.item_code}", e.points, e.reason, e.evidence, e.get_state_display()]
-        for e in entries
-    ]
-    record_export(actor=user, what="assessment.adjustments", rows=len(rows), filters=listing.described())
-    columns = [
-        Column("单位", 16), Column("期间", 10), Column("考核项", 20), Column("分值", 8, number=True),
-        Column("事由", 30), Column("依据", 30), Column("状态", 10),
-    ]  # fmt: skip
-    return xlsx_response(write_workbook([SheetSpec("加减分事项", columns, rows)]), "加减分事项.xlsx")
-
-
-@login_required
-def export_bulletins(request: HttpRequest) -> HttpResponse:
-    """The filtered list of bulletins as Excel; the export is audited."""
-    user = user_of(request)
-    if not selectors.can_read_bulletins(user):
-        raise Http404("bulletins")
-    listing = selectors.BULLETIN_LIST.read(request.GET, user=user)
-    bulletins = list(selectors.bulletins_for_user(user, listing))
-    rows = [
-        [b.title, b.doc_number, b.scheme_code, b.period, b.get_format_display(), b.get_status_display(), b.created_at]
-        for b in bulletins
-    ]
-    record_export(actor=user, what="assessment.bulletins", rows=len(rows), filters=listing.described())
-    columns = [
-        Column("标题", 40), Column("文号", 20), Column("方案", 16), Column("期间", 10), Column("格式", 8),
-        Column("状态", 10), Column("生成时间", 18),
-    ]  # fmt: skip
-    return xlsx_response(write_workbook([SheetSpec("通报", columns, rows)]), "通报列表.xlsx")

@@ -188,6 +188,8 @@ class PdfTextOfdWriter:
                 continue
             stroke, fill = drawing.get("color"), drawing.get("fill")
             attrs = f'Stroke="{"true" if stroke else "false"}" Fill="{"true" if fill else "false"}"'
+            if fill and drawing.get("even_odd"):
+                attrs += ' Rule="Even-Odd"'  # a border drawn as an outer and an inner box: the ring between
             width = drawing.get("width") or 0.0
             colours = ""
             if stroke:

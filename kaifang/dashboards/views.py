@@ -56,6 +56,7 @@ def _cockpit(request: HttpRequest, code: str) -> HttpResponse:
         "breadcrumb": breadcrumb(request.user, target),
         "period": period,
         "period_label": ytd_text(period),
+        "period_ym": f"{period:%Y-%m}",
         "cards": selectors.cards(target, period),
         "tasks": selectors.task_summary(request.user, target),
         "warnings": selectors.warning_rows(target, period),
@@ -116,6 +117,22 @@ def map_urls(target: OrgUnit) -> dict[str, str]:
         if finders.find(name):
             out[code] = static(name)
     return out
+
+
+@login_required
+def export(request: HttpRequest, code: str) -> HttpResponse:
+    """The unit's cockpit panels as Excel (404 outside the user's scope); the export is audited."""
+    from kaifang.audit.services import record_export
+    from kaifang.core.spreadsheets import xlsx_response
+    from kaifang.dashboards.exports import cockpit_workbook
+
+    target = get_unit_for_user(request.user, code)
+    period = _period(request)
+    data, rows = cockpit_workbook(request.user, target, period)
+    record_export(
+        actor=request.user, what="dashboards.cockpit", rows=rows, filters={"unit": code, "period": f"{period:%Y-%m}"}
+    )
+    return xlsx_response(data, f"{target.name}驾驶舱{ytd_text(period)}.xlsx")
 
 
 @login_required
