@@ -108,6 +108,7 @@ def prepare(users: int) -> tuple[int, list[tuple[str, str, str]]]:
                     role=Role.REPORTER,
                     password=unusable,
                     password_changed_at=clock.now(),
+                    scope_granted_at=clock.now(),  # the security administrator's grant (scope rule)
                 )
                 for i, unit in enumerate(units)
             ]

@@ -133,14 +133,26 @@ def _take_lease(job: Job, now: datetime.datetime) -> bool:
     )
 
 
+def resume_after_dead_run(name: str) -> None:
+    """A run of `name` died with its worker (the reaper saw it): its period is still owed, so the
+    lease is freed at once (not after it expires) and a new run is enqueued; the job's own dedup
+    keys make finishing the half-done period safe."""
+    from kaifang.core.models import ScheduledJob
+
+    ScheduledJob.objects.filter(name=name).update(lease_until=None)
+    schedule_jobs([name])
+
+
 @task
 def run_job(name: str) -> str:
     """One run of a recurring job, then the next run is enqueued (at most one pending)."""
+    from kaifang.core.batches import reap_dead_runs
     from kaifang.core.models import ScheduledJob
 
     job = job_named(name)
     if job is None:
         return "unknown"
+    reap_dead_runs()  # a run killed with its worker (even the reaper's own) frees its job first
     now = timezone.now()
     outcome = "skipped"
     try:

@@ -7,6 +7,7 @@ job is gone."""
 from __future__ import annotations
 
 import datetime
+import functools
 import logging
 import os
 import socket
@@ -127,6 +128,11 @@ def reap_dead_runs(*, now: datetime.datetime | None = None) -> int:
                 continue
             args = (result.args_kwargs or {}).get("args", [])
             fail_batch(result.task_path, args, DIED_MESSAGE.format(ref=str(result.pk)[:8]))
+            if result.task_path == "kaifang.core.jobs.run_job" and args:
+                from kaifang.core.jobs import resume_after_dead_run
+
+                # The killed run never finished its period: free its lease, enqueue the next run.
+                transaction.on_commit(functools.partial(resume_after_dead_run, str(args[0])))
         logger.warning("task %s of dead worker %s failed by the reaper", result.pk, worker)
         reaped += 1
     return reaped

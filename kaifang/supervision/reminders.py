@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 
@@ -39,7 +40,7 @@ class ReminderCounts:
 class _Sender:
     """`notify_unit`, skipping in memory what is already sent: a repeated run makes no queries per task."""
 
-    def __init__(self, tasks: list[Task]) -> None:
+    def __init__(self, tasks: list[Any]) -> None:
         units = {task.lead_unit_id: task.lead_unit for task in tasks}
         units.update({task.issuer_unit_id: task.issuer_unit for task in tasks})
         self.recipients = {pk: {u.pk for u in unit_recipients(unit)} for pk, unit in units.items()}

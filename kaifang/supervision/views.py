@@ -19,6 +19,7 @@ from kaifang.audit.services import record_export
 from kaifang.core import clock
 from kaifang.core.listing import Listing
 from kaifang.core.versions import error_status
+from kaifang.supervision import board as board_selectors
 from kaifang.supervision import selectors, services, workflow
 from kaifang.supervision.exports import board_workbook
 from kaifang.supervision.forms import (
@@ -55,12 +56,13 @@ def _board(request: HttpRequest) -> tuple[Listing, list[selectors.TaskRow]]:
 
 @login_required
 def board(request: HttpRequest) -> HttpResponse:
-    listing, rows = _board(request)
+    listing = selectors.TASK_LIST.read(request.GET, user=request.user)
+    paged = board_selectors.board(user_of(request), listing)  # counts over all, models for one page
     context = {
         "listing": listing,
-        "page": listing.page(rows),
-        "summary": selectors.board_summary(rows),
-        "missing_by_unit": selectors.missing_reports_by_unit(rows)[:10],
+        "page": paged.page,
+        "summary": paged.summary,
+        "missing_by_unit": paged.missing_by_unit,
         "help_requests": selectors.help_requests(request.user),
         "today": clock.today(),
         "can_create": workflow.can_create_tasks(request.user),
