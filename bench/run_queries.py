@@ -152,7 +152,13 @@ def main() -> None:
         )
         province = OrgUnit.objects.get(pk=top["parent__parent_id"])  # type: ignore[index]
     user = SimpleNamespace(
-        is_authenticated=True, is_active=True, role=Role.PROVINCE_SUPERVISOR, unit=province, pk=None, username="bench"
+        is_authenticated=True,
+        is_active=True,
+        role=Role.PROVINCE_SUPERVISOR,
+        unit=province,
+        pk=None,
+        username="bench",
+        scope_granted_at=datetime.datetime(2018, 1, 1, tzinfo=datetime.UTC),  # a granted scope (see orgs.scope)
     )
     indicators = list(Indicator.objects.filter(code__startswith="BN").order_by("code"))
     cities = list(OrgUnit.objects.filter(parent=province, kind="city").order_by("code"))
