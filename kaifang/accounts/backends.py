@@ -18,6 +18,7 @@ from kaifang.accounts.models import User
 from kaifang.audit.models import AuditEvent
 from kaifang.audit.services import record_event
 from kaifang.core import clock, context
+from kaifang.core.actors import UnverifiedName
 
 FAILURE_ACTIONS = ("auth.login_failed", "auth.2fa.failed")
 
@@ -84,7 +85,7 @@ def register_failure(user: User) -> bool:
         until = timezone.now() + datetime.timedelta(minutes=settings.KAIFANG_LOCKOUT_MINUTES)
         User.objects.filter(pk=user.pk).update(locked_until=until, failed_logins=0)
         record_event(
-            actor=user.username,
+            actor=UnverifiedName(user.username),  # the sign-in never succeeded: the name is recorded, not trusted
             action="auth.login_locked",
             obj=user,
             unit=user.unit,

@@ -13,7 +13,7 @@ from django.db import models, transaction
 
 from kaifang.audit.models import AuditChainHead, AuditEvent, DenialWindow
 from kaifang.core import clock, context
-from kaifang.core.actors import actor_name
+from kaifang.core.actors import UnverifiedName, actor_name
 
 DENIAL_WINDOW = datetime.timedelta(minutes=1)
 # What this request has already written to the trail ("export", "denied"), so the request-level
@@ -276,7 +276,7 @@ def flush_denials(*, now: datetime.datetime | None = None, everything: bool = Fa
         for window in done:
             with context.change_context(channel=window.channel, ip=window.ip, request_id=window.request_id):
                 record_event(
-                    actor=window.actor or window.username,
+                    actor=window.actor or UnverifiedName(window.username),
                     action="access.denied",
                     object_type="http.request",
                     object_repr=f"{window.method} {window.path}"[:255],

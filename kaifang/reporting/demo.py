@@ -31,7 +31,7 @@ from kaifang.core.actors import SystemActor
 from kaifang.core.context import change_context
 from kaifang.indicators.demo import history_batches, history_indicators, history_months, history_units, planned_value
 from kaifang.indicators.figures import ValueEntry
-from kaifang.indicators.models import Indicator, Source
+from kaifang.indicators.models import DataValue, Indicator, Source
 from kaifang.indicators.periods import add_months, month_label
 from kaifang.indicators.services import save_many
 from kaifang.orgs.models import OrgUnit, UnitKind
@@ -208,8 +208,6 @@ def _submit(sub: Submission, actor: SystemActor, comments: dict[str, str]) -> No
     pending = [f for f in result.unexplained_warnings if f.severity == WARNING]
     if pending:
         values, _comments = stored_figures(sub)
-        from kaifang.indicators.models import DataValue
-
         versions = dict(DataValue.objects.filter(unit=sub.unit, period=JUNE).values_list("indicator__code", "version"))
         notes = [
             ValueEntry(f.indicator, values[f.indicator], "示例数据：与历史同期相比波动较大，经核实数据无误。",

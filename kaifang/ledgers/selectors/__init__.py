@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kaifang.core import clock
 from kaifang.core.listing import Filter, Listing, ListSpec, Sort
+from kaifang.indicators.models import DataValue
 from kaifang.ledgers.counting import SIGNED_100M, SIGNED_AMOUNT, STARTED_100M, Event, ledger_events
 from kaifang.ledgers.models import InvestmentProject, InvestmentProjectQuerySet, TalentRecord
 from kaifang.ledgers.money import Rates, yi
@@ -301,8 +302,6 @@ def derived_figures(user: Any, today: datetime.date | None = None) -> dict[str, 
     month = day.replace(day=1)
     rows = []
     if unit is not None:
-        from kaifang.indicators.models import DataValue
-
         this_month: dict[int, Decimal] = defaultdict(Decimal)
         year_to_date: dict[int, Decimal] = defaultdict(Decimal)
         for indicator_id, period, value in DataValue.objects.filter(

@@ -38,7 +38,7 @@ def test_a_city_officer_creates_a_lead_and_moves_it_through_the_api(client_for, 
         {"action": "sign", "effective_on": "2018-07-04", "expected_version": project["version"]},
         content_type="application/json",
     )
-    assert stale.status_code == 409
+    assert stale.status_code == 409 and stale.json()["detail"] == "该记录已被他人修改，请刷新后核对再提交。"
     illegal = c.post(
         f"/api/v1/projects/{project['id']}/transition",
         {"action": "produce", "effective_on": "2018-07-04", "expected_version": moved.json()["version"]},

@@ -13,7 +13,6 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from kaifang.meetings.speech.normalize import clean_fragment
-from kaifang.orgs.models import OrgUnit, UnitGroup
 
 
 @dataclass(frozen=True)
@@ -277,6 +276,10 @@ def _topic_units(topic_units: Iterable[tuple[str, str, str]], rows: list[UnitRow
 
 def build_gazetteer() -> Gazetteer:
     """The gazetteer of the current org tree and unit groups (reads the database)."""
+    # Imported here, not at the top: the parser runs without Django settings (pure Python), and only
+    # this function reads the database.
+    from kaifang.orgs.models import OrgUnit, UnitGroup
+
     units = [
         UnitRow(str(code), str(name), str(kind), str(short or ""), str(parent or ""))
         for code, name, kind, short, parent in OrgUnit.objects.current().values_list(

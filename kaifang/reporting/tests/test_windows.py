@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from kaifang.core.actors import SystemActor
+from kaifang.core.actors import PlainStringActor, SystemActor
 from kaifang.indicators.figures import FiguresRefused, ValueEntry
 from kaifang.indicators.models import DataValue, FigureWindow
 from kaifang.indicators.services import save_many
@@ -168,9 +168,9 @@ def test_a_historical_round_has_no_submissions_no_timeliness_and_locks_its_month
 
 
 def test_only_a_system_actor_is_trusted_for_every_unit(catalogue, hunnan):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PlainStringActor):  # a plain string is refused outright, never trusted
         open_round(
-            actor=SystemActor("demo"),
+            actor="demo",
             period=MAY,
             name="x",
             indicators=catalogue.values(),
@@ -178,8 +178,8 @@ def test_only_a_system_actor_is_trusted_for_every_unit(catalogue, hunnan):
             opens_at=at(1, 0, month=6),
             deadline=at(10, 0, month=6),
         )
-    with pytest.raises(PermissionDenied):
-        save_many(actor=SystemActor("demo"), period=JUNE, batches=[(hunnan.unit, [ValueEntry("EXPORT", Decimal("1"))])])
+    with pytest.raises(PlainStringActor):  # a plain string is refused outright, never trusted
+        save_many(actor="demo", period=JUNE, batches=[(hunnan.unit, [ValueEntry("EXPORT", Decimal("1"))])])
 
 
 def test_the_migration_gives_existing_rounds_the_windows_the_services_would_have(catalogue, june_round, hunnan):
