@@ -134,6 +134,8 @@ def main() -> None:
         times, summary = timed(board, args.repeat)
         print(f"database ({connection.vendor}), {args.tasks} open tasks")
         print(f"  lights: {summary['by_light']}")
+        if "by_overdue" in summary:  # per-step overdue states (签收/反馈/办结/复核逾期)
+            print(f"  overdue steps: { {key: n for key, _label, n in summary['by_overdue']} }")
         report("  board rows + summary", times, base_times)
         first = send_task_reminders(today=TODAY)
         print(f"  reminder job, first run: {first}")

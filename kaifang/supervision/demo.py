@@ -360,7 +360,9 @@ class _Actors:
         for user in User.objects.filter(is_active=True).select_related("unit").order_by("id"):
             if user.unit is not None and user.role in (Role.REPORTER, Role.CITY_OFFICER):
                 self.by_unit.setdefault(user.unit.code, user)
-        self.supervisor: Any = User.objects.filter(role=Role.PROVINCE_SUPERVISOR, is_active=True).order_by("id").first() or "demo"
+        self.supervisor: Any = (
+            User.objects.filter(role=Role.PROVINCE_SUPERVISOR, is_active=True).order_by("id").first() or "demo"
+        )
         # Four eyes: the tasks are registered (立项) by another province supervisor than the one who
         # reviews and issues them.
         self.registrar: Any = (
