@@ -59,10 +59,38 @@ def _meeting_id() -> int | None:
     return meeting.pk if meeting is not None else None
 
 
+SECOND_SUPERVISOR = ("duban", "省督查室 孙督办")
+
+
+def _second_supervisor() -> User:
+    """Four eyes needs two province supervisors: the demo adds 孙督办 (password as the personas'), who
+    registers the tasks that 王督查 reviews and issues."""
+    from kaifang.accounts.demo import DEMO_PASSWORD
+    from kaifang.accounts.services import create_user
+    from kaifang.orgs.models import OrgUnit, UnitKind
+
+    username, display_name = SECOND_SUPERVISOR
+    existing = User.objects.filter(username=username).first()
+    if existing is not None:
+        return existing
+    return create_user(
+        actor=None,
+        username=username,
+        password=DEMO_PASSWORD,
+        unit=OrgUnit.objects.filter(kind=UnitKind.PROVINCE).order_by("path")[0],
+        role=Role.PROVINCE_SUPERVISOR,
+        display_name=display_name,
+        must_change_password=False,
+        grant=True,
+    )
+
+
 def load_tasks() -> int:
     """Create the demo tasks once; returns how many top-level tasks were created (0 when present)."""
     if Task.objects.filter(code="DB-2018-001").exists():
         return 0
+    if User.objects.filter(role=Role.PROVINCE_SUPERVISOR, is_active=True).exists():
+        _second_supervisor()
     actors = _Actors()
     meeting_id = _meeting_id()
     for number, title, category, lead, co, leader, deadline, milestones, steps in TASKS:
