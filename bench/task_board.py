@@ -154,6 +154,8 @@ def main() -> None:
             assert summary["by_light"] == paged_summary["by_light"]
             report("  unpaged: every row + summary (before issue 17)", times, base_times)
         print(f"  lights: {paged_summary['by_light']}")
+        if "by_overdue" in paged_summary:  # per-step overdue states (签收/反馈/办结/复核逾期)
+            print(f"  overdue steps: { {key: n for key, _label, n in paged_summary['by_overdue']} }")
         first = send_task_reminders(today=TODAY)
         print(f"  reminder job, first run: {first}")
         times, again = timed(lambda: send_task_reminders(today=TODAY), args.repeat)

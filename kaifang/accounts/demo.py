@@ -10,8 +10,6 @@ DEMO_PASSWORD = "Demo-2018!open"  # noqa: S105 (the demo password is printed on 
 
 PERSONAS = [
     ("province", "省督查室 王督查", Role.PROVINCE_SUPERVISOR, "210000"),
-    # A second supervisor: 立项 and 审核/下发 are two people (four eyes, kaifang.supervision.workflow).
-    ("duban", "省督查室 孙督办", Role.PROVINCE_SUPERVISOR, "210000"),
     ("admin", "省级管理员 李管理", Role.PROVINCE_ADMIN, "210000"),
     ("shenyang", "沈阳市商务局 张市级", Role.CITY_OFFICER, "210100"),
     ("hunnan", "浑南区 刘填报", Role.REPORTER, "210112"),

@@ -66,7 +66,11 @@ def series_gaps(user: Any, today: datetime.date) -> list[SeriesGap]:
     (only those with a gap). Two queries for all series."""
     from kaifang.orgs.scope import can_see_unit
 
-    series = [s for s in MeetingSeries.objects.filter(active=True).select_related("main_unit") if can_see_unit(user, s.main_unit)]
+    series = [
+        s
+        for s in MeetingSeries.objects.filter(active=True).select_related("main_unit")
+        if can_see_unit(user, s.main_unit)
+    ]
     days: dict[int, list[datetime.date]] = {s.pk: [] for s in series}
     for series_id, starts_at in Meeting.objects.filter(series__in=series, status__in=HELD).values_list(
         "series_id", "starts_at"

@@ -70,7 +70,9 @@ class MeetingSeries(models.Model):
 
     title = models.CharField(_("例会名称"), max_length=200, unique=True)
     cadence = models.CharField(_("召开周期"), max_length=16, choices=Cadence.choices, default=Cadence.MONTHLY)
-    main_unit = models.ForeignKey("orgs.OrgUnit", verbose_name=_("主办单位"), on_delete=models.PROTECT, related_name="+")
+    main_unit = models.ForeignKey(
+        "orgs.OrgUnit", verbose_name=_("主办单位"), on_delete=models.PROTECT, related_name="+"
+    )
     first_period = models.DateField(_("起始月份"), help_text=_("月份第一天"))
     active = models.BooleanField(_("在用"), default=True)
     created_at = models.DateTimeField(default=clock.now, editable=False)

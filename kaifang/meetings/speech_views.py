@@ -159,7 +159,7 @@ def draft(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, _("有的条目填写不完整，请检查标红的行。"))
     else:
         formset = DraftItemFormSet(initial=_initial_rows(item, unit_ids), form_kwargs={"units": units})
-    from kaifang.supervision.selectors import task_links
+    from kaifang.supervision.selectors_detail import task_links
 
     context = {
         "draft": item,

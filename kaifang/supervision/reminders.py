@@ -42,7 +42,8 @@ class _Sender:
 
     def __init__(self, tasks: list[Any]) -> None:
         units = {task.lead_unit_id: task.lead_unit for task in tasks}
-        units.update({task.issuer_unit_id: task.issuer_unit for task in tasks})
+        # Issuers are told only of late reviews: their (many) earlier notices are loaded only then.
+        units.update({t.issuer_unit_id: t.issuer_unit for t in tasks if t.state == TaskState.COMPLETION_CLAIMED})
         self.recipients = {pk: {u.pk for u in unit_recipients(unit)} for pk, unit in units.items()}
         wanted = {uid for ids in self.recipients.values() for uid in ids}
         self.sent = set(

@@ -20,7 +20,7 @@ from kaifang.core import clock
 from kaifang.core.listing import Listing
 from kaifang.core.versions import error_status
 from kaifang.supervision import board as board_selectors
-from kaifang.supervision import selectors, services, workflow
+from kaifang.supervision import selectors, selectors_detail, services, workflow
 from kaifang.supervision.exports import board_workbook
 from kaifang.supervision.forms import (
     AttachmentForm,
@@ -63,7 +63,7 @@ def board(request: HttpRequest) -> HttpResponse:
         "page": paged.page,
         "summary": paged.summary,
         "missing_by_unit": paged.missing_by_unit,
-        "help_requests": selectors.help_requests(request.user),
+        "help_requests": selectors_detail.help_requests(request.user),
         "today": clock.today(),
         "can_create": workflow.can_create_tasks(request.user),
     }
@@ -191,7 +191,7 @@ def _detail(request: HttpRequest, task: Any, *, status: int = 200, **forms: Any)
         "light": selectors.light_of(task),
         "progress": selectors.effective_progress(task),
         "missing": selectors.missing_periods_of(task, today=clock.today()),
-        "timeline": selectors.timeline(task),
+        "timeline": selectors_detail.timeline(task),
         "children": children,
         "actions": workflow.allowed_actions(user, task),
         "can_report": workflow.can_report(user, task),

@@ -16,7 +16,10 @@ pytestmark = pytest.mark.django_db
 D = datetime.date
 
 
-def series(cadence_: str = Cadence.MONTHLY, first: D = D(2018, 1, 1)) -> MeetingSeries:
+JANUARY = D(2018, 1, 1)
+
+
+def series(cadence_: str = Cadence.MONTHLY, first: D = JANUARY) -> MeetingSeries:
     return MeetingSeries(title="例会", cadence=cadence_, main_unit_id=1, first_period=first)
 
 

@@ -135,3 +135,20 @@ def test_inline_items_are_the_clauses_and_their_spans_lose_and_repeat_nothing(ca
     assert "".join(body[a:b] for a, b in spans) == body[spans[0][0] :]
     for item, clause in zip(items, clauses, strict=True):
         assert item["text"].startswith(clause)
+
+
+def test_the_demo_march_2018_teleconference_still_yields_its_speakers_items_and_places() -> None:
+    from kaifang.meetings.demo_speeches import GOVERNOR_SPEECH, SECRETARY_SPEECH
+    from kaifang.meetings.tests.speech_helpers import parse
+
+    secretary = parse(SECRETARY_SPEECH)["segments"]
+    assert [s["speaker"] for s in secretary] == ["省委书记"]
+    items = secretary[0]["items"]
+    assert [i["marker"] for i in items] == ["一是要", "二是要", "三是要", "四是要", "五是要"]
+    assert items[0]["title"].startswith("主动融入国家重大战略")
+    assert {"大连市", "丹东市"} <= {p["name"] for p in items[1]["places"]}
+    governor = parse(GOVERNOR_SPEECH)["segments"]
+    assert [s["speaker"] for s in governor] == ["省长"]
+    assert [i["marker"] for i in governor[0]["items"]] == ["第一", "第二", "第三", "第四"]
+    assert governor[0]["items"][1]["title"].startswith("提高利用外资水平")
+    assert {"沈阳市", "大连市"} <= {p["name"] for p in governor[0]["items"][1]["places"]}

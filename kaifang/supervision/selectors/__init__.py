@@ -327,19 +327,6 @@ def week_todo(row: TaskRow, day: datetime.date, week_end: datetime.date) -> list
     return todo
 
 
-def timeline(task: Task) -> list[dict[str, Any]]:
-    """Transitions, progress reports and supervision actions of one task, in time order."""
-    items: list[dict[str, Any]] = []
-    for t in TaskTransition.objects.filter(task=task):
-        items.append({"kind": "transition", "on": t.on, "at": t.at, "obj": t})
-    for r in ProgressReport.objects.filter(task=task).select_related("unit"):
-        items.append({"kind": "report", "on": r.reported_on, "at": r.reported_at, "obj": r})
-    for a in SupervisionAction.objects.filter(task=task):
-        items.append({"kind": a.kind, "on": a.on, "at": a.at, "obj": a})
-    items.sort(key=lambda item: (item["on"], item["kind"] != "transition", item["at"]))
-    return items
-
-
 def task_performance(*, unit: OrgUnit, start: datetime.date, end: datetime.date) -> dict[str, int]:
     """How `unit` handled the tasks it leads, for assessment (督考合一). Window: [start, end].
 
@@ -395,17 +382,6 @@ def missing_reports_by_unit(rows: list[TaskRow]) -> list[dict[str, Any]]:
     return sorted(per_unit.values(), key=lambda e: (-e["count"], e["unit"].path))
 
 
-def help_requests(user: Any, *, limit: int = 8) -> list[ProgressReport]:
-    """The latest progress reports asking for help (需协调事项) on open tasks the user may see."""
-    tasks = Task.objects.visible_to(user).filter(state__in=OPEN_STATES)
-    return list(
-        ProgressReport.objects.filter(task__in=tasks)
-        .exclude(help_needed="")
-        .select_related("task", "unit")
-        .order_by("-reported_on", "-id")[:limit]
-    )
-
-
 def tasks_citing_meeting(user: Any, meeting_id: int) -> Any:
     """Top-level tasks that cite meeting `meeting_id` as their source, as far as `user` may see them
     (published for the meetings area, which never reads supervision's models itself)."""
@@ -415,14 +391,3 @@ def tasks_citing_meeting(user: Any, meeting_id: int) -> Any:
         .select_related("lead_unit")
         .order_by("code")
     )
-
-
-def task_links(user: Any, ids: list[int]) -> list[dict[str, Any]]:
-    """Code, title, state and page of the tasks `ids` that `user` may see (for links elsewhere)."""
-    found = Task.objects.visible_to(user).filter(pk__in=ids).only("pk", "code", "title", "state")
-    by_id = {task.pk: task for task in found}
-    return [
-        {"id": pk, "code": t.code, "title": t.title, "state": t.get_state_display(), "url": f"/supervision/tasks/{pk}/"}
-        for pk in ids
-        if (t := by_id.get(pk)) is not None
-    ]

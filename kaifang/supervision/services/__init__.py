@@ -7,7 +7,8 @@ its audit event in one transaction.
 
 from kaifang.supervision.services.extensions import decide_extension, request_extension
 from kaifang.supervision.services.progress import add_attachment, set_milestone_done, submit_progress_report
-from kaifang.supervision.services.tasks import create_task, next_task_code, split_task, transition, update_task
+from kaifang.supervision.services.splitting import split_task
+from kaifang.supervision.services.tasks import create_task, next_task_code, transition, update_task
 from kaifang.supervision.services.urging import escalate_task, issue_notice, urge_task
 
 __all__ = [

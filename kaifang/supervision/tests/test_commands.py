@@ -47,5 +47,9 @@ def test_urge_refuses_users_outside_scope_or_without_the_right(user: str, messag
 def test_run_reminders_prints_its_counts_and_a_second_run_sends_nothing(settings: object) -> None:
     settings.KAIFANG_DEMO_TODAY = "2018-07-05"  # type: ignore[attr-defined]
     make_task(lead="210112", state=TaskState.IN_PROGRESS, deadline=datetime.date(2018, 7, 6), report_day=None)
-    assert run("run_reminders").strip() == "督办提醒已发送：临期提醒 1 条，超期提醒 0 条，缺报提醒 0 条，环节逾期提醒 0 条"
-    assert run("run_reminders").strip() == "督办提醒已发送：临期提醒 0 条，超期提醒 0 条，缺报提醒 0 条，环节逾期提醒 0 条"
+    assert (
+        run("run_reminders").strip() == "督办提醒已发送：临期提醒 1 条，超期提醒 0 条，缺报提醒 0 条，环节逾期提醒 0 条"
+    )
+    assert (
+        run("run_reminders").strip() == "督办提醒已发送：临期提醒 0 条，超期提醒 0 条，缺报提醒 0 条，环节逾期提醒 0 条"
+    )

@@ -68,7 +68,9 @@ def test_a_small_office_setting_allows_one_person(province: User, settings: Any)
     assert services.transition(actor=province, task=task, action="issue").state == TaskState.ISSUED
 
 
-def test_the_page_offers_no_review_to_the_creator_and_says_why(client_for: Any, province: User, admin_user: User) -> None:
+def test_the_page_offers_no_review_to_the_creator_and_says_why(
+    client_for: Any, province: User, admin_user: User
+) -> None:
     mine = registered_by(province)
     page = client_for(province).get(f"/supervision/tasks/{mine.pk}/").content.decode()
     assert 'data-action="review"' not in page and "四眼原则" in page

@@ -152,9 +152,7 @@ def test_the_reminder_job_tells_the_lead_of_a_late_signature_and_the_issuer_of_a
     from kaifang.supervision.reminders import send_task_reminders
 
     make_task(title="未签收", state=TaskState.ISSUED, issued_on=D("2018-09-28"), report_day=None)
-    make_task(
-        title="待复核", state=TaskState.COMPLETION_CLAIMED, issued_on=D("2018-06-01"), claimed_on=D("2018-09-28")
-    )
+    make_task(title="待复核", state=TaskState.COMPLETION_CLAIMED, issued_on=D("2018-06-01"), claimed_on=D("2018-09-28"))
     assert send_task_reminders(today=D("2018-10-10")).steps_overdue > 0  # 签收 due 8 October
     lead = Notification.objects.filter(kind="task_ack_overdue").values_list("recipient__unit__code", flat=True)
     assert set(lead) == {"210112"}
