@@ -20,7 +20,7 @@ from kaifang.assessment.links import default_period
 from kaifang.assessment.models import AssessmentScheme
 from kaifang.assessment.selectors import assess
 from kaifang.core import clock
-from kaifang.core.numbers import figure_display
+from kaifang.core.numbers import figure_display, figure_text
 from kaifang.indicators import maths
 from kaifang.indicators.aggregation import cells
 from kaifang.indicators.models import DataValue, Indicator, Target

@@ -105,18 +105,31 @@ def request_apply(*, user: Any, batch: ImportBatch, confirmed: list[str] | None 
     applied and the refusal names each row and why."""
     from kaifang.reporting.tasks import apply_import
 
+    if batch.status == ImportStatus.APPLIED and batch.uploaded_by_id == getattr(user, "pk", None):
+        return batch
+    confirm_rows(user=user, batch=batch, confirmed=confirmed)
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.APPLYING, progress=0)
+    apply_import.enqueue(batch.pk)
+    batch.refresh_from_db()
+    return batch
+
+
+def confirm_rows(*, user: Any, batch: ImportBatch, confirmed: list[str] | None = None) -> ImportBatch:
+    """Record which stale rows the uploader confirmed (以文件为准) on a checked batch, refusing — naming
+    each row and why — when a stale row is not among them. The page and the CLI both come here."""
     if batch.uploaded_by_id != getattr(user, "pk", None):
         raise PermissionDenied("只能导入自己上传的文件。")
-    if batch.status == ImportStatus.APPLIED:
-        return batch
     if batch.status != ImportStatus.CHECKED:
         raise ValidationError("该文件未通过检查，不能导入。", code="state")
     ok = check_confirmed(batch, confirmed or [])
     batch.plan = {**batch.plan, "confirmed": ok}
-    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.APPLYING, progress=0, plan=batch.plan)
-    apply_import.enqueue(batch.pk)
-    batch.refresh_from_db()
+    ImportBatch.objects.filter(pk=batch.pk).update(plan=batch.plan)
     return batch
+
+
+def stale_rows(batch: ImportBatch) -> list[str]:
+    """The rows ("unit/indicator") of a checked batch whose stored figure changed since the download."""
+    return list(batch.plan.get("stale", []))
 
 
 def run_apply(batch_id: int) -> ImportBatch:

@@ -339,8 +339,9 @@ TASKS: list[tuple[Any, ...]] = [
 ]
 
 
-def load_supervision_demo() -> int:
-    """Create the demo tasks once (`kaifang.supervision.demo_loader`); returns how many were created."""
+def load_supervision_demo(*, meeting_id: int | None = None) -> int:
+    """Create the demo tasks once (`kaifang.supervision.demo_loader`); returns how many were created.
+    `meeting_id`: the demo teleconference the tasks cite."""
     from kaifang.supervision.demo_loader import load_tasks
 
-    return load_tasks()
+    return load_tasks(meeting_id=meeting_id)

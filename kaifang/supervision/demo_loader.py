@@ -53,15 +53,6 @@ class _Actors:
         return self.supervisor
 
 
-def _meeting_id() -> int | None:
-    try:
-        from kaifang.meetings.models import Meeting
-    except ImportError:  # pragma: no cover - meetings always ships with supervision
-        return None
-    meeting = Meeting.objects.filter(title=MEETING_TITLE).order_by("id").first()
-    return meeting.pk if meeting is not None else None
-
-
 SECOND_SUPERVISOR = ("duban", "省督查室 孙督办")
 
 
@@ -88,14 +79,15 @@ def _second_supervisor() -> User:
     )
 
 
-def load_tasks() -> int:
-    """Create the demo tasks once; returns how many top-level tasks were created (0 when present)."""
+def load_tasks(*, meeting_id: int | None = None) -> int:
+    """Create the demo tasks once; returns how many top-level tasks were created (0 when present).
+    `meeting_id`: the demo teleconference the tasks cite (the project's loader passes it, so that
+    supervision needs nothing from the meetings area above it)."""
     if Task.objects.filter(code="DB-2018-001").exists():
         return 0
     if User.objects.filter(role=Role.PROVINCE_SUPERVISOR, is_active=True).exists():
         _second_supervisor()
     actors = _Actors()
-    meeting_id = _meeting_id()
     for number, title, category, lead, co, leader, deadline, milestones, steps in TASKS:
         task = services.create_task(
             actor=actors.registrar,

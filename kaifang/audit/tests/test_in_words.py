@@ -29,7 +29,7 @@ def test_a_state_change_reads_as_field_old_and_new_value():
         {"state": "issued", "version": 2},
         {"state": "acknowledged", "version": 3, "reason": ""},
     )
-    assert [(c.field, c.before, c.after) for c in lines] == [("状态", "已下发", "已签收"), ("版本", "2", "3")]
+    assert [(c.field, c.before, c.after) for c in lines] == [("状态", "已下发", "办理中"), ("版本", "2", "3")]
 
 
 def test_a_new_record_lists_its_fields_and_lists_read_as_lists():
@@ -61,7 +61,7 @@ def test_the_audit_page_shows_the_acknowledgement_in_words(client_for, province,
     text = page.content.decode()
     assert page.context["page"].count == 1
     assert ">签收督办事项<" in text and ">填报员<" in text  # the reporter's role, in words
-    assert '<span class="old">已下发</span> → <span class="new">已签收</span>' in text
+    assert '<span class="old">已下发</span> → <span class="new">办理中</span>' in text
     assert "{&#x27;state&#x27;" not in text and "acknowledged" not in text.replace('title="supervision', "")
 
 

@@ -39,6 +39,8 @@ PUBLIC = {
     "kaifang_admin:login",
     "kaifang_admin:logout",  # signs nobody in; redirects
     "api:api-root",  # an empty 404
+    "core:text_size",  # the 大字 switch: a display preference in the session, also on the sign-in page
+    "javascript-catalog",  # the interface's English strings for scripts, the same for everyone
 }
 
 

@@ -58,9 +58,10 @@ def test_sec_34_the_csp_forbids_inline_script_objects_base_and_framing(client_fo
     assert "unsafe-inline" not in directives["default-src"] and "unsafe-eval" not in csp
 
 
-# Reviewed exceptions. bulletin_pdf.html is rendered to PDF by WeasyPrint, never sent to a browser;
-# its chart is SVG built by assessment.bulletins.bar_chart_svg from escaped names and numbers.
-REVIEWED_TEMPLATES = {"kaifang/templates/assessment/bulletin_pdf.html"}
+# Reviewed exceptions. bulletin_pdf.html and notice_pdf.html (the 督办单) are rendered to PDF (and
+# from it OFD) by WeasyPrint, never sent to a browser; the bulletin's chart is SVG built by
+# assessment.bulletins.bar_chart_svg from escaped names and numbers.
+REVIEWED_TEMPLATES = {"kaifang/templates/assessment/bulletin_pdf.html", "kaifang/templates/supervision/notice_pdf.html"}
 REVIEWED_SQL = {
     "kaifang/core/testing.py",  # CREATE/DROP DATABASE of a throwaway test database named by pid
     "kaifang/core/bulk.py",  # table/column names from model metadata (quoted); every value a parameter

@@ -16,6 +16,7 @@ from django.db import connection
 from kaifang.audit.models import AuditEvent
 from kaifang.audit.services import record_event, verify_chain
 from kaifang.core import gm
+from kaifang.core.actors import SystemActor
 from kaifang.core.personal import PersonalDataError, decrypt, encrypt, key_id_of
 from kaifang.security.tests.test_sec_audit import _tamper
 
@@ -71,11 +72,11 @@ def test_hmac_sm3_is_rfc_2104_over_sm3(key):
 
 
 def test_the_chain_switches_to_hmac_sm3_and_verify_audit_checks_each_row_by_its_own_algorithm(settings):
-    old = record_event(actor="test", action="test.before_switch")
+    old = record_event(actor=SystemActor("test"), action="test.before_switch")
     settings.KAIFANG_AUDIT_DIGEST = "hmac-sm3"
     settings.KAIFANG_AUDIT_HMAC_KEY = AUDIT_KEY
-    new = record_event(actor="test", action="test.after_switch", object_repr="国密")
-    last = record_event(actor="test", action="test.third")
+    new = record_event(actor=SystemActor("test"), action="test.after_switch", object_repr="国密")
+    last = record_event(actor=SystemActor("test"), action="test.third")
     assert (old.algorithm, new.algorithm) == ("sha256", "hmac-sm3")
     # the row's hash by hand: HMAC-SM3 of its canonical JSON, which names the algorithm
     payload = {
@@ -96,12 +97,12 @@ def test_the_chain_switches_to_hmac_sm3_and_verify_audit_checks_each_row_by_its_
 def test_without_the_hmac_key_the_chain_cannot_be_forged_or_verified(settings):
     settings.KAIFANG_AUDIT_DIGEST = "hmac-sm3"
     settings.KAIFANG_AUDIT_HMAC_KEY = AUDIT_KEY
-    event = record_event(actor="test", action="test.keyed")
+    event = record_event(actor=SystemActor("test"), action="test.keyed")
     settings.KAIFANG_AUDIT_HMAC_KEY = "another-key-of-enough-length"
     assert event.pk in verify_chain()[1]  # someone recomputing hashes without the key is caught
     settings.KAIFANG_AUDIT_HMAC_KEY = ""
     with pytest.raises(Exception, match="KAIFANG_AUDIT_HMAC_KEY"):
-        record_event(actor="test", action="test.no_key")
+        record_event(actor=SystemActor("test"), action="test.no_key")
 
 
 def test_snapshot_digests_follow_the_same_setting(settings):

@@ -16,7 +16,7 @@ from kaifang.accounts.models import User
 from kaifang.core.context import change_context
 from kaifang.core.spreadsheets import DEFAULT_MAX_BYTES, SpreadsheetError
 from kaifang.reporting.excel import batch_changes, round_of_workbook
-from kaifang.reporting.imports import run_apply, upload_workbook
+from kaifang.reporting.imports import confirm_rows, run_apply, stale_rows, upload_workbook
 from kaifang.reporting.models import ImportStatus
 from kaifang.reporting.selectors import get_round_for_user
 
@@ -29,6 +29,11 @@ class Command(BaseCommand):
         parser.add_argument("--user", required=True, help="以该账号的权限导入（填报范围、审核状态与网页相同）")
         parser.add_argument("--round", type=int, help="报送批次编号（默认读取模板“说明”页）")
         parser.add_argument("--commit", action="store_true", help="确认写入")
+        parser.add_argument(
+            "--confirm-changed",
+            action="store_true",
+            help="下载模板后被他人修改过的数据，一律以文件为准覆盖（逐行列出；不加此项则不导入任何数据）",
+        )
 
     def handle(self, *args: Any, file: str, user: str, round: int | None, commit: bool, **options: Any) -> None:
         path = Path(file)
@@ -62,6 +67,12 @@ class Command(BaseCommand):
             if not commit:
                 self.stdout.write(f"{batch.summary}（未写入；确认后加 --commit）")
                 return
+            if options.get("confirm_changed") and (stale := stale_rows(batch)):
+                self.stdout.write(f"以文件为准覆盖 {len(stale)} 行下载后被修改的数据：{'、'.join(stale[:50])}")
+                try:
+                    batch = confirm_rows(user=person, batch=batch, confirmed=stale)
+                except (ValidationError, PermissionDenied) as exc:
+                    raise CommandError("；".join(getattr(exc, "messages", [str(exc)]))) from exc
             batch = run_apply(batch.pk)
         if batch.status != ImportStatus.APPLIED:
             for problem in batch.problems:
