@@ -110,7 +110,7 @@ def test_a_county_fills_hears_its_errors_explains_and_submits_with_the_keyboard(
 def test_the_province_drills_the_map_to_a_county_with_the_keyboard(keyboard_user, live_site):
     page = keyboard_user("province")
     page.goto(live_site + "/dashboards/")
-    page.wait_for_selector("#cockpit[data-ready='210000']")
+    page.wait_for_selector("#cockpit[data-ready='210000']", state="attached")
     assert page.get_attribute("#map-detail", "aria-live") == "polite"
     for chart in ("map", "ranking", "trend"):  # ECharts' aria description names every chart
         assert page.get_attribute(f"#{chart}", "aria-label")
@@ -124,7 +124,7 @@ def test_the_province_drills_the_map_to_a_county_with_the_keyboard(keyboard_user
     tab_to(page, "#map-table button[data-code='210100']")
     assert page.evaluate("document.activeElement.textContent") == "下钻到沈阳市"
     page.keyboard.press("Enter")
-    page.wait_for_selector("#cockpit[data-ready='210100']")
+    page.wait_for_selector("#cockpit[data-ready='210100']", state="attached")
     # Focus stays in the table, now Shenyang's counties; the detail line is read out.
     page.wait_for_function("document.activeElement && document.activeElement.tagName === 'CAPTION'")
     assert "沈阳市" in page.inner_text("#map-table caption")

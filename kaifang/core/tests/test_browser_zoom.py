@@ -47,7 +47,7 @@ def check_pages(page, base: str, urls: list[str]) -> list[str]:  # type: ignore[
         response = page.goto(base + url)
         assert response is not None and response.status == 200, url
         if page.locator("#cockpit").count():
-            page.wait_for_selector("#cockpit[data-ready]")
+            page.wait_for_selector("#cockpit[data-ready]", state="attached")
         overflow = horizontal_overflow(page)
         if overflow:
             problems.append(f"{url}: scrolls sideways by {overflow}px")

@@ -97,8 +97,9 @@
         var li = document.createElement("li");
         var a = document.createElement("a");
         a.href = "#" + field.id;
-        var problem = problemOf(field);
-        a.textContent = labelOf(field) + (problem ? "：" + problem : "");
+        var problem = problemOf(field).replace(/^[^：:]{1,6}[：:]\s*(?=\S)/, function (head) { return /错误|Error/.test(head) ? "" : head; });
+        var label = labelOf(field);
+        a.textContent = problem && problem.indexOf(label) === 0 ? problem : label + (problem ? "：" + problem : "");
         a.addEventListener("click", function (event) { event.preventDefault(); field.focus(); });
         li.appendChild(a);
         list.appendChild(li);
