@@ -130,26 +130,19 @@
     observer.observe(form, { subtree: true, childList: true, attributes: true, attributeFilter: ["class", "hidden"] });
   }
 
-  // An explanation kept in a title attribute (light rules, formulas, coverage) is shown on focus and
-  // hover, and the element can be reached with the keyboard.
-  var tipCount = 0;
+  // An explanation kept in a title attribute (light rules, formulas, coverage) stays there for the
+  // mouse and for screen readers (it is the element's description); the keyboard reaches it too, and
+  // on focus it is shown as text.
   function focusableTips() {
-    document.querySelectorAll("main [title]").forEach(function (el) {
-      var tip = el.getAttribute("title");
-      if (!tip || el.closest(".chart")) { return; }
-      var interactive = el.matches("a[href], button, input, select, textarea, summary, [tabindex]");
-      el.dataset.tip = tip;
-      el.classList.add("has-tip");
-      if (!interactive) { el.classList.add("tip-static"); }
-      var hidden = document.createElement("span");
-      tipCount += 1;
-      hidden.id = "tip-" + tipCount;
-      hidden.className = "visually-hidden";
-      hidden.textContent = tip;
-      el.appendChild(hidden);
-      el.setAttribute("aria-describedby", ((el.getAttribute("aria-describedby") || "") + " " + hidden.id).trim());
-      el.removeAttribute("title");
-      if (!interactive) { el.setAttribute("tabindex", "0"); }
+    document.querySelectorAll("main [title]").forEach(function (node) {
+      var tip = node.getAttribute("title");
+      if (!tip || node.closest(".chart")) { return; }
+      node.dataset.tip = tip;
+      node.classList.add("has-tip");
+      if (!node.matches("a[href], button, input, select, textarea, summary, [tabindex]")) {
+        node.classList.add("tip-static");
+        node.setAttribute("tabindex", "0");
+      }
     });
   }
 
