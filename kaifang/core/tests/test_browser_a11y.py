@@ -71,7 +71,7 @@ def extra_pages(username: str, page, base: str) -> list[str]:  # type: ignore[no
             "/ledgers/projects/new/",
         ]
     if username == "admin":
-        return ["/accounts/users/new/", "/audit/"]
+        return ["/accounts/users/new/"]
     return []
 
 

@@ -94,7 +94,9 @@ def test_a_county_fills_hears_its_errors_explains_and_submits_with_the_keyboard(
             # Read out from the page's one live region while the reporter is still on the field.
             page.wait_for_function("document.getElementById('a11y-announcer').textContent.includes('倍')")
     page.wait_for_function("!document.querySelector('#entry-form [aria-invalid=true]')")
-    assert "1 项提醒须填写说明" in summary.inner_text()
+    page.wait_for_function("document.getElementById('check-summary').textContent.includes('0 项错误')")
+    assert summary.inner_text() == "有 0 项错误须改正，1 项提醒须填写说明。"
+    assert "错误" not in page.inner_text("#a11y-announcer")  # nothing half-typed was read out
 
     # The explanation box is named after its indicator; it is reached with Tab and typed into.
     explain = page.get_by_role("textbox", name=re.compile("跨境电商交易额.*说明"))

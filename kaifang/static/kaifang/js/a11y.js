@@ -116,16 +116,21 @@
     if (summary) { summary.setAttribute("aria-live", "polite"); summary.setAttribute("aria-atomic", "true"); }
     // The live check rewrites findings inside rows it reveals in the same update; a region revealed
     // with its content is not read, so each new finding is read from the page's one live region.
-    var said = {};
-    var observer = new MutationObserver(function () {
-      markFigures(form);
+    // It is read once the text has settled (not "14." half-typed on the way to "14.91").
+    var said = {}, settle = null;
+    function speakFocusedRow() {
       var active = document.activeElement;
       var body = active && active.closest && active.closest("tbody.indicator");
       if (!body) { return; }
       var box = document.getElementById("f-" + body.dataset.code);
       var text = box ? box.textContent.replace(/\s+/g, " ").trim() : "";
-      if (text && said[body.dataset.code] !== text) { said[body.dataset.code] = text; announce(text); }
-      if (!text) { said[body.dataset.code] = ""; }
+      if (text && said[body.dataset.code] !== text) { announce(text); }
+      said[body.dataset.code] = text;
+    }
+    var observer = new MutationObserver(function () {
+      markFigures(form);
+      window.clearTimeout(settle);
+      settle = window.setTimeout(speakFocusedRow, 900);
     });
     observer.observe(form, { subtree: true, childList: true, attributes: true, attributeFilter: ["class", "hidden"] });
   }
