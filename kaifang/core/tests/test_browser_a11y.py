@@ -66,7 +66,7 @@ def extra_pages(username: str, page, base: str) -> list[str]:  # type: ignore[no
         ]
     if username == "hunnan":
         return [
-            first_href(page, base, "/reporting/", "a:text('去填报')"),
+            first_href(page, base, "/reporting/", "main a[href$='/210112/']"),
             "/supervision/mine/",
             "/ledgers/projects/new/",
         ]
