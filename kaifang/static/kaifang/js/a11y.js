@@ -97,8 +97,9 @@
         var li = document.createElement("li");
         var a = document.createElement("a");
         a.href = "#" + field.id;
-        var problem = problemOf(field);
-        a.textContent = labelOf(field) + (problem ? "：" + problem : "");
+        var problem = problemOf(field).replace(/^[^：:]{1,6}[：:]\s*(?=\S)/, function (head) { return /错误|Error/.test(head) ? "" : head; });
+        var label = labelOf(field);
+        a.textContent = problem && problem.indexOf(label) === 0 ? problem : label + (problem ? "：" + problem : "");
         a.addEventListener("click", function (event) { event.preventDefault(); field.focus(); });
         li.appendChild(a);
         list.appendChild(li);
@@ -115,40 +116,38 @@
     if (summary) { summary.setAttribute("aria-live", "polite"); summary.setAttribute("aria-atomic", "true"); }
     // The live check rewrites findings inside rows it reveals in the same update; a region revealed
     // with its content is not read, so each new finding is read from the page's one live region.
-    var said = {};
-    var observer = new MutationObserver(function () {
-      markFigures(form);
+    // It is read once the text has settled (not "14." half-typed on the way to "14.91").
+    var said = {}, settle = null;
+    function speakFocusedRow() {
       var active = document.activeElement;
       var body = active && active.closest && active.closest("tbody.indicator");
       if (!body) { return; }
       var box = document.getElementById("f-" + body.dataset.code);
       var text = box ? box.textContent.replace(/\s+/g, " ").trim() : "";
-      if (text && said[body.dataset.code] !== text) { said[body.dataset.code] = text; announce(text); }
-      if (!text) { said[body.dataset.code] = ""; }
+      if (text && said[body.dataset.code] !== text) { announce(text); }
+      said[body.dataset.code] = text;
+    }
+    var observer = new MutationObserver(function () {
+      markFigures(form);
+      window.clearTimeout(settle);
+      settle = window.setTimeout(speakFocusedRow, 900);
     });
     observer.observe(form, { subtree: true, childList: true, attributes: true, attributeFilter: ["class", "hidden"] });
   }
 
-  // An explanation kept in a title attribute (light rules, formulas, coverage) is shown on focus and
-  // hover, and the element can be reached with the keyboard.
-  var tipCount = 0;
+  // An explanation kept in a title attribute (light rules, formulas, coverage) stays there for the
+  // mouse and for screen readers (it is the element's description); the keyboard reaches it too, and
+  // on focus it is shown as text.
   function focusableTips() {
-    document.querySelectorAll("main [title]").forEach(function (el) {
-      var tip = el.getAttribute("title");
-      if (!tip || el.closest(".chart")) { return; }
-      var interactive = el.matches("a[href], button, input, select, textarea, summary, [tabindex]");
-      el.dataset.tip = tip;
-      el.classList.add("has-tip");
-      if (!interactive) { el.classList.add("tip-static"); }
-      var hidden = document.createElement("span");
-      tipCount += 1;
-      hidden.id = "tip-" + tipCount;
-      hidden.className = "visually-hidden";
-      hidden.textContent = tip;
-      el.appendChild(hidden);
-      el.setAttribute("aria-describedby", ((el.getAttribute("aria-describedby") || "") + " " + hidden.id).trim());
-      el.removeAttribute("title");
-      if (!interactive) { el.setAttribute("tabindex", "0"); }
+    document.querySelectorAll("main [title]").forEach(function (node) {
+      var tip = node.getAttribute("title");
+      if (!tip || node.closest(".chart")) { return; }
+      node.dataset.tip = tip;
+      node.classList.add("has-tip");
+      if (!node.matches("a[href], button, input, select, textarea, summary, [tabindex]")) {
+        node.classList.add("tip-static");
+        node.setAttribute("tabindex", "0");
+      }
     });
   }
 

@@ -107,14 +107,22 @@
   }
 
   // ECharts' aria module describes each chart in words (its container gets an aria-label).
-  function describeCharts(cockpit) {
+  // The description is written from the same data as the tables, with names rather than codes.
+  function describeCharts(cockpit, data) {
     var names = { ranking: document.getElementById("ranking-title"), trend: document.getElementById("trend-title"), map: document.getElementById("map-title") };
+    var t = data.trend || {};
+    var lists = {
+      map: (data.regions || []).map(function (r) { return r.name + " " + r.label; }),
+      ranking: (data.ranking || []).map(function (r) { return (r.rank ? r.rank + ". " : "") + r.name + " " + (r.value === null ? (r.text || _("未报")) : r.value); }),
+      trend: (t.months || []).map(function (m, i) { return m + " " + show((t.this_year || [])[i]) + " / " + show((t.last_year || [])[i]); })
+    };
     Object.keys(cockpit.charts || {}).forEach(function (key) {
       var chart = cockpit.charts[key];
       if (!chart) { return; }
-      chart.setOption({ aria: { enabled: true } });
-      var dom = chart.getDom();
-      dom.setAttribute("role", "img");
+      var title = names[key] ? names[key].textContent.trim() : "";
+      var extra = key === "trend" && t.labels ? "（" + t.labels.join(" / ") + "）" : "";
+      chart.setOption({ aria: { enabled: true, label: { description: title + extra + "：" + (lists[key] || []).join("；") + "。" } } });
+      chart.getDom().setAttribute("role", "img");
     });
   }
 
@@ -126,7 +134,7 @@
     if (data.regions) { caption = mapTwin(data, cockpit); }
     if (data.ranking) { rankingTwin(data); }
     trendTwin(data);
-    describeCharts(cockpit);
+    describeCharts(cockpit, data);
     if (focusAfterLoad === "map" && caption) {
       focusAfterLoad = null;
       twins.map.box.classList.remove("twin-closed");
