@@ -20,7 +20,7 @@ from kaifang.assessment.links import default_period
 from kaifang.assessment.models import AssessmentScheme
 from kaifang.assessment.selectors import assess
 from kaifang.core import clock
-from kaifang.core.numbers import figure_display, figure_text
+from kaifang.core.numbers import figure_display
 from kaifang.indicators import maths
 from kaifang.indicators.aggregation import cells
 from kaifang.indicators.models import DataValue, Indicator, Target
@@ -301,7 +301,7 @@ def warning_rows(unit: OrgUnit, period: datetime.date, limit: int = 10) -> list[
             if not r.will_miss:
                 continue
             shown = _pct(r.forecast_completion, 1)
-            gap = figure_text(r.gap, indicator.decimals)
+            gap = figure_display(r.gap, indicator.decimals)
             completion = r.forecast_completion
             if isinstance(completion, Decimal) and (completion * 100).quantize(Decimal("0.1")) >= 100:
                 continue

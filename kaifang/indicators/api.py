@@ -264,9 +264,8 @@ def save(request: HttpRequest, payload: BatchIn) -> Any:
         with change_context(channel="api"):
             rows = save_values(actor=user, unit=unit, period=parse_period(payload.period), entries=entries)
     except StaleValues as exc:
-        places = dict(
-            Indicator.objects.filter(code__in=[e.indicator for e in payload.entries]).values_list("code", "decimals")
-        )
+        catalogue = Indicator.objects.filter(code__in=[e.indicator for e in payload.entries])  # scope: province-wide
+        places = dict(catalogue.values_list("code", "decimals"))
         return Status(
             409,
             {

@@ -30,6 +30,9 @@ PLANS = {
     "supervision.Milestone.due_date": "a milestone's due date is a plan",
     "supervision.SupervisionAction.reply_by": "an urging notice asks for a reply by a later date",
     "orgs.OrgUnit.valid_from": "GB/T 2260 division changes that take effect after 2018 (not yet in force)",
+    "refdata.GroupMembership.valid_from": "reference data: when a country joined a strategy group (e.g. 2023)",
+    "refdata.GroupMembership.valid_to": "reference data: when a membership lapsed (e.g. Italy left 一带一路 in 2024)",
+    "refdata.RefEntry.valid_from": "reference data: lists in force from a later edition (e.g. a 2022 list)",
 }
 
 # The latest value of each date/datetime field, as a local date (run inside the demo's database).

@@ -51,9 +51,11 @@ def test_a_cancelled_or_draft_meeting_does_not_count_as_held(province) -> None: 
         actor=SystemActor("test"), title="周例会", cadence=Cadence.MONTHLY, main_unit=unit, first_period=D(2018, 5, 1)
     )
     start = datetime.datetime(2018, 5, 10, 9, tzinfo=datetime.UTC)
-    draft = services.create_meeting(actor="test", title="5月例会", starts_at=start, main_unit=unit, series=item)
+    draft = services.create_meeting(
+        actor=SystemActor("test"), title="5月例会", starts_at=start, main_unit=unit, series=item
+    )
     gaps = cadence.series_gaps(province, D(2018, 7, 5))
     assert [g.missed for g in gaps if g.series == item] == [["2018年5月", "2018年6月"]]
-    services.transition_meeting(actor="test", meeting=draft, action="notify")
+    services.transition_meeting(actor=SystemActor("test"), meeting=draft, action="notify")
     gaps = cadence.series_gaps(province, D(2018, 7, 5))
     assert [g.missed for g in gaps if g.series == item] == [["2018年6月"]]
