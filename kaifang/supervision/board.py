@@ -26,9 +26,11 @@ from kaifang.supervision.selectors import (
     board_summary,
     facts_of,
     missing_reports_by_unit,
+    steps_of,
     task_queryset,
     task_rows,
 )
+from kaifang.supervision.steps import load_limits
 
 FIELDS = (
     "pk",
@@ -44,6 +46,11 @@ FIELDS = (
     "lead_unit_id",
     "source_title",
     "category",
+    "acknowledged_on",
+    "level",
+    "original_deadline",
+    "extension_count",
+    "parent_id",
 )
 
 
@@ -64,6 +71,11 @@ class BoardTask:
     lead_unit_id: int
     source_title: str
     category: str
+    acknowledged_on: datetime.date | None
+    level: str
+    original_deadline: datetime.date | None
+    extension_count: int
+    parent_id: int | None
     lead_unit: OrgUnit | None = None
     _kf_related: Related = field(default_factory=Related)
 
@@ -88,8 +100,12 @@ def board_tasks(queryset: Any) -> list[BoardTask]:
     undone = Milestone.objects.filter(task_id__in=ids, done=False).order_by("due_date", "id")
     for task_id, title, due in undone.values_list("task_id", "title", "due_date"):
         by_id[task_id]._kf_related.milestones.append((title, due, False))
-    for task_id, period in ProgressReport.objects.filter(task_id__in=ids).values_list("task_id", "period"):
-        by_id[task_id]._kf_related.periods.add(period)
+    reports = ProgressReport.objects.filter(task_id__in=ids).values_list("task_id", "period", "reported_on")
+    for task_id, period, reported_on in reports:
+        rel = by_id[task_id]._kf_related
+        rel.periods.add(period)
+        if rel.first_report_on is None or reported_on < rel.first_report_on:
+            rel.first_report_on = reported_on  # the first feedback step (签收后首次反馈)
     children = Task.objects.filter(parent_id__in=ids).values_list("parent_id", "progress", "state")
     for parent_id, progress, state in children:
         by_id[parent_id]._kf_related.children.append((progress, state))
@@ -102,15 +118,18 @@ def board_tasks(queryset: Any) -> list[BoardTask]:
 def light_rows(queryset: Any, *, today: datetime.date | None = None) -> list[TaskRow]:
     """Every task of `queryset` with its light (the same pure `light_for`, on current rows)."""
     day = today or clock.today()
+    limits = load_limits()
     rows = []
     for task in board_tasks(queryset):
-        facts = facts_of(task, today=day)  # type: ignore[arg-type]
+        steps = steps_of(task, today=day, limits=limits)  # type: ignore[arg-type]
+        facts = facts_of(task, today=day, steps=steps)  # type: ignore[arg-type]
         rows.append(
             TaskRow(
                 task=task,  # type: ignore[arg-type]
                 light=light_for(facts, today=day),
                 progress=facts.progress,
                 missing=list(facts.missing_periods),
+                steps=steps,
             )
         )
     return rows

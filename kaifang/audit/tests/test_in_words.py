@@ -29,7 +29,7 @@ def test_a_state_change_reads_as_field_old_and_new_value():
         {"state": "issued", "version": 2},
         {"state": "acknowledged", "version": 3, "reason": ""},
     )
-    assert [(c.field, c.before, c.after) for c in lines] == [("状态", "已下发", "办理中"), ("版本", "2", "3")]
+    assert [(c.field, c.before, c.after) for c in lines] == [("状态", "已下发", "已签收"), ("版本", "2", "3")]
 
 
 def test_a_new_record_lists_its_fields_and_lists_read_as_lists():
