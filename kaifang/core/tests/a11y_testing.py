@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+AXE = Path(__file__).resolve().parents[3] / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 ZOOM_200 = {"viewport": {"width": 683, "height": 384}, "device_scale_factor": 2}
 ZOOM_400 = {"viewport": {"width": 320, "height": 256}, "device_scale_factor": 4}
