@@ -62,7 +62,7 @@ def test_six_simultaneous_acknowledgements_of_one_version_apply_once(hunnan_user
 
     outcomes = run_threads(work)
     assert sorted(outcomes) == ["ok"] + ["stale"] * (THREADS - 1)
-    assert Task.objects.get(pk=task.pk).state == TaskState.ACKNOWLEDGED
+    assert Task.objects.get(pk=task.pk).state == TaskState.IN_PROGRESS  # 签收 starts the work in the same step
     assert TaskTransition.objects.filter(task=task).count() == 1
     assert AuditEvent.objects.filter(action="supervision.task.acknowledge", object_id=str(task.pk)).count() == 1
 
