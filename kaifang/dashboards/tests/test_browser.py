@@ -18,6 +18,7 @@ def _click_region(page, lnglat):
     x, y = page.evaluate(
         """(lnglat) => {
             const el = document.getElementById('map');
+            el.scrollIntoView({block: 'center'});
             const box = el.getBoundingClientRect();
             const p = echarts.getInstanceByDom(el).convertToPixel({seriesIndex: 0}, lnglat);
             return [box.left + p[0], box.top + p[1]];

@@ -12,7 +12,11 @@
   var detail = document.getElementById("map-detail");
   if (detail) { detail.setAttribute("role", "status"); detail.setAttribute("aria-live", "polite"); }
   var twins = {};
+  // A region's button opens that unit's cockpit (a new page): where focus goes after it loads is
+  // carried across in the session, so a keyboard user lands back in the map's table.
+  var FOCUS_KEY = "kf-focus-after-load";
   var focusAfterLoad = null;
+  try { focusAfterLoad = window.sessionStorage.getItem(FOCUS_KEY); window.sessionStorage.removeItem(FOCUS_KEY); } catch (e) { focusAfterLoad = null; }
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
@@ -76,7 +80,8 @@
       var button = el("button", { type: "button", "class": "linkish region-button", "data-code": r.code },
         drill ? interpolate(_("下钻到%s"), [name]) : interpolate(_("查看%s"), [name]));
       button.addEventListener("click", function () {
-        focusAfterLoad = drill ? "map" : null;
+        focusAfterLoad = "map";
+        try { window.sessionStorage.setItem(FOCUS_KEY, "map"); } catch (e) { /* focus simply stays put */ }
         cockpit.select(r.code);
       });
       var state = r.status === "missing" ? _("未报") : (r.status === "partial" ? (r.coverage || _("不完整")) : "");
