@@ -125,7 +125,7 @@ def job_runs() -> dict[str, list[tuple[datetime.datetime, datetime.datetime | No
     from django_tasks_db.models import DBTaskResult
 
     out: dict[str, list[tuple[datetime.datetime, datetime.datetime | None, str, str]]] = collections.defaultdict(list)
-    rows = DBTaskResult.objects.filter(task_path="kaifang.core.jobs.run_job").exclude(started_at=None)
+    rows = DBTaskResult.objects.filter(task_path="kaifang.jobs.run_job").exclude(started_at=None)
     for r in rows.order_by("started_at"):
         name = (r.args_kwargs or {}).get("args", ["?"])[0]
         outcome = str(r.return_value) if r.status == "SUCCESSFUL" else r.status
@@ -136,7 +136,7 @@ def job_runs() -> dict[str, list[tuple[datetime.datetime, datetime.datetime | No
 def check_periods(period: float, since: datetime.datetime, until: datetime.datetime) -> dict[str, Any]:
     """Completed runs (outcome other than 'skipped'/failed) per job: never two within one period,
     never a period without one (allowing one period of slack for scheduling)."""
-    from kaifang.core.jobs import scheduled_jobs
+    from kaifang.jobs import scheduled_jobs
 
     every = {job.name: job.every.total_seconds() for job in scheduled_jobs()}
     twice, missed, completed = [], [], 0
@@ -164,7 +164,7 @@ def kill_mid_run(worker: subprocess.Popen[bytes], timeout: float = 60) -> str:
     end = time.monotonic() + timeout
     mine = f":{worker.pid}"
     while time.monotonic() < end:
-        running = DBTaskResult.objects.filter(status="RUNNING", task_path="kaifang.core.jobs.run_job")
+        running = DBTaskResult.objects.filter(status="RUNNING", task_path="kaifang.jobs.run_job")
         for r in running:
             if r.worker_ids and r.worker_ids[-1].endswith(mine):
                 os.kill(worker.pid, signal.SIGKILL)

@@ -21,6 +21,8 @@ from django.tasks import TaskResultStatus, default_task_backend, task
 from django.tasks.exceptions import TaskResultDoesNotExist, TaskResultMismatch
 from django.utils import timezone
 
+from kaifang.core import batches
+
 logger = logging.getLogger(__name__)
 
 
@@ -173,3 +175,6 @@ def run_job(name: str) -> str:
     finally:
         schedule_jobs([name])
     return outcome
+
+
+batches.RESUMERS["kaifang.jobs.run_job"] = resume_after_dead_run  # the reaper resumes a killed run's job

@@ -58,7 +58,8 @@ def random_password(length: int = 16) -> str:
     while True:
         candidate = "".join(secrets.choice(alphabet) for _ in range(length))
         if (
-            any(c.islower() for c in candidate)
+            candidate[0].isalnum()  # a sheet cell starting with = + - @ would be read as a formula
+            and any(c.islower() for c in candidate)
             and any(c.isupper() for c in candidate)
             and any(c.isdigit() for c in candidate)
             and any(c in "!#%+-=?@" for c in candidate)

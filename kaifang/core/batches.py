@@ -11,6 +11,7 @@ import functools
 import logging
 import os
 import socket
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,10 @@ from django.dispatch import receiver
 from django.tasks import TaskResultStatus
 from django.tasks.signals import task_finished
 from django.utils import timezone
+
+# Task path → what resumes its recurring job after a killed run (the project's job schedule,
+# `kaifang.jobs`, registers itself here: core does not import the floors above it).
+RESUMERS: dict[str, Callable[[str], None]] = {}
 
 logger = logging.getLogger(__name__)
 
@@ -122,17 +127,16 @@ def reap_dead_runs(*, now: datetime.datetime | None = None) -> int:
             if not DBTaskResult.objects.filter(pk=result.pk, status=TaskResultStatus.RUNNING).update(
                 status=TaskResultStatus.FAILED,
                 finished_at=now,
-                exception_class_path="kaifang.core.jobs.WorkerDied",
+                exception_class_path="kaifang.core.batches.WorkerDied",
                 traceback=f"worker {worker} exited while running this task",
             ):
                 continue
             args = (result.args_kwargs or {}).get("args", [])
             fail_batch(result.task_path, args, DIED_MESSAGE.format(ref=str(result.pk)[:8]))
-            if result.task_path == "kaifang.core.jobs.run_job" and args:
-                from kaifang.core.jobs import resume_after_dead_run
-
+            resume = RESUMERS.get(result.task_path)
+            if resume is not None and args:
                 # The killed run never finished its period: free its lease, enqueue the next run.
-                transaction.on_commit(functools.partial(resume_after_dead_run, str(args[0])))
+                transaction.on_commit(functools.partial(resume, str(args[0])))
         logger.warning("task %s of dead worker %s failed by the reaper", result.pk, worker)
         reaped += 1
     return reaped
