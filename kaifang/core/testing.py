@@ -6,6 +6,7 @@ DATABASE_URL points at PostgreSQL, a throwaway PostgreSQL database.
 
 from __future__ import annotations
 
+import itertools
 import os
 import socket
 import subprocess
@@ -37,11 +38,14 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+_SERIAL = itertools.count(1)
+
+
 def create_database(label: str, folder: Path, *, base: str | None = None) -> tuple[str, str | None]:
     """A fresh, empty database for one run (a browser site, a crash test, a benchmark).
 
     When `base` (default: DATABASE_URL) points at PostgreSQL: a new database `kaifang_<label>_<pid>`
-    on that server, replacing a leftover of the same name; otherwise an SQLite file in `folder`.
+    on that server (numbered per call), replacing a leftover of the same name; otherwise an SQLite file in `folder`.
     Returns its URL and the PostgreSQL name to give to `drop_database` (None for SQLite).
     """
     base = os.environ.get("DATABASE_URL", "") if base is None else base
@@ -50,7 +54,9 @@ def create_database(label: str, folder: Path, *, base: str | None = None) -> tup
     import psycopg
 
     parts = urlparse(base)
-    name = f"kaifang_{label}_{os.getpid()}"
+    # One name per call: two sites alive at once in one run (the session's and a test's own) must
+    # never replace each other's database.
+    name = f"kaifang_{label}_{os.getpid()}_{next(_SERIAL)}"
     with psycopg.connect(urlunparse(parts._replace(path="/postgres")), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
