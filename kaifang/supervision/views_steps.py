@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from kaifang.accounts.permissions import user_of
 from kaifang.core import clock
+from kaifang.core.versions import error_status
 from kaifang.supervision import selectors, services, workflow
 from kaifang.supervision.forms import EscalateForm, ExtensionDecisionForm, ExtensionRequestForm
 from kaifang.supervision.models import OPEN_STATES, ActionKind, ExtensionStatus, Task, TaskState
@@ -103,8 +104,7 @@ def extension_request(request: HttpRequest, pk: int) -> HttpResponse:
             expected_version=data["version"],
         )
     except ValidationError as exc:
-        status = 409 if getattr(exc, "code", None) == "stale" else 400
-        return _detail(request, task, status=status, extension_form=form, error=_errors(exc))
+        return _detail(request, task, status=error_status(exc), extension_form=form, error=_errors(exc))
     messages.success(request, _("延期申请已提交，待交办单位审批。"))
     return redirect("supervision:task", pk=task.pk)
 
