@@ -72,6 +72,26 @@ def dispatch(*, unit: Any, kind: str, title: str, body: str, dedup_key: str, sen
     return created
 
 
+def send_test(*, route: ChannelRoute, unit: Any, sender: Any = None) -> tuple[str, Delivery]:
+    """Send one test message through `route` now (the operator's check of a route); recorded like
+    every send. Returns the attempt's outcome and the delivery."""
+    now = timezone.now()  # wall clock, as for every attempt
+    delivery = Delivery.objects.create(
+        route=route,
+        unit=unit,
+        kind="channel_test",
+        title="开放平台消息渠道测试",
+        body="收到本消息说明渠道配置正确。",
+        recipient="",
+        key=f"test:{route.pk}:{now.timestamp()}",
+        sender=str(getattr(sender, "username", None) or sender or "")[:150],
+        next_attempt_at=now,
+    )
+    outcome = attempt(delivery.pk)
+    delivery.refresh_from_db()
+    return outcome, delivery
+
+
 def _enqueue(ids: list[int], run_after: datetime.datetime | None = None) -> None:
     for pk in ids:
         try:

@@ -96,24 +96,9 @@ class Command(BaseCommand):
         self.stdout.write("已启用")
 
     def _test(self, options: dict[str, Any]) -> None:
-        from django.utils import timezone
-
-        from kaifang.notifications.delivery import attempt
-        from kaifang.notifications.models import Delivery
+        from kaifang.notifications.delivery import send_test
 
         route = self._route(options)
         unit = route.unit or OrgUnit.objects.filter(parent__isnull=True).first()
-        delivery = Delivery.objects.create(
-            route=route,
-            unit=unit,
-            kind="channel_test",
-            title="开放平台消息渠道测试",
-            body="收到本消息说明渠道配置正确。",
-            recipient="",
-            key=f"test:{route.pk}:{timezone.now().timestamp()}",
-            sender="cli",
-            next_attempt_at=timezone.now(),
-        )
-        outcome = attempt(delivery.pk)
-        delivery.refresh_from_db()
+        outcome, delivery = send_test(route=route, unit=unit, sender=ACTOR)
         self.stdout.write(f"{outcome}：{delivery.get_status_display()} {delivery.last_error}".strip())
