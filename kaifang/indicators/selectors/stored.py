@@ -68,8 +68,8 @@ def stored_entries(
     if indicators is not None:
         rows = rows.filter(indicator__in=indicators)
     return {
-        (unit_code, indicator_code): StoredEntry(*rest)
-        for unit_code, indicator_code, *rest in rows.values_list(
+        (unit_code, indicator_code): StoredEntry(reported, comment, version, who, when)
+        for unit_code, indicator_code, reported, comment, version, who, when in rows.values_list(
             "unit__code", "indicator__code", "reported", "comment", "version", "updated_by__username", "updated_at"
         )
     }
