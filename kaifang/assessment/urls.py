@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from kaifang.assessment import export_views, scheme_views, views, views_versions
 
@@ -31,7 +32,12 @@ urlpatterns = [
         export_views.export_snapshot_unit,
         name="snapshot_unit_export",
     ),
-    path("figures/<str:indicator>/<str:unit>/<str:period>/", views.figure, name="figure"),
+    # The figure behind a point is indicators' page now; old links and bookmarks follow it there.
+    path(
+        "figures/<str:indicator>/<str:unit>/<str:period>/",
+        RedirectView.as_view(pattern_name="indicators:figure", permanent=True),
+        name="figure",
+    ),
     path("adjustments/", views.adjustments, name="adjustments"),
     path("adjustments/export.xlsx", export_views.export_adjustments, name="export_adjustments"),
     path("adjustments/<int:pk>/decide/", views.decide, name="decide"),

@@ -1,5 +1,5 @@
-"""Assessment pages: schemes, running and published results, one unit's breakdown, the figure behind
-a point, manual entries. Every row shown goes through the visibility rule."""
+"""Assessment pages: schemes, running and published results, one unit's breakdown, manual entries
+(the figure behind a point is indicators' page). Every row shown goes through the visibility rule."""
 
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ from kaifang.assessment import engine, selectors, services
 from kaifang.assessment.documents import CONTENT_TYPES
 from kaifang.assessment.forms import AdjustmentForm, BulletinForm, PublishForm
 from kaifang.assessment.links import default_period, period_or_default, with_links
-from kaifang.indicators.models import DataValue, Indicator, Target
 from kaifang.indicators.periods import parse_period, ytd_label, ytd_text
 from kaifang.orgs.models import OrgUnit
 from kaifang.orgs.scope import get_unit_for_user
@@ -175,48 +174,6 @@ def snapshot_unit(request: HttpRequest, pk: int, unit: str) -> HttpResponse:
         "live": False,
     }
     return render(request, "assessment/unit_score.html", context)
-
-
-@login_required
-def figure(request: HttpRequest, indicator: str, unit: str, period: str) -> HttpResponse:
-    """The figure behind a point: the value as reported, its history, and the target."""
-    target_unit = get_unit_for_user(request.user, unit)
-    ind = Indicator.objects.filter(code=indicator[:32]).first()
-    if ind is None:
-        raise Http404("indicator not found")
-    try:
-        day = parse_period(period)
-    except ValidationError as exc:
-        raise Http404("bad period") from exc
-    from kaifang.core.numbers import figure_display
-    from kaifang.indicators import maths
-    from kaifang.indicators.selectors import figures
-
-    fig = figures(ind, [target_unit], day.replace(month=1), day)[0]
-    value = DataValue.objects.filter(indicator=ind, unit=target_unit, period=day).first()
-    children = list(
-        DataValue.objects.filter(indicator=ind, period=day, unit__parent=target_unit)
-        .filter(unit__in=OrgUnit.objects.visible_to(request.user))
-        .select_related("unit")
-        .order_by("unit__path")
-    )
-    context = {
-        "indicator": ind,
-        "unit": target_unit,
-        "period": day,
-        "period_label": ytd_text(day),
-        "figure": fig,
-        "ytd_text": figure_display(fig.ytd_value, ind.decimals),
-        "month_text": figure_display(fig.month_value, ind.decimals),
-        "last_year_text": figure_display(fig.last_year_ytd, ind.decimals),
-        "completion_text": maths.percent(fig.completion, 1),
-        "time_progress_text": maths.percent(fig.time_progress, 1),
-        "value": value,
-        "history": list(value.history.all()[:20]) if value else [],
-        "children": children,
-        "target": Target.objects.filter(indicator=ind, unit=target_unit, year=day.year).first(),
-    }
-    return render(request, "assessment/figure.html", context)
 
 
 @login_required

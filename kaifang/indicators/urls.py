@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kaifang.indicators import file_views, views
+from kaifang.indicators import figure_views, file_views, views
 
 app_name = "indicators"
 urlpatterns = [
@@ -16,4 +16,5 @@ urlpatterns = [
     path("targets/template.xlsx", file_views.target_template, name="target_template"),
     path("targets/import/", file_views.target_import, name="target_import"),
     path("values/<int:pk>/history/", views.history, name="history"),
+    path("figures/<str:indicator>/<str:unit>/<str:period>/", figure_views.figure, name="figure"),
 ]

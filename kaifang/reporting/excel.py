@@ -27,8 +27,9 @@ from kaifang.core.spreadsheets import (
     read_workbook,
     to_decimal,
 )
-from kaifang.indicators.models import DataValue, Indicator
+from kaifang.indicators.models import Indicator
 from kaifang.indicators.periods import month_label
+from kaifang.indicators.selectors import stored_entries
 from kaifang.orgs.models import OrgUnit
 from kaifang.reporting.excel_apply import apply_plan, batch_changes, check_confirmed  # noqa: F401  (re-exported)
 from kaifang.reporting.excel_layout import (  # noqa: F401  (the layout shared by template, check and apply)
@@ -225,10 +226,10 @@ def _validate(
     history = load_history(units=unit_list, indicators=typed_indicators, period=round_.period)
     rules = active_rules()
     stored: dict[str, dict[str, tuple[Decimal | None, str]]] = defaultdict(dict)
-    for unit_code, ind_code, reported, comment in DataValue.objects.filter(
-        unit__in=unit_list, period=round_.period, indicator__in=typed_indicators
-    ).values_list("unit__code", "indicator__code", "reported", "comment"):
-        stored[unit_code][ind_code] = (reported, comment)
+    for (unit_code, ind_code), entry in stored_entries(
+        units=unit_list, period=round_.period, indicators=typed_indicators
+    ).items():
+        stored[unit_code][ind_code] = (entry.reported, entry.comment)
     for unit_code, figures in parsed.items():
         typed: dict[str, Any] = {k: v[0] for k, v in stored[unit_code].items()}
         comments = {k: v[1] for k, v in stored[unit_code].items()}
@@ -263,14 +264,7 @@ def _capture_versions(
     """The plan (with the versions stored now, the apply's expected versions) and the listing of every
     change old → new. With a versioned template, a figure stored at another version than the one
     downloaded was changed by someone since: the row is stale and needs its own confirmation."""
-    current = {
-        (u, i): (reported, comment, version, who, when)
-        for u, i, reported, comment, version, who, when in DataValue.objects.filter(
-            unit__in=[units[c] for c in parsed], period=round_.period
-        ).values_list(
-            "unit__code", "indicator__code", "reported", "comment", "version", "updated_by__username", "updated_at"
-        )
-    }
+    current = stored_entries(units=[units[c] for c in parsed], period=round_.period)
     warned: dict[int, list[str]] = defaultdict(list)
     for w in plan.warnings:
         if w.row is not None:

@@ -13,8 +13,9 @@ from django.db.models import Count, Max
 from django.utils.translation import gettext
 
 from kaifang.indicators import maths
-from kaifang.indicators.models import DataValue, Indicator, Source
+from kaifang.indicators.models import Indicator, Source
 from kaifang.indicators.periods import add_months, same_month_last_year
+from kaifang.indicators.selectors import stored_figures
 from kaifang.reporting.models import Reminder, ReportingRound, Submission, SubmissionStatus
 from kaifang.reporting.validation import ERROR, Finding, active_rules, check_values, load_history
 from kaifang.reporting.workflow import REVIEWER, allowed_actions, parts_of, reviewing_unit
@@ -113,10 +114,8 @@ def queue_rows(user: Any, round_: ReportingRound, *, status: str = "") -> list[Q
     previous, last_year = add_months(period, -1), same_month_last_year(period)
     units = [s.unit for s in mine]
     stored: dict[tuple[int, int, datetime.date], tuple[Decimal | None, str]] = {
-        (u, i, p): (reported, comment)
-        for u, i, p, reported, comment in DataValue.objects.filter(
-            unit__in=units, indicator__in=indicators, period__in=[period, previous, last_year]
-        ).values_list("unit_id", "indicator_id", "period", "reported", "comment")
+        (f.unit_id, f.indicator_id, f.period): (f.reported, f.comment)
+        for f in stored_figures(units=units, indicators=indicators, periods=[period, previous, last_year])
     }
     history = load_history(units=units, indicators=typed, period=period)
     rules = active_rules()

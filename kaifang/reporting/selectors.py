@@ -7,16 +7,15 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Prefetch
 from django.http import Http404
 from django.utils.translation import gettext
 
 from kaifang.indicators import maths
-from kaifang.indicators.models import DataValue, DataValueHistory, Indicator, Target
+from kaifang.indicators.models import Indicator
 from kaifang.indicators.periods import add_months, same_month_last_year
-from kaifang.indicators.selectors import figures
+from kaifang.indicators.selectors import annual_targets, figures, stored_rows
 from kaifang.orgs.models import OrgUnit, UnitKind
 from kaifang.orgs.scope import can_see_unit, scope_root
 from kaifang.reporting.models import (
@@ -27,6 +26,9 @@ from kaifang.reporting.models import (
     Timeliness,
 )
 from kaifang.reporting.workflow import REVIEWER, parts_of
+
+if TYPE_CHECKING:
+    from kaifang.indicators.models import DataValue, DataValueHistory
 
 
 def visible_rounds(user: Any) -> list[ReportingRound]:
@@ -112,20 +114,16 @@ def entry_rows(submission: Submission) -> list[EntryRow]:
     unit, period = submission.unit, submission.round.period
     indicators = list(submission.round.indicators.order_by("sort_order", "code"))
     previous_period, last_year = add_months(period, -1), same_month_last_year(period)
-    values = DataValue.objects.filter(
-        unit=unit, indicator__in=indicators, period__in=[period, previous_period, last_year]
+    values = stored_rows(
+        units=[unit], indicators=indicators, periods=[period, previous_period, last_year], history=True
     )
     current = {}
     by_period: dict[tuple[int, datetime.date], DataValue] = {}
-    for v in values.select_related("updated_by").prefetch_related(
-        Prefetch("history", queryset=DataValueHistory.objects.select_related("actor").order_by("-at", "-id"))
-    ):
+    for v in values:
         by_period[(v.indicator_id, v.period)] = v
         if v.period == period:
             current[v.indicator_id] = v
-    targets = {
-        t.indicator_id: t.annual for t in Target.objects.filter(unit=unit, year=period.year, indicator__in=indicators)
-    }
+    targets = annual_targets(unit=unit, year=period.year, indicators=indicators)
     rows = []
     for ind in indicators:
         value = current.get(ind.pk)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -29,8 +29,9 @@ from kaifang.core.actors import actor_user as _actor_user
 from kaifang.core.actors import is_system_actor
 from kaifang.core.versions import check_version
 from kaifang.indicators.figures import ValueEntry
-from kaifang.indicators.models import DataValue, Indicator, Source
+from kaifang.indicators.models import Indicator, Source
 from kaifang.indicators.periods import check_period
+from kaifang.indicators.selectors import stored_entries
 from kaifang.indicators.services import save_many
 from kaifang.indicators.window_services import lock_windows, open_windows, reopen_windows
 from kaifang.orgs.models import OrgUnit
@@ -46,6 +47,9 @@ from kaifang.reporting.models import (
 from kaifang.reporting.notices import notify_transition
 from kaifang.reporting.validation import CheckResult, check_values
 from kaifang.reporting.workflow import ACTION_LABELS, TRANSITIONS, parts_of
+
+if TYPE_CHECKING:
+    from kaifang.indicators.models import DataValue
 
 # The result state of each action whose repetition is harmless: repeating it is a no-op.
 REPEATABLE_RESULT = {
@@ -201,11 +205,11 @@ def save_submissions_values(*, actor: Any, items: list[tuple[Submission, list[Va
 
 def stored_figures(submission: Submission) -> tuple[dict[str, Any], dict[str, str]]:
     """The submission's stored figures (as typed) and comments by indicator code."""
-    rows = DataValue.objects.filter(
-        unit=submission.unit, period=submission.round.period, indicator__in=submission.round.indicators.all()
-    ).values_list("indicator__code", "reported", "comment")
-    values = {code: reported for code, reported, _c in rows}
-    comments = {code: comment for code, _r, comment in rows}
+    rows = stored_entries(
+        units=[submission.unit], period=submission.round.period, indicators=submission.round.indicators.all()
+    )
+    values = {code: entry.reported for (_u, code), entry in rows.items()}
+    comments = {code: entry.comment for (_u, code), entry in rows.items()}
     return values, comments
 
 

@@ -4,7 +4,8 @@
 children, with coverage), with year-to-date, year on year, target, completion, time progress,
 progress ratio and the warning light. `children_figures` gives the same for a unit and its visible
 child units (the values explorer), `ranking` for a group or a parent's children. Everything is
-computed from the current data on each request.
+computed from the current data on each request. Other areas read the stored rows and targets through
+`stored` (re-exported here), never the models; `behind` is the figure behind a point.
 """
 
 from __future__ import annotations
@@ -36,6 +37,12 @@ from kaifang.indicators.maths import NOT_COMPARABLE, Ratio
 from kaifang.indicators.models import Indicator, Target
 from kaifang.indicators.periods import add_months, months_between
 from kaifang.indicators.remap import remapped_bases
+from kaifang.indicators.selectors.stored import StoredEntry as StoredEntry
+from kaifang.indicators.selectors.stored import StoredFigure as StoredFigure
+from kaifang.indicators.selectors.stored import annual_targets as annual_targets
+from kaifang.indicators.selectors.stored import stored_entries as stored_entries
+from kaifang.indicators.selectors.stored import stored_figures as stored_figures
+from kaifang.indicators.selectors.stored import stored_rows as stored_rows
 from kaifang.indicators.target_selectors import HandDown as HandDown
 from kaifang.indicators.target_selectors import hand_down as hand_down
 from kaifang.indicators.target_selectors import visible_targets as visible_targets
