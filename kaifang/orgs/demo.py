@@ -10,9 +10,9 @@ from typing import Any
 from django.conf import settings
 
 from kaifang.core.actors import SystemActor, is_system_actor
-from kaifang.orgs.change_services import record_past
 from kaifang.orgs.models import ChangeKind, OrgUnit, UnitKind
 from kaifang.orgs.services import load_divisions, set_group_members, upsert_unit
+from kaifang.orgs.services.changes import record_past
 
 DATA_DIR = Path(settings.BASE_DIR) / "data"
 

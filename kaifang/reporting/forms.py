@@ -164,7 +164,7 @@ class CalendarForm(forms.Form):
         self.fields["indicators"].choices = [(i.code, f"{i.name}（{i.unit_of_measure}）") for i in indicators]  # type: ignore[attr-defined]
 
     def rule(self) -> Any:
-        from kaifang.reporting.calendar_services import CalendarRule
+        from kaifang.reporting.services.calendar import CalendarRule
 
         data = self.cleaned_data
         return CalendarRule(

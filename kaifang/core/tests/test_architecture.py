@@ -23,12 +23,12 @@ MAX_LINES = 400
 # Modules above 400 lines that belong to engineers working on other issues at the same time; the
 # lead removes each entry once their branch is merged and the module split. Nothing else may grow.
 OTHERS_OVER_LIMIT: set[str] = {
-    "kaifang/reporting/services.py",  # clerks (issue 12)
+    "kaifang/reporting/services/__init__.py",  # clerks (issue 12)
     "kaifang/reporting/excel.py",  # clerks (issue 12)
     "kaifang/indicators/api.py",  # the lead (issue 15)
-    "kaifang/supervision/demo.py",  # superv (issue 14)
-    "kaifang/assessment/views.py",  # documents (issue 13)
-    "kaifang/accounts/services.py",  # identity (issue 16)
+    "kaifang/supervision/demo/__init__.py",  # superv (issue 14)
+    "kaifang/assessment/views/__init__.py",  # documents (issue 13)
+    "kaifang/accounts/services/__init__.py",  # identity (issue 16)
     "kaifang/meetings/tests/test_speech.py",  # superv (issue 14)
     "kaifang/security/tests/test_sec_authentication.py",  # identity (issue 16)
 }

@@ -37,10 +37,10 @@ from django.db import transaction
 from kaifang.audit.models import AuditEvent
 from kaifang.audit.services import record_event
 from kaifang.core.actors import SystemActor
-from kaifang.indicators.catalogue import save_indicator
 from kaifang.indicators.demo.catalogue import INDICATORS as INDICATORS
 from kaifang.indicators.models import Indicator, ReportedAs
-from kaifang.indicators.targets import set_targets_bulk
+from kaifang.indicators.services.catalogue import save_indicator
+from kaifang.indicators.services.targets import set_targets_bulk
 from kaifang.orgs.models import OrgUnit, UnitKind
 
 ACTOR = SystemActor(name="demo")

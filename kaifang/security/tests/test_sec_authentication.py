@@ -18,10 +18,10 @@ from django.test import Client, override_settings
 from django.utils import timezone
 from freezegun import freeze_time
 
-from kaifang.accounts import lifecycle, twofactor
+from kaifang.accounts import twofactor
 from kaifang.accounts.demo import DEMO_PASSWORD
 from kaifang.accounts.models import RecoveryCode, Role, TotpDevice, User
-from kaifang.accounts.services import create_user
+from kaifang.accounts.services import create_user, lifecycle
 from kaifang.audit.models import AuditEvent
 from kaifang.core.actors import SystemActor
 from kaifang.jobs import scheduled_jobs
