@@ -4,14 +4,19 @@ A service reads the row `select_for_update()`, then `check_version(row, expected
 `StaleVersion` is a `ValidationError` (code "stale"), so forms and imports that already show
 validation messages show it too; `is_stale(exc)` tells the 409 apart from an ordinary 400 — the
 API's one exception handler (`kaifang.api`) and pages (`error_status`) both ask it, and a page
-answering 409 re-renders the form with what the user typed.
+answering 409 re-renders the form with what the user typed; `change_page` is that tail of a page
+written once (apply → message → redirect, or the page again with 400/409).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
 STALE = "stale"
@@ -46,3 +51,22 @@ def is_stale(exc: ValidationError) -> bool:
 def error_status(exc: ValidationError) -> int:
     """The HTTP status a page answers a refused form with: 409 when stale, else 400."""
     return 409 if is_stale(exc) else 400
+
+
+def change_page(
+    request: HttpRequest,
+    write: Callable[[], Any],
+    *,
+    done: Any,
+    then: str,
+    refused: Callable[[int, str], HttpResponse],
+) -> HttpResponse:
+    """The tail of a page that applies one change: run `write`; when a service refuses, answer
+    `refused(status, messages)` (the page again, 409 when stale, else 400); else flash `done` (a text,
+    or a function of what `write` returned) and redirect to `then`."""
+    try:
+        result = write()
+    except ValidationError as exc:
+        return refused(error_status(exc), "；".join(exc.messages))
+    messages.success(request, done(result) if callable(done) else done)
+    return redirect(then)

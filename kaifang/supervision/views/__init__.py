@@ -18,7 +18,7 @@ from kaifang.accounts.permissions import user_of
 from kaifang.audit.services import record_export
 from kaifang.core import clock
 from kaifang.core.listing import Listing
-from kaifang.core.versions import error_status
+from kaifang.core.versions import change_page, error_status
 from kaifang.supervision import board as board_selectors
 from kaifang.supervision import selectors, services, workflow
 from kaifang.supervision.exports import board_workbook
@@ -35,7 +35,7 @@ from kaifang.supervision.forms import (
 from kaifang.supervision.models import ActionKind, SupervisionAction, Task
 from kaifang.supervision.notices import render_notice_ofd, render_notice_pdf
 from kaifang.supervision.selectors import detail
-from kaifang.supervision.views.steps import step_context
+from kaifang.supervision.views.steps import step_context, task_url
 
 
 def _messages_of(exc: ValidationError) -> str:
@@ -228,15 +228,15 @@ def task_transition(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _detail(request, task, status=400, transition_form=form, error=_("请求不完整，未作任何修改。"))
     data = form.cleaned_data
-    try:
-        services.transition(
+    return change_page(
+        request,
+        lambda: services.transition(
             actor=user, task=task, action=data["action"], expected_version=data["version"], reason=data["reason"]
-        )
-    except ValidationError as exc:
-        status = error_status(exc)
-        return _detail(request, task, status=status, transition_form=form, error=_messages_of(exc))
-    messages.success(request, _("操作成功。"))
-    return redirect("supervision:task", pk=task.pk)
+        ),
+        done=_("操作成功。"),
+        then=task_url(task),
+        refused=lambda status, error: _detail(request, task, status=status, transition_form=form, error=error),
+    )
 
 
 @login_required
@@ -247,8 +247,9 @@ def task_report(request: HttpRequest, pk: int) -> HttpResponse:
     form = ProgressForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        try:
-            services.submit_progress_report(
+        return change_page(
+            request,
+            lambda: services.submit_progress_report(
                 actor=user,
                 task=task,
                 text=data["text"],
@@ -256,12 +257,11 @@ def task_report(request: HttpRequest, pk: int) -> HttpResponse:
                 problems=data["problems"],
                 help_needed=data["help_needed"],
                 expected_version=data["version"],
-            )
-        except ValidationError as exc:
-            status = error_status(exc)
-            return _detail(request, task, status=status, progress_form=form, error=_messages_of(exc))
-        messages.success(request, _("进展已报送。"))
-        return redirect("supervision:task", pk=task.pk)
+            ),
+            done=_("进展已报送。"),
+            then=task_url(task),
+            refused=lambda status, error: _detail(request, task, status=status, progress_form=form, error=error),
+        )
     return _detail(request, task, status=400, progress_form=form, error=_("请检查进展报告中标出的内容。"))
 
 
@@ -272,12 +272,13 @@ def task_urge(request: HttpRequest, pk: int) -> HttpResponse:
     task = selectors.get_task_for_user(user, pk)
     form = UrgeForm(request.POST)
     if form.is_valid():
-        try:
-            services.urge_task(actor=user, task=task, message=form.cleaned_data["message"])
-        except ValidationError as exc:
-            return _detail(request, task, status=400, urge_form=form, error=_messages_of(exc))
-        messages.success(request, _("已催办，牵头单位将收到站内消息。"))
-        return redirect("supervision:task", pk=task.pk)
+        return change_page(
+            request,
+            lambda: services.urge_task(actor=user, task=task, message=form.cleaned_data["message"]),
+            done=_("已催办，牵头单位将收到站内消息。"),
+            then=task_url(task),
+            refused=lambda status, error: _detail(request, task, status=status, urge_form=form, error=error),
+        )
     return _detail(request, task, status=400, urge_form=form, error=_("请填写催办内容。"))
 
 
@@ -288,17 +289,18 @@ def task_notice(request: HttpRequest, pk: int) -> HttpResponse:
     task = selectors.get_task_for_user(user, pk)
     form = NoticeForm(request.POST)
     if form.is_valid():
-        try:
-            action = services.issue_notice(
+        return change_page(
+            request,
+            lambda: services.issue_notice(
                 actor=user,
                 task=task,
                 requirement=form.cleaned_data["requirement"],
                 reply_by=form.cleaned_data["reply_by"],
-            )
-        except ValidationError as exc:
-            return _detail(request, task, status=400, notice_form=form, error=_messages_of(exc))
-        messages.success(request, _("已发出督办通知单 %(n)s。") % {"n": action.number})
-        return redirect("supervision:task", pk=task.pk)
+            ),
+            done=lambda action: _("已发出督办通知单 %(n)s。") % {"n": action.number},
+            then=task_url(task),
+            refused=lambda status, error: _detail(request, task, status=status, notice_form=form, error=error),
+        )
     return _detail(request, task, status=400, notice_form=form, error=_("请填写督办要求。"))
 
 
@@ -310,14 +312,15 @@ def task_split(request: HttpRequest, pk: int) -> HttpResponse:
     form = SplitForm(request.POST, parent_unit=task.lead_unit)
     if form.is_valid():
         data = form.cleaned_data
-        try:
-            child = services.split_task(
+        return change_page(
+            request,
+            lambda: services.split_task(
                 actor=user, parent=task, lead_unit=data["lead_unit"], title=data["title"], deadline=data["deadline"]
-            )
-        except ValidationError as exc:
-            return _detail(request, task, status=400, split_form=form, error=_messages_of(exc))
-        messages.success(request, _("已分解下达：%(c)s") % {"c": child.code})
-        return redirect("supervision:task", pk=task.pk)
+            ),
+            done=lambda child: _("已分解下达：%(c)s") % {"c": child.code},
+            then=task_url(task),
+            refused=lambda status, error: _detail(request, task, status=status, split_form=form, error=error),
+        )
     return _detail(request, task, status=400, split_form=form, error=_("请选择承办的县（市、区）。"))
 
 

@@ -5,17 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kaifang.accounts.permissions import user_of
 from kaifang.core import clock
-from kaifang.core.versions import error_status
+from kaifang.core.versions import change_page
 from kaifang.supervision import selectors, services, workflow
 from kaifang.supervision.forms import EscalateForm, ExtensionDecisionForm, ExtensionRequestForm
 from kaifang.supervision.models import OPEN_STATES, ActionKind, ExtensionStatus, Task, TaskState
@@ -66,8 +64,8 @@ def _detail(request: HttpRequest, task: Task, **kwargs: Any) -> HttpResponse:
     return detail(request, task, **kwargs)
 
 
-def _errors(exc: ValidationError) -> str:
-    return "；".join(exc.messages)
+def task_url(task: Task) -> str:
+    return reverse("supervision:task", kwargs={"pk": task.pk})
 
 
 @login_required
@@ -78,12 +76,13 @@ def task_escalate(request: HttpRequest, pk: int) -> HttpResponse:
     form = EscalateForm(request.POST)
     if not form.is_valid():
         return _detail(request, task, status=400, escalate_form=form, error=_("请填写亮牌理由。"))
-    try:
-        action = services.escalate_task(actor=user, task=task, reason=form.cleaned_data["reason"])
-    except ValidationError as exc:
-        return _detail(request, task, status=400, escalate_form=form, error=_errors(exc))
-    messages.success(request, _("已亮%(k)s。") % {"k": action.get_kind_display()})
-    return redirect("supervision:task", pk=task.pk)
+    return change_page(
+        request,
+        lambda: services.escalate_task(actor=user, task=task, reason=form.cleaned_data["reason"]),
+        done=lambda action: _("已亮%(k)s。") % {"k": action.get_kind_display()},
+        then=task_url(task),
+        refused=lambda status, error: _detail(request, task, status=status, escalate_form=form, error=error),
+    )
 
 
 @login_required
@@ -95,18 +94,19 @@ def extension_request(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _detail(request, task, status=400, extension_form=form, error=_("请填写延期后的时限和理由。"))
     data = form.cleaned_data
-    try:
-        services.request_extension(
+    return change_page(
+        request,
+        lambda: services.request_extension(
             actor=user,
             task=task,
             new_deadline=data["new_deadline"],
             reason=data["reason"],
             expected_version=data["version"],
-        )
-    except ValidationError as exc:
-        return _detail(request, task, status=error_status(exc), extension_form=form, error=_errors(exc))
-    messages.success(request, _("延期申请已提交，待交办单位审批。"))
-    return redirect("supervision:task", pk=task.pk)
+        ),
+        done=_("延期申请已提交，待交办单位审批。"),
+        then=task_url(task),
+        refused=lambda status, error: _detail(request, task, status=status, extension_form=form, error=error),
+    )
 
 
 @login_required
@@ -121,11 +121,10 @@ def extension_decide(request: HttpRequest, pk: int, request_id: int) -> HttpResp
     if not form.is_valid():
         return _detail(request, task, status=400, decision_form=form, error=_("请选择审批结果。"))
     approve = form.cleaned_data["decision"] == "approve"
-    try:
-        services.decide_extension(actor=user, request=pending, approve=approve, note=form.cleaned_data["note"])
-    except PermissionDenied:
-        raise
-    except ValidationError as exc:
-        return _detail(request, task, status=400, decision_form=form, error=_errors(exc))
-    messages.success(request, _("已批准延期。") if approve else _("已决定不批准延期。"))
-    return redirect("supervision:task", pk=task.pk)
+    return change_page(
+        request,
+        lambda: services.decide_extension(actor=user, request=pending, approve=approve, note=form.cleaned_data["note"]),
+        done=_("已批准延期。") if approve else _("已决定不批准延期。"),
+        then=task_url(task),
+        refused=lambda status, error: _detail(request, task, status=status, decision_form=form, error=error),
+    )
