@@ -16,12 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from kaifang.accounts.permissions import is_admin
-from kaifang.audit.services import record_event
 from kaifang.core.actors import is_system_actor
 from kaifang.core.spreadsheets import (
     Problem,
@@ -42,6 +40,7 @@ from kaifang.indicators.catalogue_format import catalogue_json as catalogue_json
 from kaifang.indicators.catalogue_format import catalogue_workbook as catalogue_workbook
 from kaifang.indicators.models import Indicator, Source
 from kaifang.indicators.services.catalogue import CHOICES, CODE, EDITABLE, save_indicator
+from kaifang.indicators.services.file_imports import sort_rows, write_rows
 
 STARTER = Path(__file__).resolve().parents[1] / "fixtures" / "starter_catalogue.json"
 MAX_INDICATORS = 1000
@@ -287,46 +286,37 @@ def import_catalogue(*, actor: Any, data: bytes, filename: str, commit: bool) ->
     if result.problems:
         return result
     stored = {i.code: i for i in Indicator.objects.filter(code__in=[e.code for e in entries])}
-    for entry in entries:
-        current = stored.get(entry.code)
-        values = {f: entry.values.get(f, DEFAULTS.get(f)) for f in EDITABLE}
-        if current is None:
-            result.created.append(entry.code)
-        elif all(getattr(current, f) == values[f] for f in EDITABLE):
-            result.unchanged.append(entry.code)
-        else:
-            result.updated.append(entry.code)
+    new, unchanged, changed = sort_rows(
+        entries,
+        stored=lambda entry: stored.get(entry.code),
+        same=lambda entry, current: all(getattr(current, f) == v for f, v in _values(entry).items()),
+    )
+    result.created, result.unchanged, result.updated = ([e.code for e in rows] for rows in (new, unchanged, changed))
     if not commit:
         return result
-    try:
-        with transaction.atomic():
-            for entry in _apply_order(entries):
-                if entry.code in result.unchanged:
-                    continue
-                current = stored.get(entry.code)
-                save_indicator(
-                    actor=actor,
-                    code=entry.code,
-                    expected_version=current.version if current else None,
-                    **{f: entry.values.get(f, DEFAULTS.get(f)) for f in EDITABLE},
-                )
-            record_event(
-                actor=actor,
-                action="indicators.catalogue.import",
-                object_type="indicators.catalogue",
-                object_repr=result.filename,
-                after={
-                    "sha256": result.sha256,
-                    "created": result.created,
-                    "updated": result.updated,
-                    "unchanged": len(result.unchanged),
-                },
-            )
-    except ValidationError as exc:
-        result.problems = [Problem(m) for m in exc.messages]
-        return result
-    result.committed = True
+    write_rows(
+        actor=actor,
+        result=result,
+        rows=[entry for entry in _apply_order(entries) if entry.code not in result.unchanged],
+        write=lambda entry: save_indicator(
+            actor=actor,
+            code=entry.code,
+            expected_version=stored[entry.code].version if entry.code in stored else None,
+            **_values(entry),
+        ),
+        action="indicators.catalogue.import",
+        after={
+            "sha256": result.sha256,
+            "created": result.created,
+            "updated": result.updated,
+            "unchanged": len(result.unchanged),
+        },
+    )
     return result
+
+
+def _values(entry: Entry) -> dict[str, Any]:
+    return {f: entry.values.get(f, DEFAULTS.get(f)) for f in EDITABLE}
 
 
 def adopt_starter_catalogue(*, actor: Any, commit: bool = True) -> CatalogueImportResult:

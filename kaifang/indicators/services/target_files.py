@@ -15,11 +15,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from kaifang.audit.services import record_event
 from kaifang.core.spreadsheets import (
     Column,
     Problem,
@@ -32,6 +30,7 @@ from kaifang.core.spreadsheets import (
 )
 from kaifang.indicators.aggregation import SUMMABLE_KINDS
 from kaifang.indicators.models import Indicator, Source, Target
+from kaifang.indicators.services.file_imports import sort_rows, write_rows
 from kaifang.indicators.services.targets import can_set_target, clean_monthly, set_target
 from kaifang.orgs.models import OrgUnit, UnitKind
 
@@ -302,41 +301,36 @@ def import_targets(*, actor: Any, data: bytes, filename: str, commit: bool) -> T
     }
     for r in rows:
         r.current = stored.get((r.indicator.pk, r.unit.pk, r.year))
-        phased = [format(Decimal(v).normalize(), "f") for v in r.monthly] if r.monthly else None
-        if r.current is None:
-            result.new.append(r)
-        elif r.current.annual == r.annual and _same_monthly(r.current.monthly, phased):
-            result.unchanged.append(r)
-        else:
-            result.changed.append(r)
+    result.new, result.unchanged, result.changed = sort_rows(
+        rows,
+        stored=lambda r: r.current,
+        same=lambda r, current: current.annual == r.annual and _same_monthly(current.monthly, _phased(r)),
+    )
     result.gaps = _gaps(rows)
     if not commit:
         return result
-    try:
-        with transaction.atomic():
-            for r in [*result.new, *result.changed]:
-                set_target(
-                    actor=actor,
-                    indicator=r.indicator,
-                    unit=r.unit,
-                    year=r.year,
-                    annual=r.annual,
-                    monthly=r.monthly,
-                    note=r.current.note if r.current else "",
-                    expected_version=r.current.version if r.current else None,
-                )
-            record_event(
-                actor=actor,
-                action="indicators.target.import",
-                object_type="indicators.target",
-                object_repr=result.filename,
-                after={"sha256": result.sha256, "new": len(result.new), "changed": len(result.changed)},
-            )
-    except (ValidationError, PermissionDenied) as exc:
-        result.problems = [Problem(m) for m in getattr(exc, "messages", [str(exc)])]
-        return result
-    result.committed = True
+    write_rows(
+        actor=actor,
+        result=result,
+        rows=[*result.new, *result.changed],
+        write=lambda r: set_target(
+            actor=actor,
+            indicator=r.indicator,
+            unit=r.unit,
+            year=r.year,
+            annual=r.annual,
+            monthly=r.monthly,
+            note=r.current.note if r.current else "",
+            expected_version=r.current.version if r.current else None,
+        ),
+        action="indicators.target.import",
+        after={"sha256": result.sha256, "new": len(result.new), "changed": len(result.changed)},
+    )
     return result
+
+
+def _phased(r: TargetRow) -> list[str] | None:
+    return [format(Decimal(v).normalize(), "f") for v in r.monthly] if r.monthly else None
 
 
 def _same_monthly(stored: list[str] | None, typed: list[str] | None) -> bool:
