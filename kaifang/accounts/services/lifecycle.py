@@ -1,5 +1,6 @@
-"""Account lifecycle: password expiry, administrator resets, deactivation, unlocking, ending
-sessions and disabling accounts nobody has used for a long time (等保 8.1.4.1a, 8.1.4.2b/c)."""
+"""Account lifecycle: password expiry, administrator resets, deactivation, unlocking and ending
+sessions (等保 8.1.4.1a, 8.1.4.2b/c); the job disabling accounts nobody has used for a long time is
+in `kaifang.accounts.jobs`."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,8 +22,7 @@ from kaifang.accounts.permissions import can_manage_security, can_manage_users
 from kaifang.accounts.services import deny
 from kaifang.audit.services import record_event
 from kaifang.core import clock
-from kaifang.core.actors import SystemActor, is_system_actor
-from kaifang.notifications.services import notify
+from kaifang.core.actors import is_system_actor
 
 # Default passwords nobody may keep (SEC-11); `kaifang check_accounts` tries them on every account.
 DEFAULT_PASSWORDS = ["Demo-2018!open", "admin", "Admin@123", "Admin123!", "123456", "Passw0rd!", "kaifang"]
@@ -188,56 +187,3 @@ def force_logout(*, actor: Any, user: User) -> int:
     with transaction.atomic():
         record_event(actor=actor, action="accounts.user.end_sessions", obj=user, unit=user.unit, after={"ended": ended})
     return ended
-
-
-def disable_stale_accounts(*, now: datetime.datetime | None = None) -> int:
-    """The daily job: disable accounts unused for KAIFANG_STALE_ACCOUNT_DAYS (never signed in: counted
-    from creation). Each one gets an audit event. Returns how many were disabled."""
-    days = settings.KAIFANG_STALE_ACCOUNT_DAYS
-    if days <= 0:
-        return 0
-    cutoff = (now or clock.now()) - datetime.timedelta(days=days)
-    stale = User.objects.filter(is_active=True).filter(
-        Q(last_login__lt=cutoff) | Q(last_login__isnull=True, date_joined__lt=cutoff)
-    )
-    count = 0
-    for user in stale:
-        set_active(actor=SystemActor("system"), user=user, active=False, reason=f"{days} 天未登录")
-        count += 1
-    return count
-
-
-def warn_expiring_tokens(*, now: datetime.datetime | None = None) -> int:
-    """Put a warning in the owner's inbox for each usable API token that ends within
-    KAIFANG_TOKEN_WARN_DAYS (once per token); returns how many were warned. A recurring job."""
-    from kaifang.accounts.models import ApiToken
-
-    now = now or timezone.now()
-    soon = now + datetime.timedelta(days=settings.KAIFANG_TOKEN_WARN_DAYS)
-    due = ApiToken.objects.filter(
-        revoked_at__isnull=True, user__is_active=True, expires_at__gt=now, expires_at__lte=soon, expiry_warned_at=None
-    ).select_related("user", "user__unit")
-    warned = 0
-    for token in due:
-        with transaction.atomic():
-            # Claim the token first: two runs at once warn once (the second updates nothing).
-            if not ApiToken.objects.filter(pk=token.pk, expiry_warned_at=None).update(expiry_warned_at=now):
-                continue
-            ends = timezone.localtime(token.expires_at)
-            notify(
-                recipient=token.user,
-                kind="token_expiry",
-                title=_("API 令牌 %(prefix)s… 将于 %(day)s 到期") % {"prefix": token.prefix, "day": f"{ends:%Y-%m-%d}"},
-                body=_("到期后使用该令牌的程序将无法访问接口。请联系管理员用 kaifang create_token 换发新令牌。"),
-                dedup_key=f"token-expiry-{token.pk}",
-                unit=token.user.unit,
-            )
-            record_event(
-                actor=SystemActor("system"),
-                action="accounts.token.expiry_warned",
-                obj=token,
-                unit=token.user.unit,
-                after={"prefix": token.prefix, "expires_at": token.expires_at.isoformat()},
-            )
-            warned += 1
-    return warned

@@ -7,7 +7,7 @@ of unit report. `plan_calendar` turns it into the list of rounds (nothing writte
 opens each one through `services.open_round` (the one door for rounds) in one transaction, skipping
 rounds that already exist, so running it twice creates nothing new. A round whose opening day is
 still ahead waits as 未开始 (planned): reporters cannot type into it, and the scheduled job
-`open_due_rounds` opens it on its day.
+`kaifang.reporting.jobs.open_due_rounds` opens it on its day.
 """
 
 from __future__ import annotations
@@ -24,11 +24,11 @@ from django.utils.translation import gettext as _
 from kaifang.accounts.permissions import is_supervisor
 from kaifang.audit.services import record_event
 from kaifang.core import clock, workdays
-from kaifang.core.actors import SystemActor, is_system_actor
+from kaifang.core.actors import is_system_actor
 from kaifang.indicators.models import Indicator, Source
 from kaifang.orgs.models import OrgUnit, UnitKind
-from kaifang.reporting.models import ReportingRound, RoundStatus
-from kaifang.reporting.services import open_planned_round, open_round
+from kaifang.reporting.models import ReportingRound
+from kaifang.reporting.services import open_round
 
 REPORTING_KINDS = [UnitKind.CITY, UnitKind.COUNTY, UnitKind.DEPARTMENT, UnitKind.PLATFORM]
 NAME = "{year}年{month}月开放指标报送"
@@ -188,25 +188,3 @@ def create_calendar(*, actor: Any, rule: CalendarRule) -> list[ReportingRound]:
             },
         )
     return created
-
-
-def open_due_rounds(*, now: datetime.datetime | None = None) -> int:
-    """The scheduled job: planned rounds whose opening time has come are opened (each audited)."""
-    moment = now or clock.now()
-    opened = 0
-    for round_ in ReportingRound.objects.filter(status=RoundStatus.PLANNED, opens_at__lte=moment):
-        with transaction.atomic():
-            changed = ReportingRound.objects.filter(pk=round_.pk, status=RoundStatus.PLANNED).update(
-                status=RoundStatus.OPEN, version=round_.version + 1
-            )
-            if changed:
-                open_planned_round(actor=SystemActor("system"), round_=round_)
-                record_event(
-                    actor=SystemActor("system"),
-                    action="reporting.round.opened",
-                    obj=round_,
-                    before={"status": RoundStatus.PLANNED},
-                    after={"status": RoundStatus.OPEN},
-                )
-                opened += 1
-    return opened

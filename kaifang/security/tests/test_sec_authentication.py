@@ -20,6 +20,7 @@ from freezegun import freeze_time
 
 from kaifang.accounts import twofactor
 from kaifang.accounts.demo import DEMO_PASSWORD
+from kaifang.accounts.jobs import disable_stale_accounts
 from kaifang.accounts.models import RecoveryCode, Role, TotpDevice, User
 from kaifang.accounts.services import create_user, lifecycle
 from kaifang.audit.models import AuditEvent
@@ -440,11 +441,11 @@ def test_sec_11_accounts_unused_for_90_days_are_disabled_by_the_daily_job():
     User.objects.filter(pk=stale.pk).update(last_login=now - datetime.timedelta(days=91))
     User.objects.filter(pk=fresh.pk).update(last_login=now - datetime.timedelta(days=89))
     assert "accounts_disable_stale" in {job.name for job in scheduled_jobs()}
-    lifecycle.disable_stale_accounts(now=now)
+    disable_stale_accounts(now=now)
     assert not User.objects.get(pk=stale.pk).is_active and User.objects.get(pk=fresh.pk).is_active
     event = AuditEvent.objects.get(action="accounts.user.deactivate", object_id=str(stale.pk))
     assert event.actor_username == "system" and "91" not in event.after["reason"]
-    assert lifecycle.disable_stale_accounts(now=now) == 0  # idempotent
+    assert disable_stale_accounts(now=now) == 0  # idempotent
     assert User.objects.filter(pk=stale.pk).exists()  # deactivated, never deleted
 
 
