@@ -14,7 +14,7 @@ from kaifang.accounts.permissions import user_of
 from kaifang.core.listing import ApiPagination
 from kaifang.core.numbers import figure_text
 from kaifang.core.schemas import ErrorOut, PathId, UnitRef, Version
-from kaifang.meetings import roll_call, services
+from kaifang.meetings import services
 from kaifang.meetings.models import Meeting, Venue
 from kaifang.meetings.permissions import can_parse_speeches
 from kaifang.meetings.selectors import (
@@ -27,7 +27,7 @@ from kaifang.meetings.selectors import (
     venues_for_user,
     visible_meetings,
 )
-from kaifang.meetings.services import resolutions
+from kaifang.meetings.services import resolutions, roll_call
 from kaifang.meetings.stats import AttendanceRow
 
 router = Router(tags=["meetings"])

@@ -15,9 +15,10 @@ from django.utils import timezone
 
 from kaifang.audit.services import record_event
 from kaifang.core.actors import SystemActor
-from kaifang.meetings import roll_call, services
+from kaifang.meetings import services
 from kaifang.meetings.demo.speeches import GOVERNOR_SPEECH, GOVERNOR_TITLE, SECRETARY_SPEECH, SECRETARY_TITLE
 from kaifang.meetings.models import Meeting, MeetingKind, RelayForm, Venue
+from kaifang.meetings.services import roll_call
 from kaifang.orgs.models import OrgUnit, UnitKind
 
 MEETING_TITLE = "2018年全省对外开放工作电视电话会议"

@@ -11,10 +11,10 @@ from django.db import close_old_connections, connection
 
 from kaifang.accounts.models import User
 from kaifang.audit.models import AuditEvent
-from kaifang.meetings import roll_call, services
+from kaifang.meetings import services
 from kaifang.meetings.checkin import current_code
 from kaifang.meetings.models import Resolution
-from kaifang.meetings.services import resolutions
+from kaifang.meetings.services import resolutions, roll_call
 from kaifang.meetings.tests.conftest import START
 from kaifang.orgs.models import OrgUnit
 from kaifang.supervision.models import Task

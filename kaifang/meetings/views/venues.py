@@ -19,11 +19,12 @@ from django.views.decorators.http import require_POST
 from kaifang.accounts.permissions import user_of
 from kaifang.audit.services import record_export
 from kaifang.core.spreadsheets import Column, SheetSpec, write_workbook, xlsx_response
-from kaifang.meetings import checkin, clock, roll_call, services
+from kaifang.meetings import checkin, clock, services
 from kaifang.meetings.forms import CheckInForm, ManualCheckInForm, ReceiptForm, RelayReportForm, VenueForm
 from kaifang.meetings.models import RelayForm
 from kaifang.meetings.permissions import can_see_code
 from kaifang.meetings.selectors import RELAY_LIST, get_meeting_for_user, get_venue_for_user, relay_rows
+from kaifang.meetings.services import roll_call
 from kaifang.meetings.views import flash
 
 
