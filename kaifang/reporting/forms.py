@@ -134,7 +134,7 @@ class RoundForm(forms.Form):
 
 
 class CalendarForm(forms.Form):
-    """The rule of a year's reporting calendar (`calendar_services.CalendarRule`)."""
+    """The rule of a year's reporting calendar (`services.calendar.CalendarRule`)."""
 
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     months = forms.TypedMultipleChoiceField(

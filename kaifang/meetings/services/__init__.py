@@ -1,5 +1,6 @@
 """Writes about meetings: create and edit, venues, the status workflow, documents and relay reports.
-Receipts and roll call live in `roll_call.py`; resolutions and speech drafts → tasks in `tasks.py`."""
+Receipts and roll call live in `services/roll_call.py`; resolutions and speech drafts → tasks in
+`services/resolutions.py`."""
 
 from __future__ import annotations
 

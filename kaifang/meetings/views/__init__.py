@@ -1,5 +1,5 @@
 """Meeting pages: list, create, edit, detail (venues, statistics, documents, resolutions, relay),
-and the transitions. Venue-side pages: `venue_views.py`; speech pages: `speech_views.py`."""
+and the transitions. Venue-side pages: `views/venues.py`; speech pages: `views/speech.py`."""
 
 from __future__ import annotations
 
