@@ -30,12 +30,16 @@ class StaleVersion(ValidationError):
         super().__init__(message or DEFAULT_MESSAGE, code=code, params=params)
 
 
-def check_version(current: Any, expected: int | None, message: Any = None) -> None:
+def check_version(
+    current: Any, expected: int | None, message: Any = None, *, params: Any = None, absent_is_new: bool = False
+) -> None:
     """Refuse when `expected` (None: the caller did not ask) differs from `current` — a version number
-    or a row with a `version` field."""
+    or a row with a `version` field. `params` fill the message's %(name)s places. With `absent_is_new`
+    (create-or-change writes), None on either side means "no row": expecting none refuses a row that
+    exists, and expecting a version refuses a row that is gone."""
     version = getattr(current, "version", current)
-    if expected is not None and version != expected:
-        raise StaleVersion(message)
+    if (expected is not None or absent_is_new) and version != expected:
+        raise StaleVersion(message, params=params)
 
 
 def is_stale(exc: ValidationError) -> bool:

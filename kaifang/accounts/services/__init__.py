@@ -17,7 +17,7 @@ from kaifang.audit.services import record_event
 from kaifang.core import clock
 from kaifang.core.actors import actor_name as _actor_label
 from kaifang.core.actors import is_system_actor
-from kaifang.core.versions import StaleVersion
+from kaifang.core.versions import check_version
 from kaifang.orgs.models import OrgUnit, UnitKind
 
 USER_FIELDS = ["username", "display_name", "role", "is_active"]
@@ -194,8 +194,7 @@ def create_user(
 
 def _locked_for_update(user: User, expected_version: int) -> User:
     locked = User.objects.select_for_update().get(pk=user.pk)
-    if locked.version != expected_version:
-        raise StaleVersion(_("该用户已被他人修改，请刷新后重试。"))
+    check_version(locked, expected_version, _("该用户已被他人修改，请刷新后重试。"))
     return locked
 
 

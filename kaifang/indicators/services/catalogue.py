@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from kaifang.accounts.permissions import is_admin
 from kaifang.audit.services import record_event
 from kaifang.core.actors import is_system_actor
-from kaifang.core.versions import StaleVersion
+from kaifang.core.versions import check_version
 from kaifang.indicators import expressions
 from kaifang.indicators.models import (
     Authority,
@@ -109,10 +109,13 @@ def save_indicator(*, actor: Any, code: str, expected_version: int | None = None
         merged.update(values)
         _check(code, merged)
         current = indicator.version if indicator is not None else None
-        if current != expected_version:
-            raise StaleVersion(
-                _("指标“%(code)s”已被他人修改（第 %(n)d 版），请刷新后重试。") % {"code": code, "n": current or 0}
-            )
+        check_version(
+            current,
+            expected_version,
+            _("指标“%(code)s”已被他人修改（第 %(n)d 版），请刷新后重试。"),
+            params={"code": code, "n": current or 0},
+            absent_is_new=True,
+        )
         before = {f: getattr(indicator, f) for f in EDITABLE} if indicator is not None else None
         if indicator is None:
             indicator = Indicator(code=code, version=1)

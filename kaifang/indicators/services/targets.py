@@ -15,7 +15,7 @@ from kaifang.accounts.permissions import is_province_user, role_of
 from kaifang.audit.services import record_event
 from kaifang.core import clock
 from kaifang.core.actors import actor_user
-from kaifang.core.versions import StaleVersion
+from kaifang.core.versions import StaleVersion, check_version
 from kaifang.indicators.figures import clean_figure, plain
 from kaifang.indicators.models import Indicator, Target
 from kaifang.orgs.models import OrgUnit, UnitKind
@@ -87,11 +87,13 @@ def set_target(
             current = target.version if target is not None else None
             if target is not None and target.annual == value and target.monthly == phased and target.note == note:
                 return target
-            if current != expected_version:
-                raise StaleVersion(
-                    _("该目标已被修改（当前 %(v)s，第 %(n)d 版），请刷新后重试。")
-                    % {"v": plain(target.annual) if target else "—", "n": current or 0}
-                )
+            check_version(
+                current,
+                expected_version,
+                _("该目标已被修改（当前 %(v)s，第 %(n)d 版），请刷新后重试。"),
+                params={"v": plain(target.annual) if target else "—", "n": current or 0},
+                absent_is_new=True,
+            )
             before = {f: getattr(target, f) for f in TARGET_FIELDS} if target is not None else None
             if target is None:
                 target = Target(indicator=indicator, unit=unit, year=year, version=1)

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from kaifang.audit.services import record_event
 from kaifang.core import clock
-from kaifang.core.actors import is_system_actor
+from kaifang.core.actors import actor_name, is_system_actor
 from kaifang.orgs.models import (
     ADMIN_DIVISION_KINDS,
     ChangeKind,
@@ -36,10 +36,6 @@ from kaifang.orgs.services import short_name_for, upsert_unit
 
 ONE = Decimal(1)
 CODE = re.compile(r"^\d{6}$")
-
-
-def _actor_name(actor: Any) -> str:
-    return str(getattr(actor, "username", None) or actor)
 
 
 def _require_admin(actor: Any) -> None:
@@ -160,7 +156,7 @@ def propose(
             heir=heir,
             document=document.strip()[:200],
             note=note.strip(),
-            proposed_by=_actor_name(actor),
+            proposed_by=actor_name(actor),
             proposed_at=clock.now(),
         )
         record_event(actor=actor, action="orgs.change.propose", obj=change, after=_snapshot(change))
@@ -196,11 +192,11 @@ def review(
         change = _locked(change_id, version)
         if change.state != ChangeState.PROPOSED:
             raise ValidationError(_("只有“已提出”的调整可以审核（现为“%(s)s”）。") % {"s": change.get_state_display()})
-        if not is_system_actor(actor) and change.proposed_by == _actor_name(actor):
+        if not is_system_actor(actor) and change.proposed_by == actor_name(actor):
             raise PermissionDenied(_("提出人不能审核自己提出的调整。"))
         before = _snapshot(change)
         change.state = ChangeState.REVIEWED if approve else ChangeState.REJECTED
-        change.reviewed_by, change.reviewed_at = _actor_name(actor), clock.now()
+        change.reviewed_by, change.reviewed_at = actor_name(actor), clock.now()
         if note:
             change.note = f"{change.note}\n{note}".strip()
         change.version += 1
@@ -311,7 +307,7 @@ def apply(*, actor: Any, change_id: int, version: int | None = None) -> tuple[Di
             moved.extend(mover(moves, actor=actor, commit=True))
         before = _snapshot(change)
         change.state = ChangeState.APPLIED
-        change.applied_by, change.applied_at = _actor_name(actor), clock.now()
+        change.applied_by, change.applied_at = actor_name(actor), clock.now()
         change.moved = [a.line() for a in moved]
         change.version += 1
         change.save()
@@ -363,9 +359,9 @@ def record_past(
             heir=results[0][0],
             document=document,
             note=_("系统启用前已实施的区划调整，仅记录沿革。"),
-            proposed_by=_actor_name(actor),
-            reviewed_by=_actor_name(actor),
-            applied_by=_actor_name(actor),
+            proposed_by=actor_name(actor),
+            reviewed_by=actor_name(actor),
+            applied_by=actor_name(actor),
             reviewed_at=clock.now(),
             applied_at=clock.now(),
         )
