@@ -84,6 +84,8 @@ AREA_CODES = {
     "211300": "0421",
     "211400": "0429",
 }
+# The meeting's documents, in the order they were read: (title, speaker, text).
+DOCUMENTS = [(GOVERNOR_TITLE, "省长", GOVERNOR_SPEECH), (SECRETARY_TITLE, "省委书记", SECRETARY_SPEECH)]
 RELAY_FORMS = [RelayForm.PARTY_COMMITTEE, RelayForm.EXECUTIVE, RelayForm.TELECONFERENCE, RelayForm.DOCUMENT]
 
 
@@ -163,12 +165,8 @@ def load_meetings_demo() -> Meeting:
             head_count=rng.randint(12, 40) if city else rng.randint(5, 20),
         )
     _roll_call(meeting, late=late, skip=on_leave | absent, rng=rng)
-    services.add_document(
-        actor=SystemActor("demo"), meeting=meeting, title=GOVERNOR_TITLE, speaker="省长", text=GOVERNOR_SPEECH
-    )
-    services.add_document(
-        actor=SystemActor("demo"), meeting=meeting, title=SECRETARY_TITLE, speaker="省委书记", text=SECRETARY_SPEECH
-    )
+    for title, speaker, text in DOCUMENTS:
+        services.add_document(actor=SystemActor("demo"), meeting=meeting, title=title, speaker=speaker, text=text)
     _relay_reports(meeting, rng, skip=absent)
     services.transition_meeting(actor=SystemActor("demo"), meeting=meeting, action="start")
     ended = services.transition_meeting(actor=SystemActor("demo"), meeting=meeting, action="end")
