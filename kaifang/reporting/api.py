@@ -343,7 +343,7 @@ class PlannedOut(Schema):
 )
 def calendar(request: HttpRequest, payload: CalendarIn) -> list[dict[str, Any]]:
     from kaifang.core.context import change_context
-    from kaifang.reporting.calendar_services import CalendarRule, create_calendar, plan_calendar
+    from kaifang.reporting.services.calendar import CalendarRule, create_calendar, plan_calendar
 
     user = user_of(request)
     rule = CalendarRule(

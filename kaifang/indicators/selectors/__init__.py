@@ -31,29 +31,29 @@ from kaifang.indicators.aggregation import (
     cells_many,
     comparable_bases,
 )
-from kaifang.indicators.catalogue_selectors import get_indicator as get_indicator
-from kaifang.indicators.catalogue_selectors import indicators as indicators
 from kaifang.indicators.maths import NOT_COMPARABLE, Ratio
 from kaifang.indicators.models import Indicator, Target
 from kaifang.indicators.periods import add_months, months_between
 from kaifang.indicators.remap import remapped_bases
+from kaifang.indicators.selectors.catalogue import get_indicator as get_indicator
+from kaifang.indicators.selectors.catalogue import indicators as indicators
 from kaifang.indicators.selectors.stored import StoredEntry as StoredEntry
 from kaifang.indicators.selectors.stored import StoredFigure as StoredFigure
 from kaifang.indicators.selectors.stored import annual_targets as annual_targets
 from kaifang.indicators.selectors.stored import stored_entries as stored_entries
 from kaifang.indicators.selectors.stored import stored_figures as stored_figures
 from kaifang.indicators.selectors.stored import stored_rows as stored_rows
-from kaifang.indicators.target_selectors import HandDown as HandDown
-from kaifang.indicators.target_selectors import hand_down as hand_down
-from kaifang.indicators.target_selectors import visible_targets as visible_targets
-from kaifang.indicators.value_selectors import _guard as _guard
-from kaifang.indicators.value_selectors import _number as _number
-from kaifang.indicators.value_selectors import history_of as history_of
-from kaifang.indicators.value_selectors import series as series
-from kaifang.indicators.value_selectors import trend as trend
-from kaifang.indicators.value_selectors import value_for as value_for
-from kaifang.indicators.value_selectors import values_for_form as values_for_form
-from kaifang.indicators.value_selectors import visible_values as visible_values
+from kaifang.indicators.selectors.targets import HandDown as HandDown
+from kaifang.indicators.selectors.targets import hand_down as hand_down
+from kaifang.indicators.selectors.targets import visible_targets as visible_targets
+from kaifang.indicators.selectors.values import _guard as _guard
+from kaifang.indicators.selectors.values import _number as _number
+from kaifang.indicators.selectors.values import history_of as history_of
+from kaifang.indicators.selectors.values import series as series
+from kaifang.indicators.selectors.values import trend as trend
+from kaifang.indicators.selectors.values import value_for as value_for
+from kaifang.indicators.selectors.values import values_for_form as values_for_form
+from kaifang.indicators.selectors.values import visible_values as visible_values
 from kaifang.orgs.models import OrgUnit, UnitGroup
 from kaifang.orgs.scope import get_unit_for_user, unit_scope_q
 
