@@ -6,7 +6,7 @@ language switched to English. Every named URL without arguments is opened, then 
 shows, one page per URL name (see english_walk.py).
 
 What may stay Chinese (EXEMPT), read from the site's own database:
-- names of places and organisational units (OrgUnit name and short name; the issuing office);
+- names of places and organisational units (OrgUnit name and short name, unit groups; the issuing office);
 - names of people (users' full names; talents' names in the ledger);
 - records people type, which are their own words, not the application's: meeting and series titles,
   venues, meeting documents and resolutions, supervised tasks and milestones, reporting rounds,
@@ -93,6 +93,7 @@ from django.apps import apps
 from django.conf import settings
 fields = {
     "orgs.OrgUnit": ["name", "short_name"],
+    "orgs.UnitGroup": ["name"],
     "accounts.User": ["first_name", "last_name", "display_name"],
     "meetings.MeetingSeries": ["title"],
     "meetings.Meeting": ["title"],
