@@ -32,9 +32,14 @@ from kaifang.assessment.engine.schemes import (
     r2,
     share_cutoffs,
 )
+from kaifang.core.catalogue_words import catalogue_name
 
 PROGRESS = "completion = cumulative ÷ annual target; time progress = months ÷ 12 (100% for a stock indicator)"
 GRADES = {"优秀": "Excellent", "良好": "Good", "一般": "Fair", "较差": "Poor"}
+
+
+def sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def in_english() -> bool:
@@ -43,12 +48,12 @@ def in_english() -> bool:
 
 def formula(item: Any) -> str:
     """An item's formula (as shown beside every score)."""
-    return describe_en(item) if in_english() else engine.describe(item)
+    return sentence(describe_en(item)) if in_english() else engine.describe(item)
 
 
 def missing(item: Any) -> str:
     """How an item counts when its figure is missing."""
-    return missing_en(item) if in_english() else engine.missing_rule_text(item)
+    return sentence(missing_en(item)) if in_english() else engine.missing_rule_text(item)
 
 
 def missing_en(item: Any) -> str:
@@ -133,11 +138,14 @@ def rules(scheme: Any, count: int | None = None) -> dict[str, str]:
 
 def rules_en(scheme: Any, count: int | None = None) -> dict[str, str]:
     if scheme.tie_rule == "shared":
-        tie = "equal totals share a rank and the next rank is skipped (1, 1, 3)"
+        tie = "Equal totals share a rank and the next rank is skipped (1, 1, 3)"
     else:
         code = scheme.tie_rule.removeprefix("item:")
         name = next(i.name for i in scheme.items if i.code == code)
-        tie = f"equal totals are ordered by the points of “{name}”; still equal, they share a rank (1, 1, 3)"
+        tie = (
+            f'Equal totals are ordered by the points of "{catalogue_name(name)}"; '
+            "still equal, they share a rank (1, 1, 3)"
+        )
     grading = scheme.grading
     if grading["mode"] == "thresholds":
         bands = "; ".join(f"{fmt(dec(s))} points or more: {GRADES.get(str(g), g)}" for s, g in grading["bands"])
@@ -153,7 +161,7 @@ def rules_en(scheme: Any, count: int | None = None) -> dict[str, str]:
             parts.append(f"{where}: {GRADES.get(str(g), g)}")
         grade = "; ".join(parts) + "; otherwise Poor; shares of the group are rounded up; tied units share a grade"
     return {
-        "rounding": "each item's points are rounded to 2 decimal places; the total is their sum",
+        "rounding": "Each item's points are rounded to 2 decimal places; the total is their sum",
         "tie": tie,
-        "grade": grade + "; a unit that triggers a veto item gets the grade that item sets",
+        "grade": sentence(grade) + "; a unit that triggers a veto item gets the grade that item sets",
     }

@@ -44,5 +44,5 @@ def test_every_parameter_is_in_both_languages(kind):
 def test_a_veto_names_its_grade_in_english():
     item = Item(code="V", name="一票否决事项", kind=VETO, weight=D(0), params={"grade": "较差"})
     with translation.override("en"):
-        assert rule_texts.formula(item) == 'if it occurs the grade is "Poor" whatever the score'
+        assert rule_texts.formula(item) == 'If it occurs the grade is "Poor" whatever the score'
         assert "scores 0" in rule_texts.missing(item_of("completion"))
