@@ -7,9 +7,11 @@ shows, one page per URL name (see english_walk.py).
 
 What may stay Chinese (EXEMPT), read from the site's own database:
 - names of places and organisational units (OrgUnit name and short name, unit groups; the issuing office);
-- names of people (users' full names; talents' names in the ledger);
+- names of people (users' display and full names; talents' names in the ledger);
 - records people type, which are their own words, not the application's: meeting and series titles,
-  venues, meeting documents and resolutions, supervised tasks and milestones, reporting rounds,
+  venues, meeting documents and resolutions, supervised tasks (title, requirements, source, the
+  responsible leader) with their milestones and progress reports, reporting rounds, the notes of a
+  published result and of a bonus or penalty,
   validation-rule names, ledger projects, investors, employers, talent programmes and fields,
   assessment scheme and item names, bulletin titles;
 - "中文", the language switch back to Chinese, named in its own language (marked lang="zh-Hans").
@@ -45,11 +47,8 @@ LANGUAGE_NAMES = ["中文"]
 # catalogue names and units of measure on pages not yet passed through the `catalogue`/`measure` filters.
 PENDING: set[str] = {
     "accounts:user_detail",
-    "accounts:user_import",
-    "accounts:user_new",
     "assessment:adjustments",
     "assessment:figure",
-    "assessment:scheme_import",
     "assessment:snapshot",
     "assessment:snapshot_unit",
     "assessment:unit",
@@ -96,7 +95,8 @@ fields = {
     "meetings.Venue": ["room", "contact_name", "leader_name", "leader_title"],
     "meetings.MeetingDocument": ["title"],
     "meetings.Resolution": ["title"],
-    "supervision.Task": ["title"],
+    "supervision.Task": ["title", "body", "source_title", "source_excerpt", "responsible_leader"],
+    "supervision.ProgressReport": ["text"],
     "supervision.Milestone": ["title"],
     "reporting.ReportingRound": ["name"],
     "reporting.ValidationRule": ["name"],
@@ -106,6 +106,8 @@ fields = {
     "assessment.AssessmentScheme": ["name"],
     "assessment.SchemeItem": ["name"],
     "assessment.Bulletin": ["title"],
+    "assessment.AssessmentSnapshot": ["reason"],
+    "assessment.ManualAdjustment": ["reason"],
 }
 names = {settings.KAIFANG_ISSUER_NAME}
 for label, columns in fields.items():
