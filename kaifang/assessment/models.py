@@ -153,7 +153,10 @@ class SchemeItem(models.Model):
 
     @property
     def formula(self) -> str:
-        return engine.describe(self.to_engine())
+        """The item's formula in the reader's language (the engine's Chinese, or its English rendering)."""
+        from kaifang.assessment import rule_texts
+
+        return rule_texts.formula(self.to_engine())
 
 
 class AdjustmentState(models.TextChoices):

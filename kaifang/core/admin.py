@@ -13,6 +13,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy
 
 
 def is_admin(user: Any) -> bool:
@@ -22,8 +23,8 @@ def is_admin(user: Any) -> bool:
 
 
 class KaifangAdminSite(admin.AdminSite):
-    site_header = "开放 · 系统数据浏览（只读）"
-    site_title = "开放"
+    site_header = gettext_lazy("开放 · 系统数据浏览（只读）")
+    site_title = gettext_lazy("开放")
 
     def has_permission(self, request: HttpRequest) -> bool:
         return bool(request.user.is_active and is_admin(request.user))

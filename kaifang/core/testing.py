@@ -74,8 +74,14 @@ def drop_database(name: str | None, *, base: str | None = None) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+class Site(str):
+    """A running site's base URL, with the database it serves (a test reads its own data from it)."""
+
+    database_url: str = ""
+
+
 @contextmanager
-def running_site(prepare: list[list[str]] | None = None) -> Iterator[str]:
+def running_site(prepare: list[list[str]] | None = None) -> Iterator[Site]:
     """Migrate and load the demo into a fresh database, serve it with gunicorn, yield its base URL.
     `prepare`: further `kaifang` commands run after the demo is loaded (a test's own arrangement)."""
     with tempfile.TemporaryDirectory(prefix="kaifang-browser-") as tmpdir:
@@ -121,7 +127,9 @@ def running_site(prepare: list[list[str]] | None = None) -> Iterator[str]:
                     break
                 except OSError:
                     time.sleep(0.2)
-            yield base
+            site = Site(base)
+            site.database_url = url
+            yield site
         finally:
             server.terminate()
             server.wait(timeout=20)

@@ -20,6 +20,7 @@ from kaifang.assessment.links import default_period
 from kaifang.assessment.models import AssessmentScheme
 from kaifang.assessment.selectors import assess
 from kaifang.core import clock
+from kaifang.core.catalogue_words import catalogue_name, measure
 from kaifang.core.numbers import figure_display
 from kaifang.indicators import maths
 from kaifang.indicators.aggregation import cells
@@ -172,7 +173,7 @@ def map_data(user: Any, unit: OrgUnit, period: datetime.date, metric: str) -> di
                     "drill": f.unit.kind == UnitKind.CITY,
                 }
             )
-        label = _("%(name)s完成率") % {"name": indicator.name} if indicator else ""
+        label = _("%(name)s完成率") % {"name": catalogue_name(indicator.name)} if indicator else ""
         value_name = _("完成率%")
     ranked = sorted((r for r in regions if r["value"] is not None), key=lambda r: -r["value"])
     # Units without a figure are never dropped from the ranking: they follow, unranked, as 未报
@@ -185,7 +186,7 @@ def map_data(user: Any, unit: OrgUnit, period: datetime.date, metric: str) -> di
         "metric_label": label,
         "value_name": value_name,
         "metrics": ([{"code": "score", "name": _("考核得分")}] if scheme else [])
-        + [{"code": i.code, "name": i.name} for i in indicators],
+        + [{"code": i.code, "name": catalogue_name(i.name)} for i in indicators],
         "map": unit.code,
         "regions": regions,
         "ranking": [
@@ -265,7 +266,8 @@ def trend(unit: OrgUnit, period: datetime.date, indicator: Indicator | None) -> 
     last_months = [datetime.date(last.year, m, 1) for m in range(1, 13)]
     got = cells(indicator, [unit], [*months[: period.month], *last_months])
     return {
-        "indicator": f"{indicator.name}（{indicator.unit_of_measure}，累计）",
+        "indicator": _("%(name)s（%(measure)s，累计）")
+        % {"name": catalogue_name(indicator.name), "measure": measure(indicator.unit_of_measure)},
         "months": [_("%(m)s月") % {"m": m} for m in range(1, 13)],
         "this_year": [_float(got.get((unit.pk, m))) for m in months[: period.month]],
         "last_year": [_float(got.get((unit.pk, m))) for m in last_months],

@@ -85,6 +85,9 @@ def js_messages() -> dict[str, str]:
         "failed": _("数据加载失败："),
         "legend_partial": _("斜纹：未报齐（n/m 已报，同比按可比口径）"),
         "legend_missing": _("灰色：未报"),
+        "sep": _("："),  # a name and its value
+        "open": _("（"),
+        "close": _("）"),
     }
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from kaifang.supervision.models import TaskState
@@ -66,6 +67,18 @@ def fmt_day(day: datetime.date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+def _day(day: datetime.date) -> str:
+    """A day in a light's reason, in the reader's language (the official notices keep `fmt_day`)."""
+    return gettext("%(y)s年%(m)s月%(d)s日") % {"y": day.year, "m": day.month, "d": day.day}
+
+
+def _extension_note(facts: TaskFacts) -> str:
+    return gettext("已批准延期至%(deadline)s（原时限%(before)s）") % {
+        "deadline": _day(facts.deadline),
+        "before": _day(facts.extended_from),  # type: ignore[arg-type]
+    }
+
+
 def report_due_date(period: datetime.date, report_day: int) -> datetime.date:
     return period.replace(day=report_day)
 
@@ -103,50 +116,69 @@ def light_for(facts: TaskFacts, *, today: datetime.date, yellow_days: int | None
     """The light of one task on `today` (pure: everything it needs is in `facts`)."""
     days = settings.KAIFANG_TASK_YELLOW_DAYS if yellow_days is None else yellow_days
     if facts.state in (TaskState.DRAFT, TaskState.REVIEWED):
-        return Light("grey", ("尚未下发，不亮灯",))
+        return Light("grey", (gettext("尚未下发，不亮灯"),))
     if facts.state == TaskState.CLOSED:
-        when = f"于{fmt_day(facts.closed_on)}" if facts.closed_on else ""
-        return Light("grey", (f"已{when}办结销号",))
+        if facts.closed_on:
+            return Light("grey", (gettext("已于%(day)s办结销号") % {"day": _day(facts.closed_on)},))
+        return Light("grey", (gettext("已办结销号"),))
     if facts.state == TaskState.COMPLETION_CLAIMED:
         if facts.claimed_on and facts.claimed_on > facts.deadline:
-            return Light("red", (f"超过办理时限（{fmt_day(facts.deadline)}）后才申请办结，待复核",))
-        return Light("green", ("已在时限内申请办结，待复核销号",))
+            return Light(
+                "red", (gettext("超过办理时限（%(day)s）后才申请办结，待复核") % {"day": _day(facts.deadline)},)
+            )
+        return Light("green", (gettext("已在时限内申请办结，待复核销号"),))
     red = _red_reasons(facts, today)
     if red:
         return Light("red", tuple(_with_extension(red, facts)))
     yellow = _yellow_reasons(facts, today, days)
     if yellow:
         return Light("yellow", tuple(_with_extension(yellow, facts)))
-    on_plan = f"按计划推进（进度{facts.progress}%，时间进度{_elapsed_percent(facts, today)}%）"
+    on_plan = gettext("按计划推进（进度%(progress)s%%，时间进度%(elapsed)s%%）") % {
+        "progress": facts.progress,
+        "elapsed": _elapsed_percent(facts, today),
+    }
     if facts.extended_from:
-        on_plan += f"；已批准延期至{fmt_day(facts.deadline)}（原时限{fmt_day(facts.extended_from)}）"
+        on_plan += gettext("；") + _extension_note(facts)
     return Light("green", (on_plan,))
 
 
 def _with_extension(reasons: list[str], facts: TaskFacts) -> list[str]:
     """Every light of an extended task says so (once)."""
-    if facts.extended_from and not any("已批准延期" in reason for reason in reasons):
-        reasons.append(f"已批准延期至{fmt_day(facts.deadline)}（原时限{fmt_day(facts.extended_from)}）")
+    if facts.extended_from and not facts_said_extended(reasons, facts):
+        reasons.append(_extension_note(facts))
     return reasons
 
 
+def facts_said_extended(reasons: list[str], facts: TaskFacts) -> bool:
+    """Whether a reason already says the task was extended (its original deadline is named)."""
+    return any(_day(facts.extended_from) in reason for reason in reasons)  # type: ignore[arg-type]
+
+
 def _extended(facts: TaskFacts) -> str:
-    return f"，已批准延期，原时限{fmt_day(facts.extended_from)}" if facts.extended_from else ""
+    if not facts.extended_from:
+        return ""
+    return gettext("，已批准延期，原时限%(day)s") % {"day": _day(facts.extended_from)}
 
 
 def _red_reasons(facts: TaskFacts, today: datetime.date) -> list[str]:
     reasons: list[str] = []
     if facts.ack_overdue_since is not None:
-        reasons.append(f"签收逾期（应于{fmt_day(facts.ack_overdue_since)}前签收）")
+        reasons.append(gettext("签收逾期（应于%(day)s前签收）") % {"day": _day(facts.ack_overdue_since)})
     if today > facts.deadline:
         late = (today - facts.deadline).days
-        reasons.append(f"已超过办理时限（{fmt_day(facts.deadline)}{_extended(facts)}）{late}天")
+        reasons.append(
+            gettext("已超过办理时限（%(day)s%(extended)s）%(late)s天")
+            % {"day": _day(facts.deadline), "extended": _extended(facts), "late": late}
+        )
     for period in facts.missing_periods:
         due = report_due_date(period, facts.report_day or 1)
-        reasons.append(f"{period.year}年{period.month}月进展报告未报送（应于{fmt_day(due)}前报送）")
+        reasons.append(
+            gettext("%(y)s年%(m)s月进展报告未报送（应于%(day)s前报送）")
+            % {"y": period.year, "m": period.month, "day": _day(due)}
+        )
     for title, due, done in facts.milestones:
         if not done and today > due:
-            reasons.append(f"节点“{title}”已超过时限（{fmt_day(due)}）")
+            reasons.append(gettext("节点“%(title)s”已超过时限（%(day)s）") % {"title": title, "day": _day(due)})
     return reasons
 
 
@@ -154,17 +186,25 @@ def _yellow_reasons(facts: TaskFacts, today: datetime.date, days: int) -> list[s
     reasons: list[str] = []
     left = (facts.deadline - today).days
     if 0 <= left <= days:
-        when = "今天到期" if left == 0 else f"距办理时限（{fmt_day(facts.deadline)}）还有{left}天"
+        if left == 0:
+            when = gettext("今天到期")
+        else:
+            when = gettext("距办理时限（%(day)s）还有%(left)s天") % {"day": _day(facts.deadline), "left": left}
         if facts.extended_from:
-            when += f"（已批准延期，原时限{fmt_day(facts.extended_from)}）"
+            when += gettext("（已批准延期，原时限%(day)s）") % {"day": _day(facts.extended_from)}
         reasons.append(when)
     for title, due, done in facts.milestones:
         m_left = (due - today).days
         if not done and 0 <= m_left <= days:
-            reasons.append(f"节点“{title}”{'今天到期' if m_left == 0 else f'还有{m_left}天到期'}")
+            if m_left == 0:
+                reasons.append(gettext("节点“%(title)s”今天到期") % {"title": title})
+            else:
+                reasons.append(gettext("节点“%(title)s”还有%(left)s天到期") % {"title": title, "left": m_left})
     elapsed = _elapsed_percent(facts, today)
     if facts.progress < elapsed:
-        reasons.append(f"进度{facts.progress}%落后于时间进度{elapsed}%")
+        reasons.append(
+            gettext("进度%(progress)s%%落后于时间进度%(elapsed)s%%") % {"progress": facts.progress, "elapsed": elapsed}
+        )
     return reasons
 
 

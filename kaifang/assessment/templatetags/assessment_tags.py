@@ -52,6 +52,16 @@ def score_card(context: dict[str, Any]) -> dict[str, Any]:
     return {"rows": rows, "schemes": schemes, "unit": unit}
 
 
+@register.simple_tag
+def scheme_rules(scheme: Any, results: Any, live: bool = True) -> Any:
+    """The scheme-wide rules of a live result in the reader's language (published ones keep their text)."""
+    from kaifang.assessment import rule_texts
+
+    if not live or not rule_texts.in_english():
+        return results["rules"]
+    return rule_texts.rules_en(scheme.to_engine(), results.get("group_size"))
+
+
 @register.filter
 def signed(value: Any) -> str:
     """A difference with its sign: +7.00, −4.00, 0.00 (the minus sign, not a hyphen)."""

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kaifang.accounts.permissions import can_write_for_unit, is_province_user, user_of
-from kaifang.assessment import engine, selectors, services
+from kaifang.assessment import engine, rule_texts, selectors, services
 from kaifang.assessment.documents import CONTENT_TYPES
 from kaifang.assessment.forms import AdjustmentForm, BulletinForm, PublishForm
 from kaifang.assessment.links import default_period, period_or_default, with_links
@@ -52,8 +52,8 @@ def scheme_detail(request: HttpRequest, code: str) -> HttpResponse:
     items = list(scheme.items.select_related("indicator"))
     context = {
         "scheme": scheme,
-        "items": [{"item": i, "formula": i.formula, "missing": engine.missing_rule_text(i.to_engine())} for i in items],
-        "rules": engine.rules_text(scheme.to_engine(), scheme.group.members.current().count()),
+        "items": [{"item": i, "formula": i.formula, "missing": rule_texts.missing(i.to_engine())} for i in items],
+        "rules": rule_texts.rules(scheme.to_engine(), scheme.group.members.current().count()),
         "versions": selectors.scheme_versions(scheme.code),
         "snapshots": selectors.snapshots_of(scheme.code),
         "period": default_period(scheme.year),

@@ -8,7 +8,7 @@ from typing import Any
 from django import template
 from django.utils.translation import gettext, gettext_noop
 
-from kaifang.indicators import maths
+from kaifang.indicators import maths, provenance
 from kaifang.orgs.scope import can_see_unit
 
 register = template.Library()
@@ -64,6 +64,32 @@ def light_label(value: str) -> str:
         "grey": gettext_noop("无目标"),
     }
     return gettext(labels[value]) if value in labels else value
+
+
+@register.filter
+def provenance_of(figure: Any) -> str:
+    """A figure's tooltip: its source department and how it was reported (来源：商务厅 · 来自台账)."""
+    return provenance.provenance(figure.indicator, figure.basis, figure.basis_label)
+
+
+@register.filter
+def source_line(indicator: Any, basis_label: str) -> str:
+    """The tooltip of a figure known by its basis in words only (a cockpit card)."""
+    return provenance.provenance_from_label(indicator, basis_label)
+
+
+@register.filter
+def reported_how(figure: Any) -> str:
+    """The figure's basis in words, 来自台账 for a ledger-counted one."""
+    return provenance.how_reported(figure.indicator, figure.basis, figure.basis_label)
+
+
+@register.filter
+def ledger_rows(figure: Any) -> str:
+    """The ledger list a ledger-counted figure comes from ("" for any other figure)."""
+    if not provenance.from_ledger(figure.indicator, figure.basis):
+        return ""
+    return provenance.ledger_rows_url(figure.indicator, figure.unit, figure.period_to)
 
 
 @register.filter

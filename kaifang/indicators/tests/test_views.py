@@ -216,6 +216,7 @@ def test_the_city_chart_lists_each_county_completion_and_another_county_gets_no_
         "light": "yellow",
         "status": "",
         "coverage": "",
+        "provenance": "来源：海关 · 本级填报",  # the tooltip: source department · how it was reported
     }
     assert by_name["沈河区"]["completion"] is None  # no target
     assert chart["time_progress"] == 25.0

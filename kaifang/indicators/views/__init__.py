@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from kaifang.accounts.permissions import is_admin, user_of
 from kaifang.core import clock
+from kaifang.core.catalogue_words import measure
 from kaifang.core.context import change_context
 from kaifang.indicators import expressions, maths, selectors
 from kaifang.indicators.aggregation import SUMMABLE_KINDS
@@ -27,6 +28,7 @@ from kaifang.indicators.models import DataValue, Indicator
 from kaifang.indicators.periods import parse_period, range_text, ytd_text
 from kaifang.indicators.services.catalogue import save_indicator
 from kaifang.indicators.services.targets import can_set_target, set_targets
+from kaifang.indicators.templatetags.indicator_tags import provenance_of
 from kaifang.orgs.forms import unit_choice_field
 from kaifang.orgs.models import OrgUnit
 from kaifang.orgs.scope import can_see_unit, get_unit_for_user, scope_root
@@ -116,11 +118,14 @@ def explorer(request: HttpRequest) -> HttpResponse:
                 "light": f.light,
                 "status": f.status,
                 "coverage": f.coverage_text,
+                "provenance": provenance_of(f),
             }
             for f in rows
             if f.has_value or f.unit.kind in SUMMABLE_KINDS  # a division without a figure is shown as 未报
         ]
         chart["time_progress"] = _percent_number(top.time_progress)
+        chart["unit"] = measure(indicator.unit_of_measure)
+        chart["provenance"] = provenance_of(top)
         phased_completion = maths.completion(
             top.ytd_value if isinstance(top.ytd_value, Decimal) else None, chart["phased_to_date"]
         )

@@ -104,7 +104,7 @@
     charts.ranking.setOption({
       grid: { left: 84, right: 92, top: 8, bottom: 34 },
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, formatter: function (ps) {
-        var d = ps[0].data; return escapeHtml(ps[0].name) + "：" + (d.none ? "" : d.value + " ") + escapeHtml(d.text || "");
+        var d = ps[0].data; return escapeHtml(ps[0].name) + (MSG.sep || "：") + (d.none ? "" : d.value + " ") + escapeHtml(d.text || "");
       } },
       xAxis: { type: "value", name: data.value_name, nameLocation: "middle", nameGap: 20 },
       yAxis: { type: "category", data: rows.map(function (r) { return (r.rank ? r.rank + ". " : "— ") + r.name; }), axisLabel: { fontSize: 10, interval: 0 } },
@@ -117,7 +117,7 @@
         }),
         label: { show: true, position: "right", fontSize: 10, formatter: function (p) {
           if (p.data.none) { return p.data.text; }
-          return p.value + (p.data.status === "partial" ? "（" + p.data.coverage + "）" : "");
+          return p.value + (p.data.status === "partial" ? (MSG.open || "（") + p.data.coverage + (MSG.close || "）") : "");
         } } }]
     }, true);
   }
@@ -143,7 +143,7 @@
     var box = document.getElementById("map-detail");
     if (!box || !region) { return; }
     box.textContent = "";
-    var name = document.createElement("strong"); name.textContent = region.cname + "："; box.appendChild(name);
+    var name = document.createElement("strong"); name.textContent = region.cname + (MSG.sep || "："); box.appendChild(name);
     box.appendChild(document.createTextNode(region.label + " "));
     if (region.url) {
       var link = document.createElement("a"); link.href = region.url; link.id = "map-detail-link";

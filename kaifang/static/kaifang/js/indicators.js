@@ -10,6 +10,10 @@
     return Number(value).toLocaleString("zh-CN", { maximumFractionDigits: 2 }) + (unit ? " " + unit : "");
   }
 
+  function esc(text) {
+    return String(text).replace(/[&<>"]/g, function (c) { return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" }[c]; });
+  }
+
   function drawTrend(data) {
     var el = document.getElementById("trend-chart");
     if (!el) { return; }
@@ -28,7 +32,14 @@
     }
     chart.setOption({
       animation: false,
-      tooltip: { trigger: "axis", valueFormatter: function (v) { return fmt(v, data.unit); } },
+      tooltip: { trigger: "axis", formatter: function (ps) {
+        // Every figure's tooltip says where it comes from (source department · how it was reported).
+        var lines = [esc(ps[0].axisValueLabel)].concat(ps.map(function (p) {
+          return p.marker + esc(p.seriesName) + " " + esc(fmt(p.value, data.unit));
+        }));
+        if (data.provenance) { lines.push(esc(data.provenance)); }
+        return lines.join("<br>");
+      } },
       legend: { bottom: 0 },
       grid: { left: 8, right: 8, top: 30, bottom: 30, containLabel: true },
       xAxis: { type: "category", data: data.months },
@@ -55,8 +66,9 @@
     chart.setOption({
       animation: false,
       tooltip: { trigger: "item", formatter: function (p) {
-        if (p.data.status === "missing") { return p.name + "：" + el.dataset.missing; }
-        return p.name + "：" + p.value + "%" + (p.data.status === "partial" ? "（" + el.dataset.partial + " " + p.data.coverage + "）" : "");
+        var source = p.data.provenance ? "<br>" + esc(p.data.provenance) : "";
+        if (p.data.status === "missing") { return esc(p.name + el.dataset.sep + el.dataset.missing) + source; }
+        return esc(p.name + el.dataset.sep + p.value + "%" + (p.data.status === "partial" ? " (" + el.dataset.partial + " " + p.data.coverage + ")" : "")) + source;
       } },
       grid: { left: 8, right: 40, top: 26, bottom: 4, containLabel: true },
       xAxis: { type: "value", axisLabel: { formatter: "{value}%" } },
@@ -65,17 +77,17 @@
         name: el.dataset.series, type: "bar", barMaxWidth: 16,
         data: rows.map(function (r) {
           if (r.status === "missing") {
-            return { value: 0, status: r.status, itemStyle: { color: LIGHTS.grey } };
+            return { value: 0, status: r.status, provenance: r.provenance, itemStyle: { color: LIGHTS.grey } };
           }
           var style = { color: LIGHTS[r.light] || LIGHTS.grey };
           if (r.status === "partial") {
             style.decal = { symbol: "rect", symbolSize: 1, dashArrayX: [1, 0], dashArrayY: [3, 3], rotation: -Math.PI / 4, color: "rgba(255,255,255,.75)" };
           }
-          return { value: r.completion, status: r.status, coverage: r.coverage, itemStyle: style };
+          return { value: r.completion, status: r.status, coverage: r.coverage, provenance: r.provenance, itemStyle: style };
         }),
         label: { show: true, position: "right", formatter: function (p) {
           if (p.data.status === "missing") { return el.dataset.missing; }
-          return p.value + "%" + (p.data.status === "partial" ? "（" + el.dataset.partial + " " + p.data.coverage + "）" : "");
+          return p.value + "%" + (p.data.status === "partial" ? " (" + el.dataset.partial + " " + p.data.coverage + ")" : "");
         } },
         markLine: data.time_progress === null ? undefined : {
           symbol: "none", lineStyle: { type: "dashed", color: "#333" },
