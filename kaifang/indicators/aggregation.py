@@ -14,7 +14,7 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Q, Sum
+from django.db.models import Q
 
 from kaifang.indicators import expressions
 from kaifang.indicators.cells import AVERAGE_OF_CHILDREN as AVERAGE_OF_CHILDREN
@@ -31,6 +31,7 @@ from kaifang.indicators.cells import current_children_q as current_children_q
 from kaifang.indicators.maths import NOT_COMPARABLE, Ratio
 from kaifang.indicators.models import DataValue, Indicator, Source, UnitAggregation
 from kaifang.indicators.periods import add_months
+from kaifang.indicators.rollups import children_sums
 from kaifang.orgs.models import OrgUnit
 
 Key = tuple[int, datetime.date]
@@ -164,30 +165,11 @@ def _resolve_many(plan: Plan, periods: list[datetime.date], tree: Tree) -> dict[
             level[pk] = (missing, children_of, kids)
     if not level:
         return results
-    # 1. The SQL aggregate of the children's own values, per parent and month: one query per
-    # indicator (a single indicator lets the planner walk the (indicator, unit, period) index;
-    # several at once tempt it into bitmap scans over every indicator's rows).
-    sums: dict[tuple[int, int, datetime.date], tuple[Decimal | None, Decimal | None, int]] = {}
-    for pk, (_missing, _children_of, kids) in level.items():
-        averaged = plan[pk][0].unit_aggregation == UnitAggregation.AVERAGE
-        rows = (
-            DataValue.objects.filter(
-                indicator_id=pk,
-                unit_id__in=[c.pk for c in kids],
-                period__in=periods,
-                reported__isnull=False,
-            )
-            .filter(current_children_q())
-            .values("unit__parent_id", "period")
-            .annotate(
-                m=Avg("month_value") if averaged else Sum("month_value"),
-                y=Avg("ytd_value") if averaged else Sum("ytd_value"),
-                n=Count("id"),
-            )
-            .order_by()
-        )
-        for r in rows:
-            sums[(pk, r["unit__parent_id"] or 0, r["period"])] = (r["m"], r["y"], r["n"])
+    # 1. The children's own values added up per parent and month: the rollups kept with the figures
+    # (`kaifang.indicators.rollups`), or the SQL aggregate where they do not apply.
+    sums = children_sums(
+        {pk: plan[pk][0] for pk in level}, {pk: children_of for pk, (_m, children_of, _k) in level.items()}, periods
+    )
     # 2. Children that did not report but have children of their own are summed from theirs.
     with_kids: dict[int, list[OrgUnit]] = {}
     for pk, (_missing, _children_of, kids) in level.items():
