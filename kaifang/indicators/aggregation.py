@@ -1,7 +1,8 @@
 """Zero-lag aggregation: a unit's figure from the current data, computed on each request.
 
 A unit's figure for an additive indicator is its own reported value when it reported one for
-that month, otherwise the SQL SUM of its current child divisions' figures (a child that did not
+that month, otherwise the sum of its current child divisions' figures (the monthly rollups kept
+with the figures, `kaifang.indicators.rollups`, or the SQL SUM) (a child that did not
 report is itself summed from its children). Averaged indicators use the SQL AVG of the children's
 values; non-aggregated indicators have only the unit's own value. Derived (formula) indicators
 are evaluated over the figures of the indicators they reference. No visibility check here:
@@ -31,7 +32,7 @@ from kaifang.indicators.cells import current_children_q as current_children_q
 from kaifang.indicators.maths import NOT_COMPARABLE, Ratio
 from kaifang.indicators.models import DataValue, Indicator, Source, UnitAggregation
 from kaifang.indicators.periods import add_months
-from kaifang.indicators.rollups import children_sums
+from kaifang.indicators.rollups import children_sums, usable
 from kaifang.orgs.models import OrgUnit
 
 Key = tuple[int, datetime.date]
@@ -149,7 +150,9 @@ def _resolve(
 Plan = dict[int, tuple[Indicator, list[OrgUnit], dict[Key, Cell]]]
 
 
-def _resolve_many(plan: Plan, periods: list[datetime.date], tree: Tree) -> dict[int, dict[Key, Cell]]:
+def _resolve_many(
+    plan: Plan, periods: list[datetime.date], tree: Tree, rolled: bool | None = None
+) -> dict[int, dict[Key, Cell]]:
     """For each indicator (id → indicator, its units, their own rows), fill the (unit, month) pairs
     without an own report from the children: per level, one SQL aggregate for all the indicators
     (grouped by indicator, parent and month); children without a report of their own are
@@ -167,8 +170,12 @@ def _resolve_many(plan: Plan, periods: list[datetime.date], tree: Tree) -> dict[
         return results
     # 1. The children's own values added up per parent and month: the rollups kept with the figures
     # (`kaifang.indicators.rollups`), or the SQL aggregate where they do not apply.
+    rolled = usable() if rolled is None else rolled  # once per read, whatever the depth
     sums = children_sums(
-        {pk: plan[pk][0] for pk in level}, {pk: children_of for pk, (_m, children_of, _k) in level.items()}, periods
+        {pk: plan[pk][0] for pk in level},
+        {pk: children_of for pk, (_m, children_of, _k) in level.items()},
+        periods,
+        rolled=rolled,
     )
     # 2. Children that did not report but have children of their own are summed from theirs.
     with_kids: dict[int, list[OrgUnit]] = {}
@@ -207,7 +214,7 @@ def _resolve_many(plan: Plan, periods: list[datetime.date], tree: Tree) -> dict[
             sub_plan[pk] = (plan[pk][0], lacking, {k: v for k, v in kid_own[pk].items() if k[0] in ids})
     extra: dict[tuple[int, int, datetime.date], list[Cell]] = defaultdict(list)
     if sub_plan:
-        sub = _resolve_many(sub_plan, periods, tree)
+        sub = _resolve_many(sub_plan, periods, tree, rolled)
         for pk, (_indicator, lacking, _own) in sub_plan.items():
             for child in lacking:
                 for period in periods:

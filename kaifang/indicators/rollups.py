@@ -177,33 +177,38 @@ def rebuild() -> int:
 
 
 def children_sums(
-    indicators: dict[int, Any], parents: dict[int, dict[int, list[OrgUnit]]], periods: Sequence[datetime.date]
+    indicators: dict[int, Any],
+    parents: dict[int, dict[int, list[OrgUnit]]],
+    periods: Sequence[datetime.date],
+    *,
+    rolled: bool,
 ) -> Sums:
     """(indicator id, parent id, month) → (Σ month values, Σ YTDs, children reporting) of the parents'
     current child divisions' own reported figures, for each indicator id → (indicator, its parents →
-    their children) — from the rollups where they apply, else one SQL aggregate per indicator."""
+    their children) — from the rollups where they apply (`rolled`: `usable()`), else one SQL aggregate
+    per indicator."""
     sums: Sums = {}
-    rolled = [
+    summed = [
         pk
         for pk, indicator in indicators.items()
         if indicator.unit_aggregation != UnitAggregation.AVERAGE and parents.get(pk)
     ]
-    if rolled and usable():
+    if rolled and summed:
         rows = MonthRollup.objects.filter(
-            indicator_id__in=rolled,
-            unit_id__in=sorted({p for pk in rolled for p in parents[pk]}),
+            indicator_id__in=summed,
+            unit_id__in=sorted({p for pk in summed for p in parents[pk]}),
             period__in=list(periods),
             reporting__gt=0,
         ).values_list(
             "indicator_id", "unit_id", "period", "month_sum", "month_count", "ytd_sum", "ytd_count", "reporting"
         )
         for pk, parent, period, m, mn, y, yn, n in rows:
-            if pk in rolled and parent in parents[pk]:
+            if pk in summed and parent in parents[pk]:
                 sums[(pk, parent, period)] = (m if mn else None, y if yn else None, n)
     else:
-        rolled = []
+        summed = []
     for pk, indicator in indicators.items():
-        if pk in rolled or not parents.get(pk):
+        if pk in summed or not parents.get(pk):
             continue
         sums.update(_live(indicator, [c for group in parents[pk].values() for c in group], periods))
     return sums
@@ -230,3 +235,21 @@ def _live(indicator: Any, kids: Iterable[OrgUnit], periods: Sequence[datetime.da
         .order_by()
     )
     return {(indicator.pk, r["unit__parent_id"] or 0, r["period"]): (r["m"], r["y"], r["n"]) for r in rows}
+
+
+def figures_stamp(indicator_ids: Iterable[int], period_from: datetime.date, period_to: datetime.date) -> str:
+    """A text that changes whenever any figure of these indicators from `period_from` to `period_to` of a
+    unit below another unit is written (each write raises its rollup's `version`), any of their targets of
+    those years or their catalogue entry changes, the tree changes or the rollups are rebuilt. Three
+    aggregate queries on small tables; a unit without a parent (the province) is not covered."""
+    from kaifang.indicators.models import Indicator, Target
+
+    ids = sorted(set(indicator_ids))
+    now, kept, generation = stamps()
+    rolled = MonthRollup.objects.filter(indicator_id__in=ids, period__gte=period_from, period__lte=period_to)
+    targets = Target.objects.filter(indicator_id__in=ids, year__gte=period_from.year, year__lte=period_to.year)
+    parts = [
+        q.order_by().aggregate(v=Sum("version"), n=Count("id"))
+        for q in (rolled, targets, Indicator.objects.filter(pk__in=ids))
+    ]
+    return f"{now}.{kept}.{generation}:" + ":".join(f"{p['v'] or 0}.{p['n']}" for p in parts)

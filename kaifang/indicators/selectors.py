@@ -9,6 +9,7 @@ computed from the current data on each request.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
@@ -33,7 +34,7 @@ from kaifang.indicators.aggregation import (
 from kaifang.indicators.catalogue_selectors import get_indicator as get_indicator
 from kaifang.indicators.catalogue_selectors import indicators as indicators
 from kaifang.indicators.maths import NOT_COMPARABLE, Ratio
-from kaifang.indicators.models import Indicator, Target
+from kaifang.indicators.models import Indicator, Source, Target
 from kaifang.indicators.periods import add_months, months_between
 from kaifang.indicators.remap import remapped_bases
 from kaifang.indicators.target_selectors import HandDown as HandDown
@@ -370,3 +371,20 @@ def _with_rank(figure: Figure, rank: int) -> Figure:
     from dataclasses import replace
 
     return replace(figure, rank=rank)
+
+
+def figures_stamp(indicators: list[Indicator], period_from: datetime.date, period_to: datetime.date) -> str:
+    """Changes whenever a figure the indicators' figures of these months are made of may have changed
+    (formula indicators: their operands too) — what a stored result computed from them is checked
+    against (`kaifang.indicators.rollups.figures_stamp`)."""
+    from kaifang.indicators import expressions, rollups
+
+    ids = {i.pk for i in indicators}
+    codes = set()
+    for indicator in indicators:
+        if indicator.source == Source.FORMULA:
+            with contextlib.suppress(expressions.ExpressionError):
+                codes |= set(expressions.references(expressions.parse(indicator.formula)))
+    if codes:
+        ids |= set(Indicator.objects.filter(code__in=codes).values_list("pk", flat=True))
+    return rollups.figures_stamp(ids, period_from, period_to)
