@@ -42,7 +42,11 @@ from kaifang.indicators.target_selectors import hand_down as hand_down
 from kaifang.indicators.target_selectors import visible_targets as visible_targets
 from kaifang.indicators.value_selectors import _guard as _guard
 from kaifang.indicators.value_selectors import _number as _number
+from kaifang.indicators.value_selectors import annual_targets as annual_targets
 from kaifang.indicators.value_selectors import history_of as history_of
+from kaifang.indicators.value_selectors import indicators_with_targets as indicators_with_targets
+from kaifang.indicators.value_selectors import latest_period as latest_period
+from kaifang.indicators.value_selectors import own_ytd as own_ytd
 from kaifang.indicators.value_selectors import series as series
 from kaifang.indicators.value_selectors import trend as trend
 from kaifang.indicators.value_selectors import value_for as value_for
