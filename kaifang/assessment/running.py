@@ -46,13 +46,15 @@ def inputs_stamp(scheme: AssessmentScheme, period: datetime.date, as_of: datetim
     members = group_units(scheme, period)
     if any(u.parent_id is None for u in members):
         return ""
-    items = list(scheme.items.all())
-    indicators = [i.indicator for i in items if i.indicator_id and i.indicator is not None]
+    items = list(scheme.items.select_related("indicator"))
+    indicators = [i.indicator for i in items if i.indicator is not None]
     others = other_inputs(scheme, period, members, unit_filter(members, scheme.group), as_of)
     parts = [
         scheme.pk,
         scheme.number,
-        repr(scheme.to_engine()),
+        scheme.tie_rule,
+        scheme.grading,
+        [(i.code, i.name, i.kind, i.weight, i.params, i.indicator_id, i.missing) for i in items],
         f"{period:%Y-%m}",
         [u.pk for u in members],
         figures_stamp(indicators, period.replace(year=period.year - 1, month=1), period) if indicators else "",
