@@ -64,15 +64,25 @@ def inputs_stamp(scheme: AssessmentScheme, period: datetime.date, as_of: datetim
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+# Whole results (every point explained) are kept for groups up to this size: beyond it writing and
+# reading the JSON costs more than it saves, so pages score such a group from the data as before and
+# only totals and ranks are kept (`running_rank`).
+KEEP_RESULTS_UP_TO = 400
+
+
 def running_results(scheme: AssessmentScheme, period: datetime.date) -> dict[str, Any]:
     """The scheme's running results for `period` (as `assess(...).results()`), from the store when its
     inputs have not changed since it was computed, else computed now and stored."""
+    if scheme.group.members.current(on=period).count() > KEEP_RESULTS_UP_TO:
+        from kaifang.assessment.selectors import assess
+
+        return assess(scheme=scheme, period=period).results()
     stamp = inputs_stamp(scheme, period)
     if stamp:
         kept = RunningScore.objects.filter(scheme=scheme, period=period, stamp=stamp).only("results").first()
-        if kept is not None:
+        if kept is not None and kept.results:
             return kept.results
-    return _refresh(scheme, period, stamp)
+    return _refresh(scheme, period, stamp)[0]
 
 
 def running_rank(scheme: AssessmentScheme, period: datetime.date, unit_code: str) -> Rank | None:
@@ -83,26 +93,26 @@ def running_rank(scheme: AssessmentScheme, period: datetime.date, unit_code: str
         kept = RunningScore.objects.filter(scheme=scheme, period=period, stamp=stamp).only("ranks").first()
         ranks = kept.ranks if kept is not None else None
     if ranks is None:
-        ranks = _ranks(_refresh(scheme, period, stamp))
+        ranks = _refresh(scheme, period, stamp)[1]
     row = ranks.get(unit_code)
     if row is None:
         return None
     return Rank(unit_code, row[0], row[1], row[2], len(ranks))
 
 
-def _ranks(results: dict[str, Any]) -> dict[str, Any]:
-    return {u["code"]: [u["total"], u["rank"], u["grade"]] for u in results["units"]}
-
-
-def _refresh(scheme: AssessmentScheme, period: datetime.date, stamp: str) -> dict[str, Any]:
+def _refresh(scheme: AssessmentScheme, period: datetime.date, stamp: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Score the group from the data and keep it under `stamp`: (results, code → [total, rank, grade])."""
     from kaifang.assessment.selectors import assess
 
-    results = assess(scheme=scheme, period=period).results()
+    run = assess(scheme=scheme, period=period)
+    small = len(run.outcome.units) <= KEEP_RESULTS_UP_TO
+    results = run.results() if small else {}  # a large group's explained results are not kept
+    ranks = {u.code: [format(u.total, "f"), u.rank, u.grade] for u in run.outcome.units}
     if stamp:
-        values = {"stamp": stamp, "ranks": _ranks(results), "results": results, "computed_at": clock.now()}
+        values = {"stamp": stamp, "ranks": ranks, "results": results, "computed_at": clock.now()}
         try:
             with transaction.atomic():
                 RunningScore.objects.update_or_create(scheme=scheme, period=period, defaults=values)
         except IntegrityError:
             pass  # another request stored the same running score at the same moment
-    return results
+    return results, ranks
