@@ -21,7 +21,6 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from kaifang.assessment import engine
 from kaifang.assessment.inputs import group_units, other_inputs, unit_filter
 from kaifang.assessment.models import AssessmentScheme, RunningScore
 from kaifang.core import clock
@@ -58,9 +57,9 @@ def inputs_stamp(scheme: AssessmentScheme, period: datetime.date, as_of: datetim
         f"{period:%Y-%m}",
         [u.pk for u in members],
         figures_stamp(indicators, period.replace(year=period.year - 1, month=1), period) if indicators else "",
-        engine.to_jsonable(others),
+        others,
     ]
-    text = json.dumps(parts, ensure_ascii=False, sort_keys=True, default=str)
+    text = json.dumps(parts, ensure_ascii=False, sort_keys=True, default=str)  # Decimals, dates: str()
     return hashlib.sha256(text.encode()).hexdigest()
 
 

@@ -80,7 +80,7 @@ def follow(*, created: Sequence[DataValue], changed: Sequence[DataValue], moved:
     and `changed` rows carry their new figures (changed rows are still stored with their old ones),
     `moved` are `kaifang.indicators.derived.Moved` (a later month whose derived figures move)."""
     pks = [r.pk for r in changed] + [m.pk for m in moved]
-    old: dict[int, tuple[Any, ...]] = {}
+    old: dict[int, State] = {}
     for start in range(0, len(pks), 5000):
         for pk, reported, month_value, ytd_value in DataValue.objects.filter(
             pk__in=pks[start : start + 5000]
@@ -96,15 +96,15 @@ def follow(*, created: Sequence[DataValue], changed: Sequence[DataValue], moved:
             (r.indicator_id, r.unit_id, r.period, old[r.pk], (r.reported is not None, r.month_value, r.ytd_value))
         )
     for m in moved:
-        before = old[m.pk]
-        entries.append((m.indicator_id, m.unit_id, m.period, before, (before[0], m.month_value, m.ytd_value)))
+        was = old[m.pk]
+        entries.append((m.indicator_id, m.unit_id, m.period, was, (was[0], m.month_value, m.ytd_value)))
     if not entries:
         return
-    units = {
-        pk: rest
-        for pk, *rest in OrgUnit.objects.filter(pk__in={e[1] for e in entries}).values_list(
-            "pk", "parent_id", "kind", "valid_from", "valid_to"
-        )
+    units: dict[int, tuple[Any, str, Any, Any]] = {
+        pk: (parent_id, kind, valid_from, valid_to)
+        for pk, parent_id, kind, valid_from, valid_to in OrgUnit.objects.filter(
+            pk__in={e[1] for e in entries}
+        ).values_list("pk", "parent_id", "kind", "valid_from", "valid_to")
     }
     deltas: dict[tuple[int, int, datetime.date], list[Any]] = {}
     for indicator_id, unit_id, period, before, after in entries:

@@ -79,3 +79,17 @@ def test_after_each_write_the_running_score_equals_a_fresh_assessment(two_cities
         "210100": ["106.00", 1, "优秀"],
         "210200": ["88.00", 2, "良好"],
     }
+
+
+def test_an_approved_entry_reaches_the_running_score_at_once(two_cities, shenyang, province):
+    from kaifang.assessment import services
+
+    assert rank(two_cities, "210100") == (D("94.00"), 2)
+    entry = services.propose_adjustment(
+        actor=shenyang, scheme_code="KH-TWO", item_code="bonus", unit=OrgUnit.objects.get(code="210100"),
+        period=JUNE, points=D(2), reason="引进世界500强项目", evidence="省商务厅确认函",
+    )  # fmt: skip
+    assert rank(two_cities, "210100") == (D("94.00"), 2)  # proposed, not approved: no points yet
+    services.decide_adjustment(actor=province, adjustment=entry, action="approve")
+    assert rank(two_cities, "210100") == (D("96.00"), 2)  # 94.00 + 2 加分
+    assert selectors.running_results(two_cities, JUNE) == fresh(two_cities)
