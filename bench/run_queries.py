@@ -230,8 +230,10 @@ def main() -> None:
 
         return run
 
-    if not rollups.usable():
-        print(f"下级汇总（MonthRollup）未按当前组织树建立，重建…（{rollups.rebuild():,} 行）")
+    from kaifang.indicators.models import MonthRollup
+
+    if not rollups.usable() or not MonthRollup.objects.exists():  # figures loaded around the services
+        print(f"下级汇总（MonthRollup）未按当前数据建立，重建…（{rollups.rebuild():,} 行）")
     rows = [
         ("一个单位（市）子树的一个指标 1-6月", app_city, np_city),
         ("一个单位（省）子树的一个指标 1-6月", app_province, np_province),
