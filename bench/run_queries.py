@@ -142,6 +142,11 @@ def main() -> None:
     from kaifang.indicators.models import DataValue, Indicator
     from kaifang.orgs.models import OrgUnit
 
+    from kaifang.indicators import rollups
+    from kaifang.indicators.models import MonthRollup
+
+    if not rollups.usable() or not MonthRollup.objects.exists():  # figures loaded around the services
+        print(f"下级汇总（MonthRollup）未按当前数据建立，重建…（{rollups.rebuild():,} 行）")
     if args.province:
         province = OrgUnit.objects.get(code=args.province)
     else:
@@ -216,7 +221,7 @@ def main() -> None:
     app_value = app_city(0).ytd_value
     assert abs(float(app_value) - np_city(0)) < 0.01, (app_value, np_city(0))
 
-    from kaifang.indicators import aggregation, rollups
+    from kaifang.indicators import aggregation
 
     def live(fn: Callable[[int], Any]) -> Callable[[int], Any]:
         """The same read adding up children live (SQL aggregates), as before the monthly rollups."""
@@ -230,10 +235,6 @@ def main() -> None:
 
         return run
 
-    from kaifang.indicators.models import MonthRollup
-
-    if not rollups.usable() or not MonthRollup.objects.exists():  # figures loaded around the services
-        print(f"下级汇总（MonthRollup）未按当前数据建立，重建…（{rollups.rebuild():,} 行）")
     rows = [
         ("一个单位（市）子树的一个指标 1-6月", app_city, np_city),
         ("一个单位（省）子树的一个指标 1-6月", app_province, np_province),
