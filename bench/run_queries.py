@@ -138,12 +138,9 @@ def main() -> None:
     from django.db.models import Count
 
     from kaifang.accounts.models import Role
-    from kaifang.indicators import selectors
-    from kaifang.indicators.models import DataValue, Indicator
+    from kaifang.indicators import rollups, selectors
+    from kaifang.indicators.models import DataValue, Indicator, MonthRollup
     from kaifang.orgs.models import OrgUnit
-
-    from kaifang.indicators import rollups
-    from kaifang.indicators.models import MonthRollup
 
     if not rollups.usable() or not MonthRollup.objects.exists():  # figures loaded around the services
         print(f"下级汇总（MonthRollup）未按当前数据建立，重建…（{rollups.rebuild():,} 行）")
