@@ -185,11 +185,68 @@ def bench_database(n: int, repeat: int) -> None:
         print(f"database ({connection.vendor}), {n} units, gather + score for 2018-06")
         report("  kaifang assess()", times, base_times)
         print(f"  largest |kaifang − numpy| total: {worst:.4f}")
+        bench_running(scheme, units, period, run, baseline, repeat)
     finally:
         from django.db import connections
 
         connections.close_all()
         cleanup()
+
+
+def bench_running(
+    scheme: Any, units: list[Any], period: Any, run: Any, baseline: Callable[[], Any], repeat: int
+) -> None:
+    """Running scores (issue 17 item 3): one unit's running total and rank read from the store while
+    nothing changed, and the first read after a save (which scores again: zero lag) — beside numpy
+    scoring every unit and ranking them from arrays already in memory."""
+    from kaifang.assessment.selectors import running_rank
+    from kaifang.core.actors import SystemActor
+    from kaifang.indicators.figures import ValueEntry
+    from kaifang.indicators.models import DataValue, Indicator
+    from kaifang.indicators.services import save_many
+
+    rng = random.Random(17)
+    expected = {u.code: (u.total, u.rank) for u in run.outcome.units}
+    running_rank(scheme, period, units[0].code)  # the first read stores it
+    picks = [rng.choice(units).code for _ in range(max(repeat * 8, 40))]
+    times = []
+    for code in picks:
+        began = time.perf_counter()
+        found = running_rank(scheme, period, code)
+        times.append(time.perf_counter() - began)
+        assert found is not None and (Decimal(found.total), found.rank) == expected[code], (code, found)
+    arrays = as_arrays(synthetic(len(units)))  # the same figures, in memory
+    index = {u.code: i for i, u in enumerate(units)}
+
+    def numpy_rank(code: str) -> tuple[float, int]:
+        totals = numpy_totals(arrays)
+        i = index[code]
+        return float(totals[i]), int((totals > totals[i]).sum()) + 1
+
+    lookup, _ = timed(lambda: numpy_rank(rng.choice(picks)), len(picks))
+    print(f"running score and rank of one unit ({len(picks)} reads, nothing written in between)")
+    report("  kaifang running_rank() lookup", times, lookup)
+    actor = SystemActor(name="bench")
+    fdi = Indicator.objects.get(code="BX_FDI")
+    after_write, saves = [], []
+    for i in range(max(2, repeat)):
+        unit = units[rng.randrange(len(units))]
+        version = DataValue.objects.get(indicator=fdi, unit=unit, period=period).version
+        began = time.perf_counter()
+        save_many(
+            actor=actor,
+            period=period,
+            batches=[(unit, [ValueEntry("BX_FDI", Decimal(100 + i), expected_version=version)])],
+            correction="BENCH",  # an approved correction's authority: no write window needed
+        )
+        saves.append(time.perf_counter() - began)
+        began = time.perf_counter()
+        found = running_rank(scheme, period, unit.code)
+        after_write.append(time.perf_counter() - began)
+        assert found is not None
+    print("a save of one figure, then the first read (scored again from the data: zero lag)")
+    report("  kaifang save_many() of 1 figure", saves, lookup[: len(saves)])
+    report("  kaifang running_rank() after it", after_write, lookup[: len(after_write)])
 
 
 def _load(n: int) -> tuple[Any, list[Any], Any]:
@@ -227,6 +284,9 @@ def _load(n: int) -> tuple[Any, list[Any], Any]:
         targets.append(Target(indicator=indicators["BX_FDI"], unit=unit, year=2018, annual=data["target"][i]))
     DataValue.objects.bulk_create(values, batch_size=2000)
     Target.objects.bulk_create(targets, batch_size=2000)
+    from kaifang.indicators import rollups
+
+    rollups.rebuild()  # the figures went in around the services: add up the rollups once
     scheme = AssessmentScheme.objects.create(
         code="BENCH", name="县级考核（基准）", year=2018, group=group, status=SchemeStatus.ACTIVE,
         grading={"mode": "thresholds", "bands": [["90", "优秀"], ["80", "良好"], ["60", "一般"]]},

@@ -274,6 +274,11 @@ def generate(args: argparse.Namespace) -> None:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE indicators_datavalue")
             cursor.execute("ANALYZE orgs_orgunit")
+    from kaifang.indicators import rollups
+
+    began = time.perf_counter()
+    count = rollups.rebuild()  # the figures went in around the services: add up the monthly rollups once
+    print(f"下级汇总 {count:,} 行，{time.perf_counter() - began:.0f} 秒。")
     print(f"完成：{total:,} 条指标数据，用时 {time.perf_counter() - started:.0f} 秒。")
 
 

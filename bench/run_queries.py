@@ -6,7 +6,9 @@ a province-level user, on the database given by DATABASE_URL:
 
 1. one indicator's figure for one unit's subtree (a city; and the province), 2018-01 … 2018-06;
 2. ranking all cities of a province by YTD (2018-06);
-3. a province dashboard: for 8 indicators, the province figure and every city's figure.
+3. a province dashboard: for 8 indicators, the province figure and every city's figure — read
+   through the monthly rollups kept with the figures (`kaifang.indicators.rollups`), and the same
+   adding up the children live (SQL aggregates, as before the rollups) for comparison.
 
 The baseline does the same aggregation in memory with numpy on arrays preloaded (untimed) from the
 same rows: own figure when reported, otherwise the sum (mean) of the children's, YTD, range sum and
@@ -136,10 +138,12 @@ def main() -> None:
     from django.db.models import Count
 
     from kaifang.accounts.models import Role
-    from kaifang.indicators import selectors
-    from kaifang.indicators.models import DataValue, Indicator
+    from kaifang.indicators import rollups, selectors
+    from kaifang.indicators.models import DataValue, Indicator, MonthRollup
     from kaifang.orgs.models import OrgUnit
 
+    if not rollups.usable() or not MonthRollup.objects.exists():  # figures loaded around the services
+        print(f"下级汇总（MonthRollup）未按当前数据建立，重建…（{rollups.rebuild():,} 行）")
     if args.province:
         province = OrgUnit.objects.get(code=args.province)
     else:
@@ -214,11 +218,26 @@ def main() -> None:
     app_value = app_city(0).ytd_value
     assert abs(float(app_value) - np_city(0)) < 0.01, (app_value, np_city(0))
 
+    from kaifang.indicators import aggregation
+
+    def live(fn: Callable[[int], Any]) -> Callable[[int], Any]:
+        """The same read adding up children live (SQL aggregates), as before the monthly rollups."""
+
+        def run(i: int) -> Any:
+            aggregation.usable = lambda: False  # type: ignore[attr-defined]
+            try:
+                return fn(i)
+            finally:
+                aggregation.usable = rollups.usable  # type: ignore[attr-defined]
+
+        return run
+
     rows = [
         ("一个单位（市）子树的一个指标 1-6月", app_city, np_city),
         ("一个单位（省）子树的一个指标 1-6月", app_province, np_province),
         ("全省各市排名（累计）", app_ranking, np_ranking),
         (f"省级看板（{DASHBOARD} 个指标 × 省+各市）", app_dashboard, np_dashboard),
+        ("  同上，不用下级汇总（逐次 SQL 汇总）", live(app_dashboard), np_dashboard),
     ]
     print(f"{'查询':<34}{'p50 ms':>9}{'p95 ms':>9}{'numpy p50':>11}{'numpy p95':>11}{'倍数':>8}")
     for label, app_fn, np_fn in rows:

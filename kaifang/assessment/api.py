@@ -213,8 +213,8 @@ def get_scheme(
 )
 def running_results(request: HttpRequest, code: str, query: Query[PeriodQuery]) -> dict[str, Any]:
     scheme = selectors.get_scheme_for_user(request.user, code[:32])
-    run = selectors.assess(scheme=scheme, period=_period_for(scheme, query.period))
-    return {**formatted(selectors.visible_results(request.user, run.results()), scheme), "published": False}
+    results = selectors.running_results(scheme, _period_for(scheme, query.period))
+    return {**formatted(selectors.visible_results(request.user, results), scheme), "published": False}
 
 
 @router.post(

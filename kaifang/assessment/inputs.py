@@ -27,8 +27,8 @@ from kaifang.assessment.models import AdjustmentState, AssessmentScheme, ManualA
 from kaifang.core import clock
 from kaifang.indicators import maths
 from kaifang.indicators.aggregation import COMPARABLE, REPORTED
-from kaifang.indicators.models import DataValue, Indicator, Source, Target
-from kaifang.indicators.selectors import BASIS_LABELS, Figure, figures
+from kaifang.indicators.models import Indicator, Source
+from kaifang.indicators.selectors import BASIS_LABELS, Figure, figures, own_ytd, unit_targets
 from kaifang.orgs.models import OrgUnit, UnitGroup
 from kaifang.reporting.selectors import reporting_record
 from kaifang.supervision.selectors import task_counts
@@ -133,21 +133,10 @@ def _indicator_inputs(
     base_period = period.replace(year=period.year - 1)
     own: dict[tuple[int, datetime.date], Decimal] = {}
     if indicator.source == Source.REPORTED:
-        rows = DataValue.objects.filter(
-            where("unit__"),
-            indicator=indicator,
-            period__in=[period, base_period] if growth else [period],
-            reported__isnull=False,
-            ytd_value__isnull=False,
-        ).values_list("unit_id", "period", "ytd_value")
-        own = {(unit_id, day): value for unit_id, day, value in rows if value is not None}
+        own = own_ytd(indicator, [period, base_period] if growth else [period], units=where("unit__"))
     targets: dict[int, Decimal] = {}
     if needs_target:
-        targets = dict(
-            Target.objects.filter(where("unit__"), indicator=indicator, year=period.year).values_list(
-                "unit_id", "annual"
-            )
-        )
+        targets = unit_targets(indicator, period.year, units=where("unit__"))
     lacking = [u for u in units if (u.pk, period) not in own or (growth and (u.pk, base_period) not in own)]
     derived = {f.unit.pk: f for f in figures(indicator, lacking, period, period)} if lacking else {}
     progress = maths.time_progress(period.month, indicator.time_aggregation)
@@ -234,12 +223,37 @@ def gather(
     as_of = as_of or clock.now()
     members = list(units) if units is not None else group_units(scheme, period)
     where = unit_filter(members, scheme.group if units is None else None)
+    per_item = other_inputs(scheme, period, members, where, as_of)
+    for item in scheme.items.select_related("indicator", "scheme"):
+        if item.kind in engine.INDICATOR_KINDS:
+            per_item[item.code] = _indicator_inputs(item, members, period, where)
+    order = [item.code for item in scheme.items.all()]
+    data = [
+        engine.UnitData(
+            unit.code,
+            unit.name,
+            {code: per_item[code][unit.pk] for code in order if code in per_item and unit.pk in per_item[code]},
+        )
+        for unit in members
+    ]
+    return Gathered(units=members, data=data)
+
+
+def other_inputs(
+    scheme: AssessmentScheme,
+    period: datetime.date,
+    members: list[OrgUnit],
+    where: UnitFilter,
+    as_of: datetime.datetime,
+) -> dict[str, dict[int, dict[str, Any]]]:
+    """Item code → unit id → inputs, for every item that is not an indicator's figure (tasks, reporting,
+    entries): small grouped queries, cheap enough to gather on every read of a running score."""
     per_item: dict[str, dict[int, dict[str, Any]]] = {}
     cached: dict[str, dict[int, dict[str, Any]]] = {}
     for item in scheme.items.select_related("indicator", "scheme"):
         if item.kind in engine.INDICATOR_KINDS:
-            per_item[item.code] = _indicator_inputs(item, members, period, where)
-        elif item.kind == engine.TASKS:
+            continue
+        if item.kind == engine.TASKS:
             if "tasks" not in cached:
                 cached["tasks"] = _task_inputs(members, period, where, as_of)
             per_item[item.code] = cached["tasks"]
@@ -250,12 +264,4 @@ def gather(
             per_item[item.code] = cached[key]
         else:
             per_item[item.code] = _entry_inputs(item, members, period, where)
-    data = [
-        engine.UnitData(
-            unit.code,
-            unit.name,
-            {code: values[unit.pk] for code, values in per_item.items() if unit.pk in values},
-        )
-        for unit in members
-    ]
-    return Gathered(units=members, data=data)
+    return per_item

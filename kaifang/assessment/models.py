@@ -262,6 +262,29 @@ class AssessmentSnapshot(models.Model):
         return f"{self.scheme_code} {self.period:%Y-%m} 第{self.number}版"
 
 
+class RunningScore(models.Model):
+    """A scheme's running score for a month as last computed, kept for lookups: `results` is exactly what
+    `kaifang.assessment.selectors.assess` gave (every point explained), `ranks` each unit's total, rank
+    and grade. It is only ever served while `stamp` — the digest of every input it was computed from
+    (`kaifang.assessment.running.inputs_stamp`) — equals the stamp of the data as it is now; any write
+    changes the stamp, so a read after a save recomputes (zero lag). Derived data: no audit."""
+
+    scheme = models.ForeignKey(AssessmentScheme, on_delete=models.CASCADE, related_name="+")
+    period = models.DateField(_("考核期间"))
+    stamp = models.CharField(max_length=64)
+    ranks = models.JSONField(default=dict)
+    results = models.JSONField(default=dict)
+    computed_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        verbose_name = _("实时得分")
+        verbose_name_plural = _("实时得分")
+        constraints = [models.UniqueConstraint(fields=["scheme", "period"], name="runningscore_once")]
+
+    def __str__(self) -> str:
+        return f"{self.scheme_id} {self.period:%Y-%m}"
+
+
 class BulletinFormat(models.TextChoices):
     PDF = "pdf", "PDF"
     DOCX = "docx", "Word"

@@ -29,6 +29,9 @@ from kaifang.assessment.models import (
     ManualAdjustment,
     SchemeStatus,
 )
+from kaifang.assessment.running import Rank as Rank
+from kaifang.assessment.running import running_rank as running_rank
+from kaifang.assessment.running import running_results as running_results
 from kaifang.core.listing import Filter, Listing, ListSpec, Sort
 from kaifang.orgs.forms import unit_filter
 from kaifang.orgs.models import OrgUnit

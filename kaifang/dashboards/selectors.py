@@ -11,21 +11,20 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Max
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from kaifang.assessment.forecast import Forecast, forecasts
 from kaifang.assessment.links import default_period
 from kaifang.assessment.models import AssessmentScheme
-from kaifang.assessment.selectors import assess
+from kaifang.assessment.selectors import running_results
 from kaifang.core import clock
 from kaifang.core.catalogue_words import catalogue_name, measure
 from kaifang.core.numbers import figure_display
 from kaifang.indicators import maths
 from kaifang.indicators.aggregation import cells
-from kaifang.indicators.models import DataValue, Indicator, Target
-from kaifang.indicators.selectors import Figure, figures, figures_many
+from kaifang.indicators.models import Indicator
+from kaifang.indicators.selectors import Figure, figures, figures_many, indicators_with_targets, latest_period
 from kaifang.orgs.models import OrgUnit, UnitKind
 from kaifang.orgs.scope import can_see_unit, scope_root
 from kaifang.supervision.models import OPEN_STATES
@@ -44,13 +43,12 @@ def data_period(year: int | None = None) -> datetime.date:
     """The latest month with figures, no later than the last complete month before today."""
     today = clock.today()
     ceiling = default_period(year or today.year)
-    latest = DataValue.objects.filter(period__lte=ceiling, reported__isnull=False).aggregate(m=Max("period"))["m"]
-    return latest or ceiling
+    return latest_period(ceiling) or ceiling
 
 
 def card_indicators(year: int) -> list[Indicator]:
     """The indicators with targets this year, in catalogue order (the cockpit's cards)."""
-    with_targets = Target.objects.filter(year=year).values_list("indicator_id", flat=True).distinct()
+    with_targets = indicators_with_targets(year)
     return list(Indicator.objects.active().filter(pk__in=with_targets).order_by("sort_order", "code")[:CARD_LIMIT])
 
 
@@ -134,7 +132,7 @@ def map_data(user: Any, unit: OrgUnit, period: datetime.date, metric: str) -> di
         metric = "score" if scheme else (indicators[0].code if indicators else "")
     regions: list[dict[str, Any]] = []
     if metric == "score" and scheme is not None:
-        results = assess(scheme=scheme, period=period).results()
+        results = running_results(scheme, period)
         rows = {u["code"]: u for u in results["units"]}
         for child in children:
             row = rows.get(child.code)
@@ -169,7 +167,7 @@ def map_data(user: Any, unit: OrgUnit, period: datetime.date, metric: str) -> di
                     "label": _figure_label(f, decimals),
                     "status": f.status,
                     "coverage": f.coverage_text,
-                    "score_url": reverse("assessment:figure", args=[metric, f.unit.code, f"{period:%Y-%m}"]),
+                    "score_url": reverse("indicators:figure", args=[metric, f.unit.code, f"{period:%Y-%m}"]),
                     "drill": f.unit.kind == UnitKind.CITY,
                 }
             )

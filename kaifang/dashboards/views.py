@@ -93,14 +93,14 @@ def js_messages() -> dict[str, str]:
 
 def own_score(request: HttpRequest, target: OrgUnit, period: datetime.date) -> dict[str, Any] | None:
     """The unit's own row in the scheme that ranks it (its parent's scheme), when there is one."""
-    from kaifang.assessment.selectors import assess, unit_result
+    from kaifang.assessment.selectors import running_results, unit_result
 
     if target.parent is None:
         return None
     scheme = selectors.scheme_for_children(target.parent, period.year)
     if scheme is None:
         return None
-    results = assess(scheme=scheme, period=period).results()
+    results = running_results(scheme, period)
     try:
         row = unit_result(request.user, results, target.code)
     except Http404:

@@ -1,7 +1,8 @@
 """Zero-lag aggregation: a unit's figure from the current data, computed on each request.
 
 A unit's figure for an additive indicator is its own reported value when it reported one for
-that month, otherwise the SQL SUM of its current child divisions' figures (a child that did not
+that month, otherwise the sum of its current child divisions' figures (the monthly rollups kept
+with the figures, `kaifang.indicators.rollups`, or the SQL SUM) (a child that did not
 report is itself summed from its children). Averaged indicators use the SQL AVG of the children's
 values; non-aggregated indicators have only the unit's own value. Derived (formula) indicators
 are evaluated over the figures of the indicators they reference. No visibility check here:
@@ -14,7 +15,7 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Avg, Count, Q, Sum
+from django.db.models import Q
 
 from kaifang.indicators import expressions
 from kaifang.indicators.cells import AVERAGE_OF_CHILDREN as AVERAGE_OF_CHILDREN
@@ -31,6 +32,7 @@ from kaifang.indicators.cells import current_children_q as current_children_q
 from kaifang.indicators.maths import NOT_COMPARABLE, Ratio
 from kaifang.indicators.models import DataValue, Indicator, Source, UnitAggregation
 from kaifang.indicators.periods import add_months
+from kaifang.indicators.rollups import children_sums, usable
 from kaifang.orgs.models import OrgUnit
 
 Key = tuple[int, datetime.date]
@@ -148,7 +150,9 @@ def _resolve(
 Plan = dict[int, tuple[Indicator, list[OrgUnit], dict[Key, Cell]]]
 
 
-def _resolve_many(plan: Plan, periods: list[datetime.date], tree: Tree) -> dict[int, dict[Key, Cell]]:
+def _resolve_many(
+    plan: Plan, periods: list[datetime.date], tree: Tree, rolled: bool | None = None
+) -> dict[int, dict[Key, Cell]]:
     """For each indicator (id → indicator, its units, their own rows), fill the (unit, month) pairs
     without an own report from the children: per level, one SQL aggregate for all the indicators
     (grouped by indicator, parent and month); children without a report of their own are
@@ -164,30 +168,15 @@ def _resolve_many(plan: Plan, periods: list[datetime.date], tree: Tree) -> dict[
             level[pk] = (missing, children_of, kids)
     if not level:
         return results
-    # 1. The SQL aggregate of the children's own values, per parent and month: one query per
-    # indicator (a single indicator lets the planner walk the (indicator, unit, period) index;
-    # several at once tempt it into bitmap scans over every indicator's rows).
-    sums: dict[tuple[int, int, datetime.date], tuple[Decimal | None, Decimal | None, int]] = {}
-    for pk, (_missing, _children_of, kids) in level.items():
-        averaged = plan[pk][0].unit_aggregation == UnitAggregation.AVERAGE
-        rows = (
-            DataValue.objects.filter(
-                indicator_id=pk,
-                unit_id__in=[c.pk for c in kids],
-                period__in=periods,
-                reported__isnull=False,
-            )
-            .filter(current_children_q())
-            .values("unit__parent_id", "period")
-            .annotate(
-                m=Avg("month_value") if averaged else Sum("month_value"),
-                y=Avg("ytd_value") if averaged else Sum("ytd_value"),
-                n=Count("id"),
-            )
-            .order_by()
-        )
-        for r in rows:
-            sums[(pk, r["unit__parent_id"] or 0, r["period"])] = (r["m"], r["y"], r["n"])
+    # 1. The children's own values added up per parent and month: the rollups kept with the figures
+    # (`kaifang.indicators.rollups`), or the SQL aggregate where they do not apply.
+    rolled = usable() if rolled is None else rolled  # once per read, whatever the depth
+    sums = children_sums(
+        {pk: plan[pk][0] for pk in level},
+        {pk: children_of for pk, (_m, children_of, _k) in level.items()},
+        periods,
+        rolled=rolled,
+    )
     # 2. Children that did not report but have children of their own are summed from theirs.
     with_kids: dict[int, list[OrgUnit]] = {}
     for pk, (_missing, _children_of, kids) in level.items():
@@ -225,7 +214,7 @@ def _resolve_many(plan: Plan, periods: list[datetime.date], tree: Tree) -> dict[
             sub_plan[pk] = (plan[pk][0], lacking, {k: v for k, v in kid_own[pk].items() if k[0] in ids})
     extra: dict[tuple[int, int, datetime.date], list[Cell]] = defaultdict(list)
     if sub_plan:
-        sub = _resolve_many(sub_plan, periods, tree)
+        sub = _resolve_many(sub_plan, periods, tree, rolled)
         for pk, (_indicator, lacking, _own) in sub_plan.items():
             for child in lacking:
                 for period in periods:

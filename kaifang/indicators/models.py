@@ -289,3 +289,55 @@ class FigureWindow(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state == WindowState.OPEN
+
+
+class MonthRollup(models.Model):
+    """The sum of a unit's current child divisions' own reported figures for one indicator and month
+    — what "下级汇总" adds up — kept in the same transaction as every figure written
+    (`kaifang.indicators.rollups`), so a dashboard reads one row instead of adding up thousands.
+
+    A child counts when it is a city or county that existed on the first of the month and reported
+    the figure (as `kaifang.indicators.aggregation` sums them live). Sums and counts change by the
+    written figures' differences, which is safe under concurrent writers; `version` goes up with
+    every figure written below the unit for that month (the stamp running scores are checked
+    against). Valid for the tree it was kept under: `RollupState`.
+    """
+
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="+", db_index=False)
+    unit = models.ForeignKey("orgs.OrgUnit", on_delete=models.CASCADE, related_name="+", db_index=False)
+    period = models.DateField(_("期间"))
+    month_sum = models.DecimalField(max_digits=24, decimal_places=4, default=0)
+    month_count = models.IntegerField(default=0)  # children with a month value
+    ytd_sum = models.DecimalField(max_digits=24, decimal_places=4, default=0)
+    ytd_count = models.IntegerField(default=0)  # children with a YTD
+    reporting = models.IntegerField(default=0)  # children with a reported figure (no CHECK: a row
+    # proposed by `INSERT … ON CONFLICT` carries a difference, which may be negative)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("下级汇总")
+        verbose_name_plural = _("下级汇总")
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "unit", "period"], name="monthrollup_once"),
+        ]
+        indexes = [models.Index(fields=["indicator", "period"], name="monthrollup_ind_period")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.indicator_id} {self.period:%Y-%m}"
+
+
+class RollupState(models.Model):
+    """The one row saying which tree the rollups were kept under: `tree_stamp` is the number of
+    changes made to existing units (Σ version − count; creating a unit changes nothing). When the tree
+    has changed since (a division change), reads add up the children live until the rollups are
+    rebuilt (`kaifang.indicators.rollups.rebuild`); `generation` counts rebuilds."""
+
+    tree_stamp = models.BigIntegerField(default=0)
+    generation = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("下级汇总状态")
+        verbose_name_plural = _("下级汇总状态")
+
+    def __str__(self) -> str:
+        return f"{self.tree_stamp}/{self.generation}"

@@ -105,12 +105,11 @@ def revise(request: HttpRequest, code: str) -> HttpResponse:
 def results(request: HttpRequest, code: str, period: str) -> HttpResponse:
     scheme = selectors.get_scheme_for_user(request.user, code)
     day = _period(period, scheme.year)
-    run = selectors.assess(scheme=scheme, period=day)
     context = {
         "scheme": scheme,
         "period": day,
         "period_label": ytd_text(day),
-        "results": selectors.visible_results(request.user, run.results()),
+        "results": selectors.visible_results(request.user, selectors.running_results(scheme, day)),
         "items": list(scheme.items.all()),
         "live": True,
         "snapshots": selectors.snapshots_of(scheme.code, day),
@@ -125,8 +124,7 @@ def results(request: HttpRequest, code: str, period: str) -> HttpResponse:
 def unit_score(request: HttpRequest, code: str, period: str, unit: str) -> HttpResponse:
     scheme = selectors.get_scheme_for_user(request.user, code)
     day = _period(period, scheme.year)
-    run = selectors.assess(scheme=scheme, period=day)
-    data = run.results()
+    data = selectors.running_results(scheme, day)
     row = selectors.unit_result(request.user, data, unit)
     context = {
         "scheme": scheme,

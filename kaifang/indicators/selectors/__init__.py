@@ -10,6 +10,7 @@ computed from the current data on each request. Other areas read the stored rows
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
@@ -32,7 +33,7 @@ from kaifang.indicators.aggregation import (
     comparable_bases,
 )
 from kaifang.indicators.maths import NOT_COMPARABLE, Ratio
-from kaifang.indicators.models import Indicator, Target
+from kaifang.indicators.models import Indicator, Source, Target
 from kaifang.indicators.periods import add_months, months_between
 from kaifang.indicators.remap import remapped_bases
 from kaifang.indicators.selectors.catalogue import get_indicator as get_indicator
@@ -49,8 +50,12 @@ from kaifang.indicators.selectors.targets import visible_targets as visible_targ
 from kaifang.indicators.selectors.values import _guard as _guard
 from kaifang.indicators.selectors.values import _number as _number
 from kaifang.indicators.selectors.values import history_of as history_of
+from kaifang.indicators.selectors.values import indicators_with_targets as indicators_with_targets
+from kaifang.indicators.selectors.values import latest_period as latest_period
+from kaifang.indicators.selectors.values import own_ytd as own_ytd
 from kaifang.indicators.selectors.values import series as series
 from kaifang.indicators.selectors.values import trend as trend
+from kaifang.indicators.selectors.values import unit_targets as unit_targets
 from kaifang.indicators.selectors.values import value_for as value_for
 from kaifang.indicators.selectors.values import values_for_form as values_for_form
 from kaifang.indicators.selectors.values import visible_values as visible_values
@@ -377,3 +382,20 @@ def _with_rank(figure: Figure, rank: int) -> Figure:
     from dataclasses import replace
 
     return replace(figure, rank=rank)
+
+
+def figures_stamp(indicators: list[Indicator], period_from: datetime.date, period_to: datetime.date) -> str:
+    """Changes whenever a figure the indicators' figures of these months are made of may have changed
+    (formula indicators: their operands too) — what a stored result computed from them is checked
+    against (`kaifang.indicators.rollups.figures_stamp`)."""
+    from kaifang.indicators import expressions, rollups
+
+    ids = {i.pk for i in indicators}
+    codes = set()
+    for indicator in indicators:
+        if indicator.source == Source.FORMULA:
+            with contextlib.suppress(expressions.ExpressionError):
+                codes |= set(expressions.references(expressions.parse(indicator.formula)))
+    if codes:
+        ids |= set(Indicator.objects.filter(code__in=codes).values_list("pk", flat=True))
+    return rollups.figures_stamp(ids, period_from, period_to)

@@ -1,6 +1,6 @@
 """Reading stored values (one unit's values, a form's values, a value's history, a series, the
-explorer's trend chart) behind the one visibility guard; `kaifang.indicators.selectors` re-exports
-them."""
+explorer's trend chart) behind the one visibility guard, and the few plain reads other areas compute
+with (`own_ytd`, `unit_targets`, `latest_period`); `kaifang.indicators.selectors` re-exports them."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Max, Q
 from django.http import Http404
 from django.utils.translation import gettext
 
@@ -109,3 +110,35 @@ def trend(*, user: Any, indicator: Indicator, unit: OrgUnit, period_to: datetime
         "unit": indicator.unit_of_measure,
         "is_stock": not indicator.is_flow,
     }
+
+
+# --- For other areas' computations (no visibility check: callers pass their own unit filter) -------
+
+
+def own_ytd(indicator: Indicator, periods: list[datetime.date], *, units: Q) -> dict[tuple[int, datetime.date], Any]:
+    """(unit id, month) → the YTD of each unit's own reported figure, for units matching `units` (a Q on
+    the value's "unit__" relation, e.g. a group's membership): one query on the (indicator, unit, period)
+    index, whatever the number of units."""
+    rows = (
+        DataValue.objects.filter(units, indicator=indicator, period__in=periods, reported__isnull=False)
+        .exclude(ytd_value__isnull=True)
+        .order_by()
+        .values_list("unit_id", "period", "ytd_value")
+    )
+    return {(unit_id, day): value for unit_id, day, value in rows}
+
+
+def unit_targets(indicator: Indicator, year: int, *, units: Q) -> dict[int, Any]:
+    """Unit id → its annual target of `indicator` for `year`, for units matching `units` ("unit__" Q)."""
+    rows = Target.objects.filter(units, indicator=indicator, year=year).order_by().values_list("unit_id", "annual")
+    return dict(rows)
+
+
+def latest_period(ceiling: datetime.date) -> datetime.date | None:
+    """The latest month with any reported figure, no later than `ceiling`."""
+    return DataValue.objects.filter(period__lte=ceiling, reported__isnull=False).aggregate(m=Max("period"))["m"]
+
+
+def indicators_with_targets(year: int) -> Any:
+    """The ids of indicators that have a target in `year` (a subquery)."""
+    return Target.objects.filter(year=year).values_list("indicator_id", flat=True).distinct()

@@ -40,6 +40,7 @@ from kaifang.indicators.figures import (
 )
 from kaifang.indicators.models import DataValue, DataValueHistory, Indicator, Source
 from kaifang.indicators.periods import check_period, month_label
+from kaifang.indicators.rollups import follow
 from kaifang.indicators.services.windows import check_writable, lock_units
 from kaifang.orgs.models import OrgUnit
 
@@ -257,10 +258,12 @@ HISTORY_COLUMNS += ["actor", "actor_name", "at", "channel"]
 def _write(changes: list[_Change], moved: list[Moved], *, actor: Any, now: datetime.datetime, channel: str) -> None:
     """Write changed rows with their derived figures (set by `plan_years`), the later months those
     move, and the history: per few thousand figures one insert of new rows, one update of changed
-    rows, one update of moved months and one insert of history rows (`kaifang.core.bulk`)."""
+    rows, one update of moved months and one insert of history rows (`kaifang.core.bulk`); the parents'
+    monthly rollups follow in the same transaction (`kaifang.indicators.rollups.follow`)."""
     if not changes:
         return
     new_rows = [c.row for c in changes if c.created]
+    follow(created=new_rows, changed=[c.row for c in changes if not c.created], moved=moved)
     keys = insert_rows(
         DataValue,
         NEW_VALUE_COLUMNS,
