@@ -173,11 +173,12 @@ def check_workbook(
             plan.seen[(unit_code, ind_code)] = int(seen) if isinstance(seen, float) and seen.is_integer() else None
     if progress:
         progress(60)
-    _validate(round_, units, indicators, parsed, plan)
+    current = _stored(round_, units, indicators, parsed)
+    _validate(round_, units, indicators, parsed, plan, current)
     if progress:
         progress(90)
     if not plan.problems:
-        _capture_versions(round_, units, indicators, parsed, plan)
+        _capture_versions(units, indicators, parsed, plan, current)
     return plan
 
 
@@ -212,12 +213,35 @@ def _unit_ok(
     return True
 
 
+# (unit code, indicator code) → (figure, comment, version, updated by, updated at) as stored now
+Stored = dict[tuple[str, str], tuple[Decimal | None, str, int, str | None, Any]]
+
+
+def _stored(
+    round_: ReportingRound,
+    units: dict[str, OrgUnit],
+    indicators: dict[str, Indicator],
+    parsed: dict[str, dict[str, tuple[Decimal | None, str, int]]],
+) -> Stored:
+    """The stored figures of the file's units and the round's typed indicators, read once for the
+    rules and for the listing old → new (with the versions the apply will expect)."""
+    unit_code = {units[c].pk: c for c in parsed}
+    indicator_code = {i.pk: c for c, i in indicators.items() if i.is_typed}
+    return {
+        (unit_code[u], indicator_code[i]): (reported, comment, version, who, when)
+        for u, i, reported, comment, version, who, when in DataValue.objects.filter(
+            unit_id__in=list(unit_code), period=round_.period, indicator_id__in=list(indicator_code)
+        ).values_list("unit_id", "indicator_id", "reported", "comment", "version", "updated_by__username", "updated_at")
+    }
+
+
 def _validate(
     round_: ReportingRound,
     units: dict[str, OrgUnit],
     indicators: dict[str, Indicator],
     parsed: dict[str, dict[str, tuple[Decimal | None, str, int]]],
     plan: Plan,
+    current: Stored,
 ) -> None:
     """The same rules as the form, per unit, on the stored figures overlaid with the file's."""
     unit_list = [units[c] for c in parsed]
@@ -225,9 +249,7 @@ def _validate(
     history = load_history(units=unit_list, indicators=typed_indicators, period=round_.period)
     rules = active_rules()
     stored: dict[str, dict[str, tuple[Decimal | None, str]]] = defaultdict(dict)
-    for unit_code, ind_code, reported, comment in DataValue.objects.filter(
-        unit__in=unit_list, period=round_.period, indicator__in=typed_indicators
-    ).values_list("unit__code", "indicator__code", "reported", "comment"):
+    for (unit_code, ind_code), (reported, comment, *_rest) in current.items():
         stored[unit_code][ind_code] = (reported, comment)
     for unit_code, figures in parsed.items():
         typed: dict[str, Any] = {k: v[0] for k, v in stored[unit_code].items()}
@@ -254,23 +276,15 @@ def _validate(
 
 
 def _capture_versions(
-    round_: ReportingRound,
     units: dict[str, OrgUnit],
     indicators: dict[str, Indicator],
     parsed: dict[str, dict[str, tuple[Decimal | None, str, int]]],
     plan: Plan,
+    current: Stored,
 ) -> None:
     """The plan (with the versions stored now, the apply's expected versions) and the listing of every
     change old → new. With a versioned template, a figure stored at another version than the one
     downloaded was changed by someone since: the row is stale and needs its own confirmation."""
-    current = {
-        (u, i): (reported, comment, version, who, when)
-        for u, i, reported, comment, version, who, when in DataValue.objects.filter(
-            unit__in=[units[c] for c in parsed], period=round_.period
-        ).values_list(
-            "unit__code", "indicator__code", "reported", "comment", "version", "updated_by__username", "updated_at"
-        )
-    }
     warned: dict[int, list[str]] = defaultdict(list)
     for w in plan.warnings:
         if w.row is not None:

@@ -12,6 +12,7 @@ from django.db import transaction
 
 from kaifang.audit.services import record_event
 from kaifang.core import clock
+from kaifang.core.bulk import collector_paused
 from kaifang.indicators.figures import ValueEntry
 from kaifang.reporting.excel_layout import APPLY_CHUNK_VALUES, Progress
 from kaifang.reporting.models import ImportBatch, ImportStatus, Submission
@@ -20,6 +21,11 @@ from kaifang.reporting.models import ImportBatch, ImportStatus, Submission
 def apply_plan(*, user: Any, batch: ImportBatch, progress: Progress | None = None) -> int:
     """Apply a checked batch, all or nothing; returns how many figures changed. A figure changed by
     someone since the preview raises `StaleValues` and nothing is applied."""
+    with collector_paused():
+        return _apply_plan(user=user, batch=batch, progress=progress)
+
+
+def _apply_plan(*, user: Any, batch: ImportBatch, progress: Progress | None) -> int:
     from kaifang.reporting.services import save_submissions_values
 
     if batch.uploaded_by_id != getattr(user, "pk", None):
