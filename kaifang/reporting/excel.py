@@ -12,6 +12,7 @@ a single problem, or a figure changed since the preview, applies nothing.
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -178,7 +179,7 @@ def check_workbook(
     if progress:
         progress(90)
     if not plan.problems:
-        _capture_versions(units, indicators, parsed, plan, current)
+        _capture_versions(round_.period, units, indicators, parsed, plan, current)
     return plan
 
 
@@ -213,8 +214,8 @@ def _unit_ok(
     return True
 
 
-# (unit code, indicator code) → (figure, comment, version, updated by, updated at) as stored now
-Stored = dict[tuple[str, str], tuple[Decimal | None, str, int, str | None, Any]]
+# (unit code, indicator code) → (figure, comment, version) as stored now
+Stored = dict[tuple[str, str], tuple[Decimal | None, str, int]]
 
 
 def _stored(
@@ -228,11 +229,26 @@ def _stored(
     unit_code = {units[c].pk: c for c in parsed}
     indicator_code = {i.pk: c for c, i in indicators.items() if i.is_typed}
     return {
-        (unit_code[u], indicator_code[i]): (reported, comment, version, who, when)
-        for u, i, reported, comment, version, who, when in DataValue.objects.filter(
+        (unit_code[u], indicator_code[i]): (reported, comment, version)
+        for u, i, reported, comment, version in DataValue.objects.filter(
             unit_id__in=list(unit_code), period=round_.period, indicator_id__in=list(indicator_code)
-        ).values_list("unit_id", "indicator_id", "reported", "comment", "version", "updated_by__username", "updated_at")
+        ).values_list("unit_id", "indicator_id", "reported", "comment", "version")
     }
+
+
+def _changed_by(
+    period: datetime.date, units: dict[str, OrgUnit], indicators: dict[str, Indicator], keys: list[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[str | None, Any]]:
+    """Who last changed each of these stored figures, and when (read for the stale rows only)."""
+    if not keys:
+        return {}
+    unit_code = {units[u].pk: u for u, _i in keys}
+    indicator_code = {indicators[i].pk: i for _u, i in keys}
+    wanted = set(keys)
+    rows = DataValue.objects.filter(
+        unit_id__in=list(unit_code), period=period, indicator_id__in=list(indicator_code)
+    ).values_list("unit_id", "indicator_id", "updated_by__username", "updated_at")
+    return {key: (who, when) for u, i, who, when in rows if (key := (unit_code[u], indicator_code[i])) in wanted}
 
 
 def _validate(
@@ -276,6 +292,7 @@ def _validate(
 
 
 def _capture_versions(
+    period: datetime.date,
     units: dict[str, OrgUnit],
     indicators: dict[str, Indicator],
     parsed: dict[str, dict[str, tuple[Decimal | None, str, int]]],
@@ -289,6 +306,8 @@ def _capture_versions(
     for w in plan.warnings:
         if w.row is not None:
             warned[w.row].append(w.message)
+    stale = [k for k, (_f, _c, version) in current.items() if plan.versioned and plan.seen.get(k, version) != version]
+    by = _changed_by(period, units, indicators, stale)
     for unit_code, figures in parsed.items():
         for ind_code, (value, comment, row) in sorted(figures.items(), key=lambda kv: kv[1][2]):
             stored = current.get((unit_code, ind_code))
@@ -298,7 +317,7 @@ def _capture_versions(
             version = stored[2] if stored is not None else None
             new = None if value is None else str(value)
             plan.units.setdefault(unit_code, {})[ind_code] = (new, version, comment)
-            why = _staleness(plan, unit_code, ind_code, stored, value)
+            why = _staleness(plan, unit_code, ind_code, stored, by.get((unit_code, ind_code), (None, None)))
             indicator = indicators[ind_code]
             plan.listing.append(
                 {
@@ -321,14 +340,17 @@ def _capture_versions(
     plan.listing.sort(key=lambda c: c["row"])
 
 
-def _staleness(plan: Plan, unit_code: str, ind_code: str, stored: tuple[Any, ...] | None, value: Decimal | None) -> str:
+def _staleness(
+    plan: Plan, unit_code: str, ind_code: str, stored: tuple[Any, ...] | None, changed_by: tuple[str | None, Any]
+) -> str:
     """Why a row is stale ("" when it is not): the stored figure is not the one the template showed."""
     if not plan.versioned:
         return ""
     seen = plan.seen.get((unit_code, ind_code))
     if stored is None:
         return "" if seen is None else f"下载模板时此数据为第 {seen} 版，其后已被清除。"
-    _reported, _comment, version, who, when = stored
+    _reported, _comment, version = stored
+    who, when = changed_by
     if seen == version:
         return ""
     by = f"{who or '他人'}于{timezone.localtime(when):%m-%d %H:%M}" if when else (who or "他人")

@@ -111,8 +111,11 @@ def run_check(batch_id: int) -> ImportBatch:
         elif not plan.versioned:
             batch.summary += "此文件不含下载时的数据版本（旧模板），无法判断期间是否有人修改，请核对下列变更。"
     batch.progress = 100
-    batch.content = b"" if batch.status == ImportStatus.FAILED else batch.content
-    batch.save(update_fields=["problems", "plan", "status", "summary", "progress", "content"])
+    fields = ["problems", "plan", "status", "summary", "progress"]
+    if batch.status == ImportStatus.FAILED:
+        batch.content = b""  # a refused file is not kept
+        fields.append("content")
+    batch.save(update_fields=fields)
     return batch
 
 
