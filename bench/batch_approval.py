@@ -5,9 +5,9 @@ Liaoning org tree, --units extra counties under 沈阳, a catalogue of --indicat
 June round; every county's figures are saved and submitted (as a system actor). Printed, each
 over --repeat runs (p50/p95):
 
-1. the approval queue's data (`kaifang.reporting.queue_selectors.queue_rows`: figures against last
+1. the approval queue's data (`kaifang.reporting.selectors.queue.queue_rows`: figures against last
    month and last year, warnings, completeness) for the city officer;
-2. 批量审核 of all --units submissions (`kaifang.reporting.batch_services.batch_transition`: one
+2. 批量审核 of all --units submissions (`kaifang.reporting.services.batches.batch_transition`: one
    transaction, every unit through the transition table, audit, windows and notices), then
    un-approved and resubmitted (not timed) for the next run;
 3. the same batch refused because one unit is stale (all or nothing: nothing applied).
@@ -84,10 +84,10 @@ def run(args: argparse.Namespace) -> None:
     from kaifang.orgs.demo import load_org_tree
     from kaifang.orgs.models import OrgUnit, UnitKind
     from kaifang.orgs.services import upsert_unit
-    from kaifang.reporting.batch_services import BatchItem, batch_transition
     from kaifang.reporting.models import Submission, SubmissionStatus
-    from kaifang.reporting.queue_selectors import queue_rows
+    from kaifang.reporting.selectors.queue import queue_rows
     from kaifang.reporting.services import open_round, save_submission_values, transition
+    from kaifang.reporting.services.batches import BatchItem, batch_transition
 
     system = SystemActor(name="bench")
     call_command("migrate", verbosity=0)

@@ -9,7 +9,7 @@ Printed, each over --repeat runs (p50/p95):
    python-calamine) beside the openpyxl read-only baseline reading the same cells;
 2. dry run: `kaifang.reporting.excel.check_workbook` (scope, catalogue, figures, validation
    rules, version capture) — nothing written;
-3. upload: `kaifang.reporting.imports.upload_workbook` as the import page runs it (read, dry run,
+3. upload: `kaifang.reporting.services.imports.upload_workbook` as the import page runs it (read, dry run,
    the preview stored on the batch);
 4. apply: `kaifang.reporting.excel.apply_plan` (all units in one transaction through
    `save_submissions_values` → `save_many`: history, exact YTDs, one audit event per unit), with
@@ -128,8 +128,8 @@ def run(args: argparse.Namespace) -> None:
     from kaifang.orgs.demo import load_org_tree
     from kaifang.orgs.models import OrgUnit, UnitKind
     from kaifang.reporting.excel import apply_plan, check_workbook
-    from kaifang.reporting.imports import upload_workbook
     from kaifang.reporting.services import open_round
+    from kaifang.reporting.services.imports import upload_workbook
 
     call_command("migrate", verbosity=0)
     with change_context(channel="system"):

@@ -125,7 +125,7 @@ def main() -> None:
         user = load(args.tasks)
         from django.db import connection
 
-        from kaifang.supervision.reminders import send_task_reminders
+        from kaifang.supervision.jobs import send_task_reminders
         from kaifang.supervision.selectors import board_summary, task_queryset, task_rows
 
         def board() -> dict[str, Any]:

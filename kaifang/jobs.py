@@ -39,15 +39,15 @@ def job_interval() -> datetime.timedelta:
 
 def scheduled_jobs() -> list[Job]:
     """The jobs, in order. Each business area adds its own here (explicitly, no registry)."""
-    from kaifang.accounts.lifecycle import disable_stale_accounts, warn_expiring_tokens
+    from kaifang.accounts.jobs import disable_stale_accounts, warn_expiring_tokens
     from kaifang.audit.archive import nightly_audit_job
     from kaifang.audit.services import flush_denials
     from kaifang.core.batches import reap_dead_runs
     from kaifang.ledgers.jobs import remind_lead_timers
     from kaifang.notifications.delivery import deliver_due
-    from kaifang.reporting.calendar_services import open_due_rounds
+    from kaifang.reporting.jobs import open_due_rounds
     from kaifang.security.jobs import clear_expired_sessions
-    from kaifang.supervision.reminders import send_task_reminders
+    from kaifang.supervision.jobs import send_task_reminders
 
     every = job_interval()
     minute = min(every, datetime.timedelta(minutes=1))

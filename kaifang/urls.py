@@ -15,7 +15,7 @@ urlpatterns = [
     path("", include("kaifang.project.urls")),
     path("accounts/", include("kaifang.accounts.urls")),
     path("orgs/", include("kaifang.orgs.urls")),
-    path("audit/", include("kaifang.security.audit_urls")),
+    path("audit/", include("kaifang.security.urls")),
     path("notifications/", include("kaifang.notifications.urls")),
     path("meetings/", include("kaifang.meetings.urls")),
     path("supervision/", include("kaifang.supervision.urls")),

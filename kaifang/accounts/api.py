@@ -122,7 +122,7 @@ def create_account(request: HttpRequest, payload: UserIn) -> Any:
     summary="批量导入账号（默认只检查；commit=true 导入）",
 )
 def import_users(request: HttpRequest, file: File[UploadedFile], commit: Form[bool] = False) -> Any:
-    from kaifang.accounts.import_services import import_accounts
+    from kaifang.accounts.services.imports import import_accounts
 
     data = read_api_upload(file)
     result = import_accounts(actor=user_of(request), data=data, filename=file.name or "", commit=commit)
@@ -136,7 +136,7 @@ def import_users(request: HttpRequest, file: File[UploadedFile], commit: Form[bo
     summary="授权并签发一次性密码（安全管理员；密码只返回这一次）",
 )
 def issue_passwords(request: HttpRequest, payload: PasswordsIn) -> Any:
-    from kaifang.accounts.lifecycle import issue_one_time_passwords
+    from kaifang.accounts.services.lifecycle import issue_one_time_passwords
 
     users = [_account(request, name) for name in payload.usernames]
     issued = issue_one_time_passwords(actor=user_of(request), users=users, grant=payload.grant)

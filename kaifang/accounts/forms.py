@@ -36,7 +36,7 @@ class LoginForm(AuthenticationForm):
         return str(self.cleaned_data.get("username", "")).strip()
 
     def confirm_login_allowed(self, user: Any) -> None:
-        from kaifang.accounts.lifecycle import initial_password_expired
+        from kaifang.accounts.services.lifecycle import initial_password_expired
 
         super().confirm_login_allowed(user)
         if initial_password_expired(user):

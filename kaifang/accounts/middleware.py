@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kaifang.accounts import twofactor
-from kaifang.accounts.lifecycle import password_expired
+from kaifang.accounts.services.lifecycle import password_expired
 
 LAST_SEEN = "kaifang_last_seen"
 STARTED = "kaifang_started"

@@ -59,7 +59,7 @@ ADMIN_ROLES = {Role.PROVINCE_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR}
 
 def can_read_all_audit(user: Any) -> bool:
     """May open the audit page: the audit administrator (everything) and province supervisors
-    (business events only, see `kaifang.security.audit_selectors.visible_events`). The system and security
+    (business events only, see `kaifang.security.selectors.visible_events`). The system and security
     administrators may not read the trail of their own work."""
     return role_of(user) in {Role.PROVINCE_SUPERVISOR, Role.AUDITOR}
 

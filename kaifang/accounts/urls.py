@@ -2,7 +2,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 from django_cas_ng import views as cas_views
 
-from kaifang.accounts import cas_backend, directory_views, user_views, views
+from kaifang.accounts import cas_backend, views
+from kaifang.accounts.views import directory, users
 
 app_name = "accounts"
 urlpatterns = [
@@ -12,15 +13,15 @@ urlpatterns = [
     path("2fa/", views.two_factor, name="two_factor"),
     path("2fa/setup/", views.two_factor_setup, name="two_factor_setup"),
     path("2fa/qr.svg", views.two_factor_qr, name="two_factor_qr"),
-    path("users/", user_views.user_list, name="users"),
-    path("users/new/", user_views.user_new, name="user_new"),
-    path("users/import/", user_views.import_users, name="user_import"),
-    path("users/import/template.xlsx", user_views.import_template, name="user_import_template"),
-    path("users/passwords/", user_views.issue_passwords, name="user_passwords"),
-    path("users/<int:pk>/", user_views.user_detail, name="user_detail"),
-    path("users/<int:pk>/act", user_views.user_act, name="user_act"),
+    path("users/", users.user_list, name="users"),
+    path("users/new/", users.user_new, name="user_new"),
+    path("users/import/", users.import_users, name="user_import"),
+    path("users/import/template.xlsx", users.import_template, name="user_import_template"),
+    path("users/passwords/", users.issue_passwords, name="user_passwords"),
+    path("users/<int:pk>/", users.user_detail, name="user_detail"),
+    path("users/<int:pk>/act", users.user_act, name="user_act"),
     path("cas/login/", cas_backend.CasLoginView.as_view(), name="cas_login"),
     path("cas/logout/", cas_views.LogoutView.as_view(), name="logout_cas"),
-    path("directory/", directory_views.rules, name="directory_rules"),
-    path("directory/<int:pk>/delete", directory_views.rule_delete, name="directory_rule_delete"),
+    path("directory/", directory.rules, name="directory_rules"),
+    path("directory/<int:pk>/delete", directory.rule_delete, name="directory_rule_delete"),
 ]

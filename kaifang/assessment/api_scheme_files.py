@@ -32,7 +32,7 @@ def export_scheme(
     code: str,
     number: Annotated[int | None, Query(ge=1, le=MAX_VERSION, description="方案版本号（默认：使用中的版本）")] = None,
 ) -> dict[str, Any]:
-    from kaifang.assessment.scheme_services import scheme_document
+    from kaifang.assessment.services.schemes import scheme_document
 
     scheme = selectors.get_scheme_for_user(request.user, code[:32], number)
     record_export(actor=request.user, what="assessment.scheme", rows=scheme.items.count(), file_format="json")
@@ -56,7 +56,7 @@ class SchemeImportOut(Schema):
 def import_scheme(
     request: HttpRequest, file: File[UploadedFile], commit: Form[bool] = False, activate: Form[bool] = False
 ) -> dict[str, Any]:
-    from kaifang.assessment.scheme_services import import_scheme as run_import
+    from kaifang.assessment.services.schemes import import_scheme as run_import
 
     data = read_api_upload(file)
     with change_context(channel="api"):
@@ -83,7 +83,7 @@ class CopyIn(Schema):
     summary="复制方案到新年度（草稿）",
 )
 def copy_scheme(request: HttpRequest, code: str, payload: CopyIn) -> Status:
-    from kaifang.assessment.scheme_services import copy_scheme_to_year
+    from kaifang.assessment.services.schemes import copy_scheme_to_year
 
     scheme = selectors.get_scheme_for_user(request.user, code[:32])
     new = copy_scheme_to_year(

@@ -33,12 +33,12 @@ def source_link(source: dict[str, Any]) -> dict[str, str]:
         return {
             "label": f"{source.get('name', source['indicator'])} · {source.get('unit_name', source['unit'])} · "
             f"{source['period']}{note}",
-            "url": reverse("assessment:figure", args=[source["indicator"], source["unit"], source["period"]]),
+            "url": reverse("indicators:figure", args=[source["indicator"], source["unit"], source["period"]]),
         }
     if kind == "target":
         return {
             "label": f"{source['year']}年目标 · {source['indicator']}",
-            "url": reverse("assessment:figure", args=[source["indicator"], source["unit"], f"{source['year']}-12"]),
+            "url": reverse("indicators:figure", args=[source["indicator"], source["unit"], f"{source['year']}-12"]),
         }
     if kind == "task":
         return {

@@ -45,15 +45,15 @@ def batch_tasks() -> list[BatchTask]:
     """Every background task that drives a batch (explicit, like the job list)."""
     return [
         BatchTask(
-            "kaifang.reporting.tasks.check_import",
+            "kaifang.reporting.jobs.check_import",
             "reporting.ImportBatch",
             ("pending", "checking"),
             "failed",
             "summary",
         ),
-        BatchTask("kaifang.reporting.tasks.apply_import", "reporting.ImportBatch", ("applying",), "failed", "summary"),
+        BatchTask("kaifang.reporting.jobs.apply_import", "reporting.ImportBatch", ("applying",), "failed", "summary"),
         BatchTask(
-            "kaifang.assessment.tasks.generate_bulletin",
+            "kaifang.assessment.jobs.generate_bulletin",
             "assessment.Bulletin",
             ("queued", "running"),
             "failed",

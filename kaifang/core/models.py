@@ -32,7 +32,7 @@ class WorkdayOverride(models.Model):
     """A local exception to the national calendar (省内调休、临时放假): that day is, or is not, worked.
 
     `kaifang.core.workdays` consults these before the `chinese-calendar` data. Changed only through
-    `kaifang.project.workday_services.set_override` (audited)."""
+    `kaifang.project.services.set_override` (audited)."""
 
     day = models.DateField(_("日期"), unique=True)
     is_workday = models.BooleanField(_("上班"))

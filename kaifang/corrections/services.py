@@ -27,7 +27,7 @@ from kaifang.accounts.permissions import can_write_for_unit
 from kaifang.audit.services import record_event
 from kaifang.core import clock
 from kaifang.core.actors import actor_name as _actor_name
-from kaifang.core.versions import StaleVersion
+from kaifang.core.versions import StaleVersion, check_version
 from kaifang.corrections import workflow
 from kaifang.corrections.models import CorrectionFigure, CorrectionRequest, CorrectionState, CorrectionStep
 from kaifang.indicators import selectors as indicator_selectors
@@ -259,9 +259,12 @@ def transition_correction(
         correction = (
             CorrectionRequest.objects.select_for_update().select_related("unit", "requester_unit").get(pk=correction.pk)
         )
-        if expected_version is not None and expected_version != correction.version:
-            message = _("该申请已被他人处理（当前版本 %(v)d，您提交的是版本 %(e)d），本次操作未生效。请刷新后重试。")
-            raise StaleVersion(message % {"v": correction.version, "e": expected_version})
+        check_version(
+            correction,
+            expected_version,
+            _("该申请已被他人处理（当前版本 %(v)d，您提交的是版本 %(e)d），本次操作未生效。请刷新后重试。"),
+            params={"v": correction.version, "e": expected_version},
+        )
         label = workflow.action_label(action)
         step = workflow.TRANSITIONS.transition(
             correction.state,

@@ -11,11 +11,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kaifang.accounts.permissions import user_of
-from kaifang.core.versions import error_status
+from kaifang.core.versions import change_page, error_status
 from kaifang.corrections import selectors, services, workflow
 from kaifang.corrections.forms import ChooseForm, CorrectionForm, FilterForm, StepForm
 from kaifang.corrections.models import CorrectionRequest
@@ -119,19 +120,19 @@ def step(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _detail(request, correction, status=400, error=_("请求不完整，未作任何修改。"))
     data = form.cleaned_data
-    try:
-        services.transition_correction(
+    return change_page(
+        request,
+        lambda: services.transition_correction(
             actor=user,
             correction=correction,
             action=data["action"],
             expected_version=data["version"],
             reason=data["reason"],
-        )
-    except ValidationError as exc:
-        status = error_status(exc)
-        return _detail(request, correction, status=status, error="；".join(exc.messages))
-    messages.success(request, _("已%(a)s。") % {"a": workflow.action_label(data["action"])})
-    return redirect("corrections:detail", correction.pk)
+        ),
+        done=_("已%(a)s。") % {"a": workflow.action_label(data["action"])},
+        then=reverse("corrections:detail", args=[correction.pk]),
+        refused=lambda status, error: _detail(request, correction, status=status, error=error),
+    )
 
 
 @login_required

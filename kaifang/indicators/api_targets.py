@@ -1,5 +1,5 @@
 """Targets API: a unit's annual target (and its monthly phasing) for a year, read in scope and set
-through `kaifang.indicators.targets.set_target` (the same service as the page)."""
+through `kaifang.indicators.services.targets.set_target` (the same service as the page)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from kaifang.core.numbers import figure_text
 from kaifang.core.schemas import ErrorOut, Version
 from kaifang.indicators import selectors
 from kaifang.indicators.models import Target
-from kaifang.indicators.targets import set_target
+from kaifang.indicators.services.targets import set_target
 from kaifang.orgs.models import OrgUnit
 from kaifang.orgs.scope import get_unit_for_user
 

@@ -1,5 +1,5 @@
 """The catalogue as a file: its format (JSON marker, the workbook's sheet and Chinese headers, the
-defaults of an omitted column) and the export to JSON and .xlsx; `kaifang.indicators.catalogue_services`
+defaults of an omitted column) and the export to JSON and .xlsx; `kaifang.indicators.services.catalogue_files`
 imports it."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from kaifang.core.spreadsheets import (
     SheetSpec,
     write_workbook,
 )
-from kaifang.indicators.catalogue import CHOICES, EDITABLE
 from kaifang.indicators.models import Indicator
+from kaifang.indicators.services.catalogue import CHOICES, EDITABLE
 
 FORMAT = "kaifang.catalogue"
 

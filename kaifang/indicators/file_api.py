@@ -12,7 +12,7 @@ from kaifang.accounts.permissions import user_of
 from kaifang.audit.services import record_export
 from kaifang.core.context import change_context
 from kaifang.core.schemas import ErrorOut, ImportOut, import_out, read_api_upload
-from kaifang.indicators import catalogue_services, target_services
+from kaifang.indicators.services import catalogue_files, target_files
 
 catalogue_files_router = Router(tags=["indicators"])
 target_files_router = Router(tags=["targets"])
@@ -20,7 +20,7 @@ target_files_router = Router(tags=["targets"])
 
 @catalogue_files_router.get("/export", response={200: dict[str, Any], 401: ErrorOut}, summary="导出指标目录（JSON）")
 def export_catalogue(request: HttpRequest) -> dict[str, Any]:
-    document = catalogue_services.catalogue_document()
+    document = catalogue_files.catalogue_document()
     record_export(
         actor=user_of(request), what="indicators.catalogue", rows=len(document["indicators"]), file_format="json"
     )
@@ -35,7 +35,7 @@ def export_catalogue(request: HttpRequest) -> dict[str, Any]:
 def import_catalogue(request: HttpRequest, file: File[UploadedFile], commit: Form[bool] = False) -> Any:
     data = read_api_upload(file)
     with change_context(channel="api"):
-        result = catalogue_services.import_catalogue(
+        result = catalogue_files.import_catalogue(
             actor=user_of(request), data=data, filename=file.name or "catalogue.json", commit=commit
         )
     created = [*result.created, *result.updated] if result.committed else []
@@ -50,7 +50,7 @@ def import_catalogue(request: HttpRequest, file: File[UploadedFile], commit: For
 def import_targets(request: HttpRequest, file: File[UploadedFile], commit: Form[bool] = False) -> Any:
     data = read_api_upload(file)
     with change_context(channel="api"):
-        result = target_services.import_targets(
+        result = target_files.import_targets(
             actor=user_of(request), data=data, filename=file.name or "targets.xlsx", commit=commit
         )
     created = [f"{r.year}/{r.unit.code}/{r.indicator.code}" for r in [*result.new, *result.changed]]

@@ -7,7 +7,6 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kaifang.indicators.catalogue import EDITABLE
 from kaifang.indicators.models import (
     Authority,
     Direction,
@@ -17,6 +16,7 @@ from kaifang.indicators.models import (
     TimeAggregation,
     UnitAggregation,
 )
+from kaifang.indicators.services.catalogue import EDITABLE
 
 
 class IndicatorForm(forms.Form):

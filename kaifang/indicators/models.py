@@ -259,7 +259,7 @@ class FigureWindow(models.Model):
     for it and the unit's submission is still being filled in. Locked: submitted, approved, or its
     round closed — the figure, and every figure its month value or YTD is derived from, no longer
     changes except through an approved correction (数据更正). Reporting opens, locks and reopens
-    windows through `kaifang.indicators.window_services`; the value writes decide against them.
+    windows through `kaifang.indicators.services.windows`; the value writes decide against them.
     `reason` and `changed_by` say why and by whom the state last changed.
     """
 

@@ -6,9 +6,10 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from kaifang.ledgers import lead_services, money_services, services
+from kaifang.ledgers import services
 from kaifang.ledgers.forms import AmountForm, FollowUpForm, MilestoneForm, TransferForm, TransitionForm
 from kaifang.ledgers.models import FollowUp, InvestmentProject
+from kaifang.ledgers.services import leads, money
 
 
 def _valid(form: Any) -> dict[str, Any]:
@@ -45,7 +46,7 @@ def perform(*, user: Any, project: InvestmentProject, data: Any) -> str:
     if op in ("funds", "increase"):
         d = _valid(AmountForm(data))
         if op == "funds":
-            money_services.record_funds(
+            money.record_funds(
                 actor=user,
                 project=project,
                 amount=d["amount"],
@@ -54,23 +55,23 @@ def perform(*, user: Any, project: InvestmentProject, data: Any) -> str:
                 note=d["note"],
             )
             return "已登记到位资金。"
-        money_services.add_capital_increase(
+        money.add_capital_increase(
             actor=user, project=project, amount=d["amount"], currency=d["currency"], signed_on=d["on"], note=d["note"]
         )
         return "已登记增资。"
     if op == "milestone":
         d = _valid(MilestoneForm(data))
-        lead_services.record_lead_milestone(actor=user, project=project, milestone=d["milestone"], on=d["on"])
+        leads.record_lead_milestone(actor=user, project=project, milestone=d["milestone"], on=d["on"])
         return "已登记线索处理情况。"
     if op == "follow":
         d = _valid(FollowUpForm(data))
-        lead_services.add_follow_up(actor=user, project=project, kind=d["kind"], text=d["text"])
+        leads.add_follow_up(actor=user, project=project, kind=d["kind"], text=d["text"])
         return "已添加跟踪记录。"
     if op == "follow_status":
         raw = str(data.get("item", ""))[:12]
         item = FollowUp.objects.filter(project=project, pk=int(raw)).first() if raw.isdigit() else None
         if item is None:
             raise ValidationError("跟踪记录不存在。")
-        lead_services.set_follow_up_status(actor=user, item=item, status=data.get("status", ""))
+        leads.set_follow_up_status(actor=user, item=item, status=data.get("status", ""))
         return "已更新跟踪记录状态。"
     raise ValidationError("未知的操作。")

@@ -18,10 +18,11 @@ from kaifang.core.schemas import (
     PathId,
     Version,
 )
-from kaifang.ledgers import money_services, selectors, services
+from kaifang.ledgers import selectors, services
 from kaifang.ledgers.models import InvestmentProject, TalentRecord
 from kaifang.ledgers.reference import Stage
-from kaifang.ledgers.talent_services import TalentInput, create_talent
+from kaifang.ledgers.services import money
+from kaifang.ledgers.services.talents import TalentInput, create_talent
 from kaifang.orgs.models import OrgUnit, UnitKind
 from kaifang.orgs.scope import get_unit_for_user
 
@@ -209,7 +210,7 @@ def transfer(request: HttpRequest, pk: PathId, payload: TransferIn) -> Any:
 @projects_router.post("/{int:pk}/funds", response={201: ProjectOut, **ERRORS}, summary="登记到位资金")
 def add_funds(request: HttpRequest, pk: PathId, payload: AmountIn) -> Status:
     project = selectors.get_project_for_user(request.user, pk)
-    money_services.record_funds(
+    money.record_funds(
         actor=request.user,
         project=project,
         amount=payload.amount,
@@ -223,7 +224,7 @@ def add_funds(request: HttpRequest, pk: PathId, payload: AmountIn) -> Status:
 @projects_router.post("/{int:pk}/capital-increases", response={201: ProjectOut, **ERRORS}, summary="登记增资")
 def add_increase(request: HttpRequest, pk: PathId, payload: AmountIn) -> Status:
     project = selectors.get_project_for_user(request.user, pk)
-    money_services.add_capital_increase(
+    money.add_capital_increase(
         actor=request.user,
         project=project,
         amount=payload.amount,

@@ -17,7 +17,8 @@ from decimal import Decimal
 from typing import Any
 
 from kaifang.core import clock
-from kaifang.indicators.models import DataValue, Indicator, ReportedAs, Source
+from kaifang.indicators.models import Indicator, ReportedAs, Source
+from kaifang.indicators.selectors import stored_figures
 from kaifang.indicators.services import set_computed_values
 from kaifang.ledgers.counting import FUNDS, SIGNED_100M, STARTED_100M, TALENTS, Event, ledger_events, month_of
 from kaifang.ledgers.money import HUNDRED_MILLION_YUAN, Rates
@@ -133,11 +134,9 @@ def push_values(*, actor: Any, keys: set[tuple[int, datetime.date]]) -> int:
         measure = MEASURE_OF[indicator.code]
         ytd = indicator.reported_as == ReportedAs.YTD
         rows: dict[tuple[int, datetime.date], Decimal] = {}
-        existing = set(
-            DataValue.objects.filter(indicator=indicator, unit_id__in={u for u, _m in targets}).values_list(
-                "unit_id", "period"
-            )
-        )
+        existing = {
+            (f.unit_id, f.period) for f in stored_figures(indicators=[indicator], units={u for u, _m in targets})
+        }
         for uid, month in targets:
             months = [month]
             if ytd:
@@ -163,8 +162,7 @@ def recompute_all(*, actor: Any, commit: bool) -> dict[str, int]:
     keys = event_keys(ledger_events())
     indicators = ledger_indicators()
     if indicators:
-        for unit_id, period in DataValue.objects.filter(indicator__in=indicators).values_list("unit_id", "period"):
-            keys.add((unit_id, period))
+        keys.update((f.unit_id, f.period) for f in stored_figures(indicators=indicators))
     summary = {"keys": len(keys), "indicators": len(indicators), "changed": 0}
     if commit:
         summary["changed"] = push_values(actor=actor, keys=keys)

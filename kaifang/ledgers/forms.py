@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from kaifang.core import clock
 from kaifang.ledgers.reference import ORIGIN_CHOICES, Currency, FollowUpKind, Industry, TalentKind, TalentLevel
 from kaifang.ledgers.services import ProjectInput
-from kaifang.ledgers.talent_services import TalentInput
+from kaifang.ledgers.services.talents import TalentInput
 from kaifang.orgs.forms import UnitPicker
 from kaifang.orgs.models import OrgUnit, UnitKind
 

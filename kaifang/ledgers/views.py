@@ -22,7 +22,7 @@ from kaifang.ledgers.counting import RULES
 from kaifang.ledgers.forms import FollowUpForm, ProjectForm, TalentForm, TransferForm
 from kaifang.ledgers.investors import similar_investors
 from kaifang.ledgers.services import ACTION_LABELS, TRANSITIONS, create_project
-from kaifang.ledgers.talent_services import create_talent
+from kaifang.ledgers.services.talents import create_talent
 
 
 def _projects(request: HttpRequest) -> Listing:
@@ -239,7 +239,7 @@ def export_talents(request: HttpRequest) -> HttpResponse:
 def import_ledger(request: HttpRequest) -> HttpResponse:
     """Upload → dry run with row-precise problems → confirm (the file is uploaded again to commit)."""
     from kaifang.ledgers.forms import ImportForm
-    from kaifang.ledgers.imports import import_ledger as run_import
+    from kaifang.ledgers.services.imports import import_ledger as run_import
 
     user = user_of(request)
     if is_read_only(user):

@@ -14,7 +14,7 @@ from kaifang.accounts.permissions import user_of
 from kaifang.core.listing import ApiPagination
 from kaifang.core.numbers import figure_text
 from kaifang.core.schemas import ErrorOut, PathId, UnitRef, Version
-from kaifang.meetings import roll_call, services, tasks
+from kaifang.meetings import services
 from kaifang.meetings.models import Meeting, Venue
 from kaifang.meetings.permissions import can_parse_speeches
 from kaifang.meetings.selectors import (
@@ -27,6 +27,7 @@ from kaifang.meetings.selectors import (
     venues_for_user,
     visible_meetings,
 )
+from kaifang.meetings.services import resolutions, roll_call
 from kaifang.meetings.stats import AttendanceRow
 
 router = Router(tags=["meetings"])
@@ -153,7 +154,7 @@ class RelayStatusOut(Schema):
 
 
 class SpeechIn(Schema):
-    text: str = Field(..., max_length=tasks.MAX_SPEECH_CHARS)
+    text: str = Field(..., max_length=resolutions.MAX_SPEECH_CHARS)
 
 
 def _row(row: AttendanceRow) -> dict[str, Any]:
@@ -174,7 +175,7 @@ def list_meetings(request: HttpRequest) -> Any:
 def parse_speech_text(request: HttpRequest, payload: SpeechIn) -> Any:
     if not can_parse_speeches(user_of(request)):
         raise PermissionDenied("只有省级督查人员可以解析讲话。")
-    return tasks.parse_speech_text(payload.text)
+    return resolutions.parse_speech_text(payload.text)
 
 
 @router.get("/{int:meeting_id}", response={200: MeetingDetailOut, 401: ErrorOut, 404: ErrorOut}, summary="会议详情")

@@ -10,9 +10,9 @@ from typing import Any
 from django.conf import settings
 
 from kaifang.core.actors import SystemActor, is_system_actor
-from kaifang.orgs.change_services import record_past
 from kaifang.orgs.models import ChangeKind, OrgUnit, UnitKind
 from kaifang.orgs.services import load_divisions, set_group_members, upsert_unit
+from kaifang.orgs.services.changes import record_past
 
 DATA_DIR = Path(settings.BASE_DIR) / "data"
 
@@ -72,6 +72,13 @@ GROUPS = [
         "沈阳、鞍山、抚顺、本溪、营口、阜新、辽阳、铁岭",
     ),
 ]
+# Groups of every unit of a kind (code, name, kind, only units current today, description): the
+# counties merged away before 2018 stay out; platforms founded after the demo's today stay in.
+KIND_GROUPS = [
+    ("G-COUNTIES", "县（市、区）", UnitKind.COUNTY, True, "全省县级行政单位，县级考核组"),
+    ("G-DEPTS", "省直部门", UnitKind.DEPARTMENT, False, "参与对外开放工作考核的省直部门"),
+    ("G-PLATFORMS", "开放平台", UnitKind.PLATFORM, False, "自贸片区、开发区、综试区等"),
+]
 
 
 def load_org_tree(*, actor: Any = None) -> None:
@@ -107,36 +114,12 @@ def load_org_tree(*, actor: Any = None) -> None:
             sources=[(code, name)],
             results=[HISTORIC_SUCCESSORS[code]],
         )
-    counties = OrgUnit.objects.current().filter(kind=UnitKind.COUNTY)
-    for code, name, members, description in GROUPS:
-        set_group_members(
-            actor=actor,
-            code=code,
-            name=name,
-            members=list(OrgUnit.objects.filter(code__in=members)),
-            description=description,
-        )
-    set_group_members(
-        actor=actor,
-        code="G-COUNTIES",
-        name="县（市、区）",
-        members=list(counties),
-        description="全省县级行政单位，县级考核组",
-    )
-    set_group_members(
-        actor=actor,
-        code="G-DEPTS",
-        name="省直部门",
-        members=list(OrgUnit.objects.filter(kind=UnitKind.DEPARTMENT)),
-        description="参与对外开放工作考核的省直部门",
-    )
-    set_group_members(
-        actor=actor,
-        code="G-PLATFORMS",
-        name="开放平台",
-        members=list(OrgUnit.objects.filter(kind=UnitKind.PLATFORM)),
-        description="自贸片区、开发区、综试区等",
-    )
+    groups = [(code, name, OrgUnit.objects.filter(code__in=codes), text) for code, name, codes, text in GROUPS]
+    for code, name, kind, current_only, text in KIND_GROUPS:
+        units = OrgUnit.objects.current() if current_only else OrgUnit.objects.all()
+        groups.append((code, name, units.filter(kind=kind), text))
+    for code, name, members, description in groups:
+        set_group_members(actor=actor, code=code, name=name, members=list(members), description=description)
 
 
 SKIPPED_PLATFORM_TYPES = {"international_transport_corridor"}

@@ -19,7 +19,7 @@ from kaifang.accounts.permissions import user_of
 from kaifang.core.numbers import FIGURE_DESCRIPTION, RATIO_DESCRIPTION, figure_text, ratio_text
 from kaifang.core.schemas import MAX_ID, ErrorOut, PathId, Version
 from kaifang.indicators.figures import StaleValues, ValueEntry, clean_figure
-from kaifang.indicators.models import DataValue
+from kaifang.indicators.selectors import stored_rows
 from kaifang.reporting import selectors
 from kaifang.reporting.models import ReportingRound, Submission, SubmissionStatus
 from kaifang.reporting.services import check_submission, save_submission_values, transition
@@ -178,7 +178,7 @@ def _submission(user: Any, s: Submission) -> dict[str, Any]:
 
 
 def _values(s: Submission) -> list[dict[str, Any]]:
-    rows = DataValue.objects.filter(unit=s.unit, period=s.round.period, indicator__in=s.round.indicators.all())
+    rows = stored_rows(units=[s.unit], indicators=s.round.indicators.all(), periods=[s.round.period])
     return [
         {
             "indicator": v.indicator.code,
@@ -188,7 +188,7 @@ def _values(s: Submission) -> list[dict[str, Any]]:
             "comment": v.comment,
             "version": v.version,
         }
-        for v in rows.select_related("indicator").order_by("indicator__sort_order")
+        for v in rows
     ]
 
 
@@ -343,7 +343,7 @@ class PlannedOut(Schema):
 )
 def calendar(request: HttpRequest, payload: CalendarIn) -> list[dict[str, Any]]:
     from kaifang.core.context import change_context
-    from kaifang.reporting.calendar_services import CalendarRule, create_calendar, plan_calendar
+    from kaifang.reporting.services.calendar import CalendarRule, create_calendar, plan_calendar
 
     user = user_of(request)
     rule = CalendarRule(

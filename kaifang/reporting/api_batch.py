@@ -13,7 +13,7 @@ from kaifang.accounts.permissions import user_of
 from kaifang.core.schemas import ErrorOut, PathId, Version
 from kaifang.reporting import selectors
 from kaifang.reporting.api import CODE, rounds_router
-from kaifang.reporting.batch_services import MAX_BATCH, BatchItem, BatchOutcome, batch_transition, urge
+from kaifang.reporting.services.batches import MAX_BATCH, BatchItem, BatchOutcome, batch_transition, urge
 
 
 class BatchItemIn(Schema):

@@ -31,8 +31,9 @@ from kaifang.core.actors import SystemActor
 from kaifang.core.context import change_context
 from kaifang.indicators.demo import history_batches, history_indicators, history_months, history_units, planned_value
 from kaifang.indicators.figures import ValueEntry
-from kaifang.indicators.models import DataValue, Indicator, Source
+from kaifang.indicators.models import Indicator, Source
 from kaifang.indicators.periods import add_months, month_label
+from kaifang.indicators.selectors import stored_entries
 from kaifang.indicators.services import save_many
 from kaifang.orgs.models import OrgUnit, UnitKind
 from kaifang.reporting.models import ReportingRound, RoundKind, RuleOperator, Submission, ValidationRule
@@ -208,7 +209,7 @@ def _submit(sub: Submission, actor: SystemActor, comments: dict[str, str]) -> No
     pending = [f for f in result.unexplained_warnings if f.severity == WARNING]
     if pending:
         values, _comments = stored_figures(sub)
-        versions = dict(DataValue.objects.filter(unit=sub.unit, period=JUNE).values_list("indicator__code", "version"))
+        versions = {code: entry.version for (_u, code), entry in stored_entries(units=[sub.unit], period=JUNE).items()}
         notes = [
             ValueEntry(f.indicator, values[f.indicator], "示例数据：与历史同期相比波动较大，经核实数据无误。",
                        versions.get(f.indicator))

@@ -12,7 +12,6 @@ a single problem, or a figure changed since the preview, applies nothing.
 
 from __future__ import annotations
 
-import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -28,8 +27,9 @@ from kaifang.core.spreadsheets import (
     read_workbook,
     to_decimal,
 )
-from kaifang.indicators.models import DataValue, Indicator
+from kaifang.indicators.models import Indicator
 from kaifang.indicators.periods import month_label
+from kaifang.indicators.selectors import StoredEntry, stored_entries
 from kaifang.orgs.models import OrgUnit
 from kaifang.reporting.excel_apply import apply_plan, batch_changes, check_confirmed  # noqa: F401  (re-exported)
 from kaifang.reporting.excel_layout import (  # noqa: F401  (the layout shared by template, check and apply)
@@ -179,7 +179,7 @@ def check_workbook(
     if progress:
         progress(90)
     if not plan.problems:
-        _capture_versions(round_.period, units, indicators, parsed, plan, current)
+        _capture_versions(units, indicators, parsed, plan, current)
     return plan
 
 
@@ -214,8 +214,8 @@ def _unit_ok(
     return True
 
 
-# (unit code, indicator code) → (figure, comment, version) as stored now
-Stored = dict[tuple[str, str], tuple[Decimal | None, str, int]]
+# (unit code, indicator code) → the figure as stored now, with its version and who changed it last
+Stored = dict[tuple[str, str], StoredEntry]
 
 
 def _stored(
@@ -226,29 +226,8 @@ def _stored(
 ) -> Stored:
     """The stored figures of the file's units and the round's typed indicators, read once for the
     rules and for the listing old → new (with the versions the apply will expect)."""
-    unit_code = {units[c].pk: c for c in parsed}
-    indicator_code = {i.pk: c for c, i in indicators.items() if i.is_typed}
-    return {
-        (unit_code[u], indicator_code[i]): (reported, comment, version)
-        for u, i, reported, comment, version in DataValue.objects.filter(
-            unit_id__in=list(unit_code), period=round_.period, indicator_id__in=list(indicator_code)
-        ).values_list("unit_id", "indicator_id", "reported", "comment", "version")
-    }
-
-
-def _changed_by(
-    period: datetime.date, units: dict[str, OrgUnit], indicators: dict[str, Indicator], keys: list[tuple[str, str]]
-) -> dict[tuple[str, str], tuple[str | None, Any]]:
-    """Who last changed each of these stored figures, and when (read for the stale rows only)."""
-    if not keys:
-        return {}
-    unit_code = {units[u].pk: u for u, _i in keys}
-    indicator_code = {indicators[i].pk: i for _u, i in keys}
-    wanted = set(keys)
-    rows = DataValue.objects.filter(
-        unit_id__in=list(unit_code), period=period, indicator_id__in=list(indicator_code)
-    ).values_list("unit_id", "indicator_id", "updated_by__username", "updated_at")
-    return {key: (who, when) for u, i, who, when in rows if (key := (unit_code[u], indicator_code[i])) in wanted}
+    typed = [i for i in indicators.values() if i.is_typed]
+    return stored_entries(units=[units[c] for c in parsed], period=round_.period, indicators=typed)
 
 
 def _validate(
@@ -265,8 +244,8 @@ def _validate(
     history = load_history(units=unit_list, indicators=typed_indicators, period=round_.period)
     rules = active_rules()
     stored: dict[str, dict[str, tuple[Decimal | None, str]]] = defaultdict(dict)
-    for (unit_code, ind_code), (reported, comment, *_rest) in current.items():
-        stored[unit_code][ind_code] = (reported, comment)
+    for (unit_code, ind_code), entry in current.items():
+        stored[unit_code][ind_code] = (entry.reported, entry.comment)
     for unit_code, figures in parsed.items():
         typed: dict[str, Any] = {k: v[0] for k, v in stored[unit_code].items()}
         comments = {k: v[1] for k, v in stored[unit_code].items()}
@@ -292,7 +271,6 @@ def _validate(
 
 
 def _capture_versions(
-    period: datetime.date,
     units: dict[str, OrgUnit],
     indicators: dict[str, Indicator],
     parsed: dict[str, dict[str, tuple[Decimal | None, str, int]]],
@@ -306,8 +284,6 @@ def _capture_versions(
     for w in plan.warnings:
         if w.row is not None:
             warned[w.row].append(w.message)
-    stale = [k for k, (_f, _c, version) in current.items() if plan.versioned and plan.seen.get(k, version) != version]
-    by = _changed_by(period, units, indicators, stale)
     for unit_code, figures in parsed.items():
         for ind_code, (value, comment, row) in sorted(figures.items(), key=lambda kv: kv[1][2]):
             stored = current.get((unit_code, ind_code))
@@ -317,7 +293,7 @@ def _capture_versions(
             version = stored[2] if stored is not None else None
             new = None if value is None else str(value)
             plan.units.setdefault(unit_code, {})[ind_code] = (new, version, comment)
-            why = _staleness(plan, unit_code, ind_code, stored, by.get((unit_code, ind_code), (None, None)))
+            why = _staleness(plan, unit_code, ind_code, stored)
             indicator = indicators[ind_code]
             plan.listing.append(
                 {
@@ -340,17 +316,14 @@ def _capture_versions(
     plan.listing.sort(key=lambda c: c["row"])
 
 
-def _staleness(
-    plan: Plan, unit_code: str, ind_code: str, stored: tuple[Any, ...] | None, changed_by: tuple[str | None, Any]
-) -> str:
+def _staleness(plan: Plan, unit_code: str, ind_code: str, stored: StoredEntry | None) -> str:
     """Why a row is stale ("" when it is not): the stored figure is not the one the template showed."""
     if not plan.versioned:
         return ""
     seen = plan.seen.get((unit_code, ind_code))
     if stored is None:
         return "" if seen is None else f"下载模板时此数据为第 {seen} 版，其后已被清除。"
-    _reported, _comment, version = stored
-    who, when = changed_by
+    _reported, _comment, version, who, when = stored
     if seen == version:
         return ""
     by = f"{who or '他人'}于{timezone.localtime(when):%m-%d %H:%M}" if when else (who or "他人")

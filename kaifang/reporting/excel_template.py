@@ -11,8 +11,8 @@ from django.core.exceptions import PermissionDenied
 
 from kaifang.accounts.permissions import can_write_for_unit
 from kaifang.core.spreadsheets import Column, SheetSpec, write_workbook
-from kaifang.indicators.models import DataValue
 from kaifang.indicators.periods import same_month_last_year
+from kaifang.indicators.selectors import stored_rows
 from kaifang.orgs.models import OrgUnit
 from kaifang.reporting.excel_layout import INFO_SHEET, SHEET, VERSION_HEADER
 from kaifang.reporting.models import ReportingRound
@@ -35,7 +35,7 @@ def build_template(user: Any, round_: ReportingRound, scope: OrgUnit) -> bytes:
     period, last_year = round_.period, same_month_last_year(round_.period)
     stored = {
         (v.unit_id, v.indicator_id, v.period): v
-        for v in DataValue.objects.filter(unit__in=units, indicator__in=indicators, period__in=[period, last_year])
+        for v in stored_rows(units=units, indicators=indicators, periods=[period, last_year])
     }
     rows = []
     for unit in units:

@@ -134,7 +134,7 @@ class RoundForm(forms.Form):
 
 
 class CalendarForm(forms.Form):
-    """The rule of a year's reporting calendar (`calendar_services.CalendarRule`)."""
+    """The rule of a year's reporting calendar (`services.calendar.CalendarRule`)."""
 
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     months = forms.TypedMultipleChoiceField(
@@ -164,7 +164,7 @@ class CalendarForm(forms.Form):
         self.fields["indicators"].choices = [(i.code, f"{i.name}（{i.unit_of_measure}）") for i in indicators]  # type: ignore[attr-defined]
 
     def rule(self) -> Any:
-        from kaifang.reporting.calendar_services import CalendarRule
+        from kaifang.reporting.services.calendar import CalendarRule
 
         data = self.cleaned_data
         return CalendarRule(

@@ -26,8 +26,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from kaifang.indicators.figures import clean_figure
-from kaifang.indicators.models import DataValue, Indicator, ReportedAs, TimeAggregation
+from kaifang.indicators.models import Indicator, ReportedAs, TimeAggregation
 from kaifang.indicators.periods import add_months, same_month_last_year
+from kaifang.indicators.selectors import stored_figures
 from kaifang.orgs.models import OrgUnit
 from kaifang.reporting.models import RuleOperator, ValidationRule
 
@@ -109,12 +110,10 @@ def load_history(
     unit_ids = [u.pk for u in units]
     indicator_ids = [i.pk for i in indicators]
     out: dict[tuple[int, int], History] = {}
-    rows = DataValue.objects.filter(
-        unit_id__in=unit_ids, indicator_id__in=indicator_ids, period__in=[*recent, last_year]
-    ).values_list("unit_id", "indicator_id", "period", "month_value", "ytd_value")
+    rows = stored_figures(units=unit_ids, indicators=indicator_ids, periods=[*recent, last_year])
     by_key: dict[tuple[int, int], dict[datetime.date, tuple[Decimal | None, Decimal | None]]] = {}
-    for unit_id, indicator_id, when, month_value, ytd_value in rows:
-        by_key.setdefault((unit_id, indicator_id), {})[when] = (month_value, ytd_value)
+    for f in rows:
+        by_key.setdefault((f.unit_id, f.indicator_id), {})[f.period] = (f.month_value, f.ytd_value)
     for key, months in by_key.items():
         history = History()
         previous = months.get(recent[0])

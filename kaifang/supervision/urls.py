@@ -1,6 +1,7 @@
 from django.urls import path
 
-from kaifang.supervision import views, views_steps
+from kaifang.supervision import views
+from kaifang.supervision.views import steps
 
 app_name = "supervision"
 urlpatterns = [
@@ -20,8 +21,8 @@ urlpatterns = [
     path("tasks/<int:pk>/attachments/", views.attachment_add, name="attachment_add"),
     path("tasks/<int:pk>/attachments/<int:attachment_id>/", views.attachment_download, name="attachment"),
     path("notices/<int:pk>.pdf", views.notice_pdf, name="notice_pdf"),
-    path("tasks/<int:pk>/escalate/", views_steps.task_escalate, name="escalate"),
-    path("tasks/<int:pk>/extensions/", views_steps.extension_request, name="extension_request"),
-    path("tasks/<int:pk>/extensions/<int:request_id>/", views_steps.extension_decide, name="extension_decide"),
+    path("tasks/<int:pk>/escalate/", steps.task_escalate, name="escalate"),
+    path("tasks/<int:pk>/extensions/", steps.extension_request, name="extension_request"),
+    path("tasks/<int:pk>/extensions/<int:request_id>/", steps.extension_decide, name="extension_decide"),
     path("notices/<int:pk>.ofd", views.notice_pdf, {"fmt": "ofd"}, name="notice_ofd"),
 ]

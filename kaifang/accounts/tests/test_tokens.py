@@ -14,7 +14,7 @@ from django.utils import timezone
 from freezegun import freeze_time
 
 import kaifang.urls  # noqa: F401  (the API's schemas are built before a test freezes the time)
-from kaifang.accounts.lifecycle import warn_expiring_tokens
+from kaifang.accounts.jobs import warn_expiring_tokens
 from kaifang.accounts.models import ApiToken, User
 from kaifang.accounts.services import create_token
 from kaifang.core.actors import SystemActor

@@ -7,9 +7,8 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from kaifang.accounts import lifecycle
 from kaifang.accounts.models import Role, UnitAssignment, User
-from kaifang.accounts.services import create_user, move_user, revoke_scope, set_role, update_user
+from kaifang.accounts.services import create_user, lifecycle, move_user, revoke_scope, set_role, update_user
 from kaifang.audit.models import AuditEvent
 from kaifang.orgs.models import OrgUnit
 from kaifang.reporting.models import ReportingRound

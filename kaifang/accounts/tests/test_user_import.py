@@ -9,8 +9,8 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.core.management import CommandError, call_command
 
-from kaifang.accounts.import_services import import_accounts
 from kaifang.accounts.models import User, UserImport
+from kaifang.accounts.services.imports import import_accounts
 from kaifang.accounts.tests.workbooks import accounts_bytes
 from kaifang.audit.models import AuditEvent
 

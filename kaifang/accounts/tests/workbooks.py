@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from kaifang.accounts.import_services import COLUMNS, SHEET
+from kaifang.accounts.services.imports import COLUMNS, SHEET
 from kaifang.core.testing import xlsx_bytes
 
 

@@ -342,7 +342,7 @@ def request_bulletin(
     *, actor: Any, scheme: AssessmentScheme, period: datetime.date, kind: str = "monthly", file_format: str = "pdf"
 ) -> Bulletin:
     """Queue a bulletin (通报) for generation in the background; the page polls its progress."""
-    from kaifang.assessment.tasks import generate_bulletin
+    from kaifang.assessment.jobs import generate_bulletin
 
     _require_province(actor)
     if file_format not in BulletinFormat.values:

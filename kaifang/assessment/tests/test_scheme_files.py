@@ -13,9 +13,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from kaifang.assessment.models import AssessmentScheme, SchemeStatus
-from kaifang.assessment.scheme_services import copy_scheme_to_year, import_scheme, scheme_file
+from kaifang.assessment.services.schemes import copy_scheme_to_year, import_scheme, scheme_file
 from kaifang.audit.models import AuditEvent
-from kaifang.indicators.catalogue_services import adopt_starter_catalogue
+from kaifang.indicators.services.catalogue_files import adopt_starter_catalogue
 
 pytestmark = pytest.mark.django_db
 

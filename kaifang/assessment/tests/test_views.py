@@ -26,14 +26,20 @@ def test_the_province_sees_every_row_and_a_city_only_its_own(two_cities, client_
 def test_a_point_links_to_the_figure_behind_it(two_cities, client_for, shenyang):
     page = client_for(shenyang).get("/assessment/schemes/KH-TWO/2018-06/units/210100/").content.decode()
     assert "54.00" in page and "完成率 450÷1000=45.00%" in page
-    assert "/assessment/figures/T_FDI/210100/2018-06/" in page
-    figure = client_for(shenyang).get("/assessment/figures/T_FDI/210100/2018-06/").content.decode()
+    assert "/indicators/figures/T_FDI/210100/2018-06/" in page
+    figure = client_for(shenyang).get("/indicators/figures/T_FDI/210100/2018-06/").content.decode()
     assert "450" in figure and "1000" in figure
+
+
+def test_the_old_address_of_a_figure_leads_to_the_indicators_page(two_cities, client_for, shenyang, hunnan):
+    old = client_for(shenyang).get("/assessment/figures/T_FDI/210100/2018-06/")
+    assert old.status_code == 301 and old["Location"] == "/indicators/figures/T_FDI/210100/2018-06/"
+    assert client_for(hunnan).get("/assessment/figures/T_FDI/210100/2018-06/", follow=True).status_code == 404
 
 
 def test_other_units_breakdowns_and_figures_are_not_found(two_cities, client_for, shenyang, hunnan):
     assert client_for(shenyang).get("/assessment/schemes/KH-TWO/2018-06/units/210200/").status_code == 404
-    assert client_for(hunnan).get("/assessment/figures/T_FDI/210100/2018-06/").status_code == 404
+    assert client_for(hunnan).get("/indicators/figures/T_FDI/210100/2018-06/").status_code == 404
     assert client_for(hunnan).get("/assessment/schemes/KH-TWO/2017-06/").status_code == 404
 
 

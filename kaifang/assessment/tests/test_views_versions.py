@@ -46,7 +46,7 @@ def test_each_unit_expands_to_every_items_points_and_arithmetic_under_both_versi
     assert "完成率 600÷1000=60.00%；÷时序进度50.00%=120.00%；×30=36.00" in detail
     assert "+12.00" in detail and "−5.00" in detail  # 36−24 and 15−20
     assert "仅第1版（使用中）有此项" in detail and "仅第2版（草稿）有此项" in detail
-    assert "/assessment/figures/T_FDI/210100/2018-06/" in detail  # the point links to its figure
+    assert "/indicators/figures/T_FDI/210100/2018-06/" in detail  # the point links to its figure
 
 
 def test_the_period_and_the_version_compared_with_can_be_chosen(sim_versions, client_for, province):

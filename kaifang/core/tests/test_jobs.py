@@ -18,8 +18,8 @@ from kaifang import jobs
 from kaifang.core import batches
 from kaifang.core.models import ScheduledJob
 from kaifang.core.spreadsheets import NumberOutOfRange, to_decimal
-from kaifang.ledgers.imports import import_ledger
 from kaifang.ledgers.models import InvestmentProject
+from kaifang.ledgers.services.imports import import_ledger
 from kaifang.ledgers.tests.test_imports import project_row, talent_row, workbook
 from kaifang.reporting.excel import build_template
 from kaifang.reporting.models import ImportStatus
@@ -77,7 +77,7 @@ def test_sec_27_a_1e28_cell_in_a_reporting_import_ends_the_check_as_failed_not_a
 
 
 def test_a_batch_whose_task_raises_ends_failed_with_a_message(hunnan, june_round, monkeypatch):
-    from kaifang.reporting import imports
+    from kaifang.reporting.services import imports
 
     def broken(**kwargs):  # type: ignore[no-untyped-def]
         raise RuntimeError("unexpected")
@@ -94,7 +94,7 @@ def test_a_batch_its_task_finished_itself_keeps_its_own_outcome(hunnan, june_rou
     data = fill(build_template(hunnan, june_round, hunnan.unit), hunnan_values())
     batch = upload(hunnan, june_round, data)
     assert batch.status == ImportStatus.CHECKED
-    assert batches.fail_batch("kaifang.reporting.tasks.check_import", [batch.pk], "x") == 0
+    assert batches.fail_batch("kaifang.reporting.jobs.check_import", [batch.pk], "x") == 0
 
 
 def test_the_reaper_fails_a_running_task_of_a_dead_worker_and_its_batch(hunnan, june_round, settings):
@@ -109,7 +109,7 @@ def test_the_reaper_fails_a_running_task_of_a_dead_worker_and_its_batch(hunnan, 
     ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.CHECKING, progress=1)
     dead = subprocess.Popen(["true"])
     dead.wait()
-    DBTaskResult.objects.filter(task_path="kaifang.reporting.tasks.check_import").update(
+    DBTaskResult.objects.filter(task_path="kaifang.reporting.jobs.check_import").update(
         status=TaskResultStatus.RUNNING,
         worker_ids=[f"{batches.socket.gethostname()[:40]}:{dead.pid}"],
         started_at=timezone.now(),
@@ -117,7 +117,7 @@ def test_the_reaper_fails_a_running_task_of_a_dead_worker_and_its_batch(hunnan, 
     assert batches.reap_dead_runs() == 1
     batch.refresh_from_db()
     assert batch.status == ImportStatus.FAILED and "处理进程已退出" in batch.summary
-    assert DBTaskResult.objects.get(task_path="kaifang.reporting.tasks.check_import").status == TaskResultStatus.FAILED
+    assert DBTaskResult.objects.get(task_path="kaifang.reporting.jobs.check_import").status == TaskResultStatus.FAILED
     assert batches.reap_dead_runs() == 0
 
 

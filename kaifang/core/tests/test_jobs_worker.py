@@ -34,7 +34,7 @@ from kaifang.accounts.demo import load_personas
 from kaifang.accounts.models import User
 from kaifang.orgs.models import OrgUnit
 from kaifang.reporting.excel import build_template
-from kaifang.reporting.imports import upload_workbook
+from kaifang.reporting.services.imports import upload_workbook
 from kaifang.reporting.services import open_round
 from kaifang.core.actors import SystemActor
 from kaifang.reporting.tests.conftest import JUNE, make_catalogue
@@ -57,7 +57,7 @@ print(batch.pk)
 SLOW_WORKER = r"""
 import time, django
 django.setup()
-from kaifang.reporting import imports
+from kaifang.reporting.services import imports
 
 def slow_check(**kwargs):
     time.sleep(300)
@@ -207,6 +207,6 @@ def test_a_worker_killed_mid_check_leaves_no_batch_in_progress_after_the_next_st
     assert "处理进程已退出" in summary and "未保存任何数据" in summary and progress == 100
     dead = place.query(
         "SELECT COUNT(*) FROM django_tasks_database_dbtaskresult "
-        "WHERE task_path = 'kaifang.reporting.tasks.check_import' AND status = 'RUNNING'"
+        "WHERE task_path = 'kaifang.reporting.jobs.check_import' AND status = 'RUNNING'"
     )
     assert dead == [(0,)]

@@ -23,14 +23,14 @@ from django.core.management import call_command
 from django.test import Client
 from freezegun import freeze_time
 
-from kaifang.accounts.import_services import COLUMNS, SHEET
 from kaifang.accounts.models import User
+from kaifang.accounts.services.imports import COLUMNS, SHEET
 from kaifang.assessment.models import AssessmentScheme, AssessmentSnapshot
 from kaifang.assessment.services import publish_assessment
 from kaifang.core.testing import xlsx_bytes
-from kaifang.indicators import target_services
 from kaifang.indicators.figures import ValueEntry
 from kaifang.indicators.models import Indicator, Target
+from kaifang.indicators.services import target_files
 from kaifang.orgs.models import OrgUnit, UnitGroup
 from kaifang.reporting.models import ReportingRound, RoundStatus, Submission, SubmissionStatus
 from kaifang.reporting.services import save_submission_values, transition
@@ -119,11 +119,11 @@ def test_a_synthetic_province_goes_from_an_empty_database_to_a_published_assessm
         supervisor = first_sign_in("sd.duchao1", otp["sd.duchao1"])
         cities = [[2019, code, "", "FDI", "", "", value] for code, value in (("990100", 2400), ("990200", 3000))]
         cities.append([2019, "990300", "", "FDI", "", "", 1200])
-        targets = xlsx_bytes({target_services.SHEET: [target_services.COLUMNS, *cities]})
+        targets = xlsx_bytes({target_files.SHEET: [target_files.COLUMNS, *cities]})
         assert upload(supervisor, "/indicators/targets/import/", "t.xlsx", targets).status_code == 302  # type: ignore[attr-defined]
         qingchuan = first_sign_in("qc.city1", otp["qc.city1"])
         counties = [[2019, c, "", "FDI", "", "", v] for c, v in (("990102", 1000), ("990103", 900), ("990121", 600))]
-        counties_file = xlsx_bytes({target_services.SHEET: [target_services.COLUMNS, *counties]})
+        counties_file = xlsx_bytes({target_files.SHEET: [target_files.COLUMNS, *counties]})
         checked = qingchuan.post(
             "/indicators/targets/import/", {"file": SimpleUploadedFile("c.xlsx", counties_file)}
         ).context["result"]

@@ -13,7 +13,7 @@ from kaifang.audit.models import AuditEvent
 from kaifang.core import workdays
 from kaifang.core.actors import PlainStringActor, SystemActor
 from kaifang.core.workdays import CalendarNotKnown, add_workdays, is_workday, next_workday, workdays_between
-from kaifang.project import workday_services
+from kaifang.project import services
 
 D = datetime.date.fromisoformat
 pytestmark = pytest.mark.django_db
@@ -51,14 +51,12 @@ def test_2018_spring_festival_holiday_and_its_worked_weekends() -> None:
 
 def test_a_local_override_wins_over_the_national_calendar_and_is_audited() -> None:
     assert is_workday(D("2018-07-06"))
-    workday_services.set_override(
-        actor=SystemActor("test"), day=D("2018-07-06"), is_workday=False, note="辽政办发〔2018〕1号"
-    )
+    services.set_override(actor=SystemActor("test"), day=D("2018-07-06"), is_workday=False, note="辽政办发〔2018〕1号")
     assert not is_workday(D("2018-07-06"))
     assert add_workdays(D("2018-07-05"), 1) == D("2018-07-09")
     event = AuditEvent.objects.filter(action="core.workday.override").get()
     assert event.after == {"is_workday": False, "note": "辽政办发〔2018〕1号"}
-    workday_services.set_override(actor=SystemActor("test"), day=D("2018-07-06"), is_workday=None)
+    services.set_override(actor=SystemActor("test"), day=D("2018-07-06"), is_workday=None)
     assert is_workday(D("2018-07-06"))
 
 
@@ -66,9 +64,9 @@ def test_an_override_needs_its_reason_and_an_admin() -> None:
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        workday_services.set_override(actor=SystemActor("test"), day=D("2018-07-06"), is_workday=False, note=" ")
+        services.set_override(actor=SystemActor("test"), day=D("2018-07-06"), is_workday=False, note=" ")
     with pytest.raises(PlainStringActor):  # a plain string is never trusted
-        workday_services.set_override(actor="plain string", day=D("2018-07-06"), is_workday=False, note="x")
+        services.set_override(actor="plain string", day=D("2018-07-06"), is_workday=False, note="x")
 
 
 def test_a_date_past_the_known_years_is_a_clear_error() -> None:
@@ -77,9 +75,7 @@ def test_a_date_past_the_known_years_is_a_clear_error() -> None:
         is_workday(datetime.date(last + 1, 3, 2))
     assert f"{last + 1}-03-02" in caught.value.messages[0] and "chinese-calendar" in caught.value.messages[0]
     # An override for that very day is still honoured.
-    workday_services.set_override(
-        actor=SystemActor("test"), day=datetime.date(last + 1, 3, 2), is_workday=True, note="预排"
-    )
+    services.set_override(actor=SystemActor("test"), day=datetime.date(last + 1, 3, 2), is_workday=True, note="预排")
     assert is_workday(datetime.date(last + 1, 3, 2))
 
 

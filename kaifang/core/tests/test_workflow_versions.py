@@ -57,3 +57,19 @@ def test_an_ordinary_refusal_is_400_and_a_mixed_one_is_not_stale():
     mixed = ValidationError({"a": [StaleVersion()], "b": [ValidationError("必填", code="required")]})
     assert not is_stale(mixed)
     assert is_stale(ValidationError({"a": [StaleVersion()]}))
+
+
+def test_the_refusal_names_both_versions_through_its_params():
+    with pytest.raises(StaleVersion) as caught:
+        check_version(7, 5, "当前版本 %(v)d，您提交的是版本 %(e)d。", params={"v": 7, "e": 5})
+    assert caught.value.messages == ["当前版本 7，您提交的是版本 5。"]
+
+
+def test_a_create_or_change_write_treats_none_as_no_row():
+    check_version(None, None, absent_is_new=True)  # nothing stored, nothing expected: a new row
+    check_version(2, 2, absent_is_new=True)
+    with pytest.raises(StaleVersion):
+        check_version(2, None, absent_is_new=True)  # someone created it meanwhile
+    with pytest.raises(StaleVersion):
+        check_version(None, 2, absent_is_new=True)  # the row expected is gone
+    check_version(2, None)  # without the flag, None means "the caller did not ask"

@@ -23,8 +23,8 @@ from kaifang.corrections.services import FigureChange, create_correction
 from kaifang.indicators.figures import ValueEntry
 from kaifang.indicators.models import Indicator, Target
 from kaifang.indicators.services import save_many
+from kaifang.indicators.services.windows import lock_windows, open_windows
 from kaifang.indicators.tests.factories import make_indicator
-from kaifang.indicators.window_services import lock_windows, open_windows
 from kaifang.orgs.models import OrgUnit, UnitGroup
 from kaifang.reporting.models import ReportingRound, RoundStatus, Submission
 

@@ -37,10 +37,11 @@ from django.db import transaction
 from kaifang.audit.models import AuditEvent
 from kaifang.audit.services import record_event
 from kaifang.core.actors import SystemActor
-from kaifang.indicators.catalogue import save_indicator
 from kaifang.indicators.demo.catalogue import INDICATORS as INDICATORS
 from kaifang.indicators.models import Indicator, ReportedAs
-from kaifang.indicators.targets import set_targets_bulk
+from kaifang.indicators.services.catalogue import save_indicator
+from kaifang.indicators.services.targets import set_targets_bulk
+from kaifang.orgs.demo import CITY_CODES
 from kaifang.orgs.models import OrgUnit, UnitKind
 
 ACTOR = SystemActor(name="demo")
@@ -58,22 +59,7 @@ SEASON = [
 ]
 H1_SHARE: Decimal = sum(SEASON[:6], Decimal(0)) / sum(SEASON, Decimal(0))
 
-CITIES = [
-    "210100",
-    "210200",
-    "210300",
-    "210400",
-    "210500",
-    "210600",
-    "210700",
-    "210800",
-    "210900",
-    "211000",
-    "211100",
-    "211200",
-    "211300",
-    "211400",
-]
+CITIES = CITY_CODES
 # Size weights from 2017 GDP (亿元, approximate): 大连 7,364, 沈阳 5,870 …
 GDP = dict(
     zip(

@@ -4,12 +4,12 @@
 import, the demo loader — and `save_values` is its one-unit form; `set_computed_values` writes
 ledger-derived figures. Each checks, in this order and only here: permission, the catalogue, the
 figure (with the catalogue's sign rule), the write window and the lock
-(`kaifang.indicators.window_services.check_writable`, on the rows actually planned), and versions.
+(`kaifang.indicators.services.windows.check_writable`, on the rows actually planned), and versions.
 All keep `month_value`/`ytd_value` exact for the whole year (`kaifang.indicators.derived`), write a
 history row per change and an audit event per unit, in one transaction, with a fixed number of
 set-based statements (`kaifang.core.bulk`). The entry, its checks and the errors it can raise live
-in `kaifang.indicators.figures`; catalogue and target writes in `kaifang.indicators.catalogue` and
-`kaifang.indicators.targets`.
+in `kaifang.indicators.figures`; catalogue and target writes in `kaifang.indicators.services.catalogue` and
+`kaifang.indicators.services.targets`.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from kaifang.indicators.figures import (
 )
 from kaifang.indicators.models import DataValue, DataValueHistory, Indicator, Source
 from kaifang.indicators.periods import check_period, month_label
-from kaifang.indicators.window_services import check_writable, lock_units
+from kaifang.indicators.services.windows import check_writable, lock_units
 from kaifang.orgs.models import OrgUnit
 
 INSERT_RETRIES = 3

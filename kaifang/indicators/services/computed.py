@@ -22,7 +22,7 @@ from kaifang.indicators.figures import (
 from kaifang.indicators.models import DataValue, Indicator, Source
 from kaifang.indicators.periods import check_period
 from kaifang.indicators.services import _audit, _Change, _write
-from kaifang.indicators.window_services import check_writable, lock_units
+from kaifang.indicators.services.windows import check_writable, lock_units
 from kaifang.orgs.models import OrgUnit
 
 

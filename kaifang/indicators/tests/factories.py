@@ -32,7 +32,7 @@ def make_indicator(code: str = "T_EXPORT", **fields: Any) -> Indicator:
 def open_figures(indicators: Iterable[Indicator | str], units: Iterable[Any], *periods: datetime.date) -> None:
     """Open the write windows of these figures for each month, as a reporting round would (a test's
     set-up writes only where a round asks for figures). `units`: OrgUnits or their codes."""
-    from kaifang.indicators.window_services import open_windows
+    from kaifang.indicators.services.windows import open_windows
     from kaifang.orgs.models import OrgUnit
 
     wanted = [i if isinstance(i, Indicator) else Indicator.objects.get(code=i) for i in indicators]

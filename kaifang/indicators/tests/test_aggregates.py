@@ -10,7 +10,7 @@ from kaifang.indicators.figures import ValueEntry
 from kaifang.indicators.maths import NOT_COMPARABLE
 from kaifang.indicators.selectors import aggregate, children_figures, ranking, series
 from kaifang.indicators.services import save_values
-from kaifang.indicators.targets import set_target
+from kaifang.indicators.services.targets import set_target
 from kaifang.indicators.tests.factories import make_indicator, open_figures
 from kaifang.orgs.models import OrgUnit
 

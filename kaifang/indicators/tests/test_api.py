@@ -8,7 +8,7 @@ import pytest
 from kaifang.indicators.figures import ValueEntry
 from kaifang.indicators.models import DataValue, Target
 from kaifang.indicators.services import save_values
-from kaifang.indicators.targets import set_target
+from kaifang.indicators.services.targets import set_target
 from kaifang.indicators.tests.factories import make_indicator, open_figures
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from kaifang.audit.models import AuditEvent
 from kaifang.core.testing import xlsx_bytes
-from kaifang.indicators.catalogue import save_indicator
-from kaifang.indicators.catalogue_services import (
+from kaifang.indicators.models import Indicator
+from kaifang.indicators.services.catalogue import save_indicator
+from kaifang.indicators.services.catalogue_files import (
     HEADERS,
     SHEET,
     adopt_starter_catalogue,
@@ -19,7 +20,6 @@ from kaifang.indicators.catalogue_services import (
     catalogue_workbook,
     import_catalogue,
 )
-from kaifang.indicators.models import Indicator
 
 pytestmark = pytest.mark.django_db
 

@@ -21,7 +21,7 @@ from kaifang.indicators.figures import ValueEntry
 from kaifang.indicators.maths import NOT_COMPARABLE
 from kaifang.indicators.selectors import aggregate, children_figures, figures, ranking
 from kaifang.indicators.services import save_values as save_through_the_door
-from kaifang.indicators.targets import set_target
+from kaifang.indicators.services.targets import set_target
 from kaifang.indicators.tests.factories import make_indicator, open_figures
 from kaifang.orgs.models import OrgUnit
 

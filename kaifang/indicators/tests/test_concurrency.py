@@ -13,8 +13,8 @@ from kaifang.audit.models import AuditEvent
 from kaifang.indicators.figures import FiguresRefused, StaleValues, ValueEntry
 from kaifang.indicators.models import DataValue, DataValueHistory
 from kaifang.indicators.services import save_values
+from kaifang.indicators.services.windows import lock_windows
 from kaifang.indicators.tests.factories import make_indicator, open_figures
-from kaifang.indicators.window_services import lock_windows
 
 pytestmark = [
     pytest.mark.postgres_only,

@@ -6,9 +6,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from kaifang.core.testing import xlsx_bytes
-from kaifang.indicators.catalogue_services import STARTER, adopt_starter_catalogue
 from kaifang.indicators.models import Indicator, Target
-from kaifang.indicators.target_services import COLUMNS, SHEET
+from kaifang.indicators.services.catalogue_files import STARTER, adopt_starter_catalogue
+from kaifang.indicators.services.target_files import COLUMNS, SHEET
 
 pytestmark = pytest.mark.django_db
 

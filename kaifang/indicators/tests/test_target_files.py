@@ -9,9 +9,9 @@ import pytest
 
 from kaifang.core.spreadsheets import read_workbook
 from kaifang.core.testing import xlsx_bytes
-from kaifang.indicators.catalogue_services import adopt_starter_catalogue
 from kaifang.indicators.models import Target
-from kaifang.indicators.target_services import COLUMNS, SHEET, import_targets, target_template
+from kaifang.indicators.services.catalogue_files import adopt_starter_catalogue
+from kaifang.indicators.services.target_files import COLUMNS, SHEET, import_targets, target_template
 from kaifang.orgs.models import OrgUnit
 
 pytestmark = pytest.mark.django_db

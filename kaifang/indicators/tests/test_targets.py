@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from kaifang.audit.models import AuditEvent
 from kaifang.indicators.selectors import hand_down
-from kaifang.indicators.targets import can_set_target, set_target
+from kaifang.indicators.services.targets import can_set_target, set_target
 from kaifang.indicators.tests.factories import make_indicator
 
 pytestmark = pytest.mark.django_db

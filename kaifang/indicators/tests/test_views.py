@@ -11,7 +11,7 @@ from kaifang.audit.models import AuditEvent
 from kaifang.indicators.figures import ValueEntry
 from kaifang.indicators.models import DataValue, Indicator, Target
 from kaifang.indicators.services import save_values
-from kaifang.indicators.targets import set_target
+from kaifang.indicators.services.targets import set_target
 from kaifang.indicators.tests.factories import make_indicator, open_figures
 
 pytestmark = pytest.mark.django_db

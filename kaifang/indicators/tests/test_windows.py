@@ -16,8 +16,8 @@ from kaifang.core.actors import SystemActor
 from kaifang.indicators.figures import FiguresRefused, StaleValues, ValueEntry
 from kaifang.indicators.models import DataValue, FigureWindow, Indicator
 from kaifang.indicators.services import save_many, save_values
+from kaifang.indicators.services.windows import lock_windows, open_windows, reopen_windows
 from kaifang.indicators.tests.factories import make_indicator, open_figures
-from kaifang.indicators.window_services import lock_windows, open_windows, reopen_windows
 from kaifang.orgs.models import OrgUnit
 
 pytestmark = pytest.mark.django_db

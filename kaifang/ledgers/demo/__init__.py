@@ -90,6 +90,10 @@ class _Builder:
         self.follow_ups: list[tuple[int, FollowUp]] = []
         self.serial = 0
 
+    def follow_up(self, index: int, kind: str, text: str, status: str) -> None:
+        """A follow-up record (跟进记录) on the project at `index`, written by the demo."""
+        self.follow_ups.append((index, FollowUp(kind=kind, text=text, status=status, actor_name="示例数据")))
+
     def investor(self, rng: random.Random, origin: str) -> Investor:
         if origin in NAME_PARTS:
             words, suffix = NAME_PARTS[origin]
@@ -345,17 +349,7 @@ def _build_projects(
                 _apply(b, index, "plan_start", since)
             elif roll < 0.42:
                 _apply(b, index, "drop", since)
-                b.follow_ups.append(
-                    (
-                        index,
-                        FollowUp(
-                            kind=FollowUpKind.PROBLEM,
-                            text="投资方资金链紧张，项目终止（示例）",
-                            status=FollowUpStatus.RESOLVED,
-                            actor_name="示例数据",
-                        ),
-                    )
-                )
+                b.follow_up(index, FollowUpKind.PROBLEM, "投资方资金链紧张，项目终止（示例）", FollowUpStatus.RESOLVED)
             elif roll < 0.47 and p.unit.kind == UnitKind.COUNTY:
                 siblings = [
                     u

@@ -21,7 +21,6 @@ from kaifang.ledgers.demo.data import PRODUCTS as PRODUCTS
 from kaifang.ledgers.demo.data import RATES as RATES
 from kaifang.ledgers.investors import normalize_investor_name
 from kaifang.ledgers.models import (
-    FollowUp,
     FundsReceipt,
     Investor,
     TalentRecord,
@@ -69,17 +68,7 @@ def _start(b: _Builder, rng: random.Random, index: int, day: datetime.date, toda
         if produce_day <= today:
             _apply(b, index, "produce", produce_day)
     if rng.random() < 0.15:
-        b.follow_ups.append(
-            (
-                index,
-                FollowUp(
-                    kind=FollowUpKind.COORDINATION,
-                    text="需协调解决施工用电增容（示例）",
-                    status=FollowUpStatus.IN_PROGRESS,
-                    actor_name="示例数据",
-                ),
-            )
-        )
+        b.follow_up(index, FollowUpKind.COORDINATION, "需协调解决施工用电增容（示例）", FollowUpStatus.IN_PROGRESS)
 
 
 def _build_pipeline(b: _Builder, units: dict[str, OrgUnit], platforms: dict[str, list[OrgUnit]]) -> None:

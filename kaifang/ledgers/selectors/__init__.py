@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kaifang.core import clock
 from kaifang.core.listing import Filter, Listing, ListSpec, Sort
-from kaifang.indicators.models import DataValue
+from kaifang.indicators.selectors import stored_figures
 from kaifang.ledgers.counting import SIGNED_100M, SIGNED_AMOUNT, STARTED_100M, Event, ledger_events
 from kaifang.ledgers.models import InvestmentProject, InvestmentProjectQuerySet, TalentRecord
 from kaifang.ledgers.money import Rates, yi
@@ -304,12 +304,11 @@ def derived_figures(user: Any, today: datetime.date | None = None) -> dict[str, 
     if unit is not None:
         this_month: dict[int, Decimal] = defaultdict(Decimal)
         year_to_date: dict[int, Decimal] = defaultdict(Decimal)
-        for indicator_id, period, value in DataValue.objects.filter(
-            indicator__in=ledger_indicators(), unit=unit, period__year=month.year, period__lte=month
-        ).values_list("indicator_id", "period", "month_value"):
-            year_to_date[indicator_id] += value or 0
-            if period == month:
-                this_month[indicator_id] += value or 0
+        months = [month.replace(month=m) for m in range(1, month.month + 1)]
+        for f in stored_figures(indicators=ledger_indicators(), units=[unit], periods=months):
+            year_to_date[f.indicator_id] += f.month_value or 0
+            if f.period == month:
+                this_month[f.indicator_id] += f.month_value or 0
         for indicator in ledger_indicators():
             rows.append({"indicator": indicator, "month": this_month[indicator.pk], "ytd": year_to_date[indicator.pk]})
     return {"unit": unit, "month": month, "rows": rows}

@@ -13,9 +13,9 @@ from kaifang.core.actors import SystemActor
 from kaifang.indicators.models import DataValue
 from kaifang.ledgers.derived import recompute_all
 from kaifang.ledgers.models import CapitalIncrease, FundsReceipt, InvestmentProject, TalentRecord
-from kaifang.ledgers.money_services import add_capital_increase, record_funds
 from kaifang.ledgers.services import transfer_project
-from kaifang.ledgers.talent_services import TalentInput, create_talent
+from kaifang.ledgers.services.money import add_capital_increase, record_funds
+from kaifang.ledgers.services.talents import TalentInput, create_talent
 from kaifang.ledgers.tests.conftest import move, new_project, unit
 
 pytestmark = pytest.mark.django_db
@@ -165,7 +165,7 @@ def test_a_change_that_would_alter_a_locked_month_is_refused_and_nothing_changes
     from django.core.exceptions import ValidationError
 
     from kaifang.core.actors import SystemActor
-    from kaifang.indicators.window_services import lock_windows
+    from kaifang.indicators.services.windows import lock_windows
 
     signed = ledger_catalogue["新签约亿元以上项目数"]  # a month value; its YTD adds the months up
     first = move(new_project(amount="12000", name="甲"), ("negotiate", "2018-05-02"), ("sign", "2018-06-10"))

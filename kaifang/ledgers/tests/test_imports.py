@@ -10,8 +10,8 @@ from django.core.management.base import CommandError
 
 from kaifang.core.spreadsheets import SheetSpec, write_workbook
 from kaifang.ledgers.exports import PROJECT_COLUMNS, TALENT_COLUMNS
-from kaifang.ledgers.imports import import_ledger
 from kaifang.ledgers.models import InvestmentProject, TalentRecord
+from kaifang.ledgers.services.imports import import_ledger
 
 pytestmark = pytest.mark.django_db
 

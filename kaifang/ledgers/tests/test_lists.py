@@ -12,7 +12,7 @@ import pytest
 
 from kaifang.audit.models import AuditEvent
 from kaifang.core.actors import SystemActor
-from kaifang.ledgers.talent_services import TalentInput, create_talent
+from kaifang.ledgers.services.talents import TalentInput, create_talent
 from kaifang.ledgers.tests.conftest import new_project, unit
 
 pytestmark = pytest.mark.django_db

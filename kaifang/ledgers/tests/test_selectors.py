@@ -9,7 +9,7 @@ import pytest
 
 from kaifang.core.actors import SystemActor
 from kaifang.ledgers.selectors import pipeline, talent_breakdowns
-from kaifang.ledgers.talent_services import TalentInput, create_talent
+from kaifang.ledgers.services.talents import TalentInput, create_talent
 from kaifang.ledgers.tests.conftest import move, new_project, unit
 
 pytestmark = pytest.mark.django_db

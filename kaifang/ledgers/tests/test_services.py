@@ -12,9 +12,9 @@ from kaifang.audit.models import AuditEvent
 from kaifang.core.actors import SystemActor
 from kaifang.ledgers.counting import SIGNED_100M, SIGNED_AMOUNT, STARTED_100M, ledger_events, totals_by_unit_month
 from kaifang.ledgers.models import StageChange
-from kaifang.ledgers.money_services import add_capital_increase, record_funds
 from kaifang.ledgers.reference import Stage
 from kaifang.ledgers.services import transfer_project, transition_project
+from kaifang.ledgers.services.money import add_capital_increase, record_funds
 from kaifang.ledgers.tests.conftest import move, new_project, unit
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ import pytest
 
 from kaifang.core.actors import SystemActor
 from kaifang.ledgers.jobs import remind_lead_timers
-from kaifang.ledgers.lead_services import record_lead_milestone
+from kaifang.ledgers.services.leads import record_lead_milestone
 from kaifang.ledgers.tests.conftest import move, new_project
 from kaifang.ledgers.timers import add_workdays, is_workday, lead_timers, worst_light
 from kaifang.notifications.models import Notification

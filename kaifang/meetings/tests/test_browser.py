@@ -7,6 +7,8 @@ import re
 
 import pytest
 
+from kaifang.core.tests.a11y_testing import horizontal_overflow
+
 pytestmark = pytest.mark.browser
 
 SHOTS = "test-artifacts/meetings-"
@@ -159,6 +161,13 @@ def test_the_demo_teleconference_reads_well_for_the_supervisor_and_a_county(page
     sup.wait_for_url(re.compile(r"/meetings/parse/\d+/$"))
     assert sup.locator(".draft-table tbody tr").count() == 5
     sup.screenshot(path=SHOTS + "demo-draft.png", full_page=True)
+    # On a phone the draft table becomes one card per item: nothing scrolls sideways, every field is labelled.
+    sup.set_viewport_size({"width": 390, "height": 844})
+    assert horizontal_overflow(sup) == 0
+    first = sup.locator(".draft-table tbody tr").first
+    assert first.locator("td[data-label='牵头单位']").bounding_box()["width"] > 300
+    sup.screenshot(path=SHOTS + "demo-draft-phone.png", full_page=True)
+    sup.set_viewport_size({"width": 1280, "height": 900})
     county = page_as("hunnan")
     county.goto(live_site + "/meetings/")
     county.click("text=2018年全省对外开放工作电视电话会议")

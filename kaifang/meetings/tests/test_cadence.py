@@ -37,7 +37,7 @@ def test_quarterly_gaps_count_whole_quarters() -> None:
 
 def test_the_province_list_shows_the_demo_series_that_stopped(client_for, province, hunnan, settings) -> None:  # type: ignore[no-untyped-def]
     settings.KAIFANG_DEMO_TODAY = "2018-07-05"
-    from kaifang.meetings.demo_series import load_standing_meeting_demo
+    from kaifang.meetings.demo.series import load_standing_meeting_demo
 
     load_standing_meeting_demo(OrgUnit.objects.get(code="210000"))
     page = client_for(province).get("/meetings/").content.decode()

@@ -11,9 +11,10 @@ from django.db import close_old_connections, connection
 
 from kaifang.accounts.models import User
 from kaifang.audit.models import AuditEvent
-from kaifang.meetings import roll_call, services, tasks
+from kaifang.meetings import services
 from kaifang.meetings.checkin import current_code
 from kaifang.meetings.models import Resolution
+from kaifang.meetings.services import resolutions, roll_call
 from kaifang.meetings.tests.conftest import START
 from kaifang.orgs.models import OrgUnit
 from kaifang.supervision.models import Task
@@ -81,17 +82,17 @@ def test_a_venue_pressing_check_in_six_times_at_once_is_checked_in_once(setup):
 
 def test_a_speech_draft_confirmed_six_times_at_once_creates_its_tasks_once(setup):
     meeting, users = setup
-    draft = tasks.save_speech_draft(
+    draft = resolutions.save_speech_draft(
         actor=users["province"], text="省长强调，一是要稳外贸。二是要稳外资。", meeting=meeting
     )
     swt = OrgUnit.objects.get(code="SWT")
     rows = [
-        tasks.ConfirmedItem(title=i["title"], body=i["text"], lead_unit=swt, deadline=datetime.date(2018, 12, 31))
+        resolutions.ConfirmedItem(title=i["title"], body=i["text"], lead_unit=swt, deadline=datetime.date(2018, 12, 31))
         for i in draft.items()
     ]
 
     def work(_i: int) -> str:
-        tasks.confirm_speech_draft(actor=users["province"], draft=draft, items=rows)
+        resolutions.confirm_speech_draft(actor=users["province"], draft=draft, items=rows)
         return "confirmed"
 
     outcomes = run_threads(work)

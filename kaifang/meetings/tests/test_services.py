@@ -6,10 +6,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from kaifang.audit.models import AuditEvent
-from kaifang.meetings import roll_call, services
+from kaifang.meetings import services
 from kaifang.meetings.checkin import current_code
 from kaifang.meetings.models import Meeting, MeetingStatus, ReceiptStatus
 from kaifang.meetings.selectors import attendance_for, relay_status, visible_meetings
+from kaifang.meetings.services import roll_call
 from kaifang.meetings.tests.conftest import START
 from kaifang.orgs.models import OrgUnit
 

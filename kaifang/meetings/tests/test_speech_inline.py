@@ -138,7 +138,7 @@ def test_inline_items_are_the_clauses_and_their_spans_lose_and_repeat_nothing(ca
 
 
 def test_the_demo_march_2018_teleconference_still_yields_its_speakers_items_and_places() -> None:
-    from kaifang.meetings.demo_speeches import GOVERNOR_SPEECH, SECRETARY_SPEECH
+    from kaifang.meetings.demo.speeches import GOVERNOR_SPEECH, SECRETARY_SPEECH
     from kaifang.meetings.tests.speech_helpers import parse
 
     secretary = parse(SECRETARY_SPEECH)["segments"]

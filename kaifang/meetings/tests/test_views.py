@@ -5,10 +5,11 @@ import datetime
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from kaifang.meetings import services, tasks
+from kaifang.meetings import services
 from kaifang.meetings.checkin import current_code
 from kaifang.meetings.clock import real_now
 from kaifang.meetings.models import Meeting, SpeechDraft
+from kaifang.meetings.services import resolutions
 from kaifang.orgs.models import OrgUnit
 from kaifang.supervision.models import Task
 
@@ -218,7 +219,7 @@ def test_the_organiser_narrows_the_venues_before_the_meeting_starts(client_for, 
 def test_a_resolution_gets_its_lead_unit_and_deadline_in_the_row_and_becomes_a_task_once(
     client_for, meeting, province, shenyang
 ):
-    resolution = tasks.add_resolution(actor=province, meeting=meeting, title="建立重点外资项目台账")
+    resolution = resolutions.add_resolution(actor=province, meeting=meeting, title="建立重点外资项目台账")
     c = client_for(province)
     page = c.get(f"/meetings/{meeting.pk}/").content.decode()
     assert f'name="r{resolution.pk}-lead_unit"' in page

@@ -47,8 +47,8 @@ def test_a_notice_that_follows_an_action_is_not_relayed(shenyang):
 def test_the_reminder_job_relays_an_overdue_task_of_a_unit_without_accounts(province, shenyang):
     import datetime
 
+    from kaifang.supervision.jobs import send_task_reminders
     from kaifang.supervision.models import TaskState
-    from kaifang.supervision.reminders import send_task_reminders
     from kaifang.supervision.tests.factories import make_task
 
     task = make_task(lead="210102", state=TaskState.IN_PROGRESS, deadline=datetime.date(2018, 6, 30))

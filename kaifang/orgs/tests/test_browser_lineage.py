@@ -20,8 +20,8 @@ def merged(base_data):
     from kaifang.indicators.figures import ValueEntry
     from kaifang.indicators.services import save_values
     from kaifang.indicators.tests.factories import make_indicator, open_figures
-    from kaifang.orgs import change_services as changes
     from kaifang.orgs.models import OrgUnit
+    from kaifang.orgs.services import changes as changes
 
     province = User.objects.get(username="province")
     make_indicator("T_FDI", name="实际利用外资", unit_of_measure="亿元")

@@ -33,10 +33,10 @@ from kaifang.indicators.figures import ValueEntry
 from kaifang.indicators.models import DataValue, Target
 from kaifang.indicators.selectors import aggregate, ranking
 from kaifang.indicators.services import save_values as save_through_the_door
-from kaifang.indicators.targets import set_target
+from kaifang.indicators.services.targets import set_target
 from kaifang.indicators.tests.factories import make_indicator, open_figures
-from kaifang.orgs import change_services as changes
 from kaifang.orgs.models import ChangeState, DivisionLineage, OrgUnit
+from kaifang.orgs.services import changes as changes
 from kaifang.supervision.models import Task, TaskState
 from kaifang.supervision.tests.factories import make_task
 

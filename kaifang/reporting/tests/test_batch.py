@@ -12,11 +12,11 @@ from django.core.exceptions import ValidationError
 from kaifang.audit.models import AuditEvent
 from kaifang.indicators.models import FigureWindow
 from kaifang.notifications.models import Notification
-from kaifang.reporting.batch_services import BatchItem, batch_transition, urge
 from kaifang.reporting.models import Reminder
 from kaifang.reporting.models import SubmissionStatus as S
 from kaifang.reporting.selectors import reminders_by_unit
 from kaifang.reporting.services import save_submission_values, transition
+from kaifang.reporting.services.batches import BatchItem, batch_transition, urge
 from kaifang.reporting.tests.conftest import JUNE, entries
 
 pytestmark = pytest.mark.django_db

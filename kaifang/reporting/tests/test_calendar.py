@@ -10,12 +10,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from freezegun import freeze_time
 
-from kaifang.indicators.catalogue_services import adopt_starter_catalogue
 from kaifang.indicators.figures import ValueEntry
+from kaifang.indicators.services.catalogue_files import adopt_starter_catalogue
 from kaifang.orgs.models import OrgUnit
-from kaifang.reporting.calendar_services import CalendarRule, create_calendar, open_due_rounds, plan_calendar
+from kaifang.reporting.jobs import open_due_rounds
 from kaifang.reporting.models import ReportingRound, RoundStatus
 from kaifang.reporting.services import save_submission_values
+from kaifang.reporting.services.calendar import CalendarRule, create_calendar, plan_calendar
 
 pytestmark = pytest.mark.django_db
 

@@ -13,9 +13,9 @@ from django.core.management.base import CommandError
 from kaifang.core.spreadsheets import read_workbook
 from kaifang.indicators.models import DataValue
 from kaifang.reporting.excel import HEADERS, SHEET, build_template
-from kaifang.reporting.imports import get_batch_for_user, request_apply, upload_workbook
 from kaifang.reporting.models import ImportBatch, ImportStatus
 from kaifang.reporting.services import save_submission_values, transition
+from kaifang.reporting.services.imports import get_batch_for_user, request_apply, upload_workbook
 from kaifang.reporting.tests.conftest import GOOD, entries
 
 pytestmark = pytest.mark.django_db

@@ -14,9 +14,9 @@ from django.core.exceptions import ValidationError
 from kaifang.audit.models import AuditEvent
 from kaifang.indicators.models import DataValue
 from kaifang.reporting.excel import SHEET, build_template
-from kaifang.reporting.imports import request_apply, upload_workbook
 from kaifang.reporting.models import ImportStatus
 from kaifang.reporting.services import save_submission_values
+from kaifang.reporting.services.imports import request_apply, upload_workbook
 from kaifang.reporting.tests.conftest import JUNE, entries
 from kaifang.reporting.tests.test_excel import fill
 

@@ -22,10 +22,10 @@ from kaifang.indicators.models import DataValue, FigureWindow
 from kaifang.indicators.services import save_many
 from kaifang.orgs.models import OrgUnit
 from kaifang.reporting.excel import build_template
-from kaifang.reporting.imports import request_apply, upload_workbook
 from kaifang.reporting.models import ImportStatus, ReportingRound, RoundKind, Submission
 from kaifang.reporting.selectors import round_overview
 from kaifang.reporting.services import close_round, open_round, save_submission_values, transition
+from kaifang.reporting.services.imports import request_apply, upload_workbook
 from kaifang.reporting.tests.conftest import GOOD, JUNE, at, entries
 from kaifang.reporting.tests.test_excel import fill, hunnan_values
 

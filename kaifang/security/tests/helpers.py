@@ -14,6 +14,10 @@ from unittest import mock
 from django.test import Client
 
 from kaifang.accounts.demo import DEMO_PASSWORD
+from kaifang.accounts.models import Role, User
+from kaifang.accounts.services import create_user
+from kaifang.core.actors import SystemActor
+from kaifang.orgs.models import OrgUnit
 
 REPO = Path(__file__).resolve().parents[3]
 SETTINGS_FILE = REPO / "kaifang" / "settings.py"
@@ -45,3 +49,19 @@ def error_text(response) -> str:  # type: ignore[no-untyped-def]
     """The error block of a login page (the part that must not tell accounts apart)."""
     match = re.search(r'<div class="errors"[^>]*>(.*?)</div>', response.content.decode(), re.S)
     return match.group(1) if match else ""
+
+
+GOOD = "Blue-river-47!"
+
+
+def make_user(username: str, *, role: str = Role.REPORTER, code: str = "210112", password: str = GOOD, **kw) -> User:
+    return create_user(
+        actor=SystemActor("test"),
+        username=username,
+        password=password,
+        unit=OrgUnit.objects.get(code=code),
+        role=role,
+        must_change_password=kw.pop("must_change_password", False),
+        grant=kw.pop("grant", True),
+        **kw,
+    )

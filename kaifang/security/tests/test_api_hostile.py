@@ -191,7 +191,7 @@ def scenario(hunnan, province, monkeypatch) -> dict[str, int]:
     import datetime
 
     from kaifang.indicators.models import DataValue
-    from kaifang.ledgers.talent_services import TalentInput, create_talent
+    from kaifang.ledgers.services.talents import TalentInput, create_talent
     from kaifang.ledgers.tests.conftest import new_project
     from kaifang.meetings.services import create_meeting
     from kaifang.reporting import services as reporting

@@ -301,7 +301,7 @@ GOOD = {"TRADE": "1000", "EXPORT": "600", "IMPORT": "400", "FIRMS": "3"}
 
 
 def test_sec_31_an_import_with_one_bad_row_writes_nothing_names_the_row_and_audits_the_file_hash(june, shenyang):
-    from kaifang.reporting.imports import upload_workbook
+    from kaifang.reporting.services.imports import upload_workbook
 
     data = _city_file(june, shenyang, bad="一千")
     batch = upload_workbook(user=shenyang, round_=june, data=data, filename="沈阳市.xlsx", run_now=True)
@@ -314,7 +314,7 @@ def test_sec_31_an_import_with_one_bad_row_writes_nothing_names_the_row_and_audi
 
 
 def test_sec_32_the_same_file_imported_twice_changes_nothing_the_second_time(june, shenyang):
-    from kaifang.reporting.imports import run_apply, upload_workbook
+    from kaifang.reporting.services.imports import run_apply, upload_workbook
 
     data = _city_file(june, shenyang)
     first = upload_workbook(user=shenyang, round_=june, data=data, filename="沈阳市.xlsx", run_now=True)

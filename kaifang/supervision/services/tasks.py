@@ -60,9 +60,8 @@ def _snapshot(task: Task) -> dict[str, Any]:
 
 
 def _check_version(task: Task, expected_version: int | None) -> None:
-    if expected_version is not None and expected_version != task.version:
-        message = _("该事项已被他人修改（当前版本 %(v)d，您提交的是版本 %(e)d），本次操作未生效。请刷新后重试。")
-        check_version(task, expected_version, message % {"v": task.version, "e": expected_version})
+    message = _("该事项已被他人修改（当前版本 %(v)d，您提交的是版本 %(e)d），本次操作未生效。请刷新后重试。")
+    check_version(task, expected_version, message, params={"v": task.version, "e": expected_version})
 
 
 def _resolve_unit(value: OrgUnit | str, field: str) -> OrgUnit:

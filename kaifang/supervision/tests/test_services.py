@@ -14,9 +14,9 @@ from kaifang.audit.models import AuditEvent
 from kaifang.notifications.models import Notification
 from kaifang.orgs.models import OrgUnit
 from kaifang.supervision import services
+from kaifang.supervision.jobs import send_task_reminders
 from kaifang.supervision.models import ActionKind, ProgressReport, Task, TaskState
 from kaifang.supervision.notices import render_notice_pdf
-from kaifang.supervision.reminders import send_task_reminders
 from kaifang.supervision.selectors import effective_progress, missing_periods_of, task_performance
 from kaifang.supervision.tests.factories import make_sub_task, make_task
 

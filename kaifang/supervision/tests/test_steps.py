@@ -149,7 +149,7 @@ def test_a_task_shows_its_step_states_and_the_board_counts_each_overdue_state_ap
 
 def test_the_reminder_job_tells_the_lead_of_a_late_signature_and_the_issuer_of_a_late_review() -> None:
     from kaifang.notifications.models import Notification
-    from kaifang.supervision.reminders import send_task_reminders
+    from kaifang.supervision.jobs import send_task_reminders
 
     make_task(title="未签收", state=TaskState.ISSUED, issued_on=D("2018-09-28"), report_day=None)
     make_task(title="待复核", state=TaskState.COMPLETION_CLAIMED, issued_on=D("2018-06-01"), claimed_on=D("2018-09-28"))

@@ -11,8 +11,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kaifang.accounts.demo import ADMIN_PERSONAS, PERSONAS
-from kaifang.accounts.lifecycle import DEFAULT_PASSWORDS
 from kaifang.accounts.models import User
+from kaifang.accounts.services.lifecycle import DEFAULT_PASSWORDS
 
 
 def findings(*, passwords: bool) -> list[str]:

@@ -10,9 +10,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from kaifang.accounts.lifecycle import random_password
 from kaifang.accounts.models import Role
 from kaifang.accounts.services import create_user
+from kaifang.accounts.services.lifecycle import random_password
 from kaifang.core.actors import SystemActor
 from kaifang.core.context import change_context
 from kaifang.orgs.models import OrgUnit

@@ -13,9 +13,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from kaifang.accounts.import_services import import_accounts, password_sheet
-from kaifang.accounts.lifecycle import issue_one_time_passwords
 from kaifang.accounts.models import User
+from kaifang.accounts.services.imports import import_accounts, password_sheet
+from kaifang.accounts.services.lifecycle import issue_one_time_passwords
 from kaifang.core.actors import SystemActor
 from kaifang.core.context import change_context
 

@@ -9,8 +9,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from kaifang.accounts import lifecycle, twofactor
+from kaifang.accounts import twofactor
 from kaifang.accounts.models import User
+from kaifang.accounts.services import lifecycle
 from kaifang.core.actors import SystemActor
 from kaifang.core.context import change_context
 

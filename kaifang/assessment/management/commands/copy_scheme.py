@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
 from kaifang.assessment.models import AssessmentScheme, SchemeStatus
-from kaifang.assessment.scheme_services import copy_scheme_to_year, next_year_code
+from kaifang.assessment.services.schemes import copy_scheme_to_year, next_year_code
 from kaifang.core.actors import SystemActor
 from kaifang.core.context import change_context
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from kaifang.assessment.scheme_services import import_scheme
+from kaifang.assessment.services.schemes import import_scheme
 from kaifang.core.actors import SystemActor
 from kaifang.core.context import change_context
 

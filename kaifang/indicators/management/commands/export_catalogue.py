@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from kaifang.indicators.catalogue_services import catalogue_json, catalogue_workbook
+from kaifang.indicators.services.catalogue_files import catalogue_json, catalogue_workbook
 
 
 class Command(BaseCommand):

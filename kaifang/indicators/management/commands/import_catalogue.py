@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kaifang.core.actors import SystemActor
 from kaifang.core.context import change_context
-from kaifang.indicators.catalogue_services import STARTER, import_catalogue
+from kaifang.indicators.services.catalogue_files import STARTER, import_catalogue
 
 
 class Command(BaseCommand):

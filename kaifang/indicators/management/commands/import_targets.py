@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kaifang.core.actors import SystemActor
 from kaifang.core.context import change_context
-from kaifang.indicators.target_services import import_targets
+from kaifang.indicators.services.target_files import import_targets
 
 
 class Command(BaseCommand):

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from kaifang.accounts.models import User
 from kaifang.core.context import change_context
-from kaifang.ledgers.imports import import_ledger
+from kaifang.ledgers.services.imports import import_ledger
 
 
 class Command(BaseCommand):

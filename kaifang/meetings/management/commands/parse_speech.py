@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kaifang.core.context import change_context
+from kaifang.meetings.services.resolutions import parse_speech_text
 from kaifang.meetings.speech import MAX_FILE_BYTES, SpeechFileError, read_speech_file
-from kaifang.meetings.tasks import parse_speech_text
 
 
 class Command(BaseCommand):

@@ -60,7 +60,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{r.pk}\t{r.get_channel_display()}\t{unit}\t{r.kind or '（所有类型）'}\t{state}")
 
     def _add(self, options: dict[str, Any]) -> None:
-        from kaifang.notifications.route_services import add_route
+        from kaifang.notifications.services.routes import add_route
 
         unit = None
         if options["unit"]:
@@ -84,13 +84,13 @@ class Command(BaseCommand):
         self.stdout.write(f"已添加渠道 {route.pk}")
 
     def _disable(self, options: dict[str, Any]) -> None:
-        from kaifang.notifications.route_services import set_enabled
+        from kaifang.notifications.services.routes import set_enabled
 
         set_enabled(actor=ACTOR, route=self._route(options), enabled=False)
         self.stdout.write("已停用")
 
     def _enable(self, options: dict[str, Any]) -> None:
-        from kaifang.notifications.route_services import set_enabled
+        from kaifang.notifications.services.routes import set_enabled
 
         set_enabled(actor=ACTOR, route=self._route(options), enabled=True)
         self.stdout.write("已启用")

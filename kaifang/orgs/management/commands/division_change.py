@@ -24,8 +24,9 @@ from django.db import transaction
 
 from kaifang.core.actors import SystemActor
 from kaifang.core.context import change_context
-from kaifang.orgs import change_services, gb2260
+from kaifang.orgs import gb2260
 from kaifang.orgs.models import DivisionChange
+from kaifang.orgs.services import changes
 
 
 def _month(text: str) -> datetime.date:
@@ -92,7 +93,7 @@ class Command(BaseCommand):
             code, _sep, rest = text.partition(":")
             name, _sep, share = rest.partition(":")
             results.append({"code": code, "name": name, "parent": o["parent"], "share": share or "1"})
-        change = change_services.propose(
+        change = changes.propose(
             actor=self._actor(o["username"]),
             kind=o["kind"],
             effective=_month(o["effective"]),
@@ -104,7 +105,7 @@ class Command(BaseCommand):
         self.stdout.write(f"已提出 #{change.pk}：{change}")
 
     def do_review(self, **o: Any) -> None:
-        change = change_services.review(actor=self._actor(o["username"]), change_id=o["id"], approve=not o["reject"])
+        change = changes.review(actor=self._actor(o["username"]), change_id=o["id"], approve=not o["reject"])
         self.stdout.write(f"#{change.pk} {change.get_state_display()}")
 
     def do_apply(self, **o: Any) -> None:
@@ -113,10 +114,10 @@ class Command(BaseCommand):
             raise CommandError(f"区划调整 #{o['id']} 不存在。")
         if o["dry_run"]:
             self.stdout.write(f"试运行（未写入）#{change.pk}：{change}")
-            for item in change_services.dry_run(change):
+            for item in changes.dry_run(change):
                 self.stdout.write(item.line())
             return
-        change, moved = change_services.apply(actor=self._actor(o["username"]), change_id=change.pk)
+        change, moved = changes.apply(actor=self._actor(o["username"]), change_id=change.pk)
         self.stdout.write(f"已实施 #{change.pk}：{change}")
         for item in moved:
             self.stdout.write(item.line())
@@ -141,7 +142,7 @@ class Command(BaseCommand):
 
     def _propose_all(self, found: gb2260.Diff, actor: Any, effective: datetime.date, document: str) -> None:
         for p in found.proposals:
-            change = change_services.propose(
+            change = changes.propose(
                 actor=actor,
                 kind=p["kind"],
                 effective=effective,

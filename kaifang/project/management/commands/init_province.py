@@ -16,12 +16,12 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from kaifang.accounts.lifecycle import random_password
 from kaifang.accounts.models import Role, User
 from kaifang.accounts.services import create_user
+from kaifang.accounts.services.lifecycle import random_password
 from kaifang.core.actors import SystemActor
 from kaifang.core.context import change_context
-from kaifang.indicators.catalogue_services import adopt_starter_catalogue
+from kaifang.indicators.services.catalogue_files import adopt_starter_catalogue
 from kaifang.orgs.models import OrgUnit, UnitKind
 from kaifang.orgs.services import load_departments, load_divisions, set_standard_groups
 

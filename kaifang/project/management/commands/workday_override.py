@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kaifang.core import workdays
 from kaifang.core.actors import SystemActor
-from kaifang.project import workday_services
+from kaifang.project import services
 
 
 class Command(BaseCommand):
@@ -32,7 +32,7 @@ class Command(BaseCommand):
         try:
             if options["work"] or options["off"] or options["remove"]:
                 value = None if options["remove"] else bool(options["work"])
-                workday_services.set_override(actor=SystemActor("cli"), day=day, is_workday=value, note=options["note"])
+                services.set_override(actor=SystemActor("cli"), day=day, is_workday=value, note=options["note"])
             self.stdout.write(f"{day.isoformat()} {'上班' if workdays.is_workday(day) else '休息'}")
         except ValidationError as error:
             raise CommandError("；".join(error.messages)) from None

@@ -16,9 +16,9 @@ from kaifang.accounts.models import User
 from kaifang.core.context import change_context
 from kaifang.core.spreadsheets import DEFAULT_MAX_BYTES, SpreadsheetError
 from kaifang.reporting.excel import batch_changes, round_of_workbook
-from kaifang.reporting.imports import confirm_rows, run_apply, stale_rows, upload_workbook
 from kaifang.reporting.models import ImportStatus
 from kaifang.reporting.selectors import get_round_for_user
+from kaifang.reporting.services.imports import confirm_rows, run_apply, stale_rows, upload_workbook
 
 
 class Command(BaseCommand):

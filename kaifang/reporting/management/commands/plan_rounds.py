@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from kaifang.core.actors import SystemActor
 from kaifang.core.context import change_context
-from kaifang.reporting.calendar_services import CalendarRule, create_calendar, plan_calendar
+from kaifang.reporting.services.calendar import CalendarRule, create_calendar, plan_calendar
 
 
 def _months(text: str) -> tuple[int, ...]:

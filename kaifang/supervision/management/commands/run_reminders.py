@@ -5,7 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from kaifang.core.context import change_context
-from kaifang.supervision.reminders import send_task_reminders
+from kaifang.supervision.jobs import send_task_reminders
 
 
 class Command(BaseCommand):
