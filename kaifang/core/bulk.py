@@ -12,11 +12,15 @@ parse and plan instead of tens of thousands. On SQLite they travel as a `VALUES`
 Values go through each field's `get_db_prep_save`, exactly as `save()` would send them, except for
 the types that method passes through unchanged (`NATIVE`). Callers are services inside their own
 transaction; nothing here writes an audit record.
+
+`collector_paused` keeps Python's cyclic garbage collector out of one such operation.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
@@ -39,6 +43,23 @@ NATIVE: dict[str, tuple[type, ...]] = {
     "TextField": (str,),
     "DecimalField": (Decimal,),
 }
+_NOTHING = object()  # a column with no value converted yet
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Run a block without automatic runs of the cyclic garbage collector. An import allocates tens
+    of thousands of objects that live until it ends (rows, model instances, the listing), and each
+    full collection walks every object of the process: about a fifth of an apply's time. Memory is
+    still freed by reference counting as usual; collection resumes when the block ends (nested
+    blocks leave it to the outermost one)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]) -> list[Any]:
@@ -57,11 +78,10 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Sequence
     tail = f" RETURNING {quote(str(pk_field.column))}"
     keys: list[Any] = []
     for chunk in _chunks(rows, len(columns)):
-        params = _params(columns, chunk)
         if _postgresql():
-            result = _pg_execute(f"{head}SELECT * FROM UNNEST({_arrays(columns)}){tail}", _by_column(params, columns))
+            result = _pg_execute(f"{head}SELECT * FROM UNNEST({_arrays(columns)}){tail}", _columns(columns, chunk))
         else:
-            result = _execute(f"{head}VALUES {_value_rows(columns, len(chunk))}{tail}", params)
+            result = _execute(f"{head}VALUES {_value_rows(columns, len(chunk))}{tail}", _params(columns, chunk))
         keys.extend(key for (key,) in result)
     if len(keys) != len(rows):  # pragma: no cover - a database that drops rows silently
         raise RuntimeError("insert returned a different number of keys")
@@ -89,13 +109,12 @@ def update_columns(model: type[models.Model], fields: Sequence[str], rows: Seque
     )
     where = f"WHERE {table}.{quote(str(pk_field.column))} = v.{aliases[0]}"
     for chunk in _chunks(rows, len(all_fields)):
-        params = _params(all_fields, chunk)
         if _postgresql():
             source = f"UNNEST({_arrays(all_fields)}) AS v({', '.join(aliases)})"
-            _pg_execute(f"UPDATE {table} SET {assignments} FROM {source} {where}", _by_column(params, all_fields))
+            _pg_execute(f"UPDATE {table} SET {assignments} FROM {source} {where}", _columns(all_fields, chunk))
         else:
             source = f"v({', '.join(aliases)}) AS (VALUES {_value_rows(all_fields, len(chunk))})"
-            _execute(f"WITH {source} UPDATE {table} SET {assignments} FROM v {where}", params)
+            _execute(f"WITH {source} UPDATE {table} SET {assignments} FROM v {where}", _params(all_fields, chunk))
     return len(rows)
 
 
@@ -138,18 +157,35 @@ def _chunks(rows: Sequence[Sequence[Any]], width: int) -> list[Sequence[Sequence
     return [rows[start : start + size] for start in range(0, len(rows), size)]
 
 
-def _params(fields: list[models.Field[Any, Any]], rows: Sequence[Sequence[Any]]) -> list[Any]:
-    """Each value as `save()` would send it, row after row."""
-    params: list[Any] = []
+def _columns(fields: list[models.Field[Any, Any]], rows: Sequence[Sequence[Any]]) -> list[list[Any]]:
+    """Each column's values as `save()` would send them. A column of native values (`NATIVE`) goes
+    as it is; in another, the very same object in many rows (the one `now` of a save in every
+    row's timestamp) is converted once."""
+    if any(len(row) != len(fields) for row in rows):
+        raise ValueError("each row needs one value per column")
     conn = connections[DEFAULT_DB_ALIAS]  # the object itself: the `connection` proxy costs a lookup per value
-    columns = [(field.get_db_prep_save, NATIVE.get(_target(field).get_internal_type(), ())) for field in fields]
-    append = params.append
-    for row in rows:
-        if len(row) != len(fields):
-            raise ValueError("each row needs one value per column")
-        for (prep, native), value in zip(columns, row, strict=True):
-            append(value if value is None or type(value) in native else prep(value, conn))
-    return params
+    columns: list[list[Any]] = []
+    for field, values in zip(fields, zip(*rows, strict=True), strict=True):
+        native = {type(None), *NATIVE.get(_target(field).get_internal_type(), ())}
+        if set(map(type, values)) <= native:
+            columns.append(list(values))
+            continue
+        prep, last, sent = field.get_db_prep_save, _NOTHING, None
+        converted: list[Any] = []
+        for value in values:
+            if type(value) in native:
+                converted.append(value)
+                continue
+            if value is not last:
+                last, sent = value, prep(value, conn)
+            converted.append(sent)
+        columns.append(converted)
+    return columns
+
+
+def _params(fields: list[models.Field[Any, Any]], rows: Sequence[Sequence[Any]]) -> list[Any]:
+    """The values of `_columns`, row after row (one placeholder each)."""
+    return [value for row in zip(*_columns(fields, rows), strict=True) for value in row]
 
 
 def _value_rows(fields: list[models.Field[Any, Any]], count: int) -> str:
@@ -166,11 +202,6 @@ def _arrays(fields: list[models.Field[Any, Any]]) -> str:
     """One binary array parameter per column, typed without length or precision (as Django's own
     bulk insert does, so nothing is truncated on the way)."""
     return ", ".join(f"%b::{str(_target(f).db_type(connection)).split('(')[0]}[]" for f in fields)
-
-
-def _by_column(params: list[Any], fields: list[models.Field[Any, Any]]) -> list[list[Any]]:
-    width = len(fields)
-    return [params[n::width] for n in range(width)]
 
 
 def _pg_execute(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:

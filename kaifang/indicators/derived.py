@@ -53,13 +53,19 @@ def plan_years(rows: Sequence[DataValue], indicators: dict[int, Indicator]) -> l
     if not changing:
         return []
     years = {year for _u, _i, year in changing}
-    stored: dict[tuple[int, int, int], dict[int, tuple[Any, ...]]] = defaultdict(dict)
-    for pk, unit_id, indicator_id, period, figure, month_value, ytd_value in DataValue.objects.filter(
+    query = DataValue.objects.filter(
         unit_id__in={u for u, _i, _y in changing},
         indicator_id__in={i for _u, i, _y in changing},
         period__gte=datetime.date(min(years), 1, 1),
         period__lt=datetime.date(max(years) + 1, 1, 1),
-    ).values_list("pk", "unit_id", "indicator_id", "period", "reported", "month_value", "ytd_value"):
+    )
+    written = {row.period for row in rows}
+    if len(written) == 1:  # one month written (a save): its stored rows are `rows`, not read again
+        query = query.exclude(period=written.pop())
+    stored: dict[tuple[int, int, int], dict[int, tuple[Any, ...]]] = defaultdict(dict)
+    for pk, unit_id, indicator_id, period, figure, month_value, ytd_value in query.values_list(
+        "pk", "unit_id", "indicator_id", "period", "reported", "month_value", "ytd_value"
+    ):
         key = (unit_id, indicator_id, period.year)
         if key in changing:
             stored[key][period.month] = (pk, figure, month_value, ytd_value)

@@ -29,7 +29,7 @@ from kaifang.core.spreadsheets import (
 )
 from kaifang.indicators.models import Indicator
 from kaifang.indicators.periods import month_label
-from kaifang.indicators.selectors import stored_entries
+from kaifang.indicators.selectors import StoredEntry, stored_entries
 from kaifang.orgs.models import OrgUnit
 from kaifang.reporting.excel_apply import apply_plan, batch_changes, check_confirmed  # noqa: F401  (re-exported)
 from kaifang.reporting.excel_layout import (  # noqa: F401  (the layout shared by template, check and apply)
@@ -174,11 +174,12 @@ def check_workbook(
             plan.seen[(unit_code, ind_code)] = int(seen) if isinstance(seen, float) and seen.is_integer() else None
     if progress:
         progress(60)
-    _validate(round_, units, indicators, parsed, plan)
+    current = _stored(round_, units, indicators, parsed)
+    _validate(round_, units, indicators, parsed, plan, current)
     if progress:
         progress(90)
     if not plan.problems:
-        _capture_versions(round_, units, indicators, parsed, plan)
+        _capture_versions(units, indicators, parsed, plan, current)
     return plan
 
 
@@ -213,12 +214,29 @@ def _unit_ok(
     return True
 
 
+# (unit code, indicator code) → the figure as stored now, with its version and who changed it last
+Stored = dict[tuple[str, str], StoredEntry]
+
+
+def _stored(
+    round_: ReportingRound,
+    units: dict[str, OrgUnit],
+    indicators: dict[str, Indicator],
+    parsed: dict[str, dict[str, tuple[Decimal | None, str, int]]],
+) -> Stored:
+    """The stored figures of the file's units and the round's typed indicators, read once for the
+    rules and for the listing old → new (with the versions the apply will expect)."""
+    typed = [i for i in indicators.values() if i.is_typed]
+    return stored_entries(units=[units[c] for c in parsed], period=round_.period, indicators=typed)
+
+
 def _validate(
     round_: ReportingRound,
     units: dict[str, OrgUnit],
     indicators: dict[str, Indicator],
     parsed: dict[str, dict[str, tuple[Decimal | None, str, int]]],
     plan: Plan,
+    current: Stored,
 ) -> None:
     """The same rules as the form, per unit, on the stored figures overlaid with the file's."""
     unit_list = [units[c] for c in parsed]
@@ -226,9 +244,7 @@ def _validate(
     history = load_history(units=unit_list, indicators=typed_indicators, period=round_.period)
     rules = active_rules()
     stored: dict[str, dict[str, tuple[Decimal | None, str]]] = defaultdict(dict)
-    for (unit_code, ind_code), entry in stored_entries(
-        units=unit_list, period=round_.period, indicators=typed_indicators
-    ).items():
+    for (unit_code, ind_code), entry in current.items():
         stored[unit_code][ind_code] = (entry.reported, entry.comment)
     for unit_code, figures in parsed.items():
         typed: dict[str, Any] = {k: v[0] for k, v in stored[unit_code].items()}
@@ -255,16 +271,15 @@ def _validate(
 
 
 def _capture_versions(
-    round_: ReportingRound,
     units: dict[str, OrgUnit],
     indicators: dict[str, Indicator],
     parsed: dict[str, dict[str, tuple[Decimal | None, str, int]]],
     plan: Plan,
+    current: Stored,
 ) -> None:
     """The plan (with the versions stored now, the apply's expected versions) and the listing of every
     change old → new. With a versioned template, a figure stored at another version than the one
     downloaded was changed by someone since: the row is stale and needs its own confirmation."""
-    current = stored_entries(units=[units[c] for c in parsed], period=round_.period)
     warned: dict[int, list[str]] = defaultdict(list)
     for w in plan.warnings:
         if w.row is not None:
@@ -278,7 +293,7 @@ def _capture_versions(
             version = stored[2] if stored is not None else None
             new = None if value is None else str(value)
             plan.units.setdefault(unit_code, {})[ind_code] = (new, version, comment)
-            why = _staleness(plan, unit_code, ind_code, stored, value)
+            why = _staleness(plan, unit_code, ind_code, stored)
             indicator = indicators[ind_code]
             plan.listing.append(
                 {
@@ -301,7 +316,7 @@ def _capture_versions(
     plan.listing.sort(key=lambda c: c["row"])
 
 
-def _staleness(plan: Plan, unit_code: str, ind_code: str, stored: tuple[Any, ...] | None, value: Decimal | None) -> str:
+def _staleness(plan: Plan, unit_code: str, ind_code: str, stored: StoredEntry | None) -> str:
     """Why a row is stale ("" when it is not): the stored figure is not the one the template showed."""
     if not plan.versioned:
         return ""

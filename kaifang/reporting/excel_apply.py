@@ -12,6 +12,7 @@ from django.db import transaction
 
 from kaifang.audit.services import record_event
 from kaifang.core import clock
+from kaifang.core.bulk import collector_paused
 from kaifang.indicators.figures import ValueEntry
 from kaifang.reporting.excel_layout import APPLY_CHUNK_VALUES, Progress
 from kaifang.reporting.models import ImportBatch, ImportStatus, Submission
@@ -20,6 +21,11 @@ from kaifang.reporting.models import ImportBatch, ImportStatus, Submission
 def apply_plan(*, user: Any, batch: ImportBatch, progress: Progress | None = None) -> int:
     """Apply a checked batch, all or nothing; returns how many figures changed. A figure changed by
     someone since the preview raises `StaleValues` and nothing is applied."""
+    with collector_paused():
+        return _apply_plan(user=user, batch=batch, progress=progress)
+
+
+def _apply_plan(*, user: Any, batch: ImportBatch, progress: Progress | None) -> int:
     from kaifang.reporting.services import save_submissions_values
 
     if batch.uploaded_by_id != getattr(user, "pk", None):
@@ -33,12 +39,15 @@ def apply_plan(*, user: Any, batch: ImportBatch, progress: Progress | None = Non
     }
     changed = 0
     with transaction.atomic():
-        locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        # The state and the confirmed rows as they are now; the rest of the plan (the listing of
+        # every change, megabytes of it) was fixed by the check and is not read again.
+        locked = ImportBatch.objects.select_for_update().defer("content", "plan").get(pk=batch.pk)
         if locked.status == ImportStatus.APPLIED:
             return 0
         if locked.status != ImportStatus.CHECKED:
             raise ValidationError("该文件尚未通过检查，不能导入。", code="state")
-        check_confirmed(locked, locked.plan.get("confirmed", []))
+        confirmed = ImportBatch.objects.filter(pk=batch.pk).values_list("plan__confirmed", flat=True).get() or []
+        check_confirmed(batch, confirmed)
         items: list[tuple[Submission, list[ValueEntry]]] = []
         for unit_code, figures in sorted(units.items()):
             sub = subs.get(unit_code)
@@ -60,7 +69,7 @@ def apply_plan(*, user: Any, batch: ImportBatch, progress: Progress | None = Non
                 progress(int(100 * done / len(items)))
         locked.status = ImportStatus.APPLIED
         locked.applied_at = clock.now()
-        locked.summary = f"已导入 {len(units)} 个单位的 {batch_changes(locked)} 个数据。"
+        locked.summary = f"已导入 {len(units)} 个单位的 {batch_changes(batch)} 个数据。"
         locked.save(update_fields=["status", "applied_at", "summary"])
         record_event(
             actor=user,
@@ -71,9 +80,9 @@ def apply_plan(*, user: Any, batch: ImportBatch, progress: Progress | None = Non
                 "file": locked.filename,
                 "sha256": locked.sha256,
                 "units": len(units),
-                "values": batch_changes(locked),
-                "stale_overwritten": locked.plan.get("confirmed", [])[:500] or None,  # the rows confirmed
-                "stale_overwritten_count": len(locked.plan.get("confirmed", [])) or None,
+                "values": batch_changes(batch),
+                "stale_overwritten": confirmed[:500] or None,  # the rows confirmed
+                "stale_overwritten_count": len(confirmed) or None,
             },
         )
     return changed

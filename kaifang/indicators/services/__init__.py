@@ -177,12 +177,7 @@ def _apply(
     indicators = {ind.pk: ind for _unit, items in cleaned for _e, ind, _v in items}
     with transaction.atomic():
         lock_units(units)
-        existing: dict[tuple[int, int], DataValue] = {}
-        for stored in DataValue.objects.select_for_update().filter(
-            unit_id__in=list(units), period=period, indicator_id__in=list(indicators)
-        ):
-            stored.unit, stored.indicator = units[stored.unit_id], indicators[stored.indicator_id]
-            existing[(stored.unit_id, stored.indicator_id)] = stored
+        existing = _stored_rows(units, indicators, period)
         conflicts: list[Conflict] = []
         contested: list[DataValue] = []
         changes: list[_Change] = []
@@ -230,6 +225,22 @@ def _apply(
             [saved for _e, ind, _v in items if (saved := existing.get((unit.pk, ind.pk))) is not None]
             for unit, items in cleaned
         ]
+
+
+def _stored_rows(
+    units: dict[int, OrgUnit], indicators: dict[int, Indicator], period: datetime.date
+) -> dict[tuple[int, int], DataValue]:
+    """The stored rows of these units × indicators for the month, locked for this transaction, by
+    (unit id, indicator id), each with its unit and indicator attached (no query when read)."""
+    unit_field, indicator_field = DataValue._meta.get_field("unit"), DataValue._meta.get_field("indicator")
+    existing: dict[tuple[int, int], DataValue] = {}
+    for stored in DataValue.objects.select_for_update().filter(
+        unit_id__in=list(units), period=period, indicator_id__in=list(indicators)
+    ):
+        unit_field.set_cached_value(stored, units[stored.unit_id])  # type: ignore[union-attr]
+        indicator_field.set_cached_value(stored, indicators[stored.indicator_id])  # type: ignore[union-attr]
+        existing[(stored.unit_id, stored.indicator_id)] = stored
+    return existing
 
 
 def _conflict(

@@ -174,7 +174,8 @@ def check_writable(
     }
     locked: list[str] = []
     closed: list[str] = []
-    for row in sorted(changing, key=_key_of):
+    refused = [row for row in changing if _refuses(windows.get(_key_of(row)), typed)]
+    for row in sorted(refused, key=_key_of):  # only the refused rows are named, in key order
         window = windows.get(_key_of(row))
         names = {"unit": units[row.unit_id].name, "indicator": indicators[row.indicator_id].name}
         if window is not None and window[0] == WindowState.LOCKED:
@@ -190,7 +191,7 @@ def check_writable(
                 )
                 % {"month": month_label(row.period), **names}
             )
-    earliest = _earliest_change(changing)
+    earliest = _earliest_change(changing) if moved else {}
     for m in sorted(moved, key=lambda m: (m.unit_id, m.indicator_id, m.period)):
         window = windows.get((m.unit_id, m.indicator_id, m.period))
         if window is None or window[0] != WindowState.LOCKED:
@@ -214,6 +215,11 @@ def check_writable(
     if len(problems) > MAX_LISTED:
         problems = [*problems[:MAX_LISTED], _("……另有 %(n)d 项同样不能保存。") % {"n": len(problems) - MAX_LISTED}]
     raise FiguresRefused(problems, code="locked" if locked else "window")
+
+
+def _refuses(window: tuple[str, str] | None, typed: bool) -> bool:
+    """A locked window refuses every write; no window refuses a typed one."""
+    return window[0] == WindowState.LOCKED if window is not None else typed
 
 
 def _key_of(row: DataValue) -> Key:

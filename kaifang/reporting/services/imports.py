@@ -14,10 +14,12 @@ from django.http import Http404
 
 from kaifang.accounts.permissions import is_read_only
 from kaifang.audit.services import record_event
+from kaifang.core.bulk import collector_paused
 from kaifang.core.context import change_context
 from kaifang.core.spreadsheets import DEFAULT_MAX_BYTES, Problem
 from kaifang.indicators.figures import StaleValues
 from kaifang.reporting.excel import apply_plan, batch_changes, check_confirmed, check_workbook, problems_json
+from kaifang.reporting.excel_layout import Progress
 from kaifang.reporting.models import ImportBatch, ImportStatus, ReportingRound
 
 
@@ -65,17 +67,32 @@ def set_progress(batch_id: int, percent: int) -> None:
     ImportBatch.objects.filter(pk=batch_id).update(progress=max(0, min(100, percent)))
 
 
+PROGRESS_STEP = 10  # percent: each progress write is a commit of its own
+
+
+def progress_of(batch_id: int) -> Progress:
+    """Records a running check's progress when it has moved by `PROGRESS_STEP` since the last write."""
+    written = [0]
+
+    def record(percent: int) -> None:
+        if percent - written[0] >= PROGRESS_STEP:
+            written[0] = percent
+            set_progress(batch_id, percent)
+
+    return record
+
+
 def run_check(batch_id: int) -> ImportBatch:
     """The dry run of a stored upload; records problems, warnings and the plan (with versions)."""
     batch = ImportBatch.objects.select_related("round", "uploaded_by").get(pk=batch_id)
     ImportBatch.objects.filter(pk=batch_id).update(status=ImportStatus.CHECKING, progress=1)
-    with change_context(channel="import"):
+    with change_context(channel="import"), collector_paused():
         plan = check_workbook(
             user=batch.uploaded_by,
             round_=batch.round,
             data=bytes(batch.content),
             filename=batch.filename,
-            progress=lambda p: set_progress(batch_id, p),
+            progress=progress_of(batch_id),
         )
     batch.problems = problems_json(plan.problems) + [{**w, "warning": True} for w in problems_json(plan.warnings)]
     batch.plan = plan.as_json()
@@ -94,8 +111,11 @@ def run_check(batch_id: int) -> ImportBatch:
         elif not plan.versioned:
             batch.summary += "此文件不含下载时的数据版本（旧模板），无法判断期间是否有人修改，请核对下列变更。"
     batch.progress = 100
-    batch.content = b"" if batch.status == ImportStatus.FAILED else batch.content
-    batch.save(update_fields=["problems", "plan", "status", "summary", "progress", "content"])
+    fields = ["problems", "plan", "status", "summary", "progress"]
+    if batch.status == ImportStatus.FAILED:
+        batch.content = b""  # a refused file is not kept
+        fields.append("content")
+    batch.save(update_fields=fields)
     return batch
 
 
