@@ -13,7 +13,7 @@ from django.db import models, transaction
 
 from kaifang.audit.models import AuditChainHead, AuditEvent, DenialWindow
 from kaifang.core import clock, context
-from kaifang.core.actors import UnverifiedName, actor_name
+from kaifang.core.actors import UnverifiedName, actor_name, actor_user
 
 DENIAL_WINDOW = datetime.timedelta(minutes=1)
 # What this request has already written to the trail ("export", "denied"), so the request-level
@@ -155,14 +155,14 @@ def record_events(events: list[dict[str, Any]]) -> list[AuditEvent]:
 def _build(ctx: context.ChangeContext, now: Any, spec: dict[str, Any]) -> AuditEvent:
     """An unsaved event from `record_event`'s keyword arguments (without the chain fields)."""
     actor, obj, unit = spec["actor"], spec.get("obj"), spec.get("unit")
-    actor_obj = actor if getattr(actor, "pk", None) is not None else None
+    actor_obj = actor_user(actor)
     actor_unit = getattr(actor_obj, "unit", None)
     if unit is None and obj is not None:
         unit = getattr(obj, "unit", None) if not _is_unit(obj) else obj
     return AuditEvent(
         at=now,
         actor=actor_obj,
-        actor_username=getattr(actor_obj, "username", "") or actor_name(actor),
+        actor_username=actor_name(actor),
         actor_role=getattr(actor_obj, "role", "") or "",
         actor_unit_code=getattr(actor_unit, "code", "") or "",
         action=spec["action"],

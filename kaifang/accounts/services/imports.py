@@ -26,7 +26,7 @@ from kaifang.accounts.permissions import ADMIN_ROLES, can_manage_users
 from kaifang.accounts.services import ROLE_UNIT_KINDS, check_person, create_user, deny, normalise_username
 from kaifang.accounts.services.lifecycle import IssuedPassword
 from kaifang.audit.services import record_event
-from kaifang.core.actors import is_system_actor
+from kaifang.core.actors import actor_name, actor_user, is_system_actor
 from kaifang.core.spreadsheets import (
     Column,
     Problem,
@@ -307,8 +307,8 @@ def import_accounts(*, actor: Any, data: bytes, filename: str, commit: bool) -> 
         result.batch = UserImport.objects.create(
             sha256=result.sha256,
             filename=result.filename,
-            imported_by=actor if getattr(actor, "pk", None) else None,
-            imported_by_name=actor if is_system_actor(actor) else actor.username,
+            imported_by=actor_user(actor),
+            imported_by_name=actor_name(actor),
             rows=result.rows,
             created_usernames=[r.username for r in result.new],
         )
