@@ -1,3 +1,4 @@
+from django.contrib.auth.decorators import login_required
 from django.urls import path
 from django.views.generic import RedirectView
 
@@ -36,7 +37,7 @@ urlpatterns = [
     # The figure behind a point is indicators' page now; old links and bookmarks follow it there.
     path(
         "figures/<str:indicator>/<str:unit>/<str:period>/",
-        RedirectView.as_view(pattern_name="indicators:figure", permanent=True),
+        login_required(RedirectView.as_view(pattern_name="indicators:figure", permanent=True)),
         name="figure",
     ),
     path("adjustments/", views.adjustments, name="adjustments"),

@@ -2,10 +2,8 @@
 
 `aggregate` gives one unit's figure for a period range (which basis: reported or summed from
 children, with coverage), with year-to-date, year on year, target, completion, time progress,
-progress ratio and the warning light. `children_figures` gives the same for a unit and its visible
-child units (the values explorer), `ranking` for a group or a parent's children. Everything is
-computed from the current data on each request. Other areas read the stored rows and targets through
-`stored` (re-exported here), never the models; `behind` is the figure behind a point.
+progress ratio and the warning light; `children_figures` the same for a unit's visible children,
+`ranking` for a group. Other areas read stored rows and targets through `stored`, never the models.
 """
 
 from __future__ import annotations

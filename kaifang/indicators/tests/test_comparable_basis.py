@@ -166,7 +166,7 @@ def test_the_explorer_page_names_the_basis_and_the_missing_counties(trade, clien
     assert "可比口径：5/7个下级已报，同比按相同5个单位计算" in page
     assert "+11.9%" in page and "-9.8%" not in page  # 53.91 / 48.17 − 1, not 53.91 / 59.80 − 1
     assert "48.17" in page and "59.80" in page  # both bases, each named
-    assert page.count('<tr class="missing">') == 2
+    assert page.count('<tr class="missing" ') == 2
     assert client_for(hunnan).get(url).status_code == 404
     own = client_for(hunnan).get("/indicators/?indicator=T_TRADE").content.decode()
     assert "朝阳" not in own and "北票" not in own

@@ -52,6 +52,7 @@ PENDING: set[str] = {
     "assessment:snapshot",
     "assessment:snapshot_unit",
     "assessment:unit",
+    "assessment:simulate",  # the engine's worked figures, as on assessment:unit
     "indicators:catalogue",
     "indicators:catalogue_import",
     "indicators:detail",
@@ -90,6 +91,7 @@ fields = {
     "meetings.Meeting": ["title"],
     "meetings.Venue": ["room", "contact_name", "leader_name", "leader_title"],
     "meetings.MeetingDocument": ["title"],
+    "meetings.SpeechDraft": ["title"],
     "meetings.Resolution": ["title"],
     "supervision.Task": ["title", "body", "source_title", "source_excerpt", "responsible_leader"],
     "supervision.ProgressReport": ["text", "problems", "help_needed"],
@@ -102,7 +104,7 @@ fields = {
     "ledgers.InvestmentProject": ["name"],
     "ledgers.Investor": ["name"],
     "ledgers.TalentRecord": ["name", "employer", "programme", "field"],
-    "assessment.AssessmentScheme": ["name"],
+    "assessment.AssessmentScheme": ["name", "change_reason"],
     "assessment.SchemeItem": ["name"],
     "assessment.Bulletin": ["title"],
     "assessment.AssessmentSnapshot": ["reason"],
@@ -113,6 +115,13 @@ for label, columns in fields.items():
     model = apps.get_model(label)
     for column in columns:
         names.update(str(v) for v in model.objects.values_list(column, flat=True) if v)
+# The audit trail quotes what people typed as it was then (a venue's old room, a draft's title): the
+# typed fields' values in each event's before/after are people's words too; codes and states are not.
+TYPED = {"title", "name", "room", "reason", "text", "note", "body", "contact_name", "leader_name", "message"}
+for event in apps.get_model("audit.AuditEvent").objects.all():
+    for side in (event.before, event.after):
+        if isinstance(side, dict):
+            names.update(str(v) for k, v in side.items() if k in TYPED and isinstance(v, str) and v)
 for user in apps.get_model("accounts.User").objects.all():
     names.add(user.get_full_name())
     names.add(f"{user.last_name}{user.first_name}")
