@@ -75,12 +75,25 @@ def _counts(kind: str, valid_from: Any, valid_to: Any, period: datetime.date) ->
 State = tuple[bool, Decimal | None, Decimal | None]  # (reported?, month value, YTD)
 
 
-def follow(*, created: Sequence[DataValue], changed: Sequence[DataValue], moved: Sequence[Any]) -> None:
+def stored_state(row: DataValue) -> State:
+    """A row's state as it is stored, read before the write changes it in memory."""
+    return (row.reported is not None, row.month_value, row.ytd_value)
+
+
+def follow(
+    *,
+    created: Sequence[DataValue],
+    changed: Sequence[DataValue],
+    moved: Sequence[Any],
+    known: dict[int, State] | None = None,
+) -> None:
     """Add the differences the figures about to be written make to their parents' rollups: `created`
     and `changed` rows carry their new figures (changed rows are still stored with their old ones),
-    `moved` are `kaifang.indicators.derived.Moved` (a later month whose derived figures move)."""
-    pks = [r.pk for r in changed] + [m.pk for m in moved]
-    old: dict[int, State] = {}
+    `moved` are `kaifang.indicators.derived.Moved` (a later month whose derived figures move).
+    `known` holds the stored state of rows the caller read (locked) in this transaction; the others
+    are read here."""
+    old: dict[int, State] = dict(known or {})
+    pks = [pk for pk in [r.pk for r in changed] + [m.pk for m in moved] if pk not in old]
     for start in range(0, len(pks), 5000):
         for pk, reported, month_value, ytd_value in DataValue.objects.filter(
             pk__in=pks[start : start + 5000]

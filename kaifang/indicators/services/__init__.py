@@ -40,7 +40,7 @@ from kaifang.indicators.figures import (
 )
 from kaifang.indicators.models import DataValue, DataValueHistory, Indicator, Source
 from kaifang.indicators.periods import check_period, month_label
-from kaifang.indicators.rollups import follow
+from kaifang.indicators.rollups import follow, stored_state
 from kaifang.indicators.services.windows import check_writable, lock_units
 from kaifang.orgs.models import OrgUnit
 
@@ -54,6 +54,8 @@ class _Change:
     old_reported: Decimal | None
     old_comment: str
     created: bool = False
+    # (reported?, month value, YTD) as stored before this write, for the rollups' differences
+    old_state: tuple[bool, Decimal | None, Decimal | None] | None = None
 
 
 Cleaned = list[tuple[ValueEntry, Indicator, Decimal | None]]
@@ -200,7 +202,9 @@ def _apply(
                     existing[(unit.pk, indicator.pk)] = row
                     changes.append(_Change(row=row, old_reported=None, old_comment="", created=True))
                     continue
-                changes.append(_Change(row=row, old_reported=row.reported, old_comment=row.comment))
+                changes.append(
+                    _Change(row=row, old_reported=row.reported, old_comment=row.comment, old_state=stored_state(row))
+                )
                 row.reported, row.comment, row.version = value, comment, row.version + 1
                 row.updated_by, row.updated_at = actor_user(actor), now
         moved = plan_years([c.row for c in changes], indicators)
@@ -274,7 +278,8 @@ def _write(changes: list[_Change], moved: list[Moved], *, actor: Any, now: datet
     if not changes:
         return
     new_rows = [c.row for c in changes if c.created]
-    follow(created=new_rows, changed=[c.row for c in changes if not c.created], moved=moved)
+    known = {c.row.pk: c.old_state for c in changes if c.old_state is not None}
+    follow(created=new_rows, changed=[c.row for c in changes if not c.created], moved=moved, known=known)
     keys = insert_rows(
         DataValue,
         NEW_VALUE_COLUMNS,

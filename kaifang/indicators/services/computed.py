@@ -21,6 +21,7 @@ from kaifang.indicators.figures import (
 )
 from kaifang.indicators.models import DataValue, Indicator, Source
 from kaifang.indicators.periods import check_period
+from kaifang.indicators.rollups import stored_state
 from kaifang.indicators.services import _audit, _Change, _write
 from kaifang.indicators.services.windows import check_writable, lock_units
 from kaifang.orgs.models import OrgUnit
@@ -79,7 +80,9 @@ def set_computed_values(
             if row.reported == value:
                 continue
             row.unit, row.indicator = unit, indicator
-            changes.append(_Change(row=row, old_reported=row.reported, old_comment=row.comment))
+            changes.append(
+                _Change(row=row, old_reported=row.reported, old_comment=row.comment, old_state=stored_state(row))
+            )
             row.reported, row.version = value, row.version + 1
             row.updated_by, row.updated_at = actor_user(actor), now
         moved = plan_years([c.row for c in changes], {indicator.pk: indicator})
