@@ -203,12 +203,12 @@ def _save(sub: Submission, values: dict[str, Decimal], comments: dict[str, str],
 
 def _submit(sub: Submission, actor: SystemActor, comments: dict[str, str]) -> None:
     """Submit; a seasonal warning the synthetic figures happen to raise gets a clerk's note first."""
-    from kaifang.reporting.services import check_submission, stored_figures
+    from kaifang.reporting.services import check_submission, submission_figures
 
     result = check_submission(sub, final=True)
     pending = [f for f in result.unexplained_warnings if f.severity == WARNING]
     if pending:
-        values, _comments = stored_figures(sub)
+        values, _comments = submission_figures(sub)
         versions = {code: entry.version for (_u, code), entry in stored_entries(units=[sub.unit], period=JUNE).items()}
         notes = [
             ValueEntry(f.indicator, values[f.indicator], "示例数据：与历史同期相比波动较大，经核实数据无误。",

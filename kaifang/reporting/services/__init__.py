@@ -203,7 +203,7 @@ def save_submissions_values(*, actor: Any, items: list[tuple[Submission, list[Va
         return save_many(actor=actor, period=round_.period, batches=batches)
 
 
-def stored_figures(submission: Submission) -> tuple[dict[str, Any], dict[str, str]]:
+def submission_figures(submission: Submission) -> tuple[dict[str, Any], dict[str, str]]:
     """The submission's stored figures (as typed) and comments by indicator code."""
     rows = stored_entries(
         units=[submission.unit], period=submission.round.period, indicators=submission.round.indicators.all()
@@ -217,7 +217,7 @@ def check_submission(
     submission: Submission, *, typed: dict[str, Any] | None = None, comments: dict[str, str] | None = None, final: bool
 ) -> CheckResult:
     """Run the validation rules on typed figures (the form as you type) or, by default, the stored ones."""
-    stored_values, stored_comments = stored_figures(submission)
+    stored_values, stored_comments = submission_figures(submission)
     return check_values(
         unit=submission.unit,
         period=submission.round.period,
